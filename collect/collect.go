@@ -1,0 +1,130 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/conntab/conntab/model"
+)
+
+// Mode chooses where sockets are read from.
+type Mode uint8
+
+// Modes.
+const (
+	ModeAuto    Mode = iota // netlink, falling back to /proc when netlink is refused
+	ModeNetlink             // netlink only
+	ModeProc                // /proc/net only
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeAuto:
+		return "auto"
+	case ModeNetlink:
+		return "netlink"
+	case ModeProc:
+		return "proc"
+	}
+	return fmt.Sprintf("mode(%d)", uint8(m))
+}
+
+// ParseMode reads a mode as String spells it.
+func ParseMode(s string) (Mode, error) {
+	for _, m := range []Mode{ModeAuto, ModeNetlink, ModeProc} {
+		if s == m.String() {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("collect: unknown source %q (want auto, netlink or proc)", s)
+}
+
+// Config says what to collect and from where. The zero value collects every
+// TCP and UDP socket of both families in every state, from the caller's
+// network namespace, netlink first.
+type Config struct {
+	Mode Mode
+	// ProcRoot is where procfs is mounted; "" means /proc.
+	ProcRoot string
+	// NetNS is a network namespace file (/run/netns/NAME, /proc/PID/ns/net)
+	// to read instead of the caller's. Entering it needs CAP_SYS_ADMIN.
+	NetNS string
+	// Protos and Families select what is dumped; nil means all.
+	Protos   []model.Proto
+	Families []model.Family
+	// States selects states; 0 means model.AllStateSet. The set is handed
+	// to the kernel, so unwanted states cost nothing.
+	States model.StateSet
+	// Notify, if set, is told once per Collector when auto mode falls back
+	// from netlink to /proc, and why.
+	Notify func(msg string)
+}
+
+// Errors callers can match with errors.Is.
+var (
+	// ErrUnsupported: this platform has no collector.
+	ErrUnsupported = errors.New("collect: not supported on this platform")
+	// ErrDecode: some of the kernel's data could not be decoded. The
+	// snapshot returned with it holds every socket that could.
+	ErrDecode = errors.New("collect: malformed input")
+)
+
+// DecodeError says where in a dump or file decoding failed.
+type DecodeError struct {
+	// Where names the dump or file ("netlink tcp/inet", "/proc/net/tcp").
+	Where string
+	// Offset is the byte offset in the netlink message stream, or the line
+	// number (from 1) in a /proc file.
+	Offset int64
+	// Line is set for /proc files: the offending line, quoted in Error.
+	Line string
+	Err  error
+}
+
+func (e *DecodeError) Error() string {
+	if e.Line != "" {
+		return fmt.Sprintf("collect: %s line %d: %v: %q", e.Where, e.Offset, e.Err, e.Line)
+	}
+	return fmt.Sprintf("collect: %s at offset %d: %v", e.Where, e.Offset, e.Err)
+}
+
+func (e *DecodeError) Unwrap() []error { return []error{ErrDecode, e.Err} }
+
+// Collector reads snapshots. It is not safe for concurrent use.
+type Collector struct {
+	cfg      Config
+	notified bool
+}
+
+// New returns a Collector for cfg.
+func New(cfg Config) *Collector {
+	if cfg.ProcRoot == "" {
+		cfg.ProcRoot = "/proc"
+	}
+	if cfg.States == 0 {
+		cfg.States = model.AllStateSet
+	}
+	if len(cfg.Protos) == 0 {
+		cfg.Protos = []model.Proto{model.ProtoTCP, model.ProtoUDP}
+	}
+	if len(cfg.Families) == 0 {
+		cfg.Families = []model.Family{model.FamilyInet, model.FamilyInet6}
+	}
+	return &Collector{cfg: cfg}
+}
+
+// Collect reads one snapshot. On a decoding error (errors.Is ErrDecode) the
+// snapshot is still returned with every socket that could be read.
+func (c *Collector) Collect(ctx context.Context) (*model.Snapshot, error) {
+	return c.collect(ctx)
+}
+
+// notify tells Notify, once, that netlink was refused.
+func (c *Collector) notify(msg string) {
+	if c.notified || c.cfg.Notify == nil {
+		return
+	}
+	c.notified = true
+	c.cfg.Notify(msg)
+}

@@ -1,0 +1,158 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/procfs"
+	"golang.org/x/sys/unix"
+
+	"github.com/conntab/conntab/model"
+)
+
+func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
+	snap := &model.Snapshot{Taken: time.Now()}
+	var dumpErr error
+	err := withNetNS(c.cfg.NetNS, func() error {
+		ns, err := netnsInode(c.cfg.ProcRoot)
+		if err != nil {
+			return err
+		}
+		snap.NetNS = ns
+		if snap.Host, err = readHostFacts(c.cfg.ProcRoot); err != nil {
+			return err
+		}
+		dumpErr = c.dump(ctx, snap)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range snap.Sockets {
+		snap.Sockets[i].NetNS = snap.NetNS
+	}
+	snap.Duration = time.Since(snap.Taken)
+	return snap, dumpErr
+}
+
+// dump fills snap from the configured source.
+func (c *Collector) dump(ctx context.Context, snap *model.Snapshot) error {
+	switch c.cfg.Mode {
+	case ModeProc:
+		snap.Source = model.SourceProc
+		return c.readProc(snap)
+	case ModeNetlink:
+		snap.Source = model.SourceNetlink
+		return c.dumpNetlink(ctx, snap)
+	}
+	snap.Source = model.SourceNetlink
+	err := c.dumpNetlink(ctx, snap)
+	if err == nil || !refused(err) {
+		return err
+	}
+	c.notify(fmt.Sprintf("conntab: netlink sock_diag refused (%v); reading /proc/net instead", err))
+	snap.Sockets = snap.Sockets[:0]
+	snap.Source = model.SourceProc
+	return c.readProc(snap)
+}
+
+// refused reports whether err means the kernel will not answer sock_diag
+// here, so /proc is the way: no permission, no module, or a sandbox.
+func refused(err error) bool {
+	for _, e := range []error{unix.EPERM, unix.EACCES, unix.EPROTONOSUPPORT, unix.ENOENT, unix.EAFNOSUPPORT, unix.ENOSYS} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// netDir is where the namespace's /proc/net files are: under thread-self
+// when a namespace was entered on this thread, since /proc/net follows the
+// process's main thread, not the caller's.
+func netDir(root string, entered bool) string {
+	if entered {
+		return filepath.Join(root, "thread-self", "net")
+	}
+	return filepath.Join(root, "net")
+}
+
+func netnsInode(root string) (uint32, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(filepath.Join(root, "thread-self", "ns", "net"), &st); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, nil // a fixture root without namespaces
+		}
+		return 0, fmt.Errorf("collect: network namespace: %w", err)
+	}
+	return uint32(st.Ino), nil
+}
+
+// readHostFacts reads the port-range sysctls of the current namespace. A
+// root without them (a fixture) leaves the facts zero.
+func readHostFacts(root string) (model.HostFacts, error) {
+	var h model.HostFacts
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		return h, fmt.Errorf("collect: %w", err)
+	}
+	rng, err := fs.SysctlStrings("net.ipv4.ip_local_port_range")
+	if errors.Is(err, os.ErrNotExist) {
+		return h, nil
+	}
+	if err != nil {
+		return h, fmt.Errorf("collect: ip_local_port_range: %w", err)
+	}
+	if h.Ephemeral, err = model.ParsePortRange(strings.Join(rng, " ")); err != nil {
+		return h, fmt.Errorf("collect: %w", err)
+	}
+	res, err := fs.SysctlStrings("net.ipv4.ip_local_reserved_ports")
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return h, fmt.Errorf("collect: ip_local_reserved_ports: %w", err)
+	}
+	if h.Reserved, err = model.ParsePortList(strings.Join(res, "")); err != nil {
+		return h, fmt.Errorf("collect: %w", err)
+	}
+	return h, nil
+}
+
+// withNetNS runs fn on a thread that is inside the network namespace at
+// path, or directly when path is empty. Sockets and files opened by fn stay
+// in that namespace after it returns.
+func withNetNS(path string, fn func() error) error {
+	if path == "" {
+		return fn()
+	}
+	target, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("collect: network namespace: %w", err)
+	}
+	defer target.Close()
+
+	runtime.LockOSThread()
+	orig, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("collect: network namespace: %w", err)
+	}
+	defer orig.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("collect: entering network namespace %s: %w", path, err)
+	}
+	fnErr := fn()
+	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
+		// Leave the thread locked: it dies with this goroutine instead of
+		// serving others in the wrong namespace.
+		return fmt.Errorf("collect: leaving network namespace %s: %w", path, err)
+	}
+	runtime.UnlockOSThread()
+	return fnErr
+}

@@ -1,0 +1,15 @@
+//go:build !linux
+
+package collect
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/conntab/conntab/model"
+)
+
+func (c *Collector) collect(context.Context) (*model.Snapshot, error) {
+	return nil, fmt.Errorf("%w: %s/%s (conntab reads Linux's sock_diag and /proc/net)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
+}

@@ -1,0 +1,45 @@
+package model
+
+import "time"
+
+// Source names where a snapshot's sockets came from.
+type Source uint8
+
+// Sources.
+const (
+	SourceNetlink Source = iota + 1 // sock_diag (inet_diag) over netlink
+	SourceProc                      // /proc/net/{tcp,tcp6,udp,udp6}
+)
+
+func (s Source) String() string {
+	switch s {
+	case SourceNetlink:
+		return "netlink"
+	case SourceProc:
+		return "proc"
+	}
+	return "source(" + itoa(uint64(s)) + ")"
+}
+
+// Snapshot is one reading of a network namespace's connection table.
+type Snapshot struct {
+	Sockets []Socket
+	// Taken is when the reading started.
+	Taken time.Time
+	// Duration is how long the reading took.
+	Duration time.Duration
+	Source   Source
+	// NetNS is the inode number of the namespace that was read.
+	NetNS uint32
+	Host  HostFacts
+}
+
+// HostFacts are the namespace's settings that label and budget ports.
+type HostFacts struct {
+	// Ephemeral is net.ipv4.ip_local_port_range: the ports connect() and
+	// bind(0) pick from.
+	Ephemeral PortRange
+	// Reserved is net.ipv4.ip_local_reserved_ports: ports inside Ephemeral
+	// that the kernel never picks.
+	Reserved []PortRange
+}
