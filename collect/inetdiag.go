@@ -1,0 +1,200 @@
+package collect
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/mdlayher/netlink"
+
+	"github.com/conntab/conntab/model"
+)
+
+// sockDiagByFamily is SOCK_DIAG_BY_FAMILY (linux/sock_diag.h).
+const sockDiagByFamily = 20
+
+// Sizes of the fixed structs in linux/inet_diag.h.
+const (
+	inetDiagReqV2Len = 56 // struct inet_diag_req_v2
+	inetDiagMsgLen   = 72 // struct inet_diag_msg
+)
+
+// inetDiagRequest encodes a struct inet_diag_req_v2 that dumps every socket
+// of family and proto whose state is in the kernel bitmask states.
+func inetDiagRequest(family model.Family, proto model.Proto, states uint32) []byte {
+	b := make([]byte, inetDiagReqV2Len)
+	b[0] = byte(family)
+	b[1] = byte(proto)
+	binary.NativeEndian.PutUint32(b[4:], states)
+	// id.idiag_cookie = INET_DIAG_NOCOOKIE: no particular socket.
+	binary.NativeEndian.PutUint32(b[48:], ^uint32(0))
+	binary.NativeEndian.PutUint32(b[52:], ^uint32(0))
+	return b
+}
+
+// Decoding errors.
+var (
+	errShort       = errors.New("inet_diag_msg truncated")
+	errFamily      = errors.New("unexpected address family")
+	errState       = errors.New("unknown socket state")
+	errUDPState    = errors.New("UDP socket in a TCP-only state")
+	errMessageType = errors.New("unexpected netlink message type")
+)
+
+// decodeInetDiag decodes the fixed part of one struct inet_diag_msg, the
+// payload of a SOCK_DIAG_BY_FAMILY reply, into s. proto is the protocol the
+// dump asked for; the message does not say. Attributes after the fixed part
+// are not needed by the listing and are not read.
+//
+//	0 family, 1 state, 2 timer, 3 retrans,
+//	4 sport (be16), 6 dport (be16), 8 src[16], 24 dst[16], 40 if, 44 cookie[2],
+//	52 expires (ms), 56 rqueue, 60 wqueue, 64 uid, 68 inode
+func decodeInetDiag(b []byte, proto model.Proto, s *model.Socket) error {
+	if len(b) < inetDiagMsgLen {
+		return fmt.Errorf("%w: %d of %d bytes", errShort, len(b), inetDiagMsgLen)
+	}
+	family := model.Family(b[0])
+	var src, dst netip.Addr
+	switch family {
+	case model.FamilyInet:
+		src = netip.AddrFrom4([4]byte(b[8:12]))
+		dst = netip.AddrFrom4([4]byte(b[24:28]))
+	case model.FamilyInet6:
+		src = netip.AddrFrom16([16]byte(b[8:24])).Unmap()
+		dst = netip.AddrFrom16([16]byte(b[24:40])).Unmap()
+	default:
+		return fmt.Errorf("%w %d", errFamily, b[0])
+	}
+	state := model.State(b[1])
+	if state < model.StateEstablished || state > model.StateBoundInactive {
+		return fmt.Errorf("%w %d", errState, b[1])
+	}
+	if proto == model.ProtoUDP {
+		switch state {
+		case model.StateClose:
+			state = model.StateUnconn
+		case model.StateEstablished:
+		default:
+			return fmt.Errorf("%w: %s", errUDPState, state)
+		}
+	}
+	ne := binary.NativeEndian
+	*s = model.Socket{
+		Local:  netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[4:])),
+		Remote: netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[6:])),
+		Cookie: uint64(ne.Uint32(b[44:])) | uint64(ne.Uint32(b[48:]))<<32,
+		Inode:  uint64(ne.Uint32(b[68:])),
+		Timer: model.Timer{
+			Kind:    model.TimerKind(b[2]),
+			Retrans: b[3],
+			Expires: time.Duration(ne.Uint32(b[52:])) * time.Millisecond,
+		},
+		RecvQ:  ne.Uint32(b[56:]),
+		SendQ:  ne.Uint32(b[60:]),
+		UID:    ne.Uint32(b[64:]),
+		Proto:  proto,
+		Family: family,
+		State:  state,
+	}
+	return nil
+}
+
+// dumpResult collects one or more dumps into one slice, keeping the
+// newest copy of a socket the kernel reported twice: dumps are not atomic,
+// and a socket that moves within its hash chain, or turns from ESTABLISHED
+// into TIME_WAIT, between two reads can appear again.
+type dumpResult struct {
+	sockets  []model.Socket
+	byCookie map[uint64]int32
+	errs     []error
+}
+
+func newDumpResult(hint int) *dumpResult {
+	return &dumpResult{
+		sockets:  make([]model.Socket, 0, hint),
+		byCookie: make(map[uint64]int32, hint),
+	}
+}
+
+func (r *dumpResult) add(s *model.Socket) {
+	if i, dup := r.byCookie[s.Cookie]; dup {
+		r.sockets[i] = *s
+		return
+	}
+	r.byCookie[s.Cookie] = int32(len(r.sockets))
+	r.sockets = append(r.sockets, *s)
+}
+
+// maxDecodeErrors bounds how many decoding errors one snapshot reports.
+const maxDecodeErrors = 10
+
+func (r *dumpResult) fail(err error) {
+	r.errs = append(r.errs, err)
+}
+
+func (r *dumpResult) err() error {
+	if len(r.errs) <= maxDecodeErrors {
+		return errors.Join(r.errs...)
+	}
+	errs := append(r.errs[:maxDecodeErrors:maxDecodeErrors], fmt.Errorf("collect: and %d more decoding errors", len(r.errs)-maxDecodeErrors))
+	return errors.Join(errs...)
+}
+
+// dumpInetDiag runs one SOCK_DIAG_BY_FAMILY dump of family and proto on
+// conn and adds what it decodes to r. A message that does not decode is
+// reported with its offset in the reply stream and skipped; the dump goes
+// on. A netlink error (the kernel refusing) is returned as it is, so the
+// caller can fall back.
+func dumpInetDiag(ctx context.Context, conn *netlink.Conn, family model.Family, proto model.Proto, states uint32, r *dumpResult) error {
+	// Deadlines are best effort: a test connection has none, and a real
+	// one always accepts them.
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetReadDeadline(deadline)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	req := netlink.Message{
+		Header: netlink.Header{
+			Type:  sockDiagByFamily,
+			Flags: netlink.Request | netlink.Dump,
+		},
+		Data: inetDiagRequest(family, proto, states),
+	}
+	if _, err := conn.Send(req); err != nil {
+		return fmt.Errorf("collect: sock_diag request %s/%s: %w", proto, family, err)
+	}
+	where := "netlink " + proto.String() + "/" + family.String()
+	var offset int64
+	var s model.Socket
+	for m, err := range conn.ReceiveIter() {
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			var errno syscall.Errno
+			if errors.As(err, &errno) || errors.Is(err, os.ErrDeadlineExceeded) {
+				return fmt.Errorf("collect: sock_diag %s/%s: %w", proto, family, err)
+			}
+			// The stream itself is malformed: nothing after it can be trusted.
+			r.fail(&DecodeError{Where: where, Offset: offset, Err: err})
+			return nil
+		}
+		if m.Header.Type != sockDiagByFamily {
+			r.fail(&DecodeError{Where: where, Offset: offset, Err: fmt.Errorf("%w %d", errMessageType, m.Header.Type)})
+		} else if err := decodeInetDiag(m.Data, proto, &s); err != nil {
+			r.fail(&DecodeError{Where: where, Offset: offset, Err: err})
+		} else {
+			r.add(&s)
+		}
+		offset += int64(nlmsgAlign(16 + len(m.Data)))
+	}
+	return nil
+}
+
+func nlmsgAlign(n int) int { return (n + 3) &^ 3 }
