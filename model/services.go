@@ -1,0 +1,269 @@
+package model
+
+import (
+	"bufio"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// servicesTxt is conntab's own service table; services.txt says how its
+// names were chosen.
+//
+//go:embed services.txt
+var servicesTxt string
+
+// Services maps a protocol and port to a service name, as /etc/services does.
+// The zero value is an empty table; a nil *Services looks nothing up.
+type Services struct {
+	// Maps keep Lookup allocation-free and fast on misses, which are most
+	// lookups (the ephemeral side of every connection).
+	tcp, udp map[uint16]string
+}
+
+// DefaultServices returns conntab's embedded service table. It parses the
+// table on every call; callers keep the result.
+func DefaultServices() *Services {
+	s, err := parseServices(strings.NewReader(servicesTxt), "services.txt")
+	if err != nil {
+		// The table is part of the source and tested; this cannot happen
+		// in a released build.
+		panic(err)
+	}
+	return s
+}
+
+// LoadServices returns DefaultServices extended by the /etc/services-format
+// file at path (see Merge). A missing file is not an error: the result is
+// DefaultServices. Any other failure to read the file, or a bad line in it,
+// is, and callers that want to carry on can fall back to DefaultServices;
+// errors from opening the file stay matchable (fs.ErrPermission).
+func LoadServices(path string) (*Services, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return DefaultServices(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("model: services: %w", err)
+	}
+	defer f.Close()
+	host, err := parseServices(f, path)
+	if err != nil {
+		return nil, err
+	}
+	s := DefaultServices()
+	s.Merge(host)
+	return s, nil
+}
+
+// ParseServices reads a table in /etc/services format: one service per
+// line, "name port/protocol [aliases...]", with "#" starting a comment.
+// Blank and comment-only lines are skipped, aliases are ignored, and lines
+// for protocols conntab does not collect (sctp, dccp, ddp) are skipped.
+// When a file names the same port and protocol twice, the first name wins,
+// as it does for getservbyport(3).
+//
+// A bad line is an error: a *ServicesError naming the line, quoting it and
+// saying what is wrong; ParseServices reports every bad line (the first
+// ten, and how many more), joined, and returns no table.
+func ParseServices(r io.Reader) (*Services, error) {
+	return parseServices(r, "")
+}
+
+// ErrServicesSyntax is what every *ServicesError matches with errors.Is.
+var ErrServicesSyntax = errors.New("model: bad services line")
+
+// ServicesError is a line of a services file that could not be read.
+type ServicesError struct {
+	// Path is the file's name; empty when the table came from a reader.
+	Path string
+	// Line is the line number, counting from 1.
+	Line int
+	// Text is the line as read (cut short when very long).
+	Text string
+	// Reason says what is wrong with the line.
+	Reason string
+}
+
+func (e *ServicesError) Error() string {
+	src := e.Path
+	if src == "" {
+		src = "services"
+	}
+	return fmt.Sprintf("model: %s line %d: %s: %q", src, e.Line, e.Reason, e.Text)
+}
+
+// Unwrap makes every ServicesError match ErrServicesSyntax.
+func (e *ServicesError) Unwrap() error { return ErrServicesSyntax }
+
+// maxServicesErrors caps the bad lines ParseServices reports one by one.
+const maxServicesErrors = 10
+
+// maxQuoted caps how much of a bad line an error quotes.
+const maxQuoted = 120
+
+func parseServices(r io.Reader, path string) (*Services, error) {
+	s := &Services{tcp: make(map[uint16]string), udp: make(map[uint16]string)}
+	var errs []error
+	bad, n := 0, 0
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		p, port, name, reason := parseServiceLine(line)
+		if reason != "" {
+			bad++
+			if bad <= maxServicesErrors {
+				errs = append(errs, &ServicesError{Path: path, Line: n, Text: quotable(line), Reason: reason})
+			}
+			continue
+		}
+		if name == "" {
+			continue
+		}
+		m := s.tcp
+		if p == ProtoUDP {
+			m = s.udp
+		}
+		if _, dup := m[port]; !dup {
+			m[port] = name
+		}
+	}
+	src := path
+	if src == "" {
+		src = "services"
+	}
+	if bad > maxServicesErrors {
+		errs = append(errs, fmt.Errorf("model: %s: %d more bad lines", src, bad-maxServicesErrors))
+	}
+	if err := sc.Err(); err != nil {
+		errs = append(errs, fmt.Errorf("model: %s line %d: %w", src, n+1, err))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return s, nil
+}
+
+// parseServiceLine reads one line. It returns an empty name for lines that
+// hold no service conntab keeps, and a reason for bad ones.
+func parseServiceLine(line string) (p Proto, port uint16, name, reason string) {
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	f := strings.Fields(line)
+	switch {
+	case len(f) == 0:
+		return 0, 0, "", ""
+	case len(f) == 1:
+		return 0, 0, "", "missing port/protocol"
+	}
+	name = f[0]
+	if !printable(name) {
+		return 0, 0, "", fmt.Sprintf("service name %q is not printable", name)
+	}
+	num, proto, ok := strings.Cut(f[1], "/")
+	if !ok || proto == "" {
+		return 0, 0, "", fmt.Sprintf("missing protocol in %q (want port/protocol)", f[1])
+	}
+	v, err := strconv.ParseUint(num, 10, 16)
+	switch {
+	case errors.Is(err, strconv.ErrRange) || err == nil && v == 0:
+		return 0, 0, "", fmt.Sprintf("port %s out of range 1-65535", num)
+	case err != nil:
+		return 0, 0, "", fmt.Sprintf("bad port %q", num)
+	}
+	switch proto {
+	case "tcp":
+		p = ProtoTCP
+	case "udp":
+		p = ProtoUDP
+	case "sctp", "dccp", "ddp":
+		// Real protocols that real files list; conntab collects neither.
+		return 0, 0, "", ""
+	default:
+		return 0, 0, "", fmt.Sprintf("unknown protocol %q (want tcp or udp)", proto)
+	}
+	return p, uint16(v), name, ""
+}
+
+// printable reports whether name is UTF-8 without control characters, so
+// that a host's file cannot put terminal escapes into the listing.
+func printable(name string) bool {
+	if !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// quotable cuts an overlong line for an error message.
+func quotable(line string) string {
+	if len(line) <= maxQuoted {
+		return line
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(line[cut]) {
+		cut--
+	}
+	return line[:cut] + "..."
+}
+
+// Lookup returns the name of the service on port p/port. Port 0 has none.
+func (s *Services) Lookup(p Proto, port uint16) (string, bool) {
+	if s == nil || port == 0 {
+		return "", false
+	}
+	var name string
+	var ok bool
+	switch p {
+	case ProtoTCP:
+		name, ok = s.tcp[port]
+	case ProtoUDP:
+		name, ok = s.udp[port]
+	}
+	return name, ok
+}
+
+// Merge extends s with the services in other that s has no name for. Names
+// already in s win, so DefaultServices merged with a host's /etc/services
+// reads the same on every host and only gains the ports it lacked.
+func (s *Services) Merge(other *Services) {
+	if other == nil {
+		return
+	}
+	s.tcp = mergeMap(s.tcp, other.tcp)
+	s.udp = mergeMap(s.udp, other.udp)
+}
+
+func mergeMap(dst, src map[uint16]string) map[uint16]string {
+	if dst == nil && len(src) > 0 {
+		dst = make(map[uint16]string, len(src))
+	}
+	for port, name := range src {
+		if _, ok := dst[port]; !ok {
+			dst[port] = name
+		}
+	}
+	return dst
+}
+
+// Len is the number of (protocol, port) pairs that have a name.
+func (s *Services) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.tcp) + len(s.udp)
+}
