@@ -74,7 +74,15 @@ func decodeInetDiag(b []byte, proto model.Proto, s *model.Socket) error {
 	if state < model.StateEstablished || state > model.StateBoundInactive {
 		return fmt.Errorf("%w %d", errState, b[1])
 	}
-	if proto == model.ProtoUDP {
+	switch proto {
+	case model.ProtoTCP:
+		// A TCP socket in CLOSE is in no hash the dump walks but the bind
+		// table, which the kernel (6.8 and later) walks only for the
+		// BOUND_INACTIVE request bit, reporting sk_state as it is.
+		if state == model.StateClose {
+			state = model.StateBoundInactive
+		}
+	case model.ProtoUDP:
 		switch state {
 		case model.StateClose:
 			state = model.StateUnconn

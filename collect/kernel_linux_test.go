@@ -1,0 +1,254 @@
+package collect
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/conntab/conntab/internal/nstest"
+	"github.com/conntab/conntab/model"
+)
+
+// tuple is what a kernel test compares: the 5-tuple and the state.
+func tuple(s *model.Socket) string {
+	return fmt.Sprintf("%s/%s %s %s -> %s", s.Proto, s.Family, s.State, s.Local, s.Remote)
+}
+
+func tuples(socks []model.Socket) []string {
+	out := make([]string, len(socks))
+	for i := range socks {
+		out[i] = tuple(&socks[i])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// without drops sockets in state st.
+func without(socks []model.Socket, st model.State) []model.Socket {
+	return slices.DeleteFunc(slices.Clone(socks), func(s model.Socket) bool { return s.State == st })
+}
+
+// kernelAtLeast reports whether the running kernel is major.minor or newer.
+func kernelAtLeast(major, minor int) bool {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return false
+	}
+	var ma, mi int
+	fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &ma, &mi)
+	return ma > major || ma == major && mi >= minor
+}
+
+// collectUntil collects from ns until the tuples equal want, for up to two
+// seconds: the last FIN of a closing pair may still be in flight.
+func collectUntil(t *testing.T, cfg Config, want []string) (*model.Snapshot, []string) {
+	t.Helper()
+	var snap *model.Snapshot
+	var got []string
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		var err error
+		snap, err = New(cfg).Collect(context.Background())
+		if err != nil {
+			t.Fatalf("collect %s: %v", cfg.Mode, err)
+		}
+		got = tuples(snap.Sockets)
+		if slices.Equal(got, want) || time.Now().After(deadline) {
+			return snap, got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestKernelKnownSet(t *testing.T) {
+	ns := nstest.Require(t)
+	k, err := nstest.BuildKnownSet(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+
+	// /proc/net never lists bound-only sockets; sock_diag does from 6.8.
+	wantNetlink := k.Want
+	if !kernelAtLeast(6, 8) {
+		wantNetlink = without(k.Want, model.StateBoundInactive)
+	}
+	for _, tt := range []struct {
+		mode Mode
+		want []model.Socket
+	}{
+		{ModeNetlink, wantNetlink},
+		{ModeProc, without(k.Want, model.StateBoundInactive)},
+	} {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			snap, got := collectUntil(t, Config{Mode: tt.mode, NetNS: ns.Path()}, tuples(tt.want))
+			if diff := cmp.Diff(tuples(tt.want), got); diff != "" {
+				t.Fatalf("sockets (-want +got)\n%s", diff)
+			}
+			if snap.NetNS != uint32(ns.Inode()) {
+				t.Errorf("snapshot netns = %d, want %d", snap.NetNS, ns.Inode())
+			}
+			checkDetails(t, snap, tt.mode)
+		})
+	}
+
+	t.Run("ss", func(t *testing.T) {
+		want := without(wantNetlink, model.StateBoundInactive) // ss 6.1 predates BOUND_INACTIVE
+		snap, _ := collectUntil(t, Config{Mode: ModeNetlink, NetNS: ns.Path(), States: model.AllStateSet &^ model.NewStateSet(model.StateBoundInactive)}, tuples(want))
+		fromSS := ssTuples(t, ns)
+		if diff := cmp.Diff(fromSS, tuples(snap.Sockets)); diff != "" {
+			t.Fatalf("conntab disagrees with ss (-ss +conntab)\n%s", diff)
+		}
+	})
+}
+
+// checkDetails checks the fields beyond the tuple that the known set fixes.
+func checkDetails(t *testing.T, snap *model.Snapshot, mode Mode) {
+	t.Helper()
+	for i := range snap.Sockets {
+		s := &snap.Sockets[i]
+		if s.NetNS != snap.NetNS {
+			t.Errorf("%s: netns %d, want %d", tuple(s), s.NetNS, snap.NetNS)
+		}
+		if mode == ModeNetlink && s.Cookie == 0 {
+			t.Errorf("%s: no cookie", tuple(s))
+		}
+		switch {
+		case s.State == model.StateTimeWait:
+			if s.Inode != 0 || s.Timer.Kind != model.TimerTimewait || s.Timer.Expires <= 0 || s.Timer.Expires > time.Minute {
+				t.Errorf("%s: inode %d timer %+v, want no inode and a timewait timer within 60s", tuple(s), s.Inode, s.Timer)
+			}
+		case s.State == model.StateListen && s.Local.Port() == 8004:
+			// The backlog-0 listener holds one connection in its queue.
+			if q, _ := s.AcceptQueue(); q != 1 {
+				t.Errorf("%s: accept queue %d, want 1", tuple(s), q)
+			}
+			if b, _ := s.Backlog(); b != 0 {
+				t.Errorf("%s: backlog %d, want 0", tuple(s), b)
+			}
+		case s.State == model.StateListen && mode == ModeNetlink:
+			// The net package listens with somaxconn, never 0.
+			if b, _ := s.Backlog(); b == 0 {
+				t.Errorf("%s: backlog 0, want the listen() backlog", tuple(s))
+			}
+		case s.State == model.StateSynSent:
+			if s.Timer.Kind != model.TimerOn || s.Inode == 0 {
+				t.Errorf("%s: timer %+v inode %d, want the retransmit timer and an inode", tuple(s), s.Timer, s.Inode)
+			}
+		case s.State == model.StateEstablished && s.Proto == model.ProtoTCP && s.Local.Port() != 8004 && s.Remote.Port() != 8004:
+			if s.Inode == 0 {
+				t.Errorf("%s: no inode", tuple(s))
+			}
+		}
+	}
+}
+
+// ssTuples runs `ss -tuanH` in ns, once per family, and returns its
+// sockets as tuples.
+func ssTuples(t *testing.T, ns *nstest.NS) []string {
+	t.Helper()
+	var out []string
+	for _, fam := range []struct {
+		flag   string
+		family model.Family
+	}{{"-4", model.FamilyInet}, {"-6", model.FamilyInet6}} {
+		var stdout bytes.Buffer
+		cmd := ns.Command("ss", "-tuanH", fam.flag)
+		cmd.Stdout = &stdout
+		if err := cmd.Run(); err != nil {
+			t.Skipf("ss (iproute2) is not usable here: %v", err)
+		}
+		sc := bufio.NewScanner(&stdout)
+		for sc.Scan() {
+			s, err := parseSSLine(sc.Text(), fam.family)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, tuple(&s))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ssStates maps ss's state names to ours.
+var ssStates = map[string]model.State{
+	"ESTAB": model.StateEstablished, "SYN-SENT": model.StateSynSent, "SYN-RECV": model.StateSynRecv,
+	"FIN-WAIT-1": model.StateFinWait1, "FIN-WAIT-2": model.StateFinWait2, "TIME-WAIT": model.StateTimeWait,
+	"CLOSE-WAIT": model.StateCloseWait, "LAST-ACK": model.StateLastAck, "LISTEN": model.StateListen,
+	"CLOSING": model.StateClosing, "UNCONN": model.StateUnconn,
+}
+
+// parseSSLine reads one line of `ss -tuanH`:
+// "tcp LISTEN 0 4096 127.0.0.1:8001 0.0.0.0:*".
+func parseSSLine(line string, family model.Family) (model.Socket, error) {
+	f := strings.Fields(line)
+	if len(f) < 6 {
+		return model.Socket{}, fmt.Errorf("ss line %q: too few fields", line)
+	}
+	s := model.Socket{Family: family}
+	switch f[0] {
+	case "tcp":
+		s.Proto = model.ProtoTCP
+	case "udp":
+		s.Proto = model.ProtoUDP
+	default:
+		return s, fmt.Errorf("ss line %q: netid %q", line, f[0])
+	}
+	st, ok := ssStates[f[1]]
+	if !ok {
+		return s, fmt.Errorf("ss line %q: state %q", line, f[1])
+	}
+	s.State = st
+	var err error
+	if s.Local, err = parseSSAddr(f[4], family); err != nil {
+		return s, fmt.Errorf("ss line %q: %v", line, err)
+	}
+	if s.Remote, err = parseSSAddr(f[5], family); err != nil {
+		return s, fmt.Errorf("ss line %q: %v", line, err)
+	}
+	return s, nil
+}
+
+// parseSSAddr reads ss's "addr:port", where addr may be [v6], * (the
+// wildcard of the family) and port may be *.
+func parseSSAddr(a string, family model.Family) (netip.AddrPort, error) {
+	i := strings.LastIndexByte(a, ':')
+	if i < 0 {
+		return netip.AddrPort{}, fmt.Errorf("address %q", a)
+	}
+	host, port := strings.Trim(a[:i], "[]"), a[i+1:]
+	if j := strings.IndexByte(host, '%'); j >= 0 {
+		host = host[:j]
+	}
+	var addr netip.Addr
+	if host == "*" {
+		addr = netip.IPv4Unspecified()
+		if family == model.FamilyInet6 {
+			addr = netip.IPv6Unspecified()
+		}
+	} else {
+		var err error
+		if addr, err = netip.ParseAddr(host); err != nil {
+			return netip.AddrPort{}, err
+		}
+		addr = addr.Unmap()
+	}
+	var p uint64
+	if port != "*" {
+		var err error
+		if p, err = strconv.ParseUint(port, 10, 16); err != nil {
+			return netip.AddrPort{}, err
+		}
+	}
+	return netip.AddrPortFrom(addr, uint16(p)), nil
+}
