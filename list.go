@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/conntab/conntab/collect"
+	"github.com/conntab/conntab/model"
+)
+
+// listOptions are the flags of `conntab list`.
+type listOptions struct {
+	tcp, udp         bool
+	inet, inet6      bool
+	listening, all   bool
+	extended, timers bool
+	noHeader         bool
+	summary          bool
+	format           string // text, json or csv
+	mode             collect.Mode
+	netns            string
+	help             bool
+}
+
+func (o *listOptions) flags() []option {
+	on := func(b *bool) func() { return func() { *b = true } }
+	return []option{
+		{short: 't', long: "tcp", set: on(&o.tcp), help: "TCP sockets (default: TCP and UDP)"},
+		{short: 'u', long: "udp", set: on(&o.udp), help: "UDP sockets"},
+		{short: '4', long: "ipv4", set: on(&o.inet), help: "IPv4 sockets only (default: both families)"},
+		{short: '6', long: "ipv6", set: on(&o.inet6), help: "IPv6 sockets only"},
+		{short: 'l', long: "listening", set: on(&o.listening), help: "listening sockets only (TCP LISTEN, UDP UNCONN)"},
+		{short: 'a', long: "all", set: on(&o.all), help: "sockets in every state (default: all but listening, TIME_WAIT included)"},
+		{short: 'n', long: "numeric", set: func() {}, help: "accepted out of habit: numbers are always shown"},
+		{short: 'e', long: "extended", set: on(&o.extended), help: "add UID, Inode and Cookie"},
+		{short: 'o', long: "options", set: on(&o.timers), help: "add the Timer column (kind,expiry,retransmits)"},
+		{short: 'H', long: "no-header", set: on(&o.noHeader), help: "no header line"},
+		{short: 's', long: "summary", set: on(&o.summary), help: "counts per protocol and state instead of sockets"},
+		{long: "json", set: func() { o.format = "json" }, help: "one JSON object per socket per line (docs/json.md)"},
+		{long: "csv", set: func() { o.format = "csv" }, help: "comma-separated values with a header line"},
+		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc)",
+			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
+		{short: 'N', long: "netns", arg: "NAME|PATH", help: "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
+			value: func(v string) error { o.netns = netnsPath(v); return nil }},
+		{short: 'h', long: "help", set: on(&o.help), help: "this help"},
+	}
+}
+
+// netnsPath turns what -N was given into a namespace file: a name as `ip
+// netns` keeps them, or a path (/proc/PID/ns/net).
+func netnsPath(v string) string {
+	if strings.ContainsRune(v, '/') {
+		return v
+	}
+	return "/run/netns/" + v
+}
+
+// states is the state set the flags ask for.
+func (o *listOptions) states() model.StateSet {
+	switch {
+	case o.all:
+		return model.AllStateSet
+	case o.listening:
+		return model.ListeningStateSet
+	}
+	// ss hides TIME_WAIT by default; conntab does not, since that is where
+	// port exhaustion hides.
+	return model.AllStateSet &^ (model.ListeningStateSet | model.NewStateSet(model.StateClose, model.StateBoundInactive))
+}
+
+func (o *listOptions) config() collect.Config {
+	cfg := collect.Config{Mode: o.mode, NetNS: o.netns, States: o.states()}
+	if o.tcp || o.udp {
+		if o.tcp {
+			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+		}
+		if o.udp {
+			cfg.Protos = append(cfg.Protos, model.ProtoUDP)
+		}
+	}
+	if o.inet != o.inet6 {
+		if o.inet {
+			cfg.Families = []model.Family{model.FamilyInet}
+		} else {
+			cfg.Families = []model.Family{model.FamilyInet6}
+		}
+	}
+	return cfg
+}
+
+const listUsage = `Usage: conntab list [flags]
+
+Lists the sockets of this network namespace, one per line, as ss does; unlike
+ss, TIME_WAIT sockets are shown by default. Flags cluster: conntab list -tan.
+
+Flags:
+`
+
+// runList is `conntab list` (and `conntab` with flags only).
+func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o listOptions
+	rest, err := parseArgs(args, o.flags())
+	if err != nil {
+		return err
+	}
+	if o.help {
+		var b strings.Builder
+		b.WriteString(listUsage)
+		writeHelp(&b, o.flags())
+		_, err := io.WriteString(stdout, b.String())
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	if o.netns != "" && os.Geteuid() != 0 {
+		return fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
+	}
+
+	cfg := o.config()
+	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
+	snap, collectErr := collect.New(cfg).Collect(ctx)
+	if snap == nil {
+		return collectErr
+	}
+	services, err := model.LoadServices("/etc/services")
+	if err != nil {
+		// A broken /etc/services costs names, not the listing.
+		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
+		services = model.DefaultServices()
+	}
+	labels := &model.Labeler{Services: services, Host: &snap.Host}
+
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	switch {
+	case o.summary:
+		writeSummary(w, snap)
+	case o.format == "json":
+		writeJSON(w, snap.Sockets, labels)
+	case o.format == "csv":
+		writeCSV(w, snap.Sockets, labels, !o.noHeader)
+	default:
+		writeTable(w, snap.Sockets, model.Columns(o.extended, o.timers), labels, !o.noHeader)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing the listing: %w", err)
+	}
+	return collectErr
+}
+
+// writeTable writes rows aligned in columns, ss-style. Widths come from a
+// first pass over the rows; the last column is not padded.
+func writeTable(w *bufio.Writer, socks []model.Socket, cols []model.Column, l *model.Labeler, header bool) {
+	widths := make([]int, len(cols))
+	if header {
+		for i, c := range cols {
+			widths[i] = len(c.Name)
+		}
+	}
+	last := len(cols) - 1
+	var cell []byte
+	for k := range socks {
+		for i, c := range cols[:last] {
+			cell = c.Append(cell[:0], &socks[k], l)
+			widths[i] = max(widths[i], len(cell))
+		}
+	}
+	var line []byte
+	if header {
+		for i, c := range cols {
+			line = appendCell(line, []byte(c.Name), widths[i], c.Right && i < last, i == last)
+		}
+		line = append(line, '\n')
+		w.Write(line)
+	}
+	for k := range socks {
+		line = line[:0]
+		for i, c := range cols {
+			cell = c.Append(cell[:0], &socks[k], l)
+			line = appendCell(line, cell, widths[i], c.Right, i == last)
+		}
+		line = append(line, '\n')
+		w.Write(line)
+	}
+}
+
+// appendCell appends one cell padded to width, with two spaces between
+// cells and none after the last.
+func appendCell(line, cell []byte, width int, right, last bool) []byte {
+	pad := width - len(cell)
+	if right {
+		line = appendSpaces(line, pad)
+	}
+	line = append(line, cell...)
+	if last {
+		return line
+	}
+	if !right {
+		line = appendSpaces(line, pad)
+	}
+	return append(line, ' ', ' ')
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for ; n > 0; n-- {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+func writeJSON(w *bufio.Writer, socks []model.Socket, l *model.Labeler) {
+	var line []byte
+	for k := range socks {
+		line = model.AppendJSON(line[:0], &socks[k], l)
+		line = append(line, '\n')
+		w.Write(line)
+	}
+}
+
+func writeCSV(w *bufio.Writer, socks []model.Socket, l *model.Labeler, header bool) {
+	if header {
+		w.WriteString(model.CSVHeader + "\n")
+	}
+	var line []byte
+	for k := range socks {
+		line = model.AppendCSV(line[:0], &socks[k], l)
+		line = append(line, '\n')
+		w.Write(line)
+	}
+}
+
+// writeSummary writes socket counts per state, by protocol and family.
+func writeSummary(w *bufio.Writer, snap *model.Snapshot) {
+	const cols = 4 // tcp, tcp6, udp, udp6
+	counts := map[model.State]*[cols + 1]int{}
+	var total [cols + 1]int
+	for i := range snap.Sockets {
+		s := &snap.Sockets[i]
+		col := 0
+		if s.Proto == model.ProtoUDP {
+			col = 2
+		}
+		if s.Family == model.FamilyInet6 {
+			col++
+		}
+		c := counts[s.State]
+		if c == nil {
+			c = new([cols + 1]int)
+			counts[s.State] = c
+		}
+		c[col]++
+		c[cols]++
+		total[col]++
+		total[cols]++
+	}
+	fmt.Fprintf(w, "%d socket(s), read from %s in %s\n\n", len(snap.Sockets), snap.Source, snap.Duration.Round(time.Microsecond))
+	row := func(name string, c *[cols + 1]int) {
+		fmt.Fprintf(w, "%-14s", name)
+		for _, n := range c {
+			fmt.Fprintf(w, " %8s", strconv.Itoa(n))
+		}
+		w.WriteByte('\n')
+	}
+	fmt.Fprintf(w, "%-14s %8s %8s %8s %8s %8s\n", "State", "tcp", "tcp6", "udp", "udp6", "total")
+	for _, st := range model.AllStates {
+		if c := counts[st]; c != nil {
+			row(st.String(), c)
+		}
+	}
+	row("total", &total)
+}
+
+// oneLine joins a multi-line error (errors.Join) into one line.
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+// exitCode is the status for err: 0, 2 for usage errors, 1 otherwise.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	return 1
+}

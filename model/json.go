@@ -1,0 +1,167 @@
+package model
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// SocketJSON is the shape of one line of `conntab list --json`
+// (docs/json.md). AppendJSON writes it; consumers in Go can read it back
+// with encoding/json.
+type SocketJSON struct {
+	Proto       string       `json:"proto"`
+	Family      string       `json:"family"`
+	State       string       `json:"state"`
+	Local       EndpointJSON `json:"local"`
+	Remote      EndpointJSON `json:"remote"`
+	RecvQ       uint32       `json:"recv_q"`
+	SendQ       uint32       `json:"send_q"`
+	AcceptQ     *uint32      `json:"accept_q,omitempty"`
+	Backlog     *uint32      `json:"backlog,omitempty"`
+	UID         uint32       `json:"uid"`
+	Inode       uint64       `json:"inode"`
+	Cookie      string       `json:"cookie"`
+	NetNS       uint32       `json:"netns"`
+	Timer       TimerJSON    `json:"timer"`
+	Service     string       `json:"service"`
+	LocalClass  string       `json:"local_class"`
+	RemoteClass string       `json:"remote_class"`
+}
+
+// EndpointJSON is an address and port.
+type EndpointJSON struct {
+	Addr string `json:"addr"`
+	Port uint16 `json:"port"`
+}
+
+// TimerJSON is a socket's timer.
+type TimerJSON struct {
+	Kind      string `json:"kind"`
+	ExpiresMS int64  `json:"expires_ms"`
+	Retrans   uint8  `json:"retrans"`
+}
+
+// AppendJSON appends s as one JSON object (no newline) in the SocketJSON
+// shape. The cookie is a string: it is a 64-bit number, beyond what a
+// JSON reader in JavaScript keeps exact.
+func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
+	dst = append(dst, `{"proto":"`...)
+	dst = append(dst, s.Proto.String()...)
+	dst = append(dst, `","family":"`...)
+	dst = append(dst, s.Family.String()...)
+	dst = append(dst, `","state":"`...)
+	dst = append(dst, s.State.String()...)
+	dst = append(dst, `","local":{"addr":"`...)
+	dst = s.Local.Addr().AppendTo(dst)
+	dst = append(dst, `","port":`...)
+	dst = strconv.AppendUint(dst, uint64(s.Local.Port()), 10)
+	dst = append(dst, `},"remote":{"addr":"`...)
+	dst = s.Remote.Addr().AppendTo(dst)
+	dst = append(dst, `","port":`...)
+	dst = strconv.AppendUint(dst, uint64(s.Remote.Port()), 10)
+	dst = append(dst, `},"recv_q":`...)
+	dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
+	dst = append(dst, `,"send_q":`...)
+	dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
+	if s.State == StateListen {
+		dst = append(dst, `,"accept_q":`...)
+		dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
+		dst = append(dst, `,"backlog":`...)
+		dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
+	}
+	dst = append(dst, `,"uid":`...)
+	dst = strconv.AppendUint(dst, uint64(s.UID), 10)
+	dst = append(dst, `,"inode":`...)
+	dst = strconv.AppendUint(dst, s.Inode, 10)
+	dst = append(dst, `,"cookie":"`...)
+	dst = strconv.AppendUint(dst, s.Cookie, 10)
+	dst = append(dst, `","netns":`...)
+	dst = strconv.AppendUint(dst, uint64(s.NetNS), 10)
+	dst = append(dst, `,"timer":{"kind":"`...)
+	dst = append(dst, s.Timer.Kind.String()...)
+	dst = append(dst, `","expires_ms":`...)
+	dst = strconv.AppendInt(dst, s.Timer.Expires.Milliseconds(), 10)
+	dst = append(dst, `,"retrans":`...)
+	dst = strconv.AppendUint(dst, uint64(s.Timer.Retrans), 10)
+	dst = append(dst, `},"service":`...)
+	dst = AppendJSONString(dst, l.Service(s))
+	dst = append(dst, `,"local_class":"`...)
+	dst = appendClass(dst, s.Local.Port(), l)
+	dst = append(dst, `","remote_class":"`...)
+	dst = appendClass(dst, s.Remote.Port(), l)
+	return append(dst, `"}`...)
+}
+
+// appendClass appends port's class, or nothing for port 0: an
+// unconnected socket has no peer port to classify.
+func appendClass(dst []byte, port uint16, l *Labeler) []byte {
+	if port == 0 {
+		return dst
+	}
+	return append(dst, l.class(port).String()...)
+}
+
+// AppendCSV appends s as one CSV record (no newline) with the columns
+// CSVHeader names. Only the service name can hold a comma or a quote; it is
+// escaped (AppendSafe) and quoted as RFC 4180 asks.
+func AppendCSV(dst []byte, s *Socket, l *Labeler) []byte {
+	dst = append(dst, s.Proto.String()...)
+	dst = append(dst, ',')
+	dst = append(dst, s.Family.String()...)
+	dst = append(dst, ',')
+	dst = append(dst, s.State.String()...)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
+	dst = append(dst, ',')
+	dst = s.Local.Addr().AppendTo(dst)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(s.Local.Port()), 10)
+	dst = append(dst, ',')
+	dst = s.Remote.Addr().AppendTo(dst)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(s.Remote.Port()), 10)
+	dst = append(dst, ',')
+	dst = appendCSVField(dst, l.Service(s))
+	dst = append(dst, ',')
+	dst = appendClass(dst, s.Local.Port(), l)
+	dst = append(dst, ',')
+	dst = appendClass(dst, s.Remote.Port(), l)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(s.UID), 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, s.Inode, 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, s.Cookie, 10)
+	dst = append(dst, ',')
+	dst = strconv.AppendUint(dst, uint64(s.NetNS), 10)
+	dst = append(dst, ',')
+	dst = append(dst, s.Timer.Kind.String()...)
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, s.Timer.Expires.Milliseconds(), 10)
+	dst = append(dst, ',')
+	return strconv.AppendUint(dst, uint64(s.Timer.Retrans), 10)
+}
+
+// CSVHeader names the columns AppendCSV writes.
+const CSVHeader = "proto,family,state,recv_q,send_q,local_addr,local_port,remote_addr,remote_port,service,local_class,remote_class,uid,inode,cookie,netns,timer_kind,timer_expires_ms,timer_retrans"
+
+func appendCSVField(dst []byte, v string) []byte {
+	start := len(dst)
+	dst = AppendSafe(dst, v)
+	field := dst[start:]
+	if !bytes.ContainsAny(field, ",\"\r\n") {
+		return dst
+	}
+	quoted := make([]byte, 0, len(field)+2)
+	quoted = append(quoted, '"')
+	for _, c := range field {
+		if c == '"' {
+			quoted = append(quoted, '"')
+		}
+		quoted = append(quoted, c)
+	}
+	quoted = append(quoted, '"')
+	return append(dst[:start], quoted...)
+}
