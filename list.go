@@ -136,9 +136,17 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
 		services = model.DefaultServices()
 	}
-	labels := &model.Labeler{Services: services, Host: &snap.Host}
 
 	w := bufio.NewWriterSize(stdout, 64<<10)
+	writeListing(w, snap, &o, &model.Labeler{Services: services, Host: &snap.Host})
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing the listing: %w", err)
+	}
+	return collectErr
+}
+
+// writeListing writes snap in the format o asks for.
+func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels *model.Labeler) {
 	switch {
 	case o.summary:
 		writeSummary(w, snap)
@@ -149,10 +157,6 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	default:
 		writeTable(w, snap.Sockets, model.Columns(o.extended, o.timers), labels, !o.noHeader)
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing the listing: %w", err)
-	}
-	return collectErr
 }
 
 // writeTable writes rows aligned in columns, ss-style. Widths come from a

@@ -1,14 +1,11 @@
 package collect
 
 import (
-	"bufio"
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"net/netip"
+	"os/exec"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -104,7 +101,14 @@ func TestKernelKnownSet(t *testing.T) {
 	t.Run("ss", func(t *testing.T) {
 		want := without(wantNetlink, model.StateBoundInactive) // ss 6.1 predates BOUND_INACTIVE
 		snap, _ := collectUntil(t, Config{Mode: ModeNetlink, NetNS: ns.Path(), States: model.AllStateSet &^ model.NewStateSet(model.StateBoundInactive)}, tuples(want))
-		fromSS := ssTuples(t, ns)
+		fromSSSockets, err := nstest.SS(ns)
+		if errors.Is(err, exec.ErrNotFound) {
+			t.Skip("ss (iproute2) is not installed: .ci/run installs it")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromSS := tuples(fromSSSockets)
 		if diff := cmp.Diff(fromSS, tuples(snap.Sockets)); diff != "" {
 			t.Fatalf("conntab disagrees with ss (-ss +conntab)\n%s", diff)
 		}
@@ -150,105 +154,4 @@ func checkDetails(t *testing.T, snap *model.Snapshot, mode Mode) {
 			}
 		}
 	}
-}
-
-// ssTuples runs `ss -tuanH` in ns, once per family, and returns its
-// sockets as tuples.
-func ssTuples(t *testing.T, ns *nstest.NS) []string {
-	t.Helper()
-	var out []string
-	for _, fam := range []struct {
-		flag   string
-		family model.Family
-	}{{"-4", model.FamilyInet}, {"-6", model.FamilyInet6}} {
-		var stdout bytes.Buffer
-		cmd := ns.Command("ss", "-tuanH", fam.flag)
-		cmd.Stdout = &stdout
-		if err := cmd.Run(); err != nil {
-			t.Skipf("ss (iproute2) is not usable here: %v", err)
-		}
-		sc := bufio.NewScanner(&stdout)
-		for sc.Scan() {
-			s, err := parseSSLine(sc.Text(), fam.family)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, tuple(&s))
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// ssStates maps ss's state names to ours.
-var ssStates = map[string]model.State{
-	"ESTAB": model.StateEstablished, "SYN-SENT": model.StateSynSent, "SYN-RECV": model.StateSynRecv,
-	"FIN-WAIT-1": model.StateFinWait1, "FIN-WAIT-2": model.StateFinWait2, "TIME-WAIT": model.StateTimeWait,
-	"CLOSE-WAIT": model.StateCloseWait, "LAST-ACK": model.StateLastAck, "LISTEN": model.StateListen,
-	"CLOSING": model.StateClosing, "UNCONN": model.StateUnconn,
-}
-
-// parseSSLine reads one line of `ss -tuanH`:
-// "tcp LISTEN 0 4096 127.0.0.1:8001 0.0.0.0:*".
-func parseSSLine(line string, family model.Family) (model.Socket, error) {
-	f := strings.Fields(line)
-	if len(f) < 6 {
-		return model.Socket{}, fmt.Errorf("ss line %q: too few fields", line)
-	}
-	s := model.Socket{Family: family}
-	switch f[0] {
-	case "tcp":
-		s.Proto = model.ProtoTCP
-	case "udp":
-		s.Proto = model.ProtoUDP
-	default:
-		return s, fmt.Errorf("ss line %q: netid %q", line, f[0])
-	}
-	st, ok := ssStates[f[1]]
-	if !ok {
-		return s, fmt.Errorf("ss line %q: state %q", line, f[1])
-	}
-	s.State = st
-	var err error
-	if s.Local, err = parseSSAddr(f[4], family); err != nil {
-		return s, fmt.Errorf("ss line %q: %v", line, err)
-	}
-	if s.Remote, err = parseSSAddr(f[5], family); err != nil {
-		return s, fmt.Errorf("ss line %q: %v", line, err)
-	}
-	return s, nil
-}
-
-// parseSSAddr reads ss's "addr:port", where addr may be [v6], * (the
-// wildcard of the family) and port may be *.
-func parseSSAddr(a string, family model.Family) (netip.AddrPort, error) {
-	i := strings.LastIndexByte(a, ':')
-	if i < 0 {
-		return netip.AddrPort{}, fmt.Errorf("address %q", a)
-	}
-	host, port := strings.Trim(a[:i], "[]"), a[i+1:]
-	if j := strings.IndexByte(host, '%'); j >= 0 {
-		host = host[:j]
-	}
-	var addr netip.Addr
-	if host == "*" {
-		addr = netip.IPv4Unspecified()
-		if family == model.FamilyInet6 {
-			addr = netip.IPv6Unspecified()
-		}
-	} else {
-		var err error
-		if addr, err = netip.ParseAddr(host); err != nil {
-			return netip.AddrPort{}, err
-		}
-		addr = addr.Unmap()
-	}
-	var p uint64
-	if port != "*" {
-		var err error
-		if p, err = strconv.ParseUint(port, 10, 16); err != nil {
-			return netip.AddrPort{}, err
-		}
-	}
-	return netip.AddrPortFrom(addr, uint16(p)), nil
 }

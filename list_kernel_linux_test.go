@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/conntab/conntab/internal/nstest"
+	"github.com/conntab/conntab/model"
+)
+
+func tuples(socks []model.Socket) []string {
+	out := make([]string, len(socks))
+	for i, s := range socks {
+		out[i] = fmt.Sprintf("%s/%s %s %s -> %s", s.Proto, s.Family, s.State, s.Local, s.Remote)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listJSON runs `conntab list ARGS --json` and reads back its sockets.
+func listJSON(t *testing.T, args ...string) []model.Socket {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if err := run(t.Context(), append(append([]string{"list"}, args...), "--json"), &out, &errb); err != nil {
+		t.Fatalf("conntab list %s: %v (stderr %q)", strings.Join(args, " "), err, errb.String())
+	}
+	var socks []model.Socket
+	dec := json.NewDecoder(&out)
+	for dec.More() {
+		var j model.SocketJSON
+		if err := dec.Decode(&j); err != nil {
+			t.Fatal(err)
+		}
+		s := model.Socket{
+			Local:  netip.AddrPortFrom(netip.MustParseAddr(j.Local.Addr), j.Local.Port),
+			Remote: netip.AddrPortFrom(netip.MustParseAddr(j.Remote.Addr), j.Remote.Port),
+		}
+		var err error
+		if s.State, err = model.ParseState(j.State); err != nil {
+			t.Fatal(err)
+		}
+		s.Proto = map[string]model.Proto{"tcp": model.ProtoTCP, "udp": model.ProtoUDP}[j.Proto]
+		s.Family = map[string]model.Family{"inet": model.FamilyInet, "inet6": model.FamilyInet6}[j.Family]
+		socks = append(socks, s)
+	}
+	return socks
+}
+
+// TestKernelListAgreesWithSS: `conntab list -a` and `ss -tuan` list the same
+// sockets of a namespace holding one of each kind, from either source.
+func TestKernelListAgreesWithSS(t *testing.T) {
+	ns := nstest.Require(t)
+	k, err := nstest.BuildKnownSet(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	fromSS, err := nstest.SS(ns)
+	if errors.Is(err, exec.ErrNotFound) {
+		t.Skip("ss (iproute2) is not installed: .ci/run installs it")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tuples(fromSS)
+	// ss 6.1 does not know BOUND_INACTIVE, so it cannot list the bound-only
+	// socket; everything else must match exactly.
+	notBound := func(socks []model.Socket) []model.Socket {
+		return slices.DeleteFunc(socks, func(s model.Socket) bool { return s.State == model.StateBoundInactive })
+	}
+	for _, source := range []string{"netlink", "proc"} {
+		t.Run(source, func(t *testing.T) {
+			var got []string
+			for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				got = tuples(notBound(listJSON(t, "-a", "-N", ns.Path(), "--source", source)))
+				if slices.Equal(got, want) || time.Now().After(deadline) {
+					break
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-ss +conntab)\n%s", diff)
+			}
+		})
+	}
+	// The default listing is everything but listening sockets; TIME_WAIT stays.
+	t.Run("default", func(t *testing.T) {
+		var wantDefault []string
+		for _, s := range fromSS {
+			if s.State != model.StateListen && s.State != model.StateUnconn {
+				wantDefault = append(wantDefault, tuples([]model.Socket{s})[0])
+			}
+		}
+		slices.Sort(wantDefault)
+		got := tuples(listJSON(t, "-N", ns.Path()))
+		if diff := cmp.Diff(wantDefault, got); diff != "" {
+			t.Errorf("(-want +got)\n%s", diff)
+		}
+	})
+}
