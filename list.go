@@ -169,52 +169,69 @@ func writeTable(w *bufio.Writer, socks []model.Socket, cols []model.Column, l *m
 		}
 	}
 	last := len(cols) - 1
-	var cell []byte
 	for k := range socks {
 		for i, c := range cols[:last] {
-			cell = c.Append(cell[:0], &socks[k], l)
-			widths[i] = max(widths[i], len(cell))
+			widths[i] = max(widths[i], c.Width(&socks[k], l))
 		}
 	}
 	var line []byte
 	if header {
 		for i, c := range cols {
-			line = appendCell(line, []byte(c.Name), widths[i], c.Right && i < last, i == last)
+			line = appendCell(line, len(c.Name), widths[i], c.Right && i < last, i == last,
+				func(dst []byte) []byte { return append(dst, c.Name...) })
 		}
 		line = append(line, '\n')
 		w.Write(line)
 	}
 	for k := range socks {
 		line = line[:0]
+		s := &socks[k]
 		for i, c := range cols {
-			cell = c.Append(cell[:0], &socks[k], l)
-			line = appendCell(line, cell, widths[i], c.Right, i == last)
+			start := len(line)
+			if c.Right {
+				// Right-aligned cells are numbers: pad by their width first.
+				line = appendSpaces(line, widths[i]-c.Width(s, l))
+				line = c.Append(line, s, l)
+			} else {
+				line = c.Append(line, s, l)
+				if i < last {
+					line = appendSpaces(line, widths[i]-(len(line)-start))
+				}
+			}
+			if i < last {
+				line = append(line, ' ', ' ')
+			}
 		}
 		line = append(line, '\n')
 		w.Write(line)
 	}
 }
 
-// appendCell appends one cell padded to width, with two spaces between
-// cells and none after the last.
-func appendCell(line, cell []byte, width int, right, last bool) []byte {
-	pad := width - len(cell)
+// appendCell appends one header cell padded to width, with two spaces
+// between cells and none after the last.
+func appendCell(line []byte, n, width int, right, last bool, appendText func([]byte) []byte) []byte {
 	if right {
-		line = appendSpaces(line, pad)
+		line = appendSpaces(line, width-n)
 	}
-	line = append(line, cell...)
+	line = appendText(line)
 	if last {
 		return line
 	}
 	if !right {
-		line = appendSpaces(line, pad)
+		line = appendSpaces(line, width-n)
 	}
 	return append(line, ' ', ' ')
 }
 
+const spaces = "                                                                "
+
 func appendSpaces(b []byte, n int) []byte {
-	for ; n > 0; n-- {
-		b = append(b, ' ')
+	for n > len(spaces) {
+		b = append(b, spaces...)
+		n -= len(spaces)
+	}
+	if n > 0 {
+		b = append(b, spaces[:n]...)
 	}
 	return b
 }

@@ -16,6 +16,9 @@ type Column struct {
 	// Append appends the cell for s. Text that did not come from conntab
 	// itself is escaped (see AppendSafe).
 	Append func(dst []byte, s *Socket, l *Labeler) []byte
+	// Width is the length of the cell Append writes, computed without
+	// writing it: aligning 130k rows measures every cell once.
+	Width func(s *Socket, l *Labeler) int
 }
 
 // Columns returns the listing's columns: Netid, State, Recv-Q, Send-Q,
@@ -23,23 +26,58 @@ type Column struct {
 // Inode and Cookie; with timers, Timer.
 func Columns(extended, timers bool) []Column {
 	cols := []Column{
-		{Name: "Netid", Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return appendNetid(dst, s) }},
-		{Name: "State", Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return append(dst, s.State.String()...) }},
-		{Name: "Recv-Q", Right: true, Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, uint64(s.RecvQ), 10) }},
-		{Name: "Send-Q", Right: true, Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, uint64(s.SendQ), 10) }},
-		{Name: "Local Address:Port", Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return s.Local.AppendTo(dst) }},
-		{Name: "Peer Address:Port", Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return AppendPeer(dst, s.Remote) }},
-		{Name: "Service", Append: func(dst []byte, s *Socket, l *Labeler) []byte { return AppendSafe(dst, l.Service(s)) }},
+		{Name: "Netid",
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return appendNetid(dst, s) },
+			Width: func(s *Socket, _ *Labeler) int {
+				if s.Family == FamilyInet6 {
+					return 4
+				}
+				return 3
+			}},
+		{Name: "State",
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return append(dst, s.State.String()...) },
+			Width:  func(s *Socket, _ *Labeler) int { return len(s.State.String()) }},
+		{Name: "Recv-Q", Right: true,
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, uint64(s.RecvQ), 10) },
+			Width:  func(s *Socket, _ *Labeler) int { return decimalLen(uint64(s.RecvQ)) }},
+		{Name: "Send-Q", Right: true,
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, uint64(s.SendQ), 10) },
+			Width:  func(s *Socket, _ *Labeler) int { return decimalLen(uint64(s.SendQ)) }},
+		{Name: "Local Address:Port",
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return s.Local.AppendTo(dst) },
+			Width:  func(s *Socket, _ *Labeler) int { return addrPortLen(s.Local) }},
+		{Name: "Peer Address:Port",
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return AppendPeer(dst, s.Remote) },
+			Width: func(s *Socket, _ *Labeler) int {
+				if s.Remote.Port() == 0 {
+					return addrPortLen(s.Remote) // port "0" is written "*", as long
+				}
+				return addrPortLen(s.Remote)
+			}},
+		{Name: "Service",
+			Append: func(dst []byte, s *Socket, l *Labeler) []byte { return AppendSafe(dst, l.Service(s)) },
+			Width:  func(s *Socket, l *Labeler) int { return safeLen(l.Service(s)) }},
 	}
 	if extended {
 		cols = append(cols,
-			Column{Name: "UID", Right: true, Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, uint64(s.UID), 10) }},
-			Column{Name: "Inode", Right: true, Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Inode, 10) }},
-			Column{Name: "Cookie", Right: true, Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Cookie, 10) }},
+			Column{Name: "UID", Right: true,
+				Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, uint64(s.UID), 10) },
+				Width:  func(s *Socket, _ *Labeler) int { return decimalLen(uint64(s.UID)) }},
+			Column{Name: "Inode", Right: true,
+				Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Inode, 10) },
+				Width:  func(s *Socket, _ *Labeler) int { return decimalLen(s.Inode) }},
+			Column{Name: "Cookie", Right: true,
+				Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Cookie, 10) },
+				Width:  func(s *Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
 		)
 	}
 	if timers {
-		cols = append(cols, Column{Name: "Timer", Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return AppendTimer(dst, s.Timer) }})
+		cols = append(cols, Column{Name: "Timer",
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return AppendTimer(dst, s.Timer) },
+			Width: func(s *Socket, _ *Labeler) int {
+				var b [48]byte
+				return len(AppendTimer(b[:0], s.Timer))
+			}})
 	}
 	return cols
 }
@@ -95,4 +133,35 @@ func AppendPeer(dst []byte, ap netip.AddrPort) []byte {
 	}
 	dst = ap.Addr().AppendTo(dst)
 	return append(dst, ':', '*')
+}
+
+// decimalLen is the number of digits of v in base 10.
+func decimalLen(v uint64) int {
+	n := 1
+	for v >= 10 {
+		v /= 10
+		n++
+	}
+	return n
+}
+
+// addrPortLen is len(ap.AppendTo(nil)), without writing it for IPv4.
+func addrPortLen(ap netip.AddrPort) int {
+	a := ap.Addr()
+	if !a.Is4() {
+		var b [64]byte
+		return len(ap.AppendTo(b[:0]))
+	}
+	b := a.As4()
+	return decimalLen(uint64(b[0])) + decimalLen(uint64(b[1])) + decimalLen(uint64(b[2])) + decimalLen(uint64(b[3])) + 3 +
+		1 + decimalLen(uint64(ap.Port()))
+}
+
+// safeLen is len(AppendSafe(nil, s)).
+func safeLen(s string) int {
+	if IsSafe(s) {
+		return len(s)
+	}
+	var b [128]byte
+	return len(AppendSafe(b[:0], s))
 }
