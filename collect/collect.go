@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"syscall"
+
+	"github.com/mdlayher/netlink"
 
 	"github.com/conntab/conntab/model"
 )
@@ -95,6 +98,8 @@ func (e *DecodeError) Unwrap() []error { return []error{ErrDecode, e.Err} }
 type Collector struct {
 	cfg      Config
 	notified bool
+	// dial opens the sock_diag connection; tests replace it.
+	dial func() (*netlink.Conn, error)
 }
 
 // New returns a Collector for cfg.
@@ -111,7 +116,7 @@ func New(cfg Config) *Collector {
 	if len(cfg.Families) == 0 {
 		cfg.Families = []model.Family{model.FamilyInet, model.FamilyInet6}
 	}
-	return &Collector{cfg: cfg}
+	return &Collector{cfg: cfg, dial: dialSockDiag}
 }
 
 // Collect reads one snapshot. On a decoding error (errors.Is ErrDecode) the
@@ -127,4 +132,15 @@ func (c *Collector) notify(msg string) {
 	}
 	c.notified = true
 	c.cfg.Notify(msg)
+}
+
+// refused reports whether err means the kernel will not answer sock_diag
+// here, so /proc is the way: no permission, no module, or a sandbox.
+func refused(err error) bool {
+	for _, e := range []error{syscall.EPERM, syscall.EACCES, syscall.EPROTONOSUPPORT, syscall.ENOENT, syscall.EAFNOSUPPORT, syscall.ENOSYS} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -63,17 +63,6 @@ func (c *Collector) dump(ctx context.Context, snap *model.Snapshot) error {
 	return c.readProc(snap)
 }
 
-// refused reports whether err means the kernel will not answer sock_diag
-// here, so /proc is the way: no permission, no module, or a sandbox.
-func refused(err error) bool {
-	for _, e := range []error{unix.EPERM, unix.EACCES, unix.EPROTONOSUPPORT, unix.ENOENT, unix.EAFNOSUPPORT, unix.ENOSYS} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
-
 // netDir is where the namespace's /proc/net files are: under thread-self
 // when a namespace was entered on this thread, since /proc/net follows the
 // process's main thread, not the caller's.

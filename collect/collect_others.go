@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/mdlayher/netlink"
+
 	"github.com/conntab/conntab/model"
 )
 
 func (c *Collector) collect(context.Context) (*model.Snapshot, error) {
 	return nil, fmt.Errorf("%w: %s/%s (conntab reads Linux's sock_diag and /proc/net)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
 }
+
+func dialSockDiag() (*netlink.Conn, error) { return nil, ErrUnsupported }

@@ -16,20 +16,6 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// tuple is what a kernel test compares: the 5-tuple and the state.
-func tuple(s *model.Socket) string {
-	return fmt.Sprintf("%s/%s %s %s -> %s", s.Proto, s.Family, s.State, s.Local, s.Remote)
-}
-
-func tuples(socks []model.Socket) []string {
-	out := make([]string, len(socks))
-	for i := range socks {
-		out[i] = tuple(&socks[i])
-	}
-	slices.Sort(out)
-	return out
-}
-
 // without drops sockets in state st.
 func without(socks []model.Socket, st model.State) []model.Socket {
 	return slices.DeleteFunc(slices.Clone(socks), func(s model.Socket) bool { return s.State == st })

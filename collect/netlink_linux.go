@@ -22,7 +22,7 @@ const recvBuffer = 32 << 10
 // called on the thread that is inside the wanted namespace; the netlink
 // socket it opens stays there.
 func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error {
-	conn, err := netlink.Dial(unix.NETLINK_SOCK_DIAG, &netlink.Config{MessageBufferSize: recvBuffer})
+	conn, err := c.dial()
 	if err != nil {
 		return fmt.Errorf("collect: netlink sock_diag: %w", err)
 	}
@@ -53,6 +53,10 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 		snap.Sockets = keep
 	}
 	return r.err()
+}
+
+func dialSockDiag() (*netlink.Conn, error) {
+	return netlink.Dial(unix.NETLINK_SOCK_DIAG, &netlink.Config{MessageBufferSize: recvBuffer})
 }
 
 // socketCountHint estimates how many sockets a dump returns from

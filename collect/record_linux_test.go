@@ -26,20 +26,6 @@ import (
 // closing NLMSG_DONE), and the tuples of the sockets it made into known.golden.
 var recordSockDiag = flag.Bool("record-sockdiag", false, "record testdata/sockdiag from a fresh namespace")
 
-// recordedDumps names the recorded files and the dump each holds.
-var recordedDumps = []struct {
-	file   string
-	proto  model.Proto
-	family model.Family
-}{
-	{"tcp4.bin", model.ProtoTCP, model.FamilyInet},
-	{"tcp6.bin", model.ProtoTCP, model.FamilyInet6},
-	{"udp4.bin", model.ProtoUDP, model.FamilyInet},
-	{"udp6.bin", model.ProtoUDP, model.FamilyInet6},
-}
-
-const sockdiagDir = "../testdata/sockdiag"
-
 func TestRecordSockDiag(t *testing.T) {
 	if !*recordSockDiag {
 		t.Skip("records fixtures only with -record-sockdiag")

@@ -2,8 +2,10 @@ package collect
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +15,34 @@ import (
 
 	"github.com/conntab/conntab/model"
 )
+
+// recordedDumps names the recorded files and the dump each holds.
+var recordedDumps = []struct {
+	file   string
+	proto  model.Proto
+	family model.Family
+}{
+	{"tcp4.bin", model.ProtoTCP, model.FamilyInet},
+	{"tcp6.bin", model.ProtoTCP, model.FamilyInet6},
+	{"udp4.bin", model.ProtoUDP, model.FamilyInet},
+	{"udp6.bin", model.ProtoUDP, model.FamilyInet6},
+}
+
+const sockdiagDir = "../testdata/sockdiag"
+
+// tuple is what a kernel test compares: the 5-tuple and the state.
+func tuple(s *model.Socket) string {
+	return fmt.Sprintf("%s/%s %s %s -> %s", s.Proto, s.Family, s.State, s.Local, s.Remote)
+}
+
+func tuples(socks []model.Socket) []string {
+	out := make([]string, len(socks))
+	for i := range socks {
+		out[i] = tuple(&socks[i])
+	}
+	slices.Sort(out)
+	return out
+}
 
 // replayRecorded decodes the recorded dumps in testdata/sockdiag through
 // the same path a live dump takes, with nltest standing in for the kernel.
