@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os/exec"
 	"slices"
@@ -34,8 +35,14 @@ func listJSON(t *testing.T, args ...string) []model.Socket {
 	if err := run(t.Context(), append(append([]string{"list"}, args...), "--json"), &out, &errb); err != nil {
 		t.Fatalf("conntab list %s: %v (stderr %q)", strings.Join(args, " "), err, errb.String())
 	}
+	return decodeNDJSON(t, &out)
+}
+
+// decodeNDJSON reads the sockets of a --json listing back.
+func decodeNDJSON(t *testing.T, r io.Reader) []model.Socket {
+	t.Helper()
 	var socks []model.Socket
-	dec := json.NewDecoder(&out)
+	dec := json.NewDecoder(r)
 	for dec.More() {
 		var j model.SocketJSON
 		if err := dec.Decode(&j); err != nil {

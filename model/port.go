@@ -72,7 +72,8 @@ func (r PortRange) String() string {
 // Class is the class port p has on this host: ClassEphemeral inside the
 // host's ephemeral range, else its IANA class.
 func (h *HostFacts) Class(p uint16) PortClass {
-	if h.Ephemeral.Size() > 0 && h.Ephemeral.Contains(p) {
+	// The zero range means the range is not known, not port 0.
+	if h.Ephemeral != (PortRange{}) && h.Ephemeral.Contains(p) {
 		return ClassEphemeral
 	}
 	return IANAClass(p)

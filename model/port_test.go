@@ -116,8 +116,8 @@ func TestHostFactsClass(t *testing.T) {
 		{"wide range takes registered ports", HostFacts{Ephemeral: PortRange{1024, 65535}}, 1024, ClassEphemeral},
 		{"one-port range", HostFacts{Ephemeral: PortRange{5000, 5000}}, 5000, ClassEphemeral},
 		{"inverted range is empty", HostFacts{Ephemeral: PortRange{60999, 32768}}, 40000, ClassRegistered},
-		// A zero range is "unknown": no port is ephemeral. (Port 0 is left
-		// out: PortRange{0, 0} holds it; Labeler never calls it ephemeral.)
+		// A zero range is "unknown": no port is ephemeral, port 0 neither.
+		{"zero range, 0", HostFacts{}, 0, ClassWellKnown},
 		{"zero range, 1", HostFacts{}, 1, ClassWellKnown},
 		{"zero range, 40000", HostFacts{}, 40000, ClassRegistered},
 		{"zero range, 60999", HostFacts{}, 60999, ClassDynamic},
