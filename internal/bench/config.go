@@ -1,0 +1,55 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// config is the harness's flags.
+type config struct {
+	rounds, conns, timeWait, udp, holders int
+	window, timeout                       time.Duration
+	repo                                  string
+}
+
+// fdLimit is the per-process descriptor limit the fixture is sized for; a
+// holder keeps a margin below it for the runtime and TIME_WAIT making.
+const fdLimit = 20000
+
+func (c config) check() error {
+	switch {
+	case c.rounds < 1:
+		return fmt.Errorf("-rounds %d: want at least 1", c.rounds)
+	case c.holders < 1:
+		return fmt.Errorf("-holders %d: want at least 1", c.holders)
+	case c.conns < 0 || c.timeWait < 0 || c.udp < 0:
+		return fmt.Errorf("socket counts must not be negative")
+	case c.window <= 0 || c.window > 55*time.Second:
+		return fmt.Errorf("-window %v: want more than 0 and at most 55s (TIME_WAIT lasts 60 s)", c.window)
+	}
+	if n := c.holderFDs(); n > fdLimit-1000 {
+		return fmt.Errorf("each holder would need %d descriptors, more than %d: raise -holders", n, fdLimit-1000)
+	}
+	// TIME_WAIT clients of one holder share one destination; ports are
+	// 1024-65535.
+	if tw := share(c.timeWait, c.holders, 0); tw > 60000 {
+		return fmt.Errorf("-timewait %d: at most 60000 per holder: raise -holders", c.timeWait)
+	}
+	return nil
+}
+
+// holderFDs is the most descriptors one holder opens.
+func (c config) holderFDs() int {
+	return 2*share(c.conns, c.holders, 0) + share(c.udp, c.holders, 0) + twInFlight + twWorkers + 2 + 32
+}
+
+// share is holder i's part of n split over k holders.
+func share(n, k, i int) int {
+	s := n / k
+	if i < n%k {
+		s++
+	}
+	return s
+}

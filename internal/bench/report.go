@@ -1,0 +1,172 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/conntab/conntab/model"
+)
+
+// machineInfo describes where the figures were taken.
+type machineInfo struct {
+	date, kernel, cpu, mem, goVersion, ss, netstat string
+	cpus                                           int
+	// loadStart and loadEnd are /proc/loadavg's 1-minute figure before the
+	// fixture was made and after the last round: other work on the machine
+	// shows in the figures.
+	loadStart, loadEnd string
+}
+
+func machine() machineInfo {
+	m := machineInfo{date: time.Now().UTC().Format("2006-01-02"), cpus: runtime.NumCPU(), goVersion: runtime.Version()}
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		m.kernel = unix.ByteSliceToString(u.Release[:])
+	}
+	m.cpu = procField("/proc/cpuinfo", "model name")
+	m.mem = procField("/proc/meminfo", "MemTotal")
+	m.ss = firstLine("ss", "-V")
+	m.netstat = firstLine("netstat", "-V")
+	m.loadEnd = loadAvg()
+	return m
+}
+
+// loadAvg is the 1-minute load average.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+// procField is the first value of key in a "key: value" file.
+func procField(path, key string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "?"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+func firstLine(name string, args ...string) string {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil && len(out) == 0 {
+		return "?"
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return line
+}
+
+// writeReport prints the figures as Markdown.
+func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs []*epoch) error {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "### %s, %d CPUs, kernel %s\n\n", m.date, m.cpus, m.kernel)
+	fmt.Fprintf(b, "- CPU: %s; memory: %s; %s\n", m.cpu, m.mem, m.goVersion)
+	fmt.Fprintf(b, "- %s; %s\n", m.ss, m.netstat)
+	fmt.Fprintf(b, "- load average (1 min): %s before, %s after\n", m.loadStart, m.loadEnd)
+	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d`\n\n",
+		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders)
+
+	b.WriteString("Fixture, counted inside the namespace by state (sock_diag) and from /proc/net/sockstat:\n\n")
+	b.WriteString("| TIME_WAIT batch | rounds | when | TCP ESTABLISHED | TCP TIME_WAIT | TCP LISTEN | other TCP | UDP connected | UDP unconnected | sockstat TCP inuse / tw |\n")
+	b.WriteString("|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for i, e := range epochs {
+		rounds := fmt.Sprintf("%d-%d", e.first, e.first+e.rounds-1)
+		if e.rounds == 1 {
+			rounds = fmt.Sprint(e.first)
+		}
+		countRow(b, fmt.Sprint(i+1), rounds, fmt.Sprintf("before (%.0f s old)", e.beforeAge.Seconds()), e.before)
+		countRow(b, fmt.Sprint(i+1), rounds, fmt.Sprintf("after (%.0f s old)", e.afterAge.Seconds()), e.after)
+	}
+
+	b.WriteString("\nWall time of one run over the timed rounds; ru_maxrss of the timed runs (never below the `true` row: see docs/benchmarks.md); ")
+	b.WriteString("peak RSS of the untimed first run under GNU time; lines printed by that run:\n\n")
+	b.WriteString("| command | runs | median | min | max | ru_maxrss (median) | peak RSS (GNU time) | output lines |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, p := range probes {
+		if p.skip != "" {
+			fmt.Fprintf(b, "| `%s` | – | not measured | | | | | |\n", p.name)
+			continue
+		}
+		s := summarize(p.samples)
+		out := fmt.Sprint(p.lines)
+		if p.lines == 1 {
+			out = p.lastLine
+		}
+		timeRSS := "–"
+		if p.timeRSS > 0 {
+			timeRSS = mib(p.timeRSS)
+		}
+		fmt.Fprintf(b, "| `%s` | %d | %s | %s | %s | %s | %s | %s |\n",
+			p.name, len(p.samples), ms(s.median), ms(s.min), ms(s.max), mib(s.medianRSS), timeRSS, out)
+	}
+
+	b.WriteString("\n| ratio | of medians | per round: median (min-max) |\n|---|--:|--:|\n")
+	for _, r := range [][2]int{{pConntab, pSS}, {pConntabProc, pNetstat}, {pConntab, pBare}} {
+		a, c := probes[r[0]], probes[r[1]]
+		name := fmt.Sprintf("`%s` / `%s`", a.name, c.name)
+		if a.skip != "" || c.skip != "" || len(a.samples) == 0 || len(a.samples) != len(c.samples) {
+			fmt.Fprintf(b, "| %s | not measured | |\n", name)
+			continue
+		}
+		per := make([]float64, len(a.samples))
+		for i := range per {
+			per[i] = float64(a.samples[i].wall) / float64(c.samples[i].wall)
+		}
+		slices.Sort(per)
+		mid := per[len(per)/2]
+		if len(per)%2 == 0 {
+			mid = (per[len(per)/2-1] + per[len(per)/2]) / 2
+		}
+		fmt.Fprintf(b, "| %s | %.2f | %.2f (%.2f-%.2f) |\n", name,
+			float64(summarize(a.samples).median)/float64(summarize(c.samples).median), mid, per[0], per[len(per)-1])
+	}
+
+	var skipped []string
+	for _, p := range probes {
+		if p.skip != "" {
+			skipped = append(skipped, fmt.Sprintf("- `%s`: %s", p.name, p.skip))
+		}
+	}
+	if len(skipped) > 0 {
+		b.WriteString("\nNot measured:\n\n" + strings.Join(skipped, "\n") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func countRow(b *strings.Builder, batch, rounds, when string, c counts) {
+	tcp := c.TCP
+	other := total(tcp) - tcp[model.StateEstablished] - tcp[model.StateTimeWait] - tcp[model.StateListen]
+	fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %d / %d |\n", batch, rounds, when,
+		tcp[model.StateEstablished], tcp[model.StateTimeWait], tcp[model.StateListen], other,
+		c.UDP[model.StateEstablished], c.UDP[model.StateUnconn], c.Sockstat["TCP"]["inuse"], c.Sockstat["TCP"]["tw"])
+}
+
+func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }

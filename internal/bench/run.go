@@ -1,0 +1,186 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Probe indexes: pairs first (A, B), each pair alternated by roundOrder.
+const (
+	pConntab = iota
+	pSS
+	pConntabProc
+	pNetstat
+	pBare
+	pCat
+	pTrue
+	nProbes
+)
+
+// epoch is one batch of TIME_WAIT sockets and the rounds timed against it.
+type epoch struct {
+	first, rounds int // first round (from 1) and how many
+	before, after counts
+	// beforeAge and afterAge are the batch's age when the counts were read.
+	beforeAge, afterAge time.Duration
+}
+
+func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
+	if os.Geteuid() != 0 {
+		return errors.New("needs root to create a network namespace: run as root")
+	}
+	tmp, err := os.MkdirTemp("", "conntab-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	loadStart := loadAvg()
+	probes := newProbes(ctx, cfg, tmp, log)
+
+	fmt.Fprintf(log, "filling a namespace: %d connections, %d UDP sockets over %d holders\n", cfg.conns, cfg.udp, cfg.holders)
+	f, err := newFixture(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+
+	var epochs []*epoch
+	newEpoch := func(first int) error {
+		if err := f.makeTimeWait(ctx, cfg.timeWait); err != nil {
+			return err
+		}
+		e := &epoch{first: first}
+		var err error
+		if e.before, err = f.counts(); err != nil {
+			return err
+		}
+		e.beforeAge = time.Since(f.twMade)
+		fmt.Fprintf(log, "batch %d, before timing: %s\n", len(epochs)+1, e.before.summary())
+		epochs = append(epochs, e)
+		return nil
+	}
+	endEpoch := func() error {
+		e := epochs[len(epochs)-1]
+		var err error
+		e.after, err = f.counts()
+		e.afterAge = time.Since(f.twMade)
+		fmt.Fprintf(log, "batch %d, after %d rounds, %v after it was made: %s\n", len(epochs), e.rounds, e.afterAge.Round(time.Second), e.after.summary())
+		return err
+	}
+
+	if err := newEpoch(1); err != nil {
+		return err
+	}
+	start := time.Now()
+	gnuTime := findGNUTime()
+	if gnuTime == "" {
+		fmt.Fprintln(log, "no GNU time(1): peak RSS comes from the timed runs only")
+	}
+	if err := f.warm(ctx, probes, gnuTime); err != nil {
+		return err
+	}
+	est := time.Since(start)
+	for r := range cfg.rounds {
+		if time.Since(f.twMade)+est+est/4 > cfg.window {
+			if err := endEpoch(); err != nil {
+				return err
+			}
+			if err := newEpoch(r + 1); err != nil {
+				return err
+			}
+		}
+		start := time.Now()
+		if err := f.round(ctx, probes, roundOrder(nProbes, r)); err != nil {
+			return err
+		}
+		est = time.Since(start)
+		epochs[len(epochs)-1].rounds++
+		fmt.Fprintf(log, "round %d/%d: %v\n", r+1, cfg.rounds, est.Round(time.Millisecond))
+	}
+	if err := endEpoch(); err != nil {
+		return err
+	}
+	m := machine()
+	m.loadStart = loadStart
+	return writeReport(stdout, cfg, m, probes, epochs)
+}
+
+// newProbes builds conntab and lists the commands to time; a command that
+// cannot run is kept with the reason it is skipped.
+func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) []*probe {
+	p := make([]*probe, nProbes)
+	bin := filepath.Join(tmp, "conntab")
+	p[pConntab] = &probe{name: "conntab list -a -t", argv: []string{bin, "list", "-a", "-t"}}
+	p[pSS] = &probe{name: "ss -tan", argv: []string{"ss", "-tan"}}
+	p[pConntabProc] = &probe{name: "conntab list -a -t --source proc", argv: []string{bin, "list", "-a", "-t", "--source", "proc"}}
+	p[pNetstat] = &probe{name: "netstat -tan", argv: []string{"netstat", "-tan"}}
+	self, _ := os.Executable()
+	p[pBare] = &probe{name: "bare inet_diag dump (32 KiB buffer)", argv: []string{self, bareDumpArg}}
+	p[pCat] = &probe{name: "cat /proc/net/tcp /proc/net/tcp6", argv: []string{"cat", "/proc/net/tcp", "/proc/net/tcp6"}}
+	// The cost of starting any process, and the floor of ru_maxrss (see
+	// spawnArg).
+	p[pTrue] = &probe{name: "true", argv: []string{"true"}}
+
+	if err := buildConntab(ctx, cfg.repo, bin); err != nil {
+		fmt.Fprintf(log, "skipping conntab: %v\n", err)
+		p[pConntab].skip = "conntab does not build: " + oneLine(err)
+		p[pConntabProc].skip = p[pConntab].skip
+	}
+	for _, q := range p {
+		if q.skip != "" || filepath.IsAbs(q.argv[0]) {
+			continue
+		}
+		path, err := exec.LookPath(q.argv[0])
+		if err != nil {
+			q.skip = oneLine(err)
+			continue
+		}
+		q.argv[0] = path
+	}
+	return p
+}
+
+// buildConntab builds the module at repo (or the one the working directory
+// is in) into bin.
+func buildConntab(ctx context.Context, repo, bin string) error {
+	if repo == "" {
+		out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+		if err != nil {
+			return fmt.Errorf("go env GOMOD: %w", err)
+		}
+		mod := strings.TrimSpace(string(out))
+		if mod == "" || mod == os.DevNull {
+			return errors.New("not inside a Go module: run from conntab's repository or pass -repo")
+		}
+		repo = filepath.Dir(mod)
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	cmd.Dir = repo
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(out.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			if j := strings.IndexByte(msg[i+1:], '\n'); j >= 0 {
+				msg = msg[:i+1+j] // two lines are enough
+			}
+		}
+		return fmt.Errorf("go build: %w: %s", err, msg)
+	}
+	return nil
+}

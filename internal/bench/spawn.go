@@ -1,0 +1,180 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// spawnArg runs the spawner: a small process inside the namespace that
+// runs the measured commands one at a time and reports wall time and peak
+// RSS.
+//
+// Why a separate process: Go starts children with vfork (CLONE_VM), and
+// exec records the shared memory's peak in the child's ru_maxrss, so a
+// child's figure is never below its parent's resident set. The spawner
+// keeps that floor as low as a Go process can (about 3 MiB), where the
+// harness, holding counts and netlink buffers, would raise it; the `true`
+// probe measures it.
+const spawnArg = "-spawn"
+
+// spawnRequest is one line on the spawner's stdin.
+type spawnRequest struct {
+	Argv []string `json:"argv"`
+	// Count makes the spawner count the output's lines instead of sending
+	// it to /dev/null.
+	Count bool `json:"count,omitempty"`
+	// GNUTime, if set, is GNU time(1), run around the command to read its
+	// peak RSS without the vfork floor: time forks a copy of itself,
+	// whose resident set is about 1 MiB.
+	GNUTime string `json:"gnutime,omitempty"`
+}
+
+// spawnResult is one line on its stdout.
+type spawnResult struct {
+	Wall   time.Duration `json:"wall"`
+	MaxRSS int64         `json:"maxrss"` // KiB
+	// TimeRSS is GNU time's %M, in KiB, when it was asked for.
+	TimeRSS  int64  `json:"timerss,omitempty"`
+	Lines    int    `json:"lines,omitempty"`
+	LastLine string `json:"last,omitempty"`
+	Err      string `json:"err,omitempty"`
+}
+
+// spawnTimeout bounds one measured command.
+const spawnTimeout = 5 * time.Minute
+
+func spawnMain(args []string) int {
+	if len(args) != 0 {
+		fmt.Fprintf(os.Stderr, "bench %s: unexpected arguments %q\n", spawnArg, args)
+		return 2
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	in := bufio.NewScanner(os.Stdin)
+	out := json.NewEncoder(os.Stdout)
+	for in.Scan() {
+		var req spawnRequest
+		var res spawnResult
+		if err := json.Unmarshal(in.Bytes(), &req); err != nil || len(req.Argv) == 0 {
+			res.Err = fmt.Sprintf("bad request %q", in.Text())
+		} else {
+			res = spawn(req, null)
+		}
+		if err := out.Encode(res); err != nil {
+			return 1
+		}
+	}
+	return 0
+}
+
+// spawn runs one command and measures it: wall time around Run, peak RSS
+// from wait4's rusage.
+func spawn(req spawnRequest, null *os.File) spawnResult {
+	ctx, cancel := context.WithTimeout(context.Background(), spawnTimeout)
+	defer cancel()
+	argv := req.Argv
+	var rssFile string
+	if req.GNUTime != "" {
+		f, err := os.CreateTemp("", "conntab-bench-rss-")
+		if err != nil {
+			return spawnResult{Err: oneLine(err)}
+		}
+		f.Close()
+		rssFile = f.Name()
+		defer os.Remove(rssFile)
+		argv = append([]string{req.GNUTime, "-f", "%M", "-o", rssFile}, argv...)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var lines lineCounter
+	cmd.Stdout = null
+	if req.Count {
+		cmd.Stdout = &lines
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	res := spawnResult{Wall: time.Since(start), Lines: lines.lines, LastLine: string(lines.last)}
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 300 {
+			msg = msg[:300] + "..."
+		}
+		res.Err = oneLine(fmt.Errorf("%s: %w: %s", strings.Join(req.Argv, " "), err, msg))
+	}
+	if rssFile != "" && err == nil {
+		b, rerr := os.ReadFile(rssFile)
+		if rerr == nil {
+			res.TimeRSS, rerr = parseGNUTime(b)
+		}
+		if rerr != nil {
+			res.Err = oneLine(fmt.Errorf("GNU time output: %w", rerr))
+		}
+	}
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			res.MaxRSS = ru.Maxrss
+		}
+	}
+	return res
+}
+
+// parseGNUTime reads what time -f %M -o FILE wrote: the figure on the last
+// line (a line before it reports a non-zero exit).
+func parseGNUTime(b []byte) (int64, error) {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	n, err := strconv.ParseInt(last, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q: %w", b, err)
+	}
+	return n, nil
+}
+
+// findGNUTime returns the path of GNU time(1), or "" when there is none.
+func findGNUTime() string {
+	path, err := exec.LookPath("time")
+	if err != nil {
+		return ""
+	}
+	out, _ := exec.Command(path, "--version").CombinedOutput()
+	if !strings.Contains(string(out), "GNU") {
+		return ""
+	}
+	return path
+}
+
+// runIn has the spawner run argv inside the namespace.
+func (f *fixture) runIn(ctx context.Context, req spawnRequest) (spawnResult, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return spawnResult{}, err
+	}
+	line, err := f.spawner.request(ctx, string(b), spawnTimeout+10*time.Second)
+	if err != nil {
+		return spawnResult{}, fmt.Errorf("spawner: %w", err)
+	}
+	var res spawnResult
+	if err := json.Unmarshal([]byte(line), &res); err != nil {
+		return res, fmt.Errorf("spawner answered %q: %w", line, err)
+	}
+	if res.Err != "" {
+		return res, fmt.Errorf("%s", res.Err)
+	}
+	return res, nil
+}
