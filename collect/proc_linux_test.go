@@ -774,7 +774,7 @@ func TestParseProcNetMalformed(t *testing.T) {
 				procSock(procUDP, procIn4, "127.0.0.1:40051", "127.0.0.1:5353", model.StateEstablished, 0, 0, model.TimerNone, 0, 0, 0, 17769),
 				procSock(procUDP, procIn4, "127.0.0.1:5353", "0.0.0.0:0", model.StateUnconn, 0, 832, model.TimerNone, 0, 0, 0, 17768),
 			},
-			bad:  []procBadLine{{3, errProcState}},
+			bad: []procBadLine{{3, errProcState}},
 		},
 		{
 			file: "tcp6-v4-addresses", proto: procTCP, family: procIn6, states: model.AllStateSet,
