@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -103,6 +104,75 @@ func procLoopbackUp() error {
 		return fmt.Errorf("SIOCSIFFLAGS lo: %w", err)
 	}
 	return nil
+}
+
+// procSSStates maps ss's state names to conntab's.
+var procSSStates = map[string]model.State{
+	"ESTAB": model.StateEstablished, "SYN-SENT": model.StateSynSent, "SYN-RECV": model.StateSynRecv,
+	"FIN-WAIT-1": model.StateFinWait1, "FIN-WAIT-2": model.StateFinWait2, "TIME-WAIT": model.StateTimeWait,
+	"CLOSE-WAIT": model.StateCloseWait, "LAST-ACK": model.StateLastAck, "LISTEN": model.StateListen,
+	"CLOSING": model.StateClosing, "UNCONN": model.StateUnconn,
+}
+
+// procSSTuples runs ss in the calling thread's namespace and returns the
+// sockets it lists and made, both without family (ss does not print it)
+// and sorted. The error says why ss could not be used.
+func procSSTuples(made []procTuple) (want, got []procTuple, err error) {
+	path, err := exec.LookPath("ss")
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := exec.Command(path, "-Hnatu").Output()
+	if err != nil {
+		return nil, nil, fmt.Errorf("ss -Hnatu: %w", err)
+	}
+	endpoint := func(s string) (netip.AddrPort, error) {
+		i := strings.LastIndexByte(s, ':')
+		if i < 0 {
+			return netip.AddrPort{}, fmt.Errorf("ss endpoint %q", s)
+		}
+		host, port := strings.Trim(s[:i], "[]"), s[i+1:]
+		if host == "*" {
+			host = "::" // ss prints a dual-stack wildcard as *
+		}
+		if port == "*" {
+			port = "0"
+		}
+		a, err := netip.ParseAddr(host)
+		if err != nil {
+			return netip.AddrPort{}, err
+		}
+		p, err := strconv.ParseUint(port, 10, 16)
+		return netip.AddrPortFrom(a.Unmap(), uint16(p)), err
+	}
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		if len(f) != 6 {
+			return nil, nil, fmt.Errorf("ss line %q", line)
+		}
+		st, ok := procSSStates[f[1]]
+		local, err1 := endpoint(f[4])
+		remote, err2 := endpoint(f[5])
+		if !ok || err1 != nil || err2 != nil {
+			return nil, nil, fmt.Errorf("ss line %q: %v %v", line, err1, err2)
+		}
+		proto := model.ProtoTCP
+		if f[0] == "udp" {
+			proto = model.ProtoUDP
+		}
+		if remote.Addr().IsUnspecified() {
+			remote = netip.AddrPortFrom(netip.IPv6Unspecified(), 0) // ss prints 0.0.0.0:* and [::]:* alike
+		}
+		got = append(got, procTuple{Proto: proto, State: st, Local: local, Remote: remote})
+	}
+	for _, m := range made {
+		m.Family = 0
+		if m.Remote.Addr().IsUnspecified() {
+			m.Remote = netip.AddrPortFrom(netip.IPv6Unspecified(), 0)
+		}
+		want = append(want, m)
+	}
+	return procSortedTuples(want), procSortedTuples(got), nil
 }
 
 // procTuple is what a test knows about a socket it made.
@@ -1188,6 +1258,14 @@ func TestProcLive(t *testing.T) {
 			}
 		}
 		procCheckAgainstProcfs(t, root)
+
+		// ss reads the same namespace over netlink; fork from this thread
+		// so it runs inside.
+		if want, got, err := procSSTuples(s.want); err != nil {
+			t.Logf("not comparing with ss: %v", err)
+		} else if diff := cmp.Diff(want, got, procCmp); diff != "" {
+			t.Errorf("ss lists other sockets than the test made (-made +ss):\n%s", diff)
+		}
 
 		// Collect from another thread, which has to enter the namespace.
 		nsPath := fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), tid)
