@@ -88,8 +88,8 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 	fmt.Fprintf(b, "- CPU: %s; memory: %s; %s\n", m.cpu, m.mem, m.goVersion)
 	fmt.Fprintf(b, "- %s; %s\n", m.ss, m.netstat)
 	fmt.Fprintf(b, "- load average (1 min): %s before, %s after\n", m.loadStart, m.loadEnd)
-	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d`\n\n",
-		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders)
+	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d -window %v`\n\n",
+		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders, cfg.window)
 
 	b.WriteString("Fixture, counted inside the namespace by state (sock_diag) and from /proc/net/sockstat:\n\n")
 	b.WriteString("| TIME_WAIT batch | rounds | when | TCP ESTABLISHED | TCP TIME_WAIT | TCP LISTEN | other TCP | UDP connected | UDP unconnected | sockstat TCP inuse / tw |\n")

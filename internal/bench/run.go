@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -46,6 +47,9 @@ func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
 	defer os.RemoveAll(tmp)
 
 	loadStart := loadAvg()
+	if l, err := strconv.ParseFloat(loadStart, 64); err == nil && l >= 0.5 {
+		fmt.Fprintf(log, "warning: load average %s: other work on this machine will show in the figures\n", loadStart)
+	}
 	probes := newProbes(ctx, cfg, tmp, log)
 
 	fmt.Fprintf(log, "filling a namespace: %d connections, %d UDP sockets over %d holders\n", cfg.conns, cfg.udp, cfg.holders)
