@@ -22,14 +22,17 @@ import (
 type machineInfo struct {
 	date, kernel, cpu, mem, goVersion, ss, netstat string
 	cpus                                           int
+	// revision is the conntab that was built (git describe).
+	revision string
 	// loadStart and loadEnd are /proc/loadavg's 1-minute figure before the
 	// fixture was made and after the last round: other work on the machine
 	// shows in the figures.
 	loadStart, loadEnd string
 }
 
-func machine() machineInfo {
-	m := machineInfo{date: time.Now().UTC().Format("2006-01-02"), cpus: runtime.NumCPU(), goVersion: runtime.Version()}
+// describe fills in the machine's facts, at the end of the run.
+func (m *machineInfo) describe() {
+	m.date, m.cpus, m.goVersion = time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version()
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		m.kernel = unix.ByteSliceToString(u.Release[:])
@@ -39,7 +42,6 @@ func machine() machineInfo {
 	m.ss = firstLine("ss", "-V")
 	m.netstat = firstLine("netstat", "-V")
 	m.loadEnd = loadAvg()
-	return m
 }
 
 // loadAvg is the 1-minute load average.
@@ -85,7 +87,11 @@ func firstLine(name string, args ...string) string {
 func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs []*epoch) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "### %s, %d CPUs, kernel %s\n\n", m.date, m.cpus, m.kernel)
-	fmt.Fprintf(b, "- CPU: %s; memory: %s; %s\n", m.cpu, m.mem, m.goVersion)
+	rev := m.revision
+	if rev == "" {
+		rev = "?"
+	}
+	fmt.Fprintf(b, "- CPU: %s; memory: %s; %s; conntab at %s\n", m.cpu, m.mem, m.goVersion, rev)
 	fmt.Fprintf(b, "- %s; %s\n", m.ss, m.netstat)
 	fmt.Fprintf(b, "- load average (1 min): %s before, %s after\n", m.loadStart, m.loadEnd)
 	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d -window %v`\n\n",

@@ -46,11 +46,11 @@ func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	loadStart := loadAvg()
-	if l, err := strconv.ParseFloat(loadStart, 64); err == nil && l >= 0.5 {
-		fmt.Fprintf(log, "warning: load average %s: other work on this machine will show in the figures\n", loadStart)
+	m := machineInfo{loadStart: loadAvg()}
+	if l, err := strconv.ParseFloat(m.loadStart, 64); err == nil && l >= 0.5 {
+		fmt.Fprintf(log, "warning: load average %s: other work on this machine will show in the figures\n", m.loadStart)
 	}
-	probes := newProbes(ctx, cfg, tmp, log)
+	probes, rev := newProbes(ctx, cfg, tmp, log)
 
 	fmt.Fprintf(log, "filling a namespace: %d connections, %d UDP sockets over %d holders\n", cfg.conns, cfg.udp, cfg.holders)
 	f, err := newFixture(ctx, cfg, log)
@@ -119,15 +119,16 @@ func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
 	if err := endEpoch(); err != nil {
 		return err
 	}
-	m := machine()
-	m.loadStart = loadStart
+	m.describe()
+	m.revision = rev
 	return writeReport(stdout, cfg, m, probes, epochs)
 }
 
 // newProbes builds conntab and lists the commands to time; a command that
-// cannot run is kept with the reason it is skipped.
-func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) []*probe {
-	p := make([]*probe, nProbes)
+// cannot run is kept with the reason it is skipped. rev names the conntab
+// that was built.
+func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []*probe, rev string) {
+	p = make([]*probe, nProbes)
 	bin := filepath.Join(tmp, "conntab")
 	p[pConntab] = &probe{name: "conntab list -a -t", argv: []string{bin, "list", "-a", "-t"}}
 	p[pSS] = &probe{name: "ss -tan", argv: []string{"ss", "-tan"}}
@@ -140,7 +141,8 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) []*pr
 	// spawnArg).
 	p[pTrue] = &probe{name: "true", argv: []string{"true"}}
 
-	if err := buildConntab(ctx, cfg.repo, bin); err != nil {
+	rev, err := buildConntab(ctx, cfg.repo, bin)
+	if err != nil {
 		fmt.Fprintf(log, "skipping conntab: %v\n", err)
 		p[pConntab].skip = "conntab does not build: " + oneLine(err)
 		p[pConntabProc].skip = p[pConntab].skip
@@ -156,22 +158,27 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) []*pr
 		}
 		q.argv[0] = path
 	}
-	return p
+	return p, rev
 }
 
 // buildConntab builds the module at repo (or the one the working directory
-// is in) into bin.
-func buildConntab(ctx context.Context, repo, bin string) error {
+// is in) into bin, and names the revision it built: git describe's, with
+// "-dirty" for uncommitted changes, or the directory outside git.
+func buildConntab(ctx context.Context, repo, bin string) (rev string, err error) {
 	if repo == "" {
 		out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 		if err != nil {
-			return fmt.Errorf("go env GOMOD: %w", err)
+			return "", fmt.Errorf("go env GOMOD: %w", err)
 		}
 		mod := strings.TrimSpace(string(out))
 		if mod == "" || mod == os.DevNull {
-			return errors.New("not inside a Go module: run from conntab's repository or pass -repo")
+			return "", errors.New("not inside a Go module: run from conntab's repository or pass -repo")
 		}
 		repo = filepath.Dir(mod)
+	}
+	rev = repo
+	if out, err := exec.CommandContext(ctx, "git", "-C", repo, "describe", "--always", "--dirty").Output(); err == nil {
+		rev = strings.TrimSpace(string(out))
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	cmd.Dir = repo
@@ -184,7 +191,7 @@ func buildConntab(ctx context.Context, repo, bin string) error {
 				msg = msg[:i+1+j] // two lines are enough
 			}
 		}
-		return fmt.Errorf("go build: %w: %s", err, msg)
+		return rev, fmt.Errorf("go build: %w: %s", err, msg)
 	}
-	return nil
+	return rev, nil
 }
