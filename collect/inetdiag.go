@@ -113,29 +113,107 @@ func decodeInetDiag(b []byte, proto model.Proto, s *model.Socket) error {
 }
 
 // dumpResult collects one or more dumps into one slice, keeping the
-// newest copy of a socket the kernel reported twice: dumps are not atomic,
-// and a socket that moves within its hash chain, or turns from ESTABLISHED
-// into TIME_WAIT, between two reads can appear again.
+// newest copy of a socket the kernel reported twice.
+//
+// Dumps are not atomic. The kernel fills each reply by walking a hash
+// bucket under its lock, and resumes the next reply (or the next chunk of
+// 16 sockets) at a position within that bucket (inet_diag_dump_icsk); when
+// sockets were added to the bucket in between, the ones before the
+// position shift and a socket already sent comes again, sometimes as its
+// TIME_WAIT successor with the same cookie. So a duplicate is always one of
+// the sockets of the same or the previous reply, at most 372 of them each
+// at 32 KiB: a window over the last 1024 to 2048 sockets finds every one,
+// at a fraction of the cost of a map over the whole dump.
 type dumpResult struct {
-	sockets  []model.Socket
-	byCookie map[uint64]int32
-	errs     []error
+	sockets []model.Socket
+	recent  recentCookies
+	errs    []error
 }
 
 func newDumpResult(hint int) *dumpResult {
-	return &dumpResult{
-		sockets:  make([]model.Socket, 0, hint),
-		byCookie: make(map[uint64]int32, hint),
-	}
+	return &dumpResult{sockets: make([]model.Socket, 0, hint)}
 }
 
 func (r *dumpResult) add(s *model.Socket) {
-	if i, dup := r.byCookie[s.Cookie]; dup {
-		r.sockets[i] = *s
-		return
+	if s.Cookie != 0 {
+		if i, dup := r.recent.find(s.Cookie); dup {
+			r.sockets[i] = *s
+			return
+		}
+		r.recent.add(s.Cookie, int32(len(r.sockets)))
 	}
-	r.byCookie[s.Cookie] = int32(len(r.sockets))
 	r.sockets = append(r.sockets, *s)
+}
+
+// recentCookies maps the cookies of the most recent sockets to their
+// index in the result. It holds two generations of up to genSize cookies
+// each; when the current one is full, the older is cleared and reused.
+type recentCookies struct {
+	gen [2]cookieTable
+	cur int
+}
+
+const (
+	genSize   = 1024
+	tableSize = 2 * genSize // open addressing, half full at most
+)
+
+type cookieTable struct {
+	n     int
+	slots [tableSize]cookieSlot
+}
+
+type cookieSlot struct {
+	cookie uint64
+	index  int32 // index+1 in the result; 0 marks an empty slot
+}
+
+// slot is where cookie's probe sequence starts.
+func slot(cookie uint64) int {
+	return int((cookie * 0x9e3779b97f4a7c15) >> (64 - 11)) // 11 bits: tableSize
+}
+
+func (t *cookieTable) find(cookie uint64) (int32, bool) {
+	for i := slot(cookie); ; i = (i + 1) % tableSize {
+		switch e := &t.slots[i]; {
+		case e.index == 0:
+			return 0, false
+		case e.cookie == cookie:
+			return e.index - 1, true
+		}
+	}
+}
+
+func (t *cookieTable) add(cookie uint64, index int32) {
+	for i := slot(cookie); ; i = (i + 1) % tableSize {
+		if e := &t.slots[i]; e.index == 0 {
+			*e = cookieSlot{cookie: cookie, index: index + 1}
+			t.n++
+			return
+		}
+	}
+}
+
+// find looks cookie up. A cookie found only in the older generation is
+// carried into the current one: the kernel may send the same socket again
+// in the next reply too, long after its first copy left the window.
+func (rc *recentCookies) find(cookie uint64) (int32, bool) {
+	if i, ok := rc.gen[rc.cur].find(cookie); ok {
+		return i, true
+	}
+	i, ok := rc.gen[1-rc.cur].find(cookie)
+	if ok {
+		rc.add(cookie, i)
+	}
+	return i, ok
+}
+
+func (rc *recentCookies) add(cookie uint64, index int32) {
+	if rc.gen[rc.cur].n == genSize {
+		rc.cur = 1 - rc.cur
+		rc.gen[rc.cur] = cookieTable{}
+	}
+	rc.gen[rc.cur].add(cookie, index)
 }
 
 // maxDecodeErrors bounds how many decoding errors one snapshot reports.

@@ -12,6 +12,9 @@ type config struct {
 	rounds, conns, timeWait, udp, holders int
 	window, timeout                       time.Duration
 	repo                                  string
+	// hold keeps the filled namespace for this long instead of timing,
+	// for profiling by hand.
+	hold time.Duration
 }
 
 // fdLimit is the per-process descriptor limit the fixture is sized for; a

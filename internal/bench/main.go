@@ -53,6 +53,7 @@ func main() {
 	flag.IntVar(&cfg.holders, "holders", 5, "holder processes sharing the descriptors")
 	flag.DurationVar(&cfg.window, "window", 45*time.Second, "longest time to time against one batch of TIME_WAIT sockets (they last 60 s)")
 	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "give up after this long")
+	flag.DurationVar(&cfg.hold, "hold", 0, "fill the namespace, print its path and keep it this long (TIME_WAIT renewed) instead of timing")
 	flag.StringVar(&cfg.repo, "repo", "", "conntab's module root to build (default: found with go env GOMOD)")
 	flag.Parse()
 	if flag.NArg() != 0 {

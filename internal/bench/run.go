@@ -50,6 +50,9 @@ func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
 	if l, err := strconv.ParseFloat(m.loadStart, 64); err == nil && l >= 0.5 {
 		fmt.Fprintf(log, "warning: load average %s: other work on this machine will show in the figures\n", m.loadStart)
 	}
+	if cfg.hold > 0 {
+		return hold(ctx, cfg, log)
+	}
 	probes, rev := newProbes(ctx, cfg, tmp, log)
 
 	fmt.Fprintf(log, "filling a namespace: %d connections, %d UDP sockets over %d holders\n", cfg.conns, cfg.udp, cfg.holders)
@@ -194,4 +197,35 @@ func buildConntab(ctx context.Context, repo, bin string) (rev string, err error)
 		return rev, fmt.Errorf("go build: %w: %s", err, msg)
 	}
 	return rev, nil
+}
+
+// hold fills a namespace and keeps it for cfg.hold, renewing the TIME_WAIT
+// batch before it expires, so that commands can be profiled against it:
+// nsenter --net=PATH conntab list -a -t.
+func hold(ctx context.Context, cfg config, log io.Writer) error {
+	f, err := newFixture(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer f.close()
+	end := time.Now().Add(cfg.hold)
+	for time.Now().Before(end) {
+		if err := f.makeTimeWait(ctx, cfg.timeWait); err != nil {
+			return err
+		}
+		c, err := f.counts()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "holding the namespace at %s until %s: %s\n", f.ns.Path(), end.Format(time.TimeOnly), c.summary())
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(cfg.window, time.Until(end))):
+		}
+		if err := f.dropTimeWait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
