@@ -1,13 +1,13 @@
 package collect
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -15,80 +15,140 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// recvBuffer is the userspace buffer one recvmsg fills, as ss uses.
+// recvBuffer is the userspace buffer one recvmsg fills, as ss uses. The
+// kernel never fills more than 32 KiB into one dump reply anyway.
 const recvBuffer = 32 << 10
 
-// dumpNetlink runs one sock_diag dump per protocol and family. It is
-// called on the thread that is inside the wanted namespace; the netlink
-// socket it opens stays there.
-func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error {
-	conn, err := c.dial()
-	if err != nil {
-		return fmt.Errorf("collect: netlink sock_diag: %w", err)
-	}
-	defer conn.Close()
+// dumpJob is one SOCK_DIAG_BY_FAMILY dump: one protocol, one family, some
+// states.
+type dumpJob struct {
+	proto  model.Proto
+	family model.Family
+	mask   uint32
+	r      *dumpResult
+	err    error
+}
 
-	r := newDumpResult(socketCountHint(c.cfg.ProcRoot, c.cfg.NetNS != "", c.cfg.Protos))
-	for _, proto := range c.cfg.Protos {
-		mask := c.cfg.States.KernelMask(proto)
-		if mask == 0 {
-			continue
-		}
-		for _, family := range c.cfg.Families {
-			if err := dumpInetDiag(ctx, conn, family, proto, mask, r); err != nil {
-				return err
-			}
+// Kernel state bits that get dumps of their own.
+const (
+	estBit   = 1 << model.StateEstablished
+	boundBit = 1 << model.StateBoundInactive
+)
+
+// splitAt is how many sockets a TCP family must hold, by sockstat, before
+// its dump is split: each part walks the kernel's tables again, which only
+// pays when filling the replies is the larger cost.
+const splitAt = 8192
+
+// dumpJobs splits the dumps the config asks for so that two cores can
+// share the kernel's work. The kernel fills a dump inside recvmsg, on one
+// core, and a TCP dump is up to three walks: the listening sockets, the
+// connections, and (only for BOUND_INACTIVE) the whole bind table, which
+// costs as much as filling tens of thousands of sockets. A large TCP
+// family becomes three jobs: ESTABLISHED (usually the bulk), the other
+// states (TIME_WAIT the bulk of those), and bound-only sockets. Jobs come
+// largest first; the first collects everything in the end.
+func (c *Collector) dumpJobs(counts procSockstat) []*dumpJob {
+	var jobs []*dumpJob
+	add := func(p model.Proto, f model.Family, mask uint32) {
+		if mask != 0 {
+			jobs = append(jobs, &dumpJob{proto: p, family: f, mask: mask})
 		}
 	}
-	snap.Sockets = r.sockets
+	for _, p := range c.cfg.Protos {
+		mask := c.cfg.States.KernelMask(p)
+		for _, f := range c.cfg.Families {
+			if p != model.ProtoTCP || counts.inuse(p, f) < splitAt {
+				add(p, f, mask)
+				continue
+			}
+			add(p, f, mask&estBit)
+			add(p, f, mask&^(estBit|boundBit))
+			add(p, f, mask&boundBit)
+		}
+	}
+	slices.SortStableFunc(jobs, func(a, b *dumpJob) int { return counts.inuse(b.proto, b.family) - counts.inuse(a.proto, a.family) })
+	return jobs
+}
+
+// dumpNetlink runs the dumps, two at a time on two cores. It is called on
+// the thread that is inside the wanted namespace; the netlink sockets it
+// opens here stay in that namespace wherever they are read.
+func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error {
+	counts := readSockstat(netDir(c.cfg.ProcRoot, c.cfg.NetNS != ""))
+	jobs := c.dumpJobs(counts)
+	if len(jobs) == 0 {
+		return nil
+	}
+	// The first job's slice has room for every socket, so the others are
+	// appended to it without a copy of the whole table.
+	for i, j := range jobs {
+		hint := 64
+		switch {
+		case i == 0:
+			hint = counts.estimate(c.cfg.Protos, c.cfg.Families)
+		case j.proto == model.ProtoTCP && j.mask&(1<<model.StateTimeWait) != 0:
+			hint += counts.tw
+		}
+		j.r = newDumpResult(hint)
+	}
+
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	conns := make([]*netlink.Conn, 0, workers)
+	defer func() {
+		for _, conn := range conns {
+			conn.Close()
+		}
+	}()
+	for range workers {
+		conn, err := c.dial()
+		if err != nil {
+			return fmt.Errorf("collect: netlink sock_diag: %w", err)
+		}
+		conns = append(conns, conn)
+	}
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, conn := range conns {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
+				}
+				j := jobs[i]
+				j.err = dumpInetDiag(ctx, conn, j.family, j.proto, j.mask, j.r)
+				if j.err != nil {
+					next.Store(int64(len(jobs))) // the others stop too
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	var errs []error
+	for _, j := range jobs {
+		if j.err != nil {
+			return j.err
+		}
+		errs = append(errs, j.r.err())
+	}
+	socks := jobs[0].r.sockets
+	for _, j := range jobs[1:] {
+		socks = append(socks, j.r.sockets...)
+	}
+	socks = dropCrossDuplicates(socks)
 	// The kernel widens SYN_RECV to request sockets and FIN_WAIT2 to
 	// FIN_WAIT2 minisockets; keep exactly the states asked for.
 	if c.cfg.States != model.AllStateSet {
-		keep := snap.Sockets[:0]
-		for i := range snap.Sockets {
-			if c.cfg.States.Has(snap.Sockets[i].State) {
-				keep = append(keep, snap.Sockets[i])
-			}
-		}
-		snap.Sockets = keep
+		socks = slicesDeleteFunc(socks, func(s *model.Socket) bool { return !c.cfg.States.Has(s.State) })
 	}
-	return r.err()
+	snap.Sockets = socks
+	return errors.Join(errs...)
 }
 
 func dialSockDiag() (*netlink.Conn, error) {
 	return netlink.Dial(unix.NETLINK_SOCK_DIAG, &netlink.Config{MessageBufferSize: recvBuffer})
-}
-
-// socketCountHint estimates how many sockets a dump returns from
-// /proc/net/sockstat{,6}, so the result is allocated once. Any failure
-// just means no hint.
-func socketCountHint(root string, entered bool, protos []model.Proto) int {
-	n := 0
-	for _, name := range []string{"sockstat", "sockstat6"} {
-		f, err := os.Open(filepath.Join(netDir(root, entered), name))
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			proto, rest, _ := strings.Cut(sc.Text(), ":")
-			want := false
-			for _, p := range protos {
-				want = want || strings.EqualFold(strings.TrimSuffix(proto, "6"), p.String())
-			}
-			if !want {
-				continue
-			}
-			f := strings.Fields(rest)
-			for i := 0; i+1 < len(f); i += 2 {
-				if f[i] == "inuse" || f[i] == "tw" {
-					v, _ := strconv.Atoi(f[i+1])
-					n += v
-				}
-			}
-		}
-		f.Close()
-	}
-	// Sockets come and go during the dump; leave room.
-	return n + n/16 + 64
 }

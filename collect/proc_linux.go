@@ -531,7 +531,7 @@ func (c *Collector) readProc(snap *model.Snapshot) error {
 	// (5x the memory, 3x the time). Established and TIME_WAIT sockets are
 	// the bulk of a big table; without them the result is small.
 	if c.cfg.States.Has(model.StateEstablished) || c.cfg.States.Has(model.StateTimeWait) {
-		snap.Sockets = slices.Grow(snap.Sockets, procEstimate(dir, c.cfg.Protos, c.cfg.Families))
+		snap.Sockets = slices.Grow(snap.Sockets, readSockstat(dir).estimate(c.cfg.Protos, c.cfg.Families))
 	}
 	br := bufio.NewReaderSize(nil, procBufSize)
 	var errs []error
@@ -558,79 +558,4 @@ func (c *Collector) readProc(snap *model.Snapshot) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// procEstimate guesses from sockstat how many sockets the files list, so
-// the slice is sized once; 0 when it cannot tell.
-func procEstimate(dir string, protos []model.Proto, families []model.Family) int {
-	var counts procSockstat
-	for _, name := range []string{"sockstat", "sockstat6"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			continue
-		}
-		parseProcSockstat(&counts, b)
-	}
-	n := 0
-	for _, p := range protos {
-		for _, f := range families {
-			n += counts.inuse(p, f)
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return n + n/8 + 64 // sockets come and go between the two reads
-}
-
-// procSockstat holds the counts of /proc/net/sockstat{,6} that size a dump.
-type procSockstat struct {
-	tcp, tcp6, tw, udp, udp6 int
-}
-
-func (s *procSockstat) inuse(p model.Proto, f model.Family) int {
-	switch {
-	case p == model.ProtoTCP && f == model.FamilyInet:
-		return s.tcp + s.tw // tw counts both families
-	case p == model.ProtoTCP && f == model.FamilyInet6:
-		return s.tcp6
-	case p == model.ProtoUDP && f == model.FamilyInet:
-		return s.udp
-	case p == model.ProtoUDP && f == model.FamilyInet6:
-		return s.udp6
-	}
-	return 0
-}
-
-// parseProcSockstat adds the lines "TCP: inuse N orphan O tw T ...",
-// "UDP: inuse N ...", "TCP6: inuse N", "UDP6: inuse N" of b to s. Anything
-// it does not understand is ignored: the counts are only a size hint.
-func parseProcSockstat(s *procSockstat, b []byte) {
-	for line := range bytes.Lines(b) {
-		key, i := procField(line, 0)
-		for {
-			var name, val []byte
-			name, i = procField(line, i)
-			val, i = procField(line, i)
-			if len(val) == 0 {
-				break
-			}
-			n, ok := procUint(bytes.TrimSpace(val), math.MaxInt32)
-			if !ok {
-				continue
-			}
-			switch string(key) + " " + string(name) {
-			case "TCP: inuse":
-				s.tcp = int(n)
-			case "TCP: tw":
-				s.tw = int(n)
-			case "TCP6: inuse":
-				s.tcp6 = int(n)
-			case "UDP: inuse":
-				s.udp = int(n)
-			case "UDP6: inuse":
-				s.udp6 = int(n)
-			}
-		}
-	}
 }

@@ -1116,12 +1116,12 @@ func TestParseProcSockstat(t *testing.T) {
 	if got != want {
 		t.Errorf("parseProcSockstat = %+v, want %+v", got, want)
 	}
-	all := procEstimate(filepath.Join("..", "testdata", "proc", "captured", "net"), []model.Proto{procTCP, procUDP}, []model.Family{procIn4, procIn6})
+	all := readSockstat(filepath.Join("..", "testdata", "proc", "captured", "net")).estimate([]model.Proto{procTCP, procUDP}, []model.Family{procIn4, procIn6})
 	if want := 29 + 29/8 + 64; all != want {
-		t.Errorf("procEstimate = %d, want %d", all, want)
+		t.Errorf("estimate = %d, want %d", all, want)
 	}
-	if n := procEstimate(t.TempDir(), []model.Proto{procTCP}, []model.Family{procIn4}); n != 0 {
-		t.Errorf("procEstimate without sockstat = %d, want 0", n)
+	if n := readSockstat(t.TempDir()).estimate([]model.Proto{procTCP}, []model.Family{procIn4}); n != 0 {
+		t.Errorf("estimate without sockstat = %d, want 0", n)
 	}
 }
 
