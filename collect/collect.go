@@ -100,6 +100,9 @@ type Collector struct {
 	notified bool
 	// dial opens the sock_diag connection; tests replace it.
 	dial func() (*netlink.Conn, error)
+	// splitAt is how many sockets a TCP family needs before its dump is
+	// split over two cores; tests lower it.
+	splitAt int
 }
 
 // New returns a Collector for cfg.
@@ -116,7 +119,7 @@ func New(cfg Config) *Collector {
 	if len(cfg.Families) == 0 {
 		cfg.Families = []model.Family{model.FamilyInet, model.FamilyInet6}
 	}
-	return &Collector{cfg: cfg, dial: dialSockDiag}
+	return &Collector{cfg: cfg, dial: dialSockDiag, splitAt: defaultSplitAt}
 }
 
 // Collect reads one snapshot. On a decoding error (errors.Is ErrDecode) the

@@ -17,3 +17,5 @@ func (c *Collector) collect(context.Context) (*model.Snapshot, error) {
 }
 
 func dialSockDiag() (*netlink.Conn, error) { return nil, ErrUnsupported }
+
+const defaultSplitAt = 0

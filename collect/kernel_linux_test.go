@@ -36,13 +36,19 @@ func kernelAtLeast(major, minor int) bool {
 // seconds: the last FIN of a closing pair may still be in flight.
 func collectUntil(t *testing.T, cfg Config, want []string) (*model.Snapshot, []string) {
 	t.Helper()
+	return collectUntilWith(t, func() *Collector { return New(cfg) }, want)
+}
+
+func collectUntilWith(t *testing.T, newCollector func() *Collector, want []string) (*model.Snapshot, []string) {
+	t.Helper()
 	var snap *model.Snapshot
 	var got []string
 	for deadline := time.Now().Add(2 * time.Second); ; {
+		c := newCollector()
 		var err error
-		snap, err = New(cfg).Collect(context.Background())
+		snap, err = c.Collect(context.Background())
 		if err != nil {
-			t.Fatalf("collect %s: %v", cfg.Mode, err)
+			t.Fatalf("collect %s: %v", c.cfg.Mode, err)
 		}
 		got = tuples(snap.Sockets)
 		if slices.Equal(got, want) || time.Now().After(deadline) {
@@ -83,6 +89,23 @@ func TestKernelKnownSet(t *testing.T) {
 			checkDetails(t, snap, tt.mode)
 		})
 	}
+
+	// The same sockets when every TCP dump is split into jobs on two cores.
+	t.Run("netlink split", func(t *testing.T) {
+		split := func() *Collector {
+			c := New(Config{Mode: ModeNetlink, NetNS: ns.Path()})
+			c.splitAt = 0
+			return c
+		}
+		if n := len(split().dumpJobs(procSockstat{})); n != 8 {
+			t.Fatalf("%d jobs, want 3 per TCP family and 1 per UDP family", n)
+		}
+		snap, got := collectUntilWith(t, split, tuples(wantNetlink))
+		if diff := cmp.Diff(tuples(wantNetlink), got); diff != "" {
+			t.Fatalf("sockets (-want +got)\n%s", diff)
+		}
+		checkDetails(t, snap, ModeNetlink)
+	})
 
 	t.Run("ss", func(t *testing.T) {
 		want := without(wantNetlink, model.StateBoundInactive) // ss 6.1 predates BOUND_INACTIVE

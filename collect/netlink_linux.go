@@ -35,10 +35,10 @@ const (
 	boundBit = 1 << model.StateBoundInactive
 )
 
-// splitAt is how many sockets a TCP family must hold, by sockstat, before
-// its dump is split: each part walks the kernel's tables again, which only
-// pays when filling the replies is the larger cost.
-const splitAt = 8192
+// defaultSplitAt is how many sockets a TCP family must hold, by sockstat,
+// before its dump is split: each part walks the kernel's tables again,
+// which only pays when filling the replies is the larger cost.
+const defaultSplitAt = 8192
 
 // dumpJobs splits the dumps the config asks for so that two cores can
 // share the kernel's work. The kernel fills a dump inside recvmsg, on one
@@ -58,7 +58,7 @@ func (c *Collector) dumpJobs(counts procSockstat) []*dumpJob {
 	for _, p := range c.cfg.Protos {
 		mask := c.cfg.States.KernelMask(p)
 		for _, f := range c.cfg.Families {
-			if p != model.ProtoTCP || counts.inuse(p, f) < splitAt {
+			if p != model.ProtoTCP || counts.inuse(p, f) < c.splitAt {
 				add(p, f, mask)
 				continue
 			}
