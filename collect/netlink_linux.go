@@ -92,6 +92,7 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 		}
 		j.r = newDumpResult(hint)
 	}
+	prefault(jobs[0].r.sockets)
 
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	conns := make([]*netlink.Conn, 0, workers)

@@ -532,6 +532,7 @@ func (c *Collector) readProc(snap *model.Snapshot) error {
 	// the bulk of a big table; without them the result is small.
 	if c.cfg.States.Has(model.StateEstablished) || c.cfg.States.Has(model.StateTimeWait) {
 		snap.Sockets = slices.Grow(snap.Sockets, readSockstat(dir).estimate(c.cfg.Protos, c.cfg.Families))
+		prefault(snap.Sockets)
 	}
 	br := bufio.NewReaderSize(nil, procBufSize)
 	var errs []error
