@@ -126,7 +126,14 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	cfg := o.config()
 	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
-	snap, collectErr := collect.New(cfg).Collect(ctx)
+	snap, err := collect.New(cfg).Collect(ctx)
+	return listSnapshot(snap, err, &o, stdout, stderr)
+}
+
+// listSnapshot writes what a collection returned. On a decoding error the
+// snapshot still holds every socket that could be read: they are listed,
+// and the error is returned after them.
+func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, stdout, stderr io.Writer) error {
 	if snap == nil {
 		return collectErr
 	}
@@ -136,9 +143,8 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
 		services = model.DefaultServices()
 	}
-
 	w := bufio.NewWriterSize(stdout, 64<<10)
-	writeListing(w, snap, &o, &model.Labeler{Services: services, Host: &snap.Host})
+	writeListing(w, snap, o, &model.Labeler{Services: services, Host: &snap.Host})
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("writing the listing: %w", err)
 	}

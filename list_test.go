@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
 )
 
@@ -212,5 +213,19 @@ func TestHostileText(t *testing.T) {
 		if !json.Valid(j) {
 			t.Errorf("AppendJSONString(%q) = %s is not valid JSON", s, j)
 		}
+	}
+}
+
+// A snapshot that came with a decoding error is listed, and the error,
+// naming where decoding failed, comes after it with exit status 1.
+func TestListPartialSnapshot(t *testing.T) {
+	decodeErr := &collect.DecodeError{Where: "netlink tcp/inet", Offset: 8800, Err: errors.New("inet_diag_msg truncated")}
+	var out, errb bytes.Buffer
+	err := listSnapshot(fixedSnapshot(), decodeErr, &listOptions{noHeader: true}, &out, &errb)
+	if !errors.Is(err, collect.ErrDecode) || exitCode(err) != 1 || !strings.Contains(oneLine(err), "offset 8800") {
+		t.Fatalf("err = %v (exit %d), want the decode error naming offset 8800, exit 1", err, exitCode(err))
+	}
+	if got, want := strings.Count(out.String(), "\n"), len(fixedSnapshot().Sockets); got != want {
+		t.Errorf("listed %d rows, want the %d sockets that decoded", got, want)
 	}
 }

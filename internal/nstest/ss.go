@@ -16,8 +16,10 @@ import (
 // lists with Proto, Family, State, Local and Remote set (IPv4-mapped
 // addresses unmapped, as model stores them).
 func SS(ns *NS) ([]model.Socket, error) {
-	if _, err := exec.LookPath("ss"); err != nil {
-		return nil, fmt.Errorf("nstest: %w", err)
+	for _, tool := range []string{"ss", "nsenter"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return nil, fmt.Errorf("nstest: %w", err)
+		}
 	}
 	var out []model.Socket
 	for _, fam := range []struct {
