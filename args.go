@@ -10,10 +10,14 @@ import (
 var errUsage = errors.New("usage")
 
 // usageError is an error in the command line; it exits with status 2.
-type usageError struct{ msg string }
+// err, if set, is the error behind it (a filter's syntax error).
+type usageError struct {
+	msg string
+	err error
+}
 
-func (e *usageError) Error() string { return e.msg }
-func (e *usageError) Unwrap() error { return errUsage }
+func (e *usageError) Error() string   { return e.msg }
+func (e *usageError) Unwrap() []error { return []error{errUsage, e.err} }
 
 func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}

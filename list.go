@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conntab/conntab/collect"
+	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
 )
 
@@ -26,6 +27,7 @@ type listOptions struct {
 	format           string // text, json or csv
 	mode             collect.Mode
 	netns            string
+	filterFile       string
 	help             bool
 }
 
@@ -49,6 +51,8 @@ func (o *listOptions) flags() []option {
 			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
 		{short: 'N', long: "netns", arg: "NAME|PATH", help: "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
 			value: func(v string) error { o.netns = netnsPath(v); return nil }},
+		{short: 'F', long: "filter", arg: "FILE", help: "read the filter from FILE instead of the arguments",
+			value: func(v string) error { o.filterFile = v; return nil }},
 		{short: 'h', long: "help", set: on(&o.help), help: "this help"},
 	}
 }
@@ -95,10 +99,13 @@ func (o *listOptions) config() collect.Config {
 	return cfg
 }
 
-const listUsage = `Usage: conntab list [flags]
+const listUsage = `Usage: conntab list [flags] [FILTER...]
 
 Lists the sockets of this network namespace, one per line, as ss does; unlike
 ss, TIME_WAIT sockets are shown by default. Flags cluster: conntab list -tan.
+FILTER is ss's filter language (docs/filter.md), for example
+  conntab list state time-wait '( dport = :443 or sport = :443 )'
+A state clause replaces what -a and -l select, and is handed to the kernel.
 
 Flags:
 `
@@ -117,34 +124,75 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		_, err := io.WriteString(stdout, b.String())
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
-	}
 	if o.netns != "" && os.Geteuid() != 0 {
 		return fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
 	}
-
-	cfg := o.config()
-	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
-	snap, err := collect.New(cfg).Collect(ctx)
-	return listSnapshot(snap, err, &o, stdout, stderr)
-}
-
-// listSnapshot writes what a collection returned. On a decoding error the
-// snapshot still holds every socket that could be read: they are listed,
-// and the error is returned after them.
-func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, stdout, stderr io.Writer) error {
-	if snap == nil {
-		return collectErr
+	expr, err := o.filterText(rest)
+	if err != nil {
+		return err
 	}
+	f, err := filter.Parse(expr)
+	if err != nil {
+		return &usageError{msg: err.Error(), err: err}
+	}
+
 	services, err := model.LoadServices("/etc/services")
 	if err != nil {
 		// A broken /etc/services costs names, not the listing.
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
 		services = model.DefaultServices()
 	}
+	// The host facts come with the snapshot; the matcher sees them there.
+	labels := &model.Labeler{Services: services, Host: &model.HostFacts{}}
+	m, err := f.Compile(labels)
+	if err != nil {
+		return &usageError{msg: err.Error(), err: err}
+	}
+
+	cfg := o.config()
+	if states, ok := m.States(); ok {
+		cfg.States = states
+	}
+	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
+	snap, err := collect.New(cfg).Collect(ctx)
+	if snap != nil {
+		*labels.Host = snap.Host
+		keep := snap.Sockets[:0]
+		for i := range snap.Sockets {
+			if m.Match(&snap.Sockets[i]) {
+				keep = append(keep, snap.Sockets[i])
+			}
+		}
+		snap.Sockets = keep
+	}
+	return listSnapshot(snap, err, &o, labels, stdout)
+}
+
+// filterText is the filter the command line gives: the arguments left
+// after the flags, joined as ss joins them, or the file -F names.
+func (o *listOptions) filterText(args []string) (string, error) {
+	if o.filterFile == "" {
+		return strings.Join(args, " "), nil
+	}
+	if len(args) > 0 {
+		return "", usagef("a filter in -F %s and in the arguments (%q): give one", o.filterFile, strings.Join(args, " "))
+	}
+	b, err := os.ReadFile(o.filterFile)
+	if err != nil {
+		return "", fmt.Errorf("reading the filter: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// listSnapshot writes what a collection returned. On a decoding error the
+// snapshot still holds every socket that could be read: they are listed,
+// and the error is returned after them.
+func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels *model.Labeler, stdout io.Writer) error {
+	if snap == nil {
+		return collectErr
+	}
 	w := bufio.NewWriterSize(stdout, 64<<10)
-	writeListing(w, snap, o, &model.Labeler{Services: services, Host: &snap.Host})
+	writeListing(w, snap, o, labels)
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("writing the listing: %w", err)
 	}

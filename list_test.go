@@ -220,8 +220,9 @@ func TestHostileText(t *testing.T) {
 // naming where decoding failed, comes after it with exit status 1.
 func TestListPartialSnapshot(t *testing.T) {
 	decodeErr := &collect.DecodeError{Where: "netlink tcp/inet", Offset: 8800, Err: errors.New("inet_diag_msg truncated")}
-	var out, errb bytes.Buffer
-	err := listSnapshot(fixedSnapshot(), decodeErr, &listOptions{noHeader: true}, &out, &errb)
+	var out bytes.Buffer
+	snap := fixedSnapshot()
+	err := listSnapshot(snap, decodeErr, &listOptions{noHeader: true}, &model.Labeler{Services: model.DefaultServices(), Host: &snap.Host}, &out)
 	if !errors.Is(err, collect.ErrDecode) || exitCode(err) != 1 || !strings.Contains(oneLine(err), "offset 8800") {
 		t.Fatalf("err = %v (exit %d), want the decode error naming offset 8800, exit 1", err, exitCode(err))
 	}

@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/conntab/conntab/filter"
 )
 
 const usage = `conntab: the connection table of this host, as ss and netstat show it.
@@ -29,6 +32,10 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "conntab: %s\n", oneLine(err))
+		var syntax *filter.SyntaxError
+		if errors.As(err, &syntax) {
+			fmt.Fprintf(os.Stderr, "  %s\n", strings.ReplaceAll(syntax.Caret(), "\n", "\n  "))
+		}
 		if exitCode(err) == 2 {
 			fmt.Fprintln(os.Stderr, "Run 'conntab help' for usage.")
 		}

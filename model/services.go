@@ -251,6 +251,28 @@ func (s *Services) Lookup(p Proto, port uint16) (string, bool) {
 	return s.tcp[port], true
 }
 
+// PortByName returns the port a service name stands for, TCP's first and
+// then UDP's, as getservbyname does with no protocol.
+func (s *Services) PortByName(name string) (uint16, bool) {
+	if s == nil {
+		return 0, false
+	}
+	for _, m := range []map[uint16]string{s.tcp, s.udp} {
+		best, found := uint16(0), false
+		for port, n := range m {
+			// Several ports may share a name (http-alt): take the lowest,
+			// so the answer does not depend on map order.
+			if n == name && (!found || port < best) {
+				best, found = port, true
+			}
+		}
+		if found {
+			return best, true
+		}
+	}
+	return 0, false
+}
+
 // Merge extends s with the services in other that s has no name for. Names
 // already in s win, so DefaultServices merged with a host's /etc/services
 // reads the same on every host and only gains the ports it lacked.

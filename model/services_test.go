@@ -116,15 +116,11 @@ func TestDefaultServicesLookup(t *testing.T) {
 		{ProtoTCP, 2376, "docker-s"},
 		{ProtoTCP, 2379, "etcd-client"},
 		{ProtoTCP, 2380, "etcd-server"},
-		{ProtoTCP, 3000, "http-alt"},
 		{ProtoTCP, 4222, "nats"},
-		{ProtoTCP, 5000, "http-alt"},
 		{ProtoUDP, 5353, "mdns"},
 		{ProtoTCP, 5672, "amqp"},
 		{ProtoTCP, 6443, "kube-apiserver"},
-		{ProtoTCP, 8000, "http-alt"},
 		{ProtoTCP, 8081, "tproxy"},
-		{ProtoTCP, 8888, "http-alt"},
 		{ProtoTCP, 9000, "cslistener"},
 		{ProtoTCP, 9090, "prometheus"},
 		{ProtoTCP, 9092, "kafka"},
@@ -546,4 +542,33 @@ func FuzzParseServices(f *testing.F) {
 			t.Fatalf("parse, format, parse (-first +second):\n%s", cmp.Diff(tableOf(s), tableOf(again)))
 		}
 	})
+}
+
+// A name stands for one port, or ":NAME" in a filter would be a guess.
+func TestServiceNamesUnique(t *testing.T) {
+	s := DefaultServices()
+	for _, m := range []map[uint16]string{s.tcp, s.udp} {
+		seen := map[string]uint16{}
+		for port, name := range m {
+			if other, dup := seen[name]; dup {
+				t.Errorf("%q names both %d and %d", name, other, port)
+			}
+			seen[name] = port
+		}
+	}
+}
+
+func TestPortByName(t *testing.T) {
+	s := DefaultServices()
+	for name, want := range map[string]uint16{"https": 443, "ssh": 22, "domain": 53, "postgresql": 5432, "http-alt": 8080} {
+		if got, ok := s.PortByName(name); !ok || got != want {
+			t.Errorf("PortByName(%q) = %d, %v; want %d", name, got, ok, want)
+		}
+	}
+	if _, ok := s.PortByName("no-such-service"); ok {
+		t.Error("PortByName found a service that does not exist")
+	}
+	if _, ok := (*Services)(nil).PortByName("ssh"); ok {
+		t.Error("nil table found a service")
+	}
 }

@@ -1,0 +1,149 @@
+package filter
+
+import (
+	"fmt"
+
+	"github.com/conntab/conntab/model"
+)
+
+// Matcher is a compiled filter. Match allocates nothing.
+type Matcher struct {
+	states    model.StateSet
+	hasStates bool
+	match     func(s *model.Socket) bool
+}
+
+// Compile makes f ready to match sockets labelled by l, resolving service
+// names in ports. l is kept: its Host may change between snapshots.
+func (f *Filter) Compile(l *model.Labeler) (*Matcher, error) {
+	m := &Matcher{states: f.States, hasStates: f.HasStates}
+	if f.Expr != nil {
+		var err error
+		if m.match, err = compile(f.Expr, l); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// States is the state set the filter selects, for the collector to ask
+// the kernel for, and whether the filter says at all.
+func (m *Matcher) States() (model.StateSet, bool) { return m.states, m.hasStates }
+
+// Match reports whether the filter selects s.
+func (m *Matcher) Match(s *model.Socket) bool {
+	if m.hasStates && !m.states.Has(s.State) {
+		return false
+	}
+	return m.match == nil || m.match(s)
+}
+
+func compile(e Expr, l *model.Labeler) (func(*model.Socket) bool, error) {
+	switch e := e.(type) {
+	case *And:
+		a, err := compile(e.L, l)
+		if err != nil {
+			return nil, err
+		}
+		b, err := compile(e.R, l)
+		if err != nil {
+			return nil, err
+		}
+		return func(s *model.Socket) bool { return a(s) && b(s) }, nil
+	case *Or:
+		a, err := compile(e.L, l)
+		if err != nil {
+			return nil, err
+		}
+		b, err := compile(e.R, l)
+		if err != nil {
+			return nil, err
+		}
+		return func(s *model.Socket) bool { return a(s) || b(s) }, nil
+	case *Not:
+		x, err := compile(e.X, l)
+		if err != nil {
+			return nil, err
+		}
+		return func(s *model.Socket) bool { return !x(s) }, nil
+	case *PortCmp:
+		port, err := resolve(e.Port, l)
+		if err != nil {
+			return nil, err
+		}
+		cmp := comparer(e.Op, port)
+		switch e.Side {
+		case Src:
+			return func(s *model.Socket) bool { return cmp(s.Local.Port()) }, nil
+		case Dst:
+			return func(s *model.Socket) bool { return cmp(s.Remote.Port()) }, nil
+		}
+		return func(s *model.Socket) bool { return cmp(s.Local.Port()) || cmp(s.Remote.Port()) }, nil
+	case *AddrMatch:
+		return compileAddr(e, l)
+	case *ProtoIs:
+		p := e.Proto
+		return func(s *model.Socket) bool { return s.Proto == p }, nil
+	case *ClassIs:
+		c := e.Class
+		return func(s *model.Socket) bool {
+			lp, rp := s.Local.Port(), s.Remote.Port()
+			return lp != 0 && l.Port(s.Proto, lp).Class == c || rp != 0 && l.Port(s.Proto, rp).Class == c
+		}, nil
+	case *ServiceIs:
+		name := e.Name
+		return func(s *model.Socket) bool { return l.Service(s) == name }, nil
+	case *UIDIs:
+		uid := e.UID
+		return func(s *model.Socket) bool { return s.UID == uid }, nil
+	}
+	return nil, fmt.Errorf("filter: cannot compile %T", e)
+}
+
+func compileAddr(e *AddrMatch, l *model.Labeler) (func(*model.Socket) bool, error) {
+	var port uint16
+	if !e.AnyPort {
+		var err error
+		if port, err = resolve(e.Port, l); err != nil {
+			return nil, err
+		}
+	}
+	pfx, anyPort, anyAddr := e.Prefix, e.AnyPort, !e.Prefix.IsValid()
+	side := e.Side
+	return func(s *model.Socket) bool {
+		ap := s.Local
+		if side == Dst {
+			ap = s.Remote
+		}
+		return (anyAddr || pfx.Contains(ap.Addr())) && (anyPort || ap.Port() == port)
+	}, nil
+}
+
+// resolve turns a port name into its number, by the service table.
+func resolve(p Port, l *model.Labeler) (uint16, error) {
+	if p.Name == "" {
+		return p.Num, nil
+	}
+	if l != nil {
+		if n, ok := l.Services.PortByName(p.Name); ok {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unknown service %q in %q", ErrSyntax, p.Name, p.String())
+}
+
+func comparer(op Op, want uint16) func(uint16) bool {
+	switch op {
+	case Ne:
+		return func(p uint16) bool { return p != want }
+	case Lt:
+		return func(p uint16) bool { return p < want }
+	case Le:
+		return func(p uint16) bool { return p <= want }
+	case Gt:
+		return func(p uint16) bool { return p > want }
+	case Ge:
+		return func(p uint16) bool { return p >= want }
+	}
+	return func(p uint16) bool { return p == want }
+}
