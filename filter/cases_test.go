@@ -65,7 +65,9 @@ var cases = []filterCase{
 	{"state connected", connected, true},
 	{"state synchronized", func(s *model.Socket) bool { return connected(s) && s.State != model.StateSynSent }, true},
 	{"state bucket", st(model.StateSynRecv, model.StateNewSynRecv, model.StateTimeWait), true},
-	{"state big", func(s *model.Socket) bool { return !st(model.StateSynRecv, model.StateNewSynRecv, model.StateTimeWait)(s) }, true},
+	{"state big", func(s *model.Socket) bool {
+		return !st(model.StateSynRecv, model.StateNewSynRecv, model.StateTimeWait)(s)
+	}, true},
 	{"state established state time-wait", st(model.StateEstablished, model.StateTimeWait), true},
 	{"exclude listening", func(s *model.Socket) bool { return !listening(s) }, true},
 	{"exclude listening exclude closed", connected, true},
@@ -151,4 +153,3 @@ var cases = []filterCase{
 	{"uid 1000", func(s *model.Socket) bool { return s.UID == 1000 }, false},
 	{"uid = 0 and proto udp", func(s *model.Socket) bool { return s.UID == 0 && s.Proto == model.ProtoUDP }, false},
 }
-

@@ -126,13 +126,13 @@ func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"state time-wait ( dport = :443 or sport = :https )": "state time-wait dport = :443 or sport = :https",
 		"sport gt :1024 dport != 80 || proto udp":            "sport > :1024 and dport != :80 or proto udp",
-		"not (a1)":                                           "",
-		"exclude listening":                                  "exclude listening",
-		"state connected":                                    "state connected",
-		"src 10.1.2.3/8:*":                                   "src 10.0.0.0/8",
-		"dst [::ffff:10.0.0.1]:22":                           "dst 10.0.0.1:22",
-		"sport = :1 or (sport = :2 or sport = :3)":           "sport = :1 or (sport = :2 or sport = :3)",
-		"(sport = :1 or sport = :2) and not sport = :3":      "(sport = :1 or sport = :2) and not sport = :3",
+		"not (a1)":                                      "",
+		"exclude listening":                             "exclude listening",
+		"state connected":                               "state connected",
+		"src 10.1.2.3/8:*":                              "src 10.0.0.0/8",
+		"dst [::ffff:10.0.0.1]:22":                      "dst 10.0.0.1:22",
+		"sport = :1 or (sport = :2 or sport = :3)":      "sport = :1 or (sport = :2 or sport = :3)",
+		"(sport = :1 or sport = :2) and not sport = :3": "(sport = :1 or sport = :2) and not sport = :3",
 	} {
 		f, err := Parse(in)
 		if want == "" {
