@@ -11,8 +11,6 @@ import (
 // spelling, which Parse reads back to an equal Expr.
 type Expr interface {
 	String() string
-	// prec is the binding strength, for String's parentheses.
-	prec() int
 }
 
 // And matches when both sides match.
@@ -94,29 +92,39 @@ type ServiceIs struct{ Name string }
 // UIDIs matches the socket's owner.
 type UIDIs struct{ UID uint32 }
 
-func (e *And) prec() int       { return 2 }
-func (e *Or) prec() int        { return 1 }
-func (e *Not) prec() int       { return 3 }
-func (e *PortCmp) prec() int   { return 4 }
-func (e *AddrMatch) prec() int { return 4 }
-func (e *ProtoIs) prec() int   { return 4 }
-func (e *ClassIs) prec() int   { return 4 }
-func (e *ServiceIs) prec() int { return 4 }
-func (e *UIDIs) prec() int     { return 4 }
-
-// wrap spells e, in parentheses when it binds looser than its context.
-// And and Or associate to the left, so a right operand of the same
-// strength keeps its parentheses.
-func wrap(e Expr, min int) string {
-	if e.prec() < min {
-		return "(" + e.String() + ")"
+// binary spells l op r. and and or bind equally and associate to the
+// left, so a left operand needs no parentheses; they are written anyway
+// when it is the other operator, for people. A right operand that is
+// itself and or or always needs them.
+func binary(l Expr, op string, r Expr) string {
+	ls, rs := l.String(), r.String()
+	switch l.(type) {
+	case *And:
+		if op != "and" {
+			ls = "(" + ls + ")"
+		}
+	case *Or:
+		if op != "or" {
+			ls = "(" + ls + ")"
+		}
 	}
-	return e.String()
+	switch r.(type) {
+	case *And, *Or:
+		rs = "(" + rs + ")"
+	}
+	return ls + " " + op + " " + rs
 }
 
-func (e *And) String() string { return wrap(e.L, 2) + " and " + wrap(e.R, 3) }
-func (e *Or) String() string  { return wrap(e.L, 1) + " or " + wrap(e.R, 2) }
-func (e *Not) String() string { return "not " + wrap(e.X, 3) }
+func (e *And) String() string { return binary(e.L, "and", e.R) }
+func (e *Or) String() string  { return binary(e.L, "or", e.R) }
+
+func (e *Not) String() string {
+	switch e.X.(type) {
+	case *And, *Or:
+		return "not (" + e.X.String() + ")"
+	}
+	return "not " + e.X.String()
+}
 
 func (e *PortCmp) String() string {
 	name := map[Side]string{Src: "sport", Dst: "dport", Either: "port"}[e.Side]

@@ -90,39 +90,49 @@ var cases = []filterCase{
 	{"sport >= :8003", func(s *model.Socket) bool { return port(s.Local) >= 8003 }, true},
 	{"sport ge :8003", func(s *model.Socket) bool { return port(s.Local) >= 8003 }, true},
 	{"dport >= :5300 and dport <= :5301", func(s *model.Socket) bool { return port(s.Remote) >= 5300 && port(s.Remote) <= 5301 }, true},
-	{"dport = :0", func(s *model.Socket) bool { return port(s.Remote) == 0 }, false},
+	{"dport = :0", func(s *model.Socket) bool { return port(s.Remote) == 0 }, true},
 	{"port = :8004", func(s *model.Socket) bool { return port(s.Local) == 8004 || port(s.Remote) == 8004 }, false},
 	{"port :5300", func(s *model.Socket) bool { return port(s.Local) == 5300 || port(s.Remote) == 5300 }, false},
-	{"sport = :domain", func(s *model.Socket) bool { return port(s.Local) == 53 }, true},
+	{"sport = :domain", func(s *model.Socket) bool { return port(s.Local) == 53 }, false},
 
 	// Addresses.
-	{"src 127.0.0.1", func(s *model.Socket) bool { return s.Local.Addr() == netip.MustParseAddr("127.0.0.1") }, false},
-	{"dst 127.0.0.1", func(s *model.Socket) bool { return s.Remote.Addr() == netip.MustParseAddr("127.0.0.1") }, false},
-	{"src ::1", func(s *model.Socket) bool { return s.Local.Addr() == netip.IPv6Loopback() }, true},
+	{"src 127.0.0.1", func(s *model.Socket) bool { return s.Local.Addr() == netip.MustParseAddr("127.0.0.1") }, true},
+	{"dst 127.0.0.1", func(s *model.Socket) bool { return s.Remote.Addr() == netip.MustParseAddr("127.0.0.1") }, true},
+	{"src ::1", func(s *model.Socket) bool { return s.Local.Addr() == netip.IPv6Loopback() }, false}, // ss wants brackets
 	{"src [::1]:8002", func(s *model.Socket) bool { return s.Local == netip.MustParseAddrPort("[::1]:8002") }, true},
 	{"dst [::1]:8003", func(s *model.Socket) bool { return s.Remote == netip.MustParseAddrPort("[::1]:8003") }, true},
-	{"src 127.0.0.0/8", func(s *model.Socket) bool { return inNet(s.Local, "127.0.0.0/8") }, false},
-	{"src 127.0.0.1:8001", func(s *model.Socket) bool { return s.Local == netip.MustParseAddrPort("127.0.0.1:8001") }, false},
-	{"dst 127.0.0.1:8004", func(s *model.Socket) bool { return s.Remote == netip.MustParseAddrPort("127.0.0.1:8004") }, false},
-	{"src *:8003", func(s *model.Socket) bool { return port(s.Local) == 8003 }, false},
-	{"src 127.0.0.1:*", func(s *model.Socket) bool { return s.Local.Addr() == netip.MustParseAddr("127.0.0.1") }, false},
-	{"dst = ::/0", func(s *model.Socket) bool { return s.Remote.Addr().Is6() }, false},
+	{"src 127.0.0.0/8", func(s *model.Socket) bool { return inNet(s.Local, "127.0.0.0/8") }, true},
+	{"src 127.0.0.1:8001", func(s *model.Socket) bool { return s.Local == netip.MustParseAddrPort("127.0.0.1:8001") }, true},
+	{"dst 127.0.0.1:8004", func(s *model.Socket) bool { return s.Remote == netip.MustParseAddrPort("127.0.0.1:8004") }, true},
+	{"src *:8003", func(s *model.Socket) bool { return port(s.Local) == 8003 }, true},
+	{"src 127.0.0.1:*", func(s *model.Socket) bool { return s.Local.Addr() == netip.MustParseAddr("127.0.0.1") }, true},
+	{"dst = ::/0", func(s *model.Socket) bool { return s.Family == model.FamilyInet6 }, true},
+	{"src ::ffff:0.0.0.0/96", func(s *model.Socket) bool { return s.Family == model.FamilyInet6 && s.Local.Addr().Is4() }, false}, // ss reads the colons as a port
 	{"src 10.0.0.0/8", func(s *model.Socket) bool { return inNet(s.Local, "10.0.0.0/8") }, false},
-	{"src ::ffff:127.0.0.1", func(s *model.Socket) bool { return s.Local.Addr() == netip.MustParseAddr("127.0.0.1") }, false},
+	{"src ::ffff:127.0.0.1", func(s *model.Socket) bool {
+		return s.Family == model.FamilyInet6 && s.Local.Addr() == netip.MustParseAddr("127.0.0.1")
+	}, false}, // ss reads the colons as a port
 
 	// Boolean structure.
 	{"sport = :8001 or dport = :8001", func(s *model.Socket) bool { return port(s.Local) == 8001 || port(s.Remote) == 8001 }, true},
 	{"sport = :8001 || dport = :8001", func(s *model.Socket) bool { return port(s.Local) == 8001 || port(s.Remote) == 8001 }, true},
-	{"sport = :8001 | dport = :8001", func(s *model.Socket) bool { return port(s.Local) == 8001 || port(s.Remote) == 8001 }, false},
+	{"sport = :8001 | dport = :8001", func(s *model.Socket) bool { return port(s.Local) == 8001 || port(s.Remote) == 8001 }, true},
 	{"sport > :8000 and sport < :8004", func(s *model.Socket) bool { return port(s.Local) > 8000 && port(s.Local) < 8004 }, true},
 	{"sport > :8000 && sport < :8004", func(s *model.Socket) bool { return port(s.Local) > 8000 && port(s.Local) < 8004 }, true},
-	{"sport > :8000 & sport < :8004", func(s *model.Socket) bool { return port(s.Local) > 8000 && port(s.Local) < 8004 }, false},
+	{"sport > :8000 & sport < :8004", func(s *model.Socket) bool { return port(s.Local) > 8000 && port(s.Local) < 8004 }, true},
 	{"sport > :8000 sport < :8004", func(s *model.Socket) bool { return port(s.Local) > 8000 && port(s.Local) < 8004 }, true},
 	{"not sport = :8001", func(s *model.Socket) bool { return port(s.Local) != 8001 }, true},
 	{"! sport = :8001", func(s *model.Socket) bool { return port(s.Local) != 8001 }, true},
 	{"not ( sport = :8001 or dport = :8001 )", func(s *model.Socket) bool { return port(s.Local) != 8001 && port(s.Remote) != 8001 }, true},
 	{"( dport = :8001 or sport = :8001 ) and not sport = :8001", func(s *model.Socket) bool { return port(s.Remote) == 8001 && port(s.Local) != 8001 }, true},
+	// As in ss, and and or bind equally, from the left.
 	{"sport = :8001 or sport = :8002 and dport = :0", func(s *model.Socket) bool {
+		return (port(s.Local) == 8001 || port(s.Local) == 8002) && port(s.Remote) == 0
+	}, true},
+	{"dport = :0 and sport = :8001 or sport = :8002", func(s *model.Socket) bool {
+		return port(s.Remote) == 0 && port(s.Local) == 8001 || port(s.Local) == 8002
+	}, true},
+	{"sport = :8001 or ( sport = :8002 and dport = :0 )", func(s *model.Socket) bool {
 		return port(s.Local) == 8001 || port(s.Local) == 8002 && port(s.Remote) == 0
 	}, true},
 	{"(sport = :8001 or sport = :8002) and dport = :0", func(s *model.Socket) bool {
@@ -133,7 +143,7 @@ var cases = []filterCase{
 	}, true},
 	{"state established dport = :8004", func(s *model.Socket) bool { return s.State == model.StateEstablished && port(s.Remote) == 8004 }, true},
 	{"exclude time-wait sport > :8000", func(s *model.Socket) bool { return s.State != model.StateTimeWait && port(s.Local) > 8000 }, true},
-	{"state listening src [::]:8003", func(s *model.Socket) bool { return listening(s) && s.Local == netip.MustParseAddrPort("[::]:8003") }, false},
+	{"state listening src [::]:8003", func(s *model.Socket) bool { return listening(s) && s.Local == netip.MustParseAddrPort("[::]:8003") }, true},
 
 	// Ours.
 	{"proto tcp", func(s *model.Socket) bool { return s.Proto == model.ProtoTCP }, false},

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/conntab/conntab/model"
 )
@@ -109,13 +110,20 @@ func compileAddr(e *AddrMatch, l *model.Labeler) (func(*model.Socket) bool, erro
 		}
 	}
 	pfx, anyPort, anyAddr := e.Prefix, e.AnyPort, !e.Prefix.IsValid()
+	pfx6 := pfx.IsValid() && pfx.Addr().Is6()
 	side := e.Side
 	return func(s *model.Socket) bool {
 		ap := s.Local
 		if side == Dst {
 			ap = s.Remote
 		}
-		return (anyAddr || pfx.Contains(ap.Addr())) && (anyPort || ap.Port() == port)
+		if !anyPort && ap.Port() != port {
+			return false
+		}
+		a := ap.Addr()
+		// An IPv6 socket's v4-mapped address is stored as IPv4; an IPv6
+		// prefix (::/0, ::ffff:0:0/96) still holds it, as ss finds.
+		return anyAddr || pfx.Contains(a) || pfx6 && a.Is4() && s.Family == model.FamilyInet6 && pfx.Contains(netip.AddrFrom16(a.As16()))
 	}, nil
 }
 

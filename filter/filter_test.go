@@ -125,12 +125,15 @@ func TestStringRoundTrip(t *testing.T) {
 func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"state time-wait ( dport = :443 or sport = :https )": "state time-wait dport = :443 or sport = :https",
-		"sport gt :1024 dport != 80 || proto udp":            "sport > :1024 and dport != :80 or proto udp",
+		"sport gt :1024 dport != 80 || proto udp":            "(sport > :1024 and dport != :80) or proto udp",
+		"a1 or b1": "",
+		"sport = :1 or sport = :2 and sport = :3":       "(sport = :1 or sport = :2) and sport = :3",
+		"not (sport = :1 or sport = :2)":                "not (sport = :1 or sport = :2)",
 		"not (a1)":                                      "",
 		"exclude listening":                             "exclude listening",
 		"state connected":                               "state connected",
 		"src 10.1.2.3/8:*":                              "src 10.0.0.0/8",
-		"dst [::ffff:10.0.0.1]:22":                      "dst 10.0.0.1:22",
+		"dst [::ffff:10.0.0.1]:22":                      "dst [::ffff:10.0.0.1]:22",
 		"sport = :1 or (sport = :2 or sport = :3)":      "sport = :1 or (sport = :2 or sport = :3)",
 		"(sport = :1 or sport = :2) and not sport = :3": "(sport = :1 or sport = :2) and not sport = :3",
 	} {

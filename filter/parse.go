@@ -151,7 +151,7 @@ func Parse(s string) (*Filter, error) {
 	if p.pos == len(p.toks) {
 		return f, nil
 	}
-	e, err := p.or()
+	e, err := p.expr()
 	if err != nil {
 		return nil, err
 	}
@@ -166,44 +166,34 @@ func Parse(s string) (*Filter, error) {
 	return f, nil
 }
 
-func (p *parser) or() (Expr, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		switch strings.ToLower(p.peek()) {
-		case "or", "||", "|":
-		default:
-			return l, nil
-		}
-		p.next()
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = &Or{l, r}
-	}
-}
-
-func (p *parser) and() (Expr, error) {
+// expr reads terms joined by and, or, or nothing (an implicit and). As in
+// ss, and and or bind equally and associate to the left: a or b and c is
+// (a or b) and c.
+func (p *parser) expr() (Expr, error) {
 	l, err := p.unary()
 	if err != nil {
 		return nil, err
 	}
 	for {
+		or := false
 		switch strings.ToLower(p.peek()) {
+		case "", ")":
+			return l, nil
+		case "or", "||", "|":
+			or = true
+			p.next()
 		case "and", "&&", "&":
 			p.next()
-		case "", "or", "||", "|", ")":
-			return l, nil
 		}
-		// Anything else starts another term: an implicit and.
 		r, err := p.unary()
 		if err != nil {
 			return nil, err
 		}
-		l = &And{l, r}
+		if or {
+			l = &Or{l, r}
+		} else {
+			l = &And{l, r}
+		}
 	}
 }
 
@@ -222,7 +212,7 @@ func (p *parser) unary() (Expr, error) {
 		return &Not{x}, nil
 	case "(":
 		p.next()
-		e, err := p.or()
+		e, err := p.expr()
 		if err != nil {
 			return nil, err
 		}
@@ -408,28 +398,20 @@ func parseAddr(s string) (*AddrMatch, error) {
 	return m, nil
 }
 
-// parsePrefix reads an address or a prefix. IPv4-mapped IPv6 ones become
-// IPv4, as model stores socket addresses.
+// parsePrefix reads an address or a prefix. An IPv6 prefix also holds the
+// v4-mapped addresses of IPv6 sockets it covers (see compileAddr), so
+// ::ffff:0:0/96 selects IPv6 sockets that talk IPv4.
 func parsePrefix(s string) (netip.Prefix, error) {
-	var pfx netip.Prefix
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return pfx, errors.New("want an address or ADDR/LEN")
+			return netip.Prefix{}, errors.New("want an address or ADDR/LEN")
 		}
-		pfx = p
-	} else {
-		a, err := netip.ParseAddr(s)
-		if err != nil || a.Zone() != "" {
-			return pfx, errors.New("want an IPv4 or IPv6 address (or * for any)")
-		}
-		pfx = netip.PrefixFrom(a, a.BitLen())
+		return p.Masked(), nil
 	}
-	if a := pfx.Addr(); a.Is4In6() {
-		if pfx.Bits() < 96 {
-			return pfx, errors.New("a v4-mapped prefix needs at least 96 bits")
-		}
-		pfx = netip.PrefixFrom(a.Unmap(), pfx.Bits()-96)
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, errors.New("want an IPv4 or IPv6 address (or * for any)")
 	}
-	return pfx.Masked(), nil
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }

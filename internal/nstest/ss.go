@@ -12,36 +12,62 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// SS runs `ss -tuanH` inside ns, once per family, and returns what it
-// lists with Proto, Family, State, Local and Remote set (IPv4-mapped
-// addresses unmapped, as model stores them).
-func SS(ns *NS) ([]model.Socket, error) {
+// SS runs `ss -tuanH [FILTER...]` inside ns and returns what it lists with
+// Proto, Family, State, Local and Remote set (IPv4-mapped addresses
+// unmapped, as model stores them). ss runs once, for both families, since
+// ss -4 rejects a filter with an IPv6 address; the family is read from the
+// local address ([v6] or *, ss's IPv6 wildcard, else IPv4).
+func SS(ns *NS, filter ...string) ([]model.Socket, error) {
 	for _, tool := range []string{"ss", "nsenter"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return nil, fmt.Errorf("nstest: %w", err)
 		}
 	}
+	var stdout, stderr bytes.Buffer
+	cmd := ns.Command("ss", append([]string{"-tuanH"}, filter...)...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("nstest: ss -tuanH %s: %w: %s", strings.Join(filter, " "), err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	implied, hasImplied := impliedState(filter)
 	var out []model.Socket
-	for _, fam := range []struct {
-		flag   string
-		family model.Family
-	}{{"-4", model.FamilyInet}, {"-6", model.FamilyInet6}} {
-		var stdout bytes.Buffer
-		cmd := ns.Command("ss", "-tuanH", fam.flag)
-		cmd.Stdout = &stdout
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("nstest: ss -tuanH %s: %w", fam.flag, err)
+	sc := bufio.NewScanner(&stdout)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		// ss leaves the State column out when the filter selects one state.
+		if len(f) == 5 && hasImplied {
+			f = append(f[:1], append([]string{implied}, f[1:]...)...)
 		}
-		sc := bufio.NewScanner(&stdout)
-		for sc.Scan() {
-			s, err := parseSSLine(sc.Text(), fam.family)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
+		s, err := parseSSLine(sc.Text(), f)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, s)
 	}
 	return out, nil
+}
+
+// impliedState is the state column ss leaves out when filter selects one
+// state: "state time-wait" alone.
+func impliedState(filter []string) (string, bool) {
+	var states []string
+	for i := 0; i+1 < len(filter); i++ {
+		switch filter[i] {
+		case "state":
+			states = append(states, filter[i+1])
+		case "exclude":
+			return "", false
+		}
+	}
+	if len(states) != 1 {
+		return "", false
+	}
+	name, ok := map[string]string{
+		"established": "ESTAB", "syn-sent": "SYN-SENT", "syn-recv": "SYN-RECV", "fin-wait-1": "FIN-WAIT-1",
+		"fin-wait-2": "FIN-WAIT-2", "time-wait": "TIME-WAIT", "close-wait": "CLOSE-WAIT", "last-ack": "LAST-ACK",
+		"listening": "LISTEN", "listen": "LISTEN", "closing": "CLOSING", "closed": "UNCONN",
+	}[states[0]]
+	return name, ok
 }
 
 // ssStates maps ss's state names to ours.
@@ -52,12 +78,15 @@ var ssStates = map[string]model.State{
 	"CLOSING": model.StateClosing, "UNCONN": model.StateUnconn,
 }
 
-// parseSSLine reads one line of `ss -tuanH`:
+// parseSSLine reads the fields f of one line of `ss -tuanH`:
 // "tcp LISTEN 0 4096 127.0.0.1:8001 0.0.0.0:*".
-func parseSSLine(line string, family model.Family) (model.Socket, error) {
-	f := strings.Fields(line)
+func parseSSLine(line string, f []string) (model.Socket, error) {
 	if len(f) < 6 {
 		return model.Socket{}, fmt.Errorf("ss line %q: too few fields", line)
+	}
+	family := model.FamilyInet
+	if strings.HasPrefix(f[4], "[") || strings.HasPrefix(f[4], "*") {
+		family = model.FamilyInet6
 	}
 	s := model.Socket{Family: family}
 	switch f[0] {
