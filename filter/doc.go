@@ -1,0 +1,57 @@
+// Package filter reads and evaluates conntab's filter language: ss's
+// filter expressions, and a few predicates of conntab's own. The listing,
+// the dashboard and the exhaustion report all select sockets with it.
+//
+// # Grammar
+//
+//	FILTER := { state STATE | exclude STATE } [ EXPR ]
+//	EXPR   := TERM { [ and | && | & | or | || | | ] TERM }
+//	TERM   := not TERM | ! TERM | ( EXPR ) | PRED
+//	PRED   := sport [OP] PORT | dport [OP] PORT | port [OP] PORT
+//	        | src [=] ADDR | dst [=] ADDR
+//	        | proto tcp | proto udp
+//	        | class well-known | class registered | class dynamic | class ephemeral
+//	        | service NAME | uid [=] N
+//	OP     := = | == | eq | != | ne | < | lt | <= | le | > | gt | >= | ge
+//	PORT   := [:]NUMBER | [:]SERVICE-NAME
+//	ADDR   := HOST[/LEN][:PORT|:*] | [V6HOST][/LEN]][:PORT|:*] | *:PORT
+//
+// Terms side by side are joined by and. As in ss, and and or bind equally
+// and associate to the left: "a or b and c" is "(a or b) and c"; write
+// parentheses to mean otherwise. not applies to the one term after it.
+//
+// # States
+//
+// STATE is a state in ss's spelling (established, syn-sent, syn-recv,
+// fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack,
+// listening, closing), conntab's (unconn, bound-inactive, close), the
+// kernel's (TIME_WAIT, FIN_WAIT1), or one of ss's groups: all; connected
+// (every state but listening and closed); synchronized (connected but
+// syn-sent); bucket (syn-recv and time-wait, the states the kernel keeps as
+// minisockets); big (all but bucket). closed is every socket the kernel
+// keeps in TCP_CLOSE: unconnected UDP sockets and bound-only TCP ones.
+// The first state clause starts from nothing, the first exclude from all.
+// State clauses come before the expression; the state set they make is
+// handed to the kernel, so the sockets it leaves out are never read.
+//
+// # Predicates
+//
+// sport and dport compare the local and the remote port; port compares
+// either (port OP P is sport OP P or dport OP P). A port name is looked up
+// in the service table (the built-in one, extended by /etc/services) when
+// the filter is compiled. src and dst match the local and the remote
+// address against an address or prefix, and a port when one is given; *
+// is any address, :* any port. IPv6 addresses take brackets when a port
+// follows. IPv6 sockets that talk IPv4 (v4-mapped) match IPv4 addresses
+// and prefixes, and IPv6 prefixes that hold their ::ffff: form, as in ss.
+//
+// conntab's own: proto selects TCP or UDP; class matches when either port
+// is in the class (ephemeral: this host's ip_local_port_range; port 0,
+// an unconnected peer, has no class); service matches the Service column;
+// uid the socket's owner.
+//
+// # Errors
+//
+// A filter that does not parse is a *SyntaxError: what was expected, the
+// column, and Caret, the input with a caret under that column.
+package filter
