@@ -1,0 +1,146 @@
+//go:build linux
+
+package collect
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/conntab/conntab/model"
+)
+
+func TestParseProcSockstat(t *testing.T) {
+	var got procSockstat
+	for _, name := range []string{"sockstat", "sockstat6"} {
+		b, err := os.ReadFile(procCapturedPath(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parseProcSockstat(&got, b)
+	}
+	want := procSockstat{tcp: 16, tw: 2, tcp6: 5, udp: 2, udp6: 4}
+	if got != want {
+		t.Errorf("parseProcSockstat = %+v, want %+v", got, want)
+	}
+	all := readSockstat(filepath.Join("..", "testdata", "proc", "captured", "net")).estimate([]model.Proto{procTCP, procUDP}, []model.Family{procIn4, procIn6})
+	if want := 29 + 29/8 + 64; all != want {
+		t.Errorf("estimate = %d, want %d", all, want)
+	}
+	if n := readSockstat(t.TempDir()).estimate([]model.Proto{procTCP}, []model.Family{procIn4}); n != 0 {
+		t.Errorf("estimate without sockstat = %d, want 0", n)
+	}
+}
+
+// procRoot makes a fake procfs root holding net/<name> for each file.
+func procRoot(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "net"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		p := filepath.Join(root, "net", name)
+		var err error
+		if content == "<dir>" {
+			err = os.Mkdir(p, 0o755)
+		} else {
+			err = os.WriteFile(p, []byte(content), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestReadProc(t *testing.T) {
+	captured := filepath.Join("..", "testdata", "proc", "captured")
+	all := slices.Concat(procCapturedWant["tcp"], procCapturedWant["tcp6"], procCapturedWant["udp"], procCapturedWant["udp6"])
+	good := procHeader4 + procListenLine(0, 80, 7)
+	tests := []struct {
+		name    string
+		cfg     Config
+		want    []model.Socket
+		wantErr []error // each must match with errors.Is
+	}{
+		{name: "captured", cfg: Config{ProcRoot: captured}, want: all},
+		{
+			name: "udp6 then tcp",
+			cfg:  Config{ProcRoot: captured, Protos: []model.Proto{procUDP, procTCP}, Families: []model.Family{procIn6}},
+			want: slices.Concat(procCapturedWant["udp6"], procCapturedWant["tcp6"]),
+		},
+		{
+			name: "listening",
+			cfg:  Config{ProcRoot: captured, States: model.ListeningStateSet},
+			want: slices.DeleteFunc(slices.Clone(all), func(s model.Socket) bool { return !model.ListeningStateSet.Has(s.State) }),
+		},
+		{
+			name: "no IPv6",
+			cfg:  Config{ProcRoot: procRoot(t, map[string]string{"tcp": good, "udp": "   sl  local_address\n"})},
+			want: []model.Socket{procSock(procTCP, procIn4, "127.0.0.1:80", "0.0.0.0:0", model.StateListen, 0, 0, 0, 0, 0, 0, 7)},
+		},
+		{
+			name:    "no tcp",
+			cfg:     Config{ProcRoot: procRoot(t, map[string]string{"tcp6": good, "udp": good, "udp6": good})},
+			wantErr: []error{os.ErrNotExist},
+		},
+		{
+			name:    "tcp6 unreadable",
+			cfg:     Config{ProcRoot: procRoot(t, map[string]string{"tcp": good, "tcp6": "<dir>"}), Protos: []model.Proto{procTCP}},
+			want:    []model.Socket{procSock(procTCP, procIn4, "127.0.0.1:80", "0.0.0.0:0", model.StateListen, 0, 0, 0, 0, 0, 0, 7)},
+			wantErr: []error{syscall.EISDIR},
+		},
+		{
+			name:    "malformed tcp, good udp",
+			cfg:     Config{ProcRoot: procRoot(t, map[string]string{"tcp": good + "junk\n", "udp": "   sl  local_address\n"}), Families: []model.Family{procIn4}},
+			want:    []model.Socket{procSock(procTCP, procIn4, "127.0.0.1:80", "0.0.0.0:0", model.StateListen, 0, 0, 0, 0, 0, 0, 7)},
+			wantErr: []error{ErrDecode},
+		},
+		{
+			name:    "unknown protocol",
+			cfg:     Config{ProcRoot: captured, Protos: []model.Proto{132}},
+			wantErr: []error{},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := New(tc.cfg)
+			var snap model.Snapshot
+			err := c.readProc(&snap)
+			if diff := cmp.Diff(tc.want, snap.Sockets, procCmp, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("sockets mismatch (-want +got):\n%s", diff)
+			}
+			if (err != nil) != (tc.wantErr != nil) {
+				t.Fatalf("readProc error = %v, want error: %v", err, tc.wantErr != nil)
+			}
+			for _, target := range tc.wantErr {
+				if !errors.Is(err, target) {
+					t.Errorf("errors.Is(%v, %v) = false", err, target)
+				}
+			}
+		})
+	}
+}
+
+// TestReadProcPermission checks EACCES stays matchable. Root reads any file,
+// so it runs unprivileged only.
+func TestReadProcPermission(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("skipping: root is never refused a read")
+	}
+	root := procRoot(t, map[string]string{"tcp": procHeader4})
+	if err := os.Chmod(filepath.Join(root, "net", "tcp"), 0); err != nil {
+		t.Fatal(err)
+	}
+	err := New(Config{ProcRoot: root}).readProc(&model.Snapshot{})
+	if !errors.Is(err, os.ErrPermission) || !errors.Is(err, syscall.EACCES) {
+		t.Errorf("readProc = %v, want EACCES", err)
+	}
+}
