@@ -86,13 +86,15 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 		hint := 64
 		switch {
 		case i == 0:
-			hint = counts.estimate(c.cfg.Protos, c.cfg.Families)
+			hint = max(hint, counts.estimate(c.cfg.Protos, c.cfg.Families, c.cfg.States))
 		case j.proto == model.ProtoTCP && j.mask&(1<<model.StateTimeWait) != 0:
 			hint += counts.tw
 		}
 		j.r = newDumpResult(hint)
 	}
-	prefault(jobs[0].r.sockets)
+	if cap(jobs[0].r.sockets) >= prefaultAt {
+		prefault(jobs[0].r.sockets)
+	}
 
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	conns := make([]*netlink.Conn, 0, workers)

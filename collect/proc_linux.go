@@ -528,11 +528,12 @@ func procFile(proto model.Proto, family model.Family) (string, error) {
 func (c *Collector) readProc(snap *model.Snapshot) error {
 	dir := netDir(c.cfg.ProcRoot, c.cfg.NetNS != "")
 	// Growing a 130k-socket slice by appending costs more than parsing it
-	// (5x the memory, 3x the time). Established and TIME_WAIT sockets are
-	// the bulk of a big table; without them the result is small.
-	if c.cfg.States.Has(model.StateEstablished) || c.cfg.States.Has(model.StateTimeWait) {
-		snap.Sockets = slices.Grow(snap.Sockets, readSockstat(dir).estimate(c.cfg.Protos, c.cfg.Families))
-		prefault(snap.Sockets)
+	// (5x the memory, 3x the time).
+	if n := readSockstat(dir).estimate(c.cfg.Protos, c.cfg.Families, c.cfg.States); n > 0 {
+		snap.Sockets = slices.Grow(snap.Sockets, n)
+		if n >= prefaultAt {
+			prefault(snap.Sockets)
+		}
 	}
 	br := bufio.NewReaderSize(nil, procBufSize)
 	var errs []error

@@ -29,11 +29,11 @@ func TestParseProcSockstat(t *testing.T) {
 	if got != want {
 		t.Errorf("parseProcSockstat = %+v, want %+v", got, want)
 	}
-	all := readSockstat(filepath.Join("..", "testdata", "proc", "captured", "net")).estimate([]model.Proto{procTCP, procUDP}, []model.Family{procIn4, procIn6})
+	all := readSockstat(filepath.Join("..", "testdata", "proc", "captured", "net")).estimate([]model.Proto{procTCP, procUDP}, []model.Family{procIn4, procIn6}, model.AllStateSet)
 	if want := 29 + 29/8 + 64; all != want {
 		t.Errorf("estimate = %d, want %d", all, want)
 	}
-	if n := readSockstat(t.TempDir()).estimate([]model.Proto{procTCP}, []model.Family{procIn4}); n != 0 {
+	if n := readSockstat(t.TempDir()).estimate([]model.Proto{procTCP}, []model.Family{procIn4}, model.AllStateSet); n != 0 {
 		t.Errorf("estimate without sockstat = %d, want 0", n)
 	}
 }

@@ -23,21 +23,39 @@ func readSockstat(dir string) procSockstat {
 	return counts
 }
 
-// estimate is how many sockets of protos and families a dump or the /proc
-// files list, with room for those that come while they are read; 0 when
-// sockstat could not tell.
-func (s procSockstat) estimate(protos []model.Proto, families []model.Family) int {
+// estimate is how many sockets of protos, families and states a dump or
+// the /proc files list, with room for those that come while they are
+// read; 0 when sockstat could not tell. Listeners are few: a dump of them
+// alone gets no estimate.
+func (s procSockstat) estimate(protos []model.Proto, families []model.Family, states model.StateSet) int {
+	const notConnections = model.StateSet(1<<model.StateListen | 1<<model.StateTimeWait |
+		1<<model.StateBoundInactive | 1<<model.StateClose | 1<<model.StateUnconn)
 	n := 0
 	for _, p := range protos {
 		for _, f := range families {
-			n += s.inuse(p, f)
+			switch {
+			case p == model.ProtoUDP:
+				n += s.inuse(p, f)
+			case states&^notConnections != 0:
+				// Connections are counted as in use, with the listeners.
+				n += s.inuse(p, f)
+				if f == model.FamilyInet {
+					n -= s.tw
+				}
+			}
+			if p == model.ProtoTCP && f == model.FamilyInet && states.Has(model.StateTimeWait) {
+				n += s.tw // one count for both families
+			}
 		}
 	}
-	if n == 0 {
+	if n <= 0 {
 		return 0
 	}
 	return n + n/8 + 64
 }
+
+// prefaultAt is the size from which a pre-sized result is prefaulted.
+const prefaultAt = 4096
 
 // procSockstat holds the counts of /proc/net/sockstat{,6} that size a dump.
 type procSockstat struct {

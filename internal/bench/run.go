@@ -22,6 +22,8 @@ const (
 	pSS
 	pConntabProc
 	pNetstat
+	pConntabListen
+	pSSListen
 	pBare
 	pCat
 	pTrue
@@ -137,6 +139,9 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 	p[pSS] = &probe{name: "ss -tan", argv: []string{"ss", "-tan"}}
 	p[pConntabProc] = &probe{name: "conntab list -a -t --source proc", argv: []string{bin, "list", "-a", "-t", "--source", "proc"}}
 	p[pNetstat] = &probe{name: "netstat -tan", argv: []string{"netstat", "-tan"}}
+	// A state filter is handed to the kernel: only the listeners are read.
+	p[pConntabListen] = &probe{name: "conntab list -t state listening", argv: []string{bin, "list", "-t", "state", "listening"}}
+	p[pSSListen] = &probe{name: "ss -tan state listening", argv: []string{"ss", "-tan", "state", "listening"}}
 	self, _ := os.Executable()
 	p[pBare] = &probe{name: "bare inet_diag dump (32 KiB buffer)", argv: []string{self, bareDumpArg}}
 	p[pCat] = &probe{name: "cat /proc/net/tcp /proc/net/tcp6", argv: []string{"cat", "/proc/net/tcp", "/proc/net/tcp6"}}
@@ -149,6 +154,7 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 		fmt.Fprintf(log, "skipping conntab: %v\n", err)
 		p[pConntab].skip = "conntab does not build: " + oneLine(err)
 		p[pConntabProc].skip = p[pConntab].skip
+		p[pConntabListen].skip = p[pConntab].skip
 	}
 	for _, q := range p {
 		if q.skip != "" || filepath.IsAbs(q.argv[0]) {
