@@ -136,27 +136,40 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &usageError{msg: err.Error(), err: err}
 	}
 
-	services, err := model.LoadServices("/etc/services")
-	if err != nil {
-		// A broken /etc/services costs names, not the listing.
-		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
-		services = model.DefaultServices()
+	// The service tables load on the other core while the kernel is read:
+	// only the filter's states are needed before, and they need no names.
+	type loaded struct {
+		services *model.Services
+		err      error
 	}
-	// The host facts come with the snapshot; the matcher sees them there.
-	labels := &model.Labeler{Services: services, Host: &model.HostFacts{}}
+	servicesCh := make(chan loaded, 1)
+	go func() {
+		s, err := model.LoadServices("/etc/services")
+		servicesCh <- loaded{s, err}
+	}()
+
+	cfg := o.config()
+	if f.HasStates {
+		cfg.States = f.States
+	}
+	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
+	snap, collectErr := collect.New(cfg).Collect(ctx)
+
+	l := <-servicesCh
+	if l.err != nil {
+		// A broken /etc/services costs names, not the listing.
+		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
+		l.services = model.DefaultServices()
+	}
+	labels := &model.Labeler{Services: l.services, Host: &model.HostFacts{}}
+	if snap != nil {
+		labels.Host = &snap.Host
+	}
 	m, err := f.Compile(labels)
 	if err != nil {
 		return &usageError{msg: err.Error(), err: err}
 	}
-
-	cfg := o.config()
-	if states, ok := m.States(); ok {
-		cfg.States = states
-	}
-	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
-	snap, err := collect.New(cfg).Collect(ctx)
 	if snap != nil {
-		*labels.Host = snap.Host
 		keep := snap.Sockets[:0]
 		for i := range snap.Sockets {
 			if m.Match(&snap.Sockets[i]) {
@@ -165,7 +178,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		snap.Sockets = keep
 	}
-	return listSnapshot(snap, err, &o, labels, stdout)
+	return listSnapshot(snap, collectErr, &o, labels, stdout)
 }
 
 // filterText is the filter the command line gives: the arguments left

@@ -96,7 +96,12 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 		prefault(jobs[0].r.sockets)
 	}
 
+	// A second core pays for its netlink socket and thread only when there
+	// is much to read.
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	if cap(jobs[0].r.sockets) < c.splitAt {
+		workers = 1
+	}
 	conns := make([]*netlink.Conn, 0, workers)
 	defer func() {
 		for _, conn := range conns {

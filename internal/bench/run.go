@@ -189,8 +189,12 @@ func buildConntab(ctx context.Context, repo, bin string) (rev string, err error)
 	if out, err := exec.CommandContext(ctx, "git", "-C", repo, "describe", "--always", "--dirty").Output(); err == nil {
 		rev = strings.TrimSpace(string(out))
 	}
+	// Built as a release is: static, without cgo, which net (imported by
+	// netlink and procfs) would otherwise link, and with it the dynamic
+	// loader and libc at every start.
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
