@@ -3,8 +3,12 @@ package nstest
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/netip"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -51,13 +55,64 @@ func (k *KnownSet) Close() error {
 //     only sock_diag on Linux 6.8 and later shows it);
 //   - UDP unconnected on 127.0.0.1:5300 and [::1]:5301, and a connected UDP
 //     socket to 127.0.0.1:5300.
+//
+// It returns once the kernel holds exactly these sockets: the last ACK of
+// a closing pair can still be in flight when the calls that made it return.
 func BuildKnownSet(ns *NS) (*KnownSet, error) {
 	k := &KnownSet{}
 	if err := k.build(ns); err != nil {
 		k.Close()
 		return nil, err
 	}
+	if err := k.settle(ns); err != nil {
+		k.Close()
+		return nil, err
+	}
 	return k, nil
+}
+
+// settle waits, up to five seconds, until the TCP states in the
+// namespace's /proc/net/tcp and tcp6 are those of Want (bound-only sockets
+// aside: /proc does not list them).
+func (k *KnownSet) settle(ns *NS) error {
+	want := map[model.State]int{}
+	for _, s := range k.Want {
+		if s.Proto == tcp && s.State != model.StateBoundInactive {
+			want[s.State]++
+		}
+	}
+	var got map[model.State]int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		got = map[model.State]int{}
+		err := ns.Do(func() error {
+			for _, name := range []string{"tcp", "tcp6"} {
+				b, err := os.ReadFile("/proc/thread-self/net/" + name)
+				if err != nil {
+					return err
+				}
+				lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+				for _, line := range lines[1:] {
+					f := strings.Fields(line)
+					if len(f) < 4 {
+						return fmt.Errorf("nstest: /proc/net/%s line %q", name, line)
+					}
+					st, err := strconv.ParseUint(f[3], 16, 8)
+					if err != nil {
+						return fmt.Errorf("nstest: /proc/net/%s line %q: %v", name, line, err)
+					}
+					got[model.State(st)]++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if maps.Equal(got, want) {
+			return nil
+		}
+	}
+	return fmt.Errorf("nstest: the known set did not settle: TCP states %v, want %v", got, want)
 }
 
 func (k *KnownSet) want(p model.Proto, f model.Family, st model.State, local, remote net.Addr) {
