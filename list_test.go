@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/collect"
+	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
 )
 
@@ -228,5 +230,46 @@ func TestListPartialSnapshot(t *testing.T) {
 	}
 	if got, want := strings.Count(out.String(), "\n"), len(fixedSnapshot().Sockets); got != want {
 		t.Errorf("listed %d rows, want the %d sockets that decoded", got, want)
+	}
+}
+
+// A filter that does not parse is a usage error that shows the filter with
+// a caret under the place.
+func TestFilterErrorText(t *testing.T) {
+	err := run(t.Context(), []string{"list", "-t", "state", "time-wait", "dport", "="}, io.Discard, io.Discard)
+	if exitCode(err) != 2 {
+		t.Fatalf("exit %d (%v), want 2", exitCode(err), err)
+	}
+	want := "conntab: filter: expected a port after \"dport =\" at column 24\n" +
+		"  state time-wait dport =\n" +
+		"                         ^\n" +
+		"Run 'conntab help' for usage.\n"
+	if diff := cmp.Diff(want, errorText(err)); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+func TestFilterFromFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("sport = :22 )\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run(t.Context(), []string{"list", "-F", bad}, io.Discard, io.Discard)
+	var se *filter.SyntaxError
+	if exitCode(err) != 2 || !errors.As(err, &se) || se.Col != 13 {
+		t.Fatalf("err = %v (exit %d), want the file's syntax error at column 13, exit 2", err, exitCode(err))
+	}
+	if err := run(t.Context(), []string{"list", "-F", bad, "sport", "=", ":22"}, io.Discard, io.Discard); exitCode(err) != 2 {
+		t.Errorf("a filter in -F and in the arguments: err = %v, want a usage error", err)
+	}
+	var o listOptions
+	good := filepath.Join(dir, "good")
+	if err := os.WriteFile(good, []byte("state listening\n  sport = :22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o.filterFile = good
+	if text, err := o.filterText(nil); err != nil || text != "state listening\n  sport = :22" {
+		t.Errorf("filterText = %q, %v", text, err)
 	}
 }

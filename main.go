@@ -31,16 +31,25 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "conntab: %s\n", oneLine(err))
-		var syntax *filter.SyntaxError
-		if errors.As(err, &syntax) {
-			fmt.Fprintf(os.Stderr, "  %s\n", strings.ReplaceAll(syntax.Caret(), "\n", "\n  "))
-		}
-		if exitCode(err) == 2 {
-			fmt.Fprintln(os.Stderr, "Run 'conntab help' for usage.")
-		}
+		fmt.Fprint(os.Stderr, errorText(err))
 	}
 	os.Exit(exitCode(err))
+}
+
+// errorText is what conntab says on stderr about err: one line, then, for
+// a filter that does not parse, the filter with a caret under the place,
+// and for any usage error, where to read how to call conntab.
+func errorText(err error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "conntab: %s\n", oneLine(err))
+	var syntax *filter.SyntaxError
+	if errors.As(err, &syntax) {
+		fmt.Fprintf(&b, "  %s\n", strings.ReplaceAll(syntax.Caret(), "\n", "\n  "))
+	}
+	if exitCode(err) == 2 {
+		b.WriteString("Run 'conntab help' for usage.\n")
+	}
+	return b.String()
 }
 
 // run dispatches the subcommand. With no subcommand, conntab lists.
