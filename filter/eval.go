@@ -42,21 +42,13 @@ func (m *Matcher) Match(s *model.Socket) bool {
 func compile(e Expr, l *model.Labeler) (func(*model.Socket) bool, error) {
 	switch e := e.(type) {
 	case *And:
-		a, err := compile(e.L, l)
-		if err != nil {
-			return nil, err
-		}
-		b, err := compile(e.R, l)
+		a, b, err := compileBoth(e.L, e.R, l)
 		if err != nil {
 			return nil, err
 		}
 		return func(s *model.Socket) bool { return a(s) && b(s) }, nil
 	case *Or:
-		a, err := compile(e.L, l)
-		if err != nil {
-			return nil, err
-		}
-		b, err := compile(e.R, l)
+		a, b, err := compileBoth(e.L, e.R, l)
 		if err != nil {
 			return nil, err
 		}
@@ -99,6 +91,14 @@ func compile(e Expr, l *model.Labeler) (func(*model.Socket) bool, error) {
 		return func(s *model.Socket) bool { return s.UID == uid }, nil
 	}
 	return nil, fmt.Errorf("filter: cannot compile %T", e)
+}
+
+func compileBoth(x, y Expr, l *model.Labeler) (a, b func(*model.Socket) bool, err error) {
+	if a, err = compile(x, l); err != nil {
+		return nil, nil, err
+	}
+	b, err = compile(y, l)
+	return a, b, err
 }
 
 func compileAddr(e *AddrMatch, l *model.Labeler) (func(*model.Socket) bool, error) {
