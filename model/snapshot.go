@@ -32,6 +32,22 @@ type Snapshot struct {
 	// NetNS is the inode number of the namespace that was read.
 	NetNS uint32
 	Host  HostFacts
+	// Owners are the processes that hold the sockets, when they were asked
+	// for; nil otherwise.
+	Owners *Owners
+	// Former holds, for sockets that no longer belong to a file (TIME_WAIT,
+	// orphaned), the owners their connection had in an earlier snapshot of
+	// the same session, marked Former.
+	Former map[TupleKey][]Owner
+}
+
+// OwnersOf returns the processes holding s, or, for a socket without an
+// inode, the ones its connection had when it last had one (Former set).
+func (snap *Snapshot) OwnersOf(s *Socket) []Owner {
+	if s.Inode != 0 {
+		return snap.Owners.Of(s.Inode)
+	}
+	return snap.Former[s.Key()]
 }
 
 // HostFacts are the namespace's settings that label and budget ports.
