@@ -62,6 +62,14 @@ type Config struct {
 	// Notify, if set, is told once per Collector when auto mode falls back
 	// from netlink to /proc, and why.
 	Notify func(msg string)
+	// Processes asks which processes hold each socket (Snapshot.Owners), by
+	// one walk of /proc/PID/fd. Other users' processes need root to be
+	// seen; those that cannot be are counted in Owners.Hidden.
+	Processes bool
+	// Remember keeps, across this Collector's snapshots, which processes
+	// held each connection, to name the former owners of its TIME_WAIT and
+	// orphaned sockets (Snapshot.Former). It needs Processes.
+	Remember bool
 }
 
 // Errors callers can match with errors.Is.
@@ -103,6 +111,8 @@ type Collector struct {
 	// splitAt is how many sockets a TCP family needs before its dump is
 	// split over two cores; tests lower it.
 	splitAt int
+	// memory is what Remember keeps between snapshots.
+	memory ownerMemory
 }
 
 // New returns a Collector for cfg.

@@ -18,6 +18,20 @@ import (
 
 func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 	snap := &model.Snapshot{Taken: time.Now()}
+	// The process table is the PID namespace's, whichever network
+	// namespace is read: walk it while the kernel dumps the sockets.
+	type walked struct {
+		owners *model.Owners
+		err    error
+	}
+	var owners chan walked
+	if c.cfg.Processes {
+		owners = make(chan walked, 1)
+		go func() {
+			o, err := readOwners(c.cfg.ProcRoot)
+			owners <- walked{o, err}
+		}()
+	}
 	var dumpErr error
 	err := withNetNS(c.cfg.NetNS, func() error {
 		ns, err := netnsInode(c.cfg.ProcRoot)
@@ -36,6 +50,16 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 	}
 	for i := range snap.Sockets {
 		snap.Sockets[i].NetNS = snap.NetNS
+	}
+	if owners != nil {
+		w := <-owners
+		if w.err != nil {
+			return nil, w.err
+		}
+		snap.Owners = w.owners
+		if c.cfg.Remember {
+			c.memory = c.memory.apply(snap)
+		}
 	}
 	snap.Duration = time.Since(snap.Taken)
 	return snap, dumpErr
