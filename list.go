@@ -22,6 +22,7 @@ type listOptions struct {
 	inet, inet6      bool
 	listening, all   bool
 	extended, timers bool
+	processes        bool
 	noHeader         bool
 	summary          bool
 	format           string // text, json or csv
@@ -43,6 +44,7 @@ func (o *listOptions) flags() []option {
 		{short: 'n', long: "numeric", set: func() {}, help: "accepted out of habit: numbers are always shown"},
 		{short: 'e', long: "extended", set: on(&o.extended), help: "add UID, Inode and Cookie"},
 		{short: 'o', long: "options", set: on(&o.timers), help: "add the Timer column (kind,expiry,retransmits)"},
+		{short: 'p', long: "processes", set: on(&o.processes), help: "add User and Process: who holds each socket (other users' need root)"},
 		{short: 'H', long: "no-header", set: on(&o.noHeader), help: "no header line"},
 		{short: 's', long: "summary", set: on(&o.summary), help: "counts per protocol and state instead of sockets"},
 		{long: "json", set: func() { o.format = "json" }, help: "one JSON object per socket per line (docs/json.md)"},
@@ -80,7 +82,7 @@ func (o *listOptions) states() model.StateSet {
 }
 
 func (o *listOptions) config() collect.Config {
-	cfg := collect.Config{Mode: o.mode, NetNS: o.netns, States: o.states()}
+	cfg := collect.Config{Mode: o.mode, NetNS: o.netns, States: o.states(), Processes: o.processes}
 	if o.tcp || o.udp {
 		if o.tcp {
 			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
@@ -164,6 +166,15 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	labels := &model.Labeler{Services: l.services, Host: &model.HostFacts{}}
 	if snap != nil {
 		labels.Host = &snap.Host
+		labels.Snapshot = snap
+		if o.processes {
+			users, err := model.LoadUsers("/etc/passwd")
+			if err != nil {
+				// Bad lines cost names, not the listing.
+				fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
+			}
+			labels.UserName = users.Name
+		}
 	}
 	m, err := f.Compile(labels)
 	if err != nil {
@@ -178,7 +189,24 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		snap.Sockets = keep
 	}
+	if snap != nil && snap.Owners != nil && snap.Owners.Hidden > 0 {
+		if n := unowned(snap); n > 0 {
+			fmt.Fprintf(stderr, "conntab: %d sockets belong to processes you cannot inspect (%d processes): run as root to name them\n", n, snap.Owners.Hidden)
+		}
+	}
 	return listSnapshot(snap, collectErr, &o, labels, stdout)
+}
+
+// unowned counts the sockets that belong to a file but to no process the
+// walk could see.
+func unowned(snap *model.Snapshot) int {
+	n := 0
+	for i := range snap.Sockets {
+		if s := &snap.Sockets[i]; s.Inode != 0 && len(snap.Owners.Of(s.Inode)) == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // filterText is the filter the command line gives: the arguments left
@@ -222,7 +250,7 @@ func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels 
 	case o.format == "csv":
 		writeCSV(w, snap.Sockets, labels, !o.noHeader)
 	default:
-		writeTable(w, snap.Sockets, model.Columns(o.extended, o.timers), labels, !o.noHeader)
+		writeTable(w, snap.Sockets, model.Columns(model.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes}), labels, !o.noHeader)
 	}
 }
 
@@ -314,7 +342,11 @@ func writeJSON(w *bufio.Writer, socks []model.Socket, l *model.Labeler) {
 
 func writeCSV(w *bufio.Writer, socks []model.Socket, l *model.Labeler, header bool) {
 	if header {
-		w.WriteString(model.CSVHeader + "\n")
+		w.WriteString(model.CSVHeader)
+		if l.Snapshot != nil && l.Snapshot.Owners != nil {
+			w.WriteString(model.CSVProcessHeader)
+		}
+		w.WriteString("\n")
 	}
 	var line []byte
 	for k := range socks {

@@ -21,10 +21,16 @@ type Column struct {
 	Width func(s *Socket, l *Labeler) int
 }
 
+// ColumnSet chooses the optional columns.
+type ColumnSet struct {
+	Extended  bool // UID, Inode, Cookie
+	Timers    bool // Timer
+	Processes bool // User, Process
+}
+
 // Columns returns the listing's columns: Netid, State, Recv-Q, Send-Q,
-// Local Address:Port, Peer Address:Port, Service; with extended, UID,
-// Inode and Cookie; with timers, Timer.
-func Columns(extended, timers bool) []Column {
+// Local Address:Port, Peer Address:Port, Service, and those set asks for.
+func Columns(set ColumnSet) []Column {
 	cols := []Column{
 		{Name: "Netid",
 			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return appendNetid(dst, s) },
@@ -58,7 +64,7 @@ func Columns(extended, timers bool) []Column {
 			Append: func(dst []byte, s *Socket, l *Labeler) []byte { return AppendSafe(dst, l.Service(s)) },
 			Width:  func(s *Socket, l *Labeler) int { return safeLen(l.Service(s)) }},
 	}
-	if extended {
+	if set.Extended {
 		cols = append(cols,
 			Column{Name: "UID", Right: true,
 				Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, uint64(s.UID), 10) },
@@ -71,7 +77,7 @@ func Columns(extended, timers bool) []Column {
 				Width:  func(s *Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
 		)
 	}
-	if timers {
+	if set.Timers {
 		cols = append(cols, Column{Name: "Timer",
 			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return AppendTimer(dst, s.Timer) },
 			Width: func(s *Socket, _ *Labeler) int {
@@ -79,7 +85,58 @@ func Columns(extended, timers bool) []Column {
 				return len(AppendTimer(b[:0], s.Timer))
 			}})
 	}
+	if set.Processes {
+		cols = append(cols,
+			Column{Name: "User", Append: appendUser, Width: func(s *Socket, l *Labeler) int {
+				var b [64]byte
+				return len(appendUser(b[:0], s, l))
+			}},
+			Column{Name: "Process", Append: appendProcesses, Width: func(s *Socket, l *Labeler) int {
+				var b [256]byte
+				return len(appendProcesses(b[:0], s, l))
+			}},
+		)
+	}
 	return cols
+}
+
+// appendUser appends the socket owner's user name, escaped, or the uid
+// when the name is not known.
+func appendUser(dst []byte, s *Socket, l *Labeler) []byte {
+	return AppendSafe(dst, l.user(s))
+}
+
+// user is the socket owner's user name as the system spells it (untrusted
+// text), or the uid when the name is not known.
+func (l Labeler) user(s *Socket) string {
+	if l.UserName != nil {
+		if name, ok := l.UserName(s.UID); ok {
+			return name
+		}
+	}
+	return strconv.FormatUint(uint64(s.UID), 10)
+}
+
+// appendProcesses appends the processes holding s as comm/pid, separated
+// by commas; a former owner of a TIME_WAIT or orphaned socket is "was
+// comm/pid"; none is "-".
+func appendProcesses(dst []byte, s *Socket, l *Labeler) []byte {
+	owners := l.OwnersOf(s)
+	if len(owners) == 0 {
+		return append(dst, '-')
+	}
+	for i, o := range owners {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if o.Former {
+			dst = append(dst, "was "...)
+		}
+		dst = AppendSafe(dst, o.Comm)
+		dst = append(dst, '/')
+		dst = strconv.AppendInt(dst, int64(o.PID), 10)
+	}
+	return dst
 }
 
 // appendNetid spells protocol and family as one word: tcp, tcp6, udp, udp6.

@@ -33,7 +33,7 @@ func TestColumnWidthMatchesAppend(t *testing.T) {
 				Local: netip.AddrPortFrom(addr, port), Remote: netip.AddrPortFrom(addr.Unmap(), 0)})
 		}
 	}
-	for _, c := range Columns(true, true) {
+	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true}) {
 		for i := range socks {
 			s := &socks[i]
 			if got, want := c.Width(s, l), len(c.Append(nil, s, l)); got != want {

@@ -26,6 +26,19 @@ type SocketJSON struct {
 	Service     string       `json:"service"`
 	LocalClass  string       `json:"local_class"`
 	RemoteClass string       `json:"remote_class"`
+	// User and Processes are there when processes were asked for (-p).
+	User      *string       `json:"user,omitempty"`
+	Processes []ProcessJSON `json:"processes,omitempty"`
+}
+
+// ProcessJSON is a process holding a socket: after fork there can be
+// several. Former marks the remembered owner of a TIME_WAIT or orphaned
+// socket.
+type ProcessJSON struct {
+	PID    int32  `json:"pid"`
+	Comm   string `json:"comm"`
+	FD     int32  `json:"fd"`
+	Former bool   `json:"former,omitempty"`
 }
 
 // EndpointJSON is an address and port.
@@ -89,7 +102,29 @@ func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
 	dst = appendClass(dst, s.Local.Port(), l)
 	dst = append(dst, `","remote_class":"`...)
 	dst = appendClass(dst, s.Remote.Port(), l)
-	return append(dst, `"}`...)
+	dst = append(dst, '"')
+	if l.Snapshot != nil && l.Snapshot.Owners != nil {
+		dst = append(dst, `,"user":`...)
+		dst = AppendJSONString(dst, l.user(s))
+		dst = append(dst, `,"processes":[`...)
+		for i, o := range l.OwnersOf(s) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"pid":`...)
+			dst = strconv.AppendInt(dst, int64(o.PID), 10)
+			dst = append(dst, `,"comm":`...)
+			dst = AppendJSONString(dst, o.Comm)
+			dst = append(dst, `,"fd":`...)
+			dst = strconv.AppendInt(dst, int64(o.FD), 10)
+			if o.Former {
+				dst = append(dst, `,"former":true`...)
+			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}')
 }
 
 // appendClass appends port's class, or nothing for port 0: an
@@ -141,8 +176,33 @@ func AppendCSV(dst []byte, s *Socket, l *Labeler) []byte {
 	dst = append(dst, ',')
 	dst = strconv.AppendInt(dst, s.Timer.Expires.Milliseconds(), 10)
 	dst = append(dst, ',')
-	return strconv.AppendUint(dst, uint64(s.Timer.Retrans), 10)
+	dst = strconv.AppendUint(dst, uint64(s.Timer.Retrans), 10)
+	if l.Snapshot != nil && l.Snapshot.Owners != nil {
+		dst = append(dst, ',')
+		dst = appendCSVField(dst, l.user(s))
+		dst = append(dst, ',')
+		var procs []byte
+		for i, o := range l.OwnersOf(s) {
+			if i > 0 {
+				procs = append(procs, ';')
+			}
+			if o.Former {
+				procs = append(procs, "was "...)
+			}
+			procs = append(procs, o.Comm...)
+			procs = append(procs, '/')
+			procs = strconv.AppendInt(procs, int64(o.PID), 10)
+			procs = append(procs, '/')
+			procs = strconv.AppendInt(procs, int64(o.FD), 10)
+		}
+		dst = appendCSVField(dst, string(procs))
+	}
+	return dst
 }
+
+// CSVProcessHeader names the columns AppendCSV adds when processes were
+// asked for: the user, and the processes as comm/pid/fd separated by ";".
+const CSVProcessHeader = ",user,processes"
 
 // CSVHeader names the columns AppendCSV writes.
 const CSVHeader = "proto,family,state,recv_q,send_q,local_addr,local_port,remote_addr,remote_port,service,local_class,remote_class,uid,inode,cookie,netns,timer_kind,timer_expires_ms,timer_retrans"

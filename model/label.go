@@ -14,6 +14,20 @@ type Label struct {
 type Labeler struct {
 	Services *Services
 	Host     *HostFacts
+	// UserName names uids; nil names none.
+	UserName func(uid uint32) (string, bool)
+	// Snapshot, when set, is where processes owning sockets are looked up
+	// (Snapshot.OwnersOf).
+	Snapshot *Snapshot
+}
+
+// OwnersOf returns the processes holding s (see Snapshot.OwnersOf), or nil
+// when the labeler has no snapshot.
+func (l Labeler) OwnersOf(s *Socket) []Owner {
+	if l.Snapshot == nil {
+		return nil
+	}
+	return l.Snapshot.OwnersOf(s)
 }
 
 // Port labels port p/port: ClassEphemeral inside the host's ephemeral range,

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/conntab/conntab/internal/nstest"
+	"github.com/conntab/conntab/model"
+)
+
+// TestKernelHostileProcessName: a process names itself with an escape
+// sequence (prctl PR_SET_NAME) and listens; conntab list -p names it, and
+// nothing of the escape reaches the output raw, in text, CSV or JSON.
+func TestKernelHostileProcessName(t *testing.T) {
+	ns := nstest.Require(t)
+	const comm = "\x1b[31mevil\x07"
+	// This test binary, again, inside ns: it names itself with prctl
+	// (see prctl_linux_test.go) and listens.
+	child := ns.Command(os.Args[0])
+	child.Env = append(os.Environ(), "CONNTAB_TEST_PRCTL="+comm, "CONNTAB_TEST_LISTEN=127.0.0.1:9099")
+	stdin, err := child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		child.Wait()
+	}()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("child said %q, %v", line, err)
+	}
+	pid := child.Process.Pid // nsenter execs the binary: the same pid
+
+	list := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if err := run(t.Context(), append([]string{"list", "-l", "-p", "-N", ns.Path()}, args...), &out, &errb); err != nil {
+			t.Fatalf("conntab list %s: %v (%s)", strings.Join(args, " "), err, errb.String())
+		}
+		return out.String()
+	}
+	escaped := fmt.Sprintf(`\x1b[31mevil\x07/%d`, pid)
+	for name, out := range map[string]string{"text": list(), "csv": list("--csv")} {
+		if strings.ContainsAny(out, "\x1b\x07") {
+			t.Errorf("%s: raw escape in the output:\n%q", name, out)
+		}
+		if !strings.Contains(out, escaped) {
+			t.Errorf("%s: want %q in:\n%s", name, escaped, out)
+		}
+	}
+	out := list("--json")
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("json: raw escape in the output:\n%q", out)
+	}
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var j model.SocketJSON
+		if err := json.Unmarshal([]byte(line), &j); err != nil {
+			t.Fatalf("invalid JSON %q: %v", line, err)
+		}
+		for _, p := range j.Processes {
+			if p.PID == int32(pid) {
+				found = true
+				if p.Comm != comm {
+					t.Errorf("json comm %q, want %q", p.Comm, comm)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Errorf("pid %d not in the JSON listing:\n%s", pid, out)
+	}
+}
