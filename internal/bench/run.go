@@ -24,6 +24,8 @@ const (
 	pNetstat
 	pConntabListen
 	pSSListen
+	pConntabProcs
+	pSSProcs
 	pBare
 	pCat
 	pTrue
@@ -142,6 +144,9 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 	// A state filter is handed to the kernel: only the listeners are read.
 	p[pConntabListen] = &probe{name: "conntab list -t state listening", argv: []string{bin, "list", "-t", "state", "listening"}}
 	p[pSSListen] = &probe{name: "ss -tan state listening", argv: []string{"ss", "-tan", "state", "listening"}}
+	// Process attribution: the holders own the 90k ESTABLISHED sockets.
+	p[pConntabProcs] = &probe{name: "conntab list -a -t -p", argv: []string{bin, "list", "-a", "-t", "-p"}}
+	p[pSSProcs] = &probe{name: "ss -tanp", argv: []string{"ss", "-tanp"}}
 	self, _ := os.Executable()
 	p[pBare] = &probe{name: "bare inet_diag dump (32 KiB buffer)", argv: []string{self, bareDumpArg}}
 	p[pCat] = &probe{name: "cat /proc/net/tcp /proc/net/tcp6", argv: []string{"cat", "/proc/net/tcp", "/proc/net/tcp6"}}
@@ -155,6 +160,7 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 		p[pConntab].skip = "conntab does not build: " + oneLine(err)
 		p[pConntabProc].skip = p[pConntab].skip
 		p[pConntabListen].skip = p[pConntab].skip
+		p[pConntabProcs].skip = p[pConntab].skip
 	}
 	for _, q := range p {
 		if q.skip != "" || filepath.IsAbs(q.argv[0]) {
