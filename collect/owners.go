@@ -45,7 +45,7 @@ func socketInode(link []byte) (uint64, bool) {
 // descriptor under /proc/PID/fd. Other names ("self", "net", "1a", "")
 // report false.
 func decimal32(name []byte) (int32, bool) {
-	if len(name) == 0 || len(name) > 10 {
+	if len(name) == 0 {
 		return 0, false
 	}
 	var n int64
@@ -53,10 +53,9 @@ func decimal32(name []byte) (int32, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
-	}
-	if n > math.MaxInt32 {
-		return 0, false
+		if n = n*10 + int64(c-'0'); n > math.MaxInt32 {
+			return 0, false
+		}
 	}
 	return int32(n), true
 }

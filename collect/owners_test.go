@@ -68,6 +68,7 @@ func TestDecimal32(t *testing.T) {
 		{"2147483647", 1<<31 - 1, true},
 		{"2147483648", 0, false},
 		{"4294967296", 0, false},
+		{"0000000000000042", 42, true}, // never in /proc, but a number all the same
 		{"99999999999", 0, false},
 		{"self", 0, false},
 		{"thread-self", 0, false},
