@@ -52,9 +52,11 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 		snap.Sockets[i].NetNS = snap.NetNS
 	}
 	if owners != nil {
+		// A walk that failed part way (out of descriptors, say) still
+		// names the owners it found; the error goes with the snapshot.
 		w := <-owners
 		if w.err != nil {
-			return nil, w.err
+			dumpErr = errors.Join(dumpErr, w.err)
 		}
 		snap.Owners = w.owners
 		if c.cfg.Remember {
