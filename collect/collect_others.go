@@ -19,3 +19,8 @@ func (c *Collector) collect(context.Context) (*model.Snapshot, error) {
 func dialSockDiag() (*netlink.Conn, error) { return nil, ErrUnsupported }
 
 const defaultSplitAt = 0
+
+// ReadProcessDetail needs Linux's /proc.
+func ReadProcessDetail(string, int32) (ProcessDetail, error) {
+	return ProcessDetail{}, fmt.Errorf("%w: %s/%s", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
+}
