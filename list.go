@@ -154,6 +154,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if f.HasStates {
 		cfg.States = f.States
 	}
+	cfg.Processes = cfg.Processes || f.NeedsProcesses()
 	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
 	snap, collectErr := collect.New(cfg).Collect(ctx)
 

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,5 +83,14 @@ func TestKernelHostileProcessName(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("pid %d not in the JSON listing:\n%s", pid, out)
+	}
+
+	// The filter's pid predicate walks /proc by itself, without -p.
+	var byPID bytes.Buffer
+	if err := run(t.Context(), []string{"list", "-a", "-H", "-N", ns.Path(), "pid", strconv.Itoa(pid)}, &byPID, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(byPID.String()), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "127.0.0.1:9099") {
+		t.Errorf("pid %d selects:\n%s\nwant its one listener", pid, byPID.String())
 	}
 }

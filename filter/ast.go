@@ -92,6 +92,13 @@ type ServiceIs struct{ Name string }
 // UIDIs matches the socket's owner.
 type UIDIs struct{ UID uint32 }
 
+// ProcessIs matches when a process named Name holds the socket (or, for a
+// TIME_WAIT socket in a session that remembers, held its connection).
+type ProcessIs struct{ Name string }
+
+// PIDIs matches when the process PID holds the socket.
+type PIDIs struct{ PID int32 }
+
 // binary spells l op r. and and or bind equally and associate to the
 // left, so a left operand needs no parentheses; they are written anyway
 // when it is the other operator, for people. A right operand that is
@@ -161,3 +168,5 @@ func (e *ProtoIs) String() string   { return "proto " + e.Proto.String() }
 func (e *ClassIs) String() string   { return "class " + e.Class.String() }
 func (e *ServiceIs) String() string { return "service " + e.Name }
 func (e *UIDIs) String() string     { return "uid " + strconv.FormatUint(uint64(e.UID), 10) }
+func (e *ProcessIs) String() string { return "process " + e.Name }
+func (e *PIDIs) String() string     { return "pid " + strconv.FormatInt(int64(e.PID), 10) }

@@ -162,4 +162,12 @@ var cases = []filterCase{
 	{"service domain", func(s *model.Socket) bool { return port(s.Local) == 53 && s.State == model.StateUnconn }, false},
 	{"uid 1000", func(s *model.Socket) bool { return s.UID == 1000 }, false},
 	{"uid = 0 and proto udp", func(s *model.Socket) bool { return s.UID == 0 && s.Proto == model.ProtoUDP }, false},
+	// Who holds the socket (fixedOwners): nginx the 8001 listener and its
+	// accepted socket, curl (pid 20) the client, and curl (pid 21) the
+	// TIME_WAIT's connection before it closed.
+	{"process nginx", func(s *model.Socket) bool { return s.Inode == 100 || s.Inode == 101 }, false},
+	{"process curl", func(s *model.Socket) bool { return s.Inode == 102 || s.State == model.StateTimeWait }, false},
+	{"pid 20", func(s *model.Socket) bool { return s.Inode == 102 }, false},
+	{"state listening pid = 10", func(s *model.Socket) bool { return s.Inode == 100 }, false},
+	{"not process nginx and sport = :8001", func(s *model.Socket) bool { return port(s.Local) == 8001 && s.Inode != 101 && s.Inode != 100 }, false},
 }

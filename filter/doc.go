@@ -12,6 +12,7 @@
 //	        | proto tcp | proto udp
 //	        | class well-known | class registered | class dynamic | class ephemeral
 //	        | service NAME | uid [=] N
+//	        | process NAME | pid [=] N
 //	OP     := = | == | eq | != | ne | < | lt | <= | le | > | gt | >= | ge
 //	PORT   := [:]NUMBER | [:]SERVICE-NAME
 //	ADDR   := HOST[/LEN][:PORT|:*] | [V6HOST][/LEN]][:PORT|:*] | *:PORT
@@ -48,7 +49,10 @@
 // conntab's own: proto selects TCP or UDP; class matches when either port
 // is in the class (ephemeral: this host's ip_local_port_range; port 0,
 // an unconnected peer, has no class); service matches the Service column;
-// uid the socket's owner.
+// uid the socket's owner; process and pid a process holding the socket
+// (its comm, 15 bytes at most, or its pid; a TIME_WAIT socket matches its
+// connection's remembered owner in a session that remembers). A filter
+// with process or pid makes the listing walk /proc (see NeedsProcesses).
 //
 // # Errors
 //

@@ -89,6 +89,26 @@ func compile(e Expr, l *model.Labeler) (func(*model.Socket) bool, error) {
 	case *UIDIs:
 		uid := e.UID
 		return func(s *model.Socket) bool { return s.UID == uid }, nil
+	case *ProcessIs:
+		name := e.Name
+		return func(s *model.Socket) bool {
+			for _, o := range l.OwnersOf(s) {
+				if o.Comm == name {
+					return true
+				}
+			}
+			return false
+		}, nil
+	case *PIDIs:
+		pid := e.PID
+		return func(s *model.Socket) bool {
+			for _, o := range l.OwnersOf(s) {
+				if o.PID == pid {
+					return true
+				}
+			}
+			return false
+		}, nil
 	}
 	return nil, fmt.Errorf("filter: cannot compile %T", e)
 }

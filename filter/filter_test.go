@@ -56,14 +56,32 @@ func fixedSockets() []model.Socket {
 	}
 	socks[6].UID = 1000
 	socks[23].UID = 1000
+	// Owners (see fixedOwners): nginx holds the 8001 listener and its
+	// accepted socket; curl the client; the TIME_WAIT was curl's.
+	socks[0].Inode, socks[5].Inode, socks[4].Inode = 100, 101, 102
 	for i := range socks {
 		socks[i].Cookie = uint64(i + 1)
 	}
 	return socks
 }
 
+// fixedOwners is a snapshot of fixedSockets with processes.
+func fixedOwners() *model.Snapshot {
+	socks := fixedSockets()
+	return &model.Snapshot{
+		Sockets: socks,
+		Owners: model.NewOwners([]model.Owner{
+			{Inode: 100, PID: 10, FD: 6, Comm: "nginx"},
+			{Inode: 101, PID: 10, FD: 7, Comm: "nginx"},
+			{Inode: 102, PID: 20, FD: 3, Comm: "curl"},
+		}, 0),
+		Former: map[model.TupleKey][]model.Owner{socks[8].Key(): {{PID: 21, FD: 3, Comm: "curl", Former: true}}},
+	}
+}
+
 func labeler() *model.Labeler {
-	return &model.Labeler{Services: model.DefaultServices(), Host: &model.HostFacts{Ephemeral: model.PortRange{Lo: 32768, Hi: 60999}}}
+	return &model.Labeler{Services: model.DefaultServices(), Host: &model.HostFacts{Ephemeral: model.PortRange{Lo: 32768, Hi: 60999}},
+		Snapshot: fixedOwners()}
 }
 
 func names(socks []model.Socket, keep func(*model.Socket) bool) []string {
@@ -173,7 +191,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{"proto sctp", `unknown protocol "sctp"`, 7},
 		{"class private", `unknown port class "private"`, 7},
 		{"uid root", `bad user id "root"`, 5},
-		{"process nginx", "needs process attribution", 1},
+		{"pid root", `bad process id "root"`, 5},
+		{"process", `expected a process name after "process"`, 8},
 		{"sport = :ssh and ( )", `expected an expression, found ")"`, 20},
 		{"dport = :", `expected a port number or service name after ":"`, 9},
 		{"not", "expected an expression, found the end", 4},
@@ -191,6 +210,23 @@ func TestSyntaxErrors(t *testing.T) {
 				t.Errorf("caret:\n%s", se.Caret())
 			}
 		})
+	}
+}
+
+func TestNeedsProcesses(t *testing.T) {
+	for in, want := range map[string]bool{
+		"state listening":               false,
+		"sport = :22 or process sshd":   true,
+		"not ( pid 1 and sport = :22 )": true,
+		"uid 0 service ssh":             false,
+	} {
+		f, err := Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.NeedsProcesses() != want {
+			t.Errorf("%q: NeedsProcesses = %v, want %v", in, !want, want)
+		}
 	}
 }
 

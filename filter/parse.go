@@ -117,6 +117,26 @@ func (p *parser) found() string {
 	return strconv.Quote(p.peek())
 }
 
+// NeedsProcesses reports whether f asks who holds the sockets (process,
+// pid), which needs the walk of /proc that attribution does.
+func (f *Filter) NeedsProcesses() bool {
+	var needs func(Expr) bool
+	needs = func(e Expr) bool {
+		switch e := e.(type) {
+		case *And:
+			return needs(e.L) || needs(e.R)
+		case *Or:
+			return needs(e.L) || needs(e.R)
+		case *Not:
+			return needs(e.X)
+		case *ProcessIs, *PIDIs:
+			return true
+		}
+		return false
+	}
+	return f.Expr != nil && needs(f.Expr)
+}
+
 // Parse reads a filter (see the package doc for the grammar).
 func Parse(s string) (*Filter, error) {
 	p := &parser{input: s, toks: lex(s)}
@@ -311,15 +331,32 @@ func (p *parser) predicate() (Expr, error) {
 		return &UIDIs{uint32(n)}, nil
 	case "state", "exclude":
 		return nil, p.errorf(t.col, "%q must come before the expression", kw)
-	case "process", "pid":
-		return nil, p.errorf(t.col, "%q needs process attribution, which conntab does not have yet", kw)
+	case "process":
+		w, col, ok := p.word()
+		if !ok {
+			return nil, p.errorf(col, "expected a process name after \"process\", found the end")
+		}
+		return &ProcessIs{w}, nil
+	case "pid":
+		if o := p.peek(); o == "=" || o == "==" {
+			p.next()
+		}
+		w, col, ok := p.word()
+		if !ok {
+			return nil, p.errorf(col, "expected a process id after \"pid\", found the end")
+		}
+		n, err := strconv.ParseInt(w, 10, 32)
+		if err != nil || n <= 0 {
+			return nil, p.errorf(col, "bad process id %q (want a positive number)", w)
+		}
+		return &PIDIs{int32(n)}, nil
 	case ")":
 		return nil, p.errorf(t.col, "expected an expression, found \")\"")
 	}
 	if _, isOp := opWords[kw]; isOp || strings.ContainsAny(kw, opChars) {
 		return nil, p.errorf(t.col, "expected an expression, found %q", t.text)
 	}
-	return nil, p.errorf(t.col, "unknown word %q (want sport, dport, port, src, dst, proto, class, service, uid, not, or a parenthesis)", t.text)
+	return nil, p.errorf(t.col, "unknown word %q (want sport, dport, port, src, dst, proto, class, service, uid, process, pid, not, or a parenthesis)", t.text)
 }
 
 // word takes the next token if it is a word, not an operator.
