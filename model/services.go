@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bufio"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -97,68 +96,19 @@ func ParseServices(r io.Reader) (*Services, error) {
 var ErrServicesSyntax = errors.New("model: bad services line")
 
 // ServicesError is a line of a services file that could not be read.
-type ServicesError struct {
-	// Path is the file's name; empty when the table came from a reader.
-	Path string
-	// Line is the line number, counting from 1.
-	Line int
-	// Text is the line as read (cut short when very long).
-	Text string
-	// Reason says what is wrong with the line.
-	Reason string
-}
-
-func (e *ServicesError) Error() string {
-	src := e.Path
-	if src == "" {
-		src = "services"
-	}
-	return fmt.Sprintf("model: %s line %d: %s: %q", src, e.Line, e.Reason, e.Text)
-}
-
-// Unwrap makes every ServicesError match ErrServicesSyntax.
-func (e *ServicesError) Unwrap() error { return ErrServicesSyntax }
-
-// maxServicesErrors caps the bad lines ParseServices reports one by one.
-const maxServicesErrors = 10
-
-// maxQuoted caps how much of a bad line an error quotes.
-const maxQuoted = 120
+type ServicesError = LineError
 
 func parseServices(r io.Reader, path string) (*Services, error) {
 	s := &Services{tcp: make(map[uint16]string), udp: make(map[uint16]string)}
-	var errs []error
-	bad, n := 0, 0
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		n++
-		line := sc.Text()
+	err := readTable(r, path, "services", ErrServicesSyntax, func(line string) string {
 		p, port, name, reason := parseServiceLine(line)
-		if reason != "" {
-			bad++
-			if bad <= maxServicesErrors {
-				errs = append(errs, &ServicesError{Path: path, Line: n, Text: quotable(line), Reason: reason})
-			}
-			continue
+		if reason == "" && name != "" {
+			s.add(p, port, name)
 		}
-		if name == "" {
-			continue
-		}
-		s.add(p, port, name)
-	}
-	src := path
-	if src == "" {
-		src = "services"
-	}
-	if bad > maxServicesErrors {
-		errs = append(errs, fmt.Errorf("model: %s: %d more bad lines", src, bad-maxServicesErrors))
-	}
-	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("model: %s line %d: %w", src, n+1, err))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return reason
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -217,18 +167,6 @@ func printable(name string) bool {
 		}
 	}
 	return true
-}
-
-// quotable cuts an overlong line for an error message.
-func quotable(line string) string {
-	if len(line) <= maxQuoted {
-		return line
-	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(line[cut]) {
-		cut--
-	}
-	return line[:cut] + "..."
 }
 
 // Lookup returns the name of the service on port p/port. Port 0 has none.

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -77,66 +76,18 @@ func ParsePasswd(r io.Reader) (*Users, error) {
 var ErrPasswdSyntax = errors.New("model: bad passwd line")
 
 // PasswdError is a line of a passwd file that could not be read.
-type PasswdError struct {
-	// Path is the file's name; empty when the table came from a reader.
-	Path string
-	// Line is the line number, counting from 1.
-	Line int
-	// Text is the line as read (cut short when very long).
-	Text string
-	// Reason says what is wrong with the line.
-	Reason string
-}
-
-func (e *PasswdError) Error() string {
-	src := e.Path
-	if src == "" {
-		src = "passwd"
-	}
-	return fmt.Sprintf("model: %s line %d: %s: %q", src, e.Line, e.Reason, e.Text)
-}
-
-// Unwrap makes every PasswdError match ErrPasswdSyntax.
-func (e *PasswdError) Unwrap() error { return ErrPasswdSyntax }
-
-// maxPasswdErrors caps the bad lines ParsePasswd reports one by one.
-const maxPasswdErrors = 10
+type PasswdError = LineError
 
 func parsePasswd(r io.Reader, path string) (*Users, error) {
 	u := &Users{names: make(map[uint32]string)}
-	var errs []error
-	bad, n := 0, 0
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		n++
-		line := sc.Text()
+	err := readTable(r, path, "passwd", ErrPasswdSyntax, func(line string) string {
 		name, uid, reason := parsePasswdLine(line)
-		if reason != "" {
-			bad++
-			if bad <= maxPasswdErrors {
-				errs = append(errs, &PasswdError{Path: path, Line: n, Text: quotable(line), Reason: reason})
-			}
-			continue
-		}
-		if name == "" {
-			continue
-		}
-		if _, dup := u.names[uid]; !dup {
+		if _, dup := u.names[uid]; reason == "" && name != "" && !dup {
 			u.names[uid] = name
 		}
-	}
-	src := path
-	if src == "" {
-		src = "passwd"
-	}
-	if bad > maxPasswdErrors {
-		errs = append(errs, fmt.Errorf("model: %s: %d more bad lines", src, bad-maxPasswdErrors))
-	}
-	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("model: %s line %d: %w", src, n+1, err))
-	}
-	return u, errors.Join(errs...)
+		return reason
+	})
+	return u, err
 }
 
 // parsePasswdLine reads one line. It returns an empty name for lines that

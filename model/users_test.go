@@ -143,13 +143,13 @@ func TestParsePasswdManyBadLines(t *testing.T) {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
 	errs := unjoin(err)
-	if len(errs) != maxPasswdErrors+1 {
-		t.Fatalf("%d errors, want %d and a count: %v", len(errs), maxPasswdErrors, err)
+	if len(errs) != maxLineErrors+1 {
+		t.Fatalf("%d errors, want %d and a count: %v", len(errs), maxLineErrors, err)
 	}
 	if got, want := errs[0].Error(), `model: passwd line 2: want 7 fields (name:password:uid:gid:gecos:home:shell), got 1: "bad0"`; got != want {
 		t.Errorf("first error %q, want %q", got, want)
 	}
-	if got, want := errs[maxPasswdErrors].Error(), "model: passwd: 15 more bad lines"; got != want {
+	if got, want := errs[maxLineErrors].Error(), "model: passwd: 15 more bad lines"; got != want {
 		t.Errorf("last error %q, want %q", got, want)
 	}
 }
