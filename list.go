@@ -164,33 +164,30 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
 		l.services = model.DefaultServices()
 	}
-	labels := &model.Labeler{Services: l.services, Host: &model.HostFacts{}}
-	if snap != nil {
-		labels.Host = &snap.Host
-		labels.Snapshot = snap
-		if o.processes {
-			users, err := model.LoadUsers("/etc/passwd")
-			if err != nil {
-				// Bad lines cost names, not the listing.
-				fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
-			}
-			labels.UserName = users.Name
+	if snap == nil {
+		return collectErr
+	}
+	labels := &model.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}
+	if o.processes {
+		users, err := model.LoadUsers("/etc/passwd")
+		if err != nil {
+			// Bad lines cost names, not the listing.
+			fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
 		}
+		labels.UserName = users.Name
 	}
 	m, err := f.Compile(labels)
 	if err != nil {
 		return &usageError{msg: err.Error(), err: err}
 	}
-	if snap != nil {
-		keep := snap.Sockets[:0]
-		for i := range snap.Sockets {
-			if m.Match(&snap.Sockets[i]) {
-				keep = append(keep, snap.Sockets[i])
-			}
+	keep := snap.Sockets[:0]
+	for i := range snap.Sockets {
+		if m.Match(&snap.Sockets[i]) {
+			keep = append(keep, snap.Sockets[i])
 		}
-		snap.Sockets = keep
 	}
-	if snap != nil && snap.Owners != nil && snap.Owners.Hidden > 0 {
+	snap.Sockets = keep
+	if snap.Owners != nil && snap.Owners.Hidden > 0 {
 		if n := unowned(snap); n > 0 {
 			fmt.Fprintf(stderr, "conntab: %d sockets belong to processes you cannot inspect (%d processes): run as root to name them\n", n, snap.Owners.Hidden)
 		}
@@ -230,9 +227,6 @@ func (o *listOptions) filterText(args []string) (string, error) {
 // snapshot still holds every socket that could be read: they are listed,
 // and the error is returned after them.
 func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels *model.Labeler, stdout io.Writer) error {
-	if snap == nil {
-		return collectErr
-	}
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	writeListing(w, snap, o, labels)
 	if err := w.Flush(); err != nil {
