@@ -27,10 +27,6 @@ func (f *Filter) Compile(l *model.Labeler) (*Matcher, error) {
 	return m, nil
 }
 
-// States is the state set the filter selects, for the collector to ask
-// the kernel for, and whether the filter says at all.
-func (m *Matcher) States() (model.StateSet, bool) { return m.states, m.hasStates }
-
 // Match reports whether the filter selects s.
 func (m *Matcher) Match(s *model.Socket) bool {
 	if m.hasStates && !m.states.Has(s.State) {
