@@ -21,6 +21,6 @@ func dialSockDiag() (*netlink.Conn, error) { return nil, ErrUnsupported }
 const defaultSplitAt = 0
 
 // ReadProcessDetail needs Linux's /proc.
-func ReadProcessDetail(string, int32) (ProcessDetail, error) {
-	return ProcessDetail{}, fmt.Errorf("%w: %s/%s", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
+func ReadProcessDetail(string, int32) (model.ProcessDetail, error) {
+	return model.ProcessDetail{}, fmt.Errorf("%w: %s/%s", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
 }

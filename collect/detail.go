@@ -5,20 +5,6 @@ import (
 	"strings"
 )
 
-// ProcessDetail is what the detail view shows about a process beyond its
-// name: what a person needs to tell two nginx workers, or two containers'
-// databases, apart. All of it is untrusted text.
-type ProcessDetail struct {
-	// Cmdline is the process's argument vector (/proc/PID/cmdline); empty
-	// for kernel threads and zombies.
-	Cmdline []string
-	// Cgroup is the process's cgroup v2 path ("0::/system.slice/nginx.service"),
-	// or the v1 line naming the most telling controller.
-	Cgroup string
-	// Container is the container id the cgroup path names (docker, podman,
-	// containerd, CRI-O), or "".
-	Container string
-}
 
 // parseCmdline splits /proc/PID/cmdline: arguments each ending in NUL.
 // A process may rewrite its arguments into one string with spaces (as

@@ -80,3 +80,18 @@ type TupleKey struct {
 
 // Key is s's TupleKey.
 func (s *Socket) Key() TupleKey { return TupleKey{s.Proto, s.Local, s.Remote} }
+
+// ProcessDetail is what the detail view shows about a process beyond its
+// name: what a person needs to tell two nginx workers, or two containers'
+// databases, apart. All of it is untrusted text.
+type ProcessDetail struct {
+	// Cmdline is the process's argument vector (/proc/PID/cmdline); empty
+	// for kernel threads and zombies.
+	Cmdline []string
+	// Cgroup is the process's cgroup v2 path ("0::/system.slice/nginx.service"),
+	// or the v1 line naming the most telling controller.
+	Cgroup string
+	// Container is the container id the cgroup path names (docker, podman,
+	// containerd, CRI-O), or "".
+	Container string
+}
