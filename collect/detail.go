@@ -5,7 +5,6 @@ import (
 	"strings"
 )
 
-
 // parseCmdline splits /proc/PID/cmdline: arguments each ending in NUL.
 // A process may rewrite its arguments into one string with spaces (as
 // nginx and postgres do); that stays one argument.
