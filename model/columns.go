@@ -26,6 +26,7 @@ type ColumnSet struct {
 	Extended  bool // UID, Inode, Cookie
 	Timers    bool // Timer
 	Processes bool // User, Process
+	Classes   bool // Class: each end's port class
 }
 
 // Columns returns the listing's columns: Netid, State, Recv-Q, Send-Q,
@@ -77,6 +78,12 @@ func Columns(set ColumnSet) []Column {
 				Width:  func(s *Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
 		)
 	}
+	if set.Classes {
+		cols = append(cols, Column{Name: "Class", Append: appendClasses, Width: func(s *Socket, l *Labeler) int {
+			var b [16]byte
+			return len(appendClasses(b[:0], s, l))
+		}})
+	}
 	if set.Timers {
 		cols = append(cols, Column{Name: "Timer",
 			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return AppendTimer(dst, s.Timer) },
@@ -98,6 +105,18 @@ func Columns(set ColumnSet) []Column {
 		)
 	}
 	return cols
+}
+
+// appendClasses appends the local and the peer port's classes, short
+// ("eph>wk": from an ephemeral port to a well-known one); a peer without a
+// port is "-".
+func appendClasses(dst []byte, s *Socket, l *Labeler) []byte {
+	dst = append(dst, l.class(s.Local.Port()).Short()...)
+	dst = append(dst, '>')
+	if s.Remote.Port() == 0 {
+		return append(dst, '-')
+	}
+	return append(dst, l.class(s.Remote.Port()).Short()...)
 }
 
 // appendUser appends the socket owner's user name, escaped, or the uid

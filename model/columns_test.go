@@ -33,12 +33,31 @@ func TestColumnWidthMatchesAppend(t *testing.T) {
 				Local: netip.AddrPortFrom(addr, port), Remote: netip.AddrPortFrom(addr.Unmap(), 0)})
 		}
 	}
-	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true}) {
+	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true, Classes: true}) {
 		for i := range socks {
 			s := &socks[i]
 			if got, want := c.Width(s, l), len(c.Append(nil, s, l)); got != want {
 				t.Errorf("%s: Width %d, Append wrote %d (%q) for %+v", c.Name, got, want, c.Append(nil, s, l), s)
 			}
+		}
+	}
+}
+
+func TestClassColumn(t *testing.T) {
+	l := &Labeler{Host: &HostFacts{Ephemeral: PortRange{32768, 60999}}}
+	col := Columns(ColumnSet{Classes: true})
+	class := col[len(col)-1]
+	for _, tc := range []struct {
+		local, remote string
+		want          string
+	}{
+		{"10.0.0.1:40000", "10.0.0.2:5432", "eph>reg"},
+		{"10.0.0.1:22", "10.0.0.2:61000", "wk>dyn"},
+		{"0.0.0.0:80", "0.0.0.0:0", "wk>-"},
+	} {
+		s := Socket{Local: netip.MustParseAddrPort(tc.local), Remote: netip.MustParseAddrPort(tc.remote)}
+		if got := string(class.Append(nil, &s, l)); class.Name != "Class" || got != tc.want {
+			t.Errorf("%s %s -> %s: %q, want %q", class.Name, tc.local, tc.remote, got, tc.want)
 		}
 	}
 }

@@ -27,6 +27,16 @@ func (c PortClass) String() string {
 	return "class(" + itoa(uint64(c)) + ")"
 }
 
+var classShort = [...]string{ClassWellKnown: "wk", ClassRegistered: "reg", ClassDynamic: "dyn", ClassEphemeral: "eph"}
+
+// Short is the class in at most three letters, for narrow columns.
+func (c PortClass) Short() string {
+	if c >= ClassWellKnown && c <= ClassEphemeral {
+		return classShort[c]
+	}
+	return "?"
+}
+
 // ParsePortClass reads a class as String spells it.
 func ParsePortClass(name string) (PortClass, error) {
 	for c := ClassWellKnown; c <= ClassEphemeral; c++ {
