@@ -19,6 +19,8 @@ import (
 const usage = `conntab: the connection table of this host, as ss and netstat show it.
 
 Usage:
+  conntab                       the live dashboard on a terminal, else the listing
+  conntab top [flags] [FILTER]  the live dashboard (see conntab top -h)
   conntab [list flags]          the listing (see conntab list -h)
   conntab list|ls [flags]       every socket, one per line; --json, --csv, -s
   conntab help                  this help
@@ -52,15 +54,21 @@ func errorText(err error) string {
 	return b.String()
 }
 
-// run dispatches the subcommand. With no subcommand, conntab lists.
+// run dispatches the subcommand. With no arguments, conntab opens the
+// dashboard on a terminal; with flags only, it lists.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return runDefault(ctx, stdout, stderr)
+	}
 	cmd := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "list", "ls":
 		return runList(ctx, args, stdout, stderr)
+	case "top", "dashboard":
+		return runDashboard(ctx, args, stdout, stderr)
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err

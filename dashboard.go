@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/conntab/conntab/collect"
+	"github.com/conntab/conntab/filter"
+	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/tui"
+)
+
+// dashboardOptions are the flags of `conntab top`.
+type dashboardOptions struct {
+	interval    time.Duration
+	mode        collect.Mode
+	netns       string
+	noProcesses bool
+	filterFile  string
+	help        bool
+}
+
+func (o *dashboardOptions) flags() []option {
+	return []option{
+		{short: 'i', long: "interval", arg: "DURATION", help: "time between samples (default 1s; at least 100ms)",
+			value: func(v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 100*time.Millisecond {
+					return usagef("-i %q: want a duration of at least 100ms, such as 1s or 500ms", v)
+				}
+				o.interval = d
+				return nil
+			}},
+		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc)",
+			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
+		{short: 'N', long: "netns", arg: "NAME|PATH", help: "watch the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
+			value: func(v string) error { o.netns = v; return nil }},
+		{short: 'P', long: "no-processes", set: func() { o.noProcesses = true }, help: "do not name the processes holding sockets (saves the /proc walk)"},
+		{short: 'F', long: "filter", arg: "FILE", help: "read the starting filter from FILE instead of the arguments",
+			value: func(v string) error { o.filterFile = v; return nil }},
+		{short: 'h', long: "help", set: func() { o.help = true }, help: "this help"},
+	}
+}
+
+const dashboardUsage = `Usage: conntab top [flags] [FILTER...]
+
+The live dashboard: every socket grouped by state, remote endpoints with
+TIME_WAIT buildup flagged, listeners, processes. It needs a terminal; press ?
+in it for its keys. FILTER (docs/filter.md) is the filter it starts with;
+/ changes it. conntab with no arguments opens it too, on a terminal.
+
+Flags:
+`
+
+// isTerminal reports whether both ends of the dashboard are a terminal.
+func isTerminal() bool {
+	return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
+}
+
+// runDefault is conntab with no arguments: the dashboard on a terminal,
+// else the listing, said on stderr so a pipe's reader is not surprised.
+func runDefault(ctx context.Context, stdout, stderr io.Writer) error {
+	if isTerminal() {
+		return runDashboard(ctx, nil, stdout, stderr)
+	}
+	fmt.Fprintln(stderr, "conntab: not a terminal, so printing the listing (conntab list) instead of opening the dashboard")
+	return runList(ctx, nil, stdout, stderr)
+}
+
+// runDashboard is `conntab top`.
+func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := dashboardOptions{interval: time.Second}
+	rest, err := parseArgs(args, o.flags())
+	if err != nil {
+		return err
+	}
+	if o.help {
+		var b strings.Builder
+		b.WriteString(dashboardUsage)
+		writeHelp(&b, o.flags())
+		_, err := io.WriteString(stdout, b.String())
+		return err
+	}
+	if !isTerminal() {
+		return usagef("the dashboard needs a terminal; use conntab list for a pipe")
+	}
+	lo := listOptions{filterFile: o.filterFile}
+	expr, err := lo.filterText(rest)
+	if err != nil {
+		return err
+	}
+	f, err := filter.Parse(expr)
+	if err != nil {
+		return &usageError{msg: err.Error(), err: err}
+	}
+	if f.Expr == nil && !f.HasStates {
+		f = nil
+	}
+	cfg, err := dashboardConfig(ctx, &o, f, stderr)
+	if err != nil {
+		return err
+	}
+	p := tea.NewProgram(tui.New(ctx, cfg), tea.WithContext(ctx), tea.WithOutput(stdout))
+	_, err = p.Run()
+	if err != nil && ctx.Err() != nil {
+		return nil // interrupted: a normal way out
+	}
+	return err
+}
+
+// dashboardConfig wires the collector into the dashboard's configuration.
+func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter, stderr io.Writer) (tui.Config, error) {
+	netns := ""
+	if o.netns != "" {
+		if os.Geteuid() != 0 {
+			return tui.Config{}, fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
+		}
+		netns = netnsPath(o.netns)
+	}
+	services, err := model.LoadServices("/etc/services")
+	if err != nil {
+		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
+		services = model.DefaultServices()
+	}
+	users, err := model.LoadUsers("/etc/passwd")
+	if err != nil {
+		fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
+	}
+	// A fallback to /proc shows in the header as the source.
+	c := collect.New(collect.Config{
+		Mode: o.mode, NetNS: netns,
+		Processes: !o.noProcesses, Remember: !o.noProcesses,
+	})
+	host, _ := os.Hostname()
+	ns := ""
+	if o.netns != "" {
+		ns = "netns " + o.netns
+	}
+	return tui.Config{
+		Collect: c.Collect,
+		TCPInfo: c.TCPInfo,
+		Process: func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
+		Labeler: model.Labeler{Services: services, UserName: users.Name},
+		Interval: o.interval,
+		Host:     host,
+		NetNS:    ns,
+		Filter:   f,
+	}, nil
+}

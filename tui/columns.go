@@ -1,0 +1,137 @@
+package tui
+
+import (
+	"cmp"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/conntab/conntab/model"
+)
+
+// sockCol is a column of the Sockets view: the listing's column (one
+// definition for both front ends) with what a screen adds: width limits,
+// when it gives way on a narrow screen, and how it sorts.
+type sockCol struct {
+	model.Column
+	title    string
+	min, max int
+	// drop orders which columns go first when the screen is too narrow:
+	// higher goes earlier; 0 stays.
+	drop int
+	cmp  func(a, b *model.Socket, l *model.Labeler) int
+}
+
+// sockColumns returns the Sockets view's columns.
+func sockColumns() []sockCol {
+	byName := map[string]model.Column{}
+	for _, c := range model.Columns(model.ColumnSet{Timers: true, Processes: true, Classes: true}) {
+		byName[c.Name] = c
+	}
+	col := func(name, title string, min, max, drop int, f func(a, b *model.Socket, l *model.Labeler) int) sockCol {
+		return sockCol{Column: byName[name], title: title, min: min, max: max, drop: drop, cmp: f}
+	}
+	return []sockCol{
+		col("Netid", "Proto", 5, 5, 0, func(a, b *model.Socket, _ *model.Labeler) int {
+			return cmp.Or(cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Family, b.Family))
+		}),
+		col("State", "State", 11, 14, 0, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.State, b.State) }),
+		col("Recv-Q", "Recv-Q", 6, 8, 5, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.RecvQ, b.RecvQ) }),
+		col("Send-Q", "Send-Q", 6, 8, 6, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.SendQ, b.SendQ) }),
+		col("Local Address:Port", "Local", 15, 47, 0, func(a, b *model.Socket, _ *model.Labeler) int { return a.Local.Compare(b.Local) }),
+		col("Peer Address:Port", "Peer", 15, 47, 0, func(a, b *model.Socket, _ *model.Labeler) int { return a.Remote.Compare(b.Remote) }),
+		col("Service", "Service", 10, 14, 3, func(a, b *model.Socket, l *model.Labeler) int {
+			return strings.Compare(l.Service(a), l.Service(b))
+		}),
+		col("Class", "Class", 7, 7, 7, func(a, b *model.Socket, l *model.Labeler) int {
+			return cmp.Or(cmp.Compare(l.Port(a.Proto, a.Local.Port()).Class, l.Port(b.Proto, b.Local.Port()).Class),
+				cmp.Compare(l.Port(a.Proto, a.Remote.Port()).Class, l.Port(b.Proto, b.Remote.Port()).Class))
+		}),
+		col("Process", "Process", 12, 24, 2, func(a, b *model.Socket, l *model.Labeler) int {
+			return compareOwners(l.OwnersOf(a), l.OwnersOf(b))
+		}),
+		col("Timer", "Timer", 16, 20, 8, func(a, b *model.Socket, _ *model.Labeler) int {
+			return cmp.Or(cmp.Compare(a.Timer.Kind, b.Timer.Kind), cmp.Compare(a.Timer.Expires, b.Timer.Expires))
+		}),
+	}
+}
+
+func compareOwners(a, b []model.Owner) int {
+	switch {
+	case len(a) == 0 || len(b) == 0:
+		return cmp.Compare(len(a), len(b))
+	}
+	return cmp.Or(strings.Compare(a[0].Comm, b[0].Comm), cmp.Compare(a[0].PID, b[0].PID))
+}
+
+// layout gives each column of cols a width so that they fit in width
+// cells with one space between them, dropping columns as their drop order
+// says; it returns the indices of the columns kept and their widths.
+func layout(mins, maxs, drops []int, width int) (keep []int, widths []int) {
+	dropped := make([]bool, len(mins))
+	for {
+		keep, widths = keep[:0], widths[:0]
+		total := 0
+		for i := range mins {
+			if !dropped[i] {
+				keep = append(keep, i)
+				widths = append(widths, mins[i])
+				total += mins[i] + 1
+			}
+		}
+		if total-1 <= width {
+			// Share what is left among the columns that can grow, in turn.
+			left := width - (total - 1)
+			for left > 0 {
+				grew := false
+				for k, i := range keep {
+					if left > 0 && widths[k] < maxs[i] {
+						widths[k]++
+						left--
+						grew = true
+					}
+				}
+				if !grew {
+					break
+				}
+			}
+			return keep, widths
+		}
+		worst := -1
+		for i := range drops {
+			if !dropped[i] && drops[i] > 0 && (worst < 0 || drops[i] > drops[worst]) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			return keep, widths // nothing more can go: the row is cut at the edge
+		}
+		dropped[worst] = true
+	}
+}
+
+// fit pads or cuts s to exactly w cells; cut text ends in "…".
+func fit(s string, w int, right bool) string {
+	n := ansi.StringWidth(s)
+	switch {
+	case n > w:
+		return ansi.Truncate(s, w, "…")
+	case n == w:
+		return s
+	case right:
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// clip cuts every line of s to w cells, so nothing wraps.
+func clip(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,116 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/conntab/conntab/filter"
+	"github.com/conntab/conntab/model"
+)
+
+// t0 is the fixed snapshots' time.
+var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+
+// fixture builds a fixed snapshot: a web server and a database client
+// with TIME_WAIT piling up to one database (flagged), CLOSE_WAIT to a
+// cache, listeners of every bind scope, UDP, IPv6 and v4-mapped sockets,
+// and a process whose name holds a terminal escape sequence.
+func fixture(at time.Time) *model.Snapshot {
+	ap := netip.MustParseAddrPort
+	host := model.HostFacts{Ephemeral: model.PortRange{Lo: 40000, Hi: 40199}}
+	var socks []model.Socket
+	var owners []model.Owner
+	cookie, inode := uint64(1000), uint64(5000)
+	add := func(s model.Socket, pid int32, comm string) {
+		cookie++
+		s.Cookie = cookie
+		if s.Family == 0 {
+			s.Family = model.FamilyInet
+			if s.Local.Addr().Is6() && !s.Local.Addr().Is4In6() {
+				s.Family = model.FamilyInet6
+			}
+		}
+		if s.Proto == 0 {
+			s.Proto = model.ProtoTCP
+		}
+		if pid != 0 && s.State != model.StateTimeWait {
+			inode++
+			s.Inode = inode
+			owners = append(owners, model.Owner{Inode: inode, PID: pid, FD: int32(3 + len(owners)), Comm: comm})
+		}
+		socks = append(socks, s)
+	}
+	// Listeners: all interfaces, one address, loopback, IPv6 dual-stack.
+	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:80"), Remote: ap("0.0.0.0:0"), SendQ: 511, UID: 33}, 812, "nginx")
+	add(model.Socket{State: model.StateListen, Local: ap("[::]:443"), Remote: ap("[::]:0"), SendQ: 511, RecvQ: 2, UID: 33}, 812, "nginx")
+	add(model.Socket{State: model.StateListen, Local: ap("127.0.0.1:5432"), Remote: ap("0.0.0.0:0"), SendQ: 244, UID: 105}, 901, "postgres")
+	add(model.Socket{State: model.StateListen, Local: ap("10.0.0.5:6379"), Remote: ap("0.0.0.0:0"), SendQ: 128, RecvQ: 128, UID: 106}, 950, "redis-server")
+	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:40100"), Remote: ap("0.0.0.0:0"), SendQ: 16, UID: 1000}, 1333, "\x1b]0;pwned\x07evil")
+	// Web clients.
+	for i := range 12 {
+		add(model.Socket{State: model.StateEstablished, Local: ap("10.0.0.5:443"), Remote: netip.AddrPortFrom(netip.MustParseAddr(fmt.Sprintf("192.0.2.%d", 10+i)), uint16(51000+i*7)), UID: 33,
+			Timer: model.Timer{Kind: model.TimerKeepalive, Expires: time.Duration(30+i) * time.Second}}, 812, "nginx")
+	}
+	// The app's database pool: 20 connections and 170 in TIME_WAIT, all
+	// from the 200-port ephemeral range: the pool is 95% used.
+	for i := range 20 {
+		add(model.Socket{State: model.StateEstablished, Local: netip.AddrPortFrom(netip.MustParseAddr("10.0.0.5"), uint16(40000+i)), Remote: ap("10.0.0.9:5432"), UID: 1000, SendQ: uint32(i * 10)}, 1200, "app")
+	}
+	for i := range 170 {
+		add(model.Socket{State: model.StateTimeWait, Local: netip.AddrPortFrom(netip.MustParseAddr("10.0.0.5"), uint16(40020+i)), Remote: ap("10.0.0.9:5432"),
+			Timer: model.Timer{Kind: model.TimerTimewait, Expires: time.Duration(1+i%59) * time.Second}}, 0, "")
+	}
+	// CLOSE_WAIT to the cache: the app does not close.
+	for i := range 24 {
+		add(model.Socket{State: model.StateCloseWait, Local: netip.AddrPortFrom(netip.MustParseAddr("10.0.0.5"), uint16(35000+i)), Remote: ap("10.0.0.7:6379"), RecvQ: 1, UID: 1000}, 1200, "app")
+	}
+	// A v4-mapped client and an IPv6 one.
+	add(model.Socket{State: model.StateEstablished, Family: model.FamilyInet6, Local: ap("10.0.0.5:443"), Remote: ap("198.51.100.7:61000"), UID: 33}, 812, "nginx")
+	add(model.Socket{State: model.StateEstablished, Local: ap("[2001:db8::5]:443"), Remote: ap("[2001:db8::99]:50123"), UID: 33}, 812, "nginx")
+	add(model.Socket{State: model.StateSynSent, Local: ap("10.0.0.5:40190"), Remote: ap("203.0.113.1:443"), UID: 1000,
+		Timer: model.Timer{Kind: model.TimerOn, Expires: 900 * time.Millisecond, Retrans: 2}}, 1200, "app")
+	add(model.Socket{State: model.StateFinWait2, Local: ap("10.0.0.5:443"), Remote: ap("192.0.2.200:52000"), UID: 33}, 812, "nginx")
+	// UDP: a resolver, connected, and a listener.
+	add(model.Socket{Proto: model.ProtoUDP, State: model.StateUnconn, Local: ap("127.0.0.53:53"), Remote: ap("0.0.0.0:0"), UID: 101}, 640, "systemd-resolve")
+	add(model.Socket{Proto: model.ProtoUDP, State: model.StateEstablished, Local: ap("10.0.0.5:40150"), Remote: ap("10.0.0.1:53"), UID: 1000}, 1200, "app")
+	return &model.Snapshot{
+		Sockets: socks, Taken: at, Duration: 3 * time.Millisecond, Source: model.SourceNetlink,
+		NetNS: 4026531840, Host: host, Owners: model.NewOwners(owners, 0),
+	}
+}
+
+// fakeSource returns the snapshots it is given in turn, the last again
+// and again.
+func fakeSource(snaps ...*model.Snapshot) func(context.Context) (*model.Snapshot, error) {
+	i := 0
+	return func(context.Context) (*model.Snapshot, error) {
+		s := snaps[min(i, len(snaps)-1)]
+		i++
+		return s, nil
+	}
+}
+
+// testConfig is the dashboard's configuration in tests: fixed names, no
+// kernel.
+func testConfig(snaps ...*model.Snapshot) Config {
+	users := map[uint32]string{0: "root", 33: "www-data", 105: "postgres", 1000: "app"}
+	return Config{
+		Collect:  fakeSource(snaps...),
+		Labeler:  model.Labeler{Services: model.DefaultServices(), UserName: func(uid uint32) (string, bool) { n, ok := users[uid]; return n, ok }},
+		Interval: time.Second,
+		Host:     "db-client-1",
+		Process: func(pid int32) (model.ProcessDetail, error) {
+			return model.ProcessDetail{Cmdline: []string{"/usr/bin/app", "--pool=20"}, Cgroup: "0::/system.slice/app.service"}, nil
+		},
+	}
+}
+
+func mustFilter(s string) *filter.Filter {
+	f, err := filter.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}

@@ -1,0 +1,158 @@
+package tui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/conntab/conntab/model"
+)
+
+// grid is an aggregate view's table: rows of cells made once per sample
+// (or filter, or sort), for views whose rows are few compared with the
+// sockets they sum up.
+type grid struct {
+	cols  []gridCol
+	rows  []gridRow
+	empty string // what to say when there is no row
+	note  string // a line under the table
+}
+
+type gridCol struct {
+	title          string
+	min, max, drop int
+	right          bool
+}
+
+type gridRow struct {
+	key   string // identifies the row across samples
+	cells []string
+	// sort holds a value per column: numbers compare as numbers, then
+	// text as text.
+	sort []sortKey
+	// sev styles the row's flag cell (flagCol) by its severity.
+	sev     model.Severity
+	flagCol int
+}
+
+type sortKey struct {
+	n int64
+	s string
+}
+
+func num(n int64) sortKey           { return sortKey{n: n} }
+func text(s string) sortKey         { return sortKey{s: s} }
+func (k sortKey) cmp(o sortKey) int { return cmp.Or(cmp.Compare(k.n, o.n), strings.Compare(k.s, o.s)) }
+
+// derived holds the aggregate views' grids, built when first shown after a
+// sample, a filter or a sort changes.
+type derived struct {
+	grids [viewCount]*grid
+}
+
+func (d *derived) grid(v view) *grid { return d.grids[v] }
+
+// build makes view v's grid and sorts it.
+func (d *derived) build(m *Model, v view) {
+	var g *grid
+	switch v {
+	case viewRemotes:
+		g = m.remotesGrid()
+	case viewListeners:
+		g = m.listenersGrid()
+	case viewProcesses:
+		g = m.processesGrid()
+	default:
+		return
+	}
+	s := m.tables[v].sort
+	if s.col >= 0 && s.col < len(g.cols) {
+		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
+			c := a.sort[s.col].cmp(b.sort[s.col])
+			if s.desc {
+				c = -c
+			}
+			return c
+		})
+	}
+	d.grids[v] = g
+}
+
+// gridLines draws the current aggregate view.
+func (m *Model) gridLines() []string {
+	g := m.derived.grid(m.view)
+	if g == nil {
+		m.derived.build(m, m.view)
+		if g = m.derived.grid(m.view); g == nil {
+			return nil
+		}
+	}
+	mins := make([]int, len(g.cols))
+	maxs := make([]int, len(g.cols))
+	drops := make([]int, len(g.cols))
+	for i, c := range g.cols {
+		mins[i], maxs[i], drops[i] = c.min, c.max, c.drop
+	}
+	keep, widths := layout(mins, maxs, drops, m.width-2)
+	t := &m.tables[m.view]
+	var head strings.Builder
+	head.WriteString("  ")
+	for k, i := range keep {
+		if k > 0 {
+			head.WriteByte(' ')
+		}
+		title := g.cols[i].title
+		if t.sort.col == i {
+			title += sortArrow(t.sort.desc)
+		}
+		head.WriteString(fit(title, widths[k], g.cols[i].right))
+	}
+	lines := []string{m.st.Header.Render(head.String())}
+	if len(g.rows) == 0 {
+		lines = append(lines, m.st.Dim.Render("  "+g.empty))
+	}
+	h := m.bodyHeight()
+	if g.note != "" {
+		h--
+	}
+	for pos := t.offset; pos < t.offset+h && pos < len(g.rows); pos++ {
+		r := &g.rows[pos]
+		var b strings.Builder
+		b.WriteString("  ")
+		for k, i := range keep {
+			if k > 0 {
+				b.WriteByte(' ')
+			}
+			cell := fit(r.cells[i], widths[k], g.cols[i].right)
+			if i == r.flagCol && r.sev != model.SeverityNone && pos != t.cursor {
+				cell = m.sevStyle(r.sev).Render(cell)
+			}
+			b.WriteString(cell)
+		}
+		line := b.String()
+		if pos == t.cursor {
+			line = m.st.Selected.Render(fit(ansi.Strip(line), m.width, false))
+		}
+		lines = append(lines, line)
+	}
+	if g.note != "" {
+		lines = append(lines, m.st.Dim.Render(g.note))
+	}
+	return lines
+}
+
+// sevStyle is the style of a severity.
+func (m *Model) sevStyle(s model.Severity) lipgloss.Style {
+	switch s {
+	case model.SeverityNotice:
+		return m.st.Notice
+	case model.SeverityWarn:
+		return m.st.Warn
+	case model.SeverityCritical:
+		return m.st.Crit
+	}
+	return lipgloss.NewStyle()
+}

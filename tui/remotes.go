@@ -1,0 +1,186 @@
+package tui
+
+import (
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/conntab/conntab/model"
+)
+
+// remotesGrid is the Remote endpoints view: one row per remote address
+// and port, its sockets by state, the TIME_WAIT share, the busiest
+// ephemeral port pool to it, and its flags. Counts are of the sockets the
+// filter selects; flags are the whole snapshot's, so a filter never hides
+// or changes one.
+func (m *Model) remotesGrid() *grid {
+	ix := m.dests
+	if m.matcher != nil || m.hidden != 0 {
+		ix = model.Destinations(m.filtered(), nil, 0, model.Thresholds{})
+	}
+	g := &grid{
+		cols: []gridCol{
+			{title: "Proto", min: 5, max: 5},
+			{title: "Remote", min: 21, max: 47},
+			{title: "Service", min: 7, max: 14, drop: 3},
+			{title: "Total", min: 6, max: 7, right: true},
+			{title: "ESTAB", min: 6, max: 7, right: true, drop: 1},
+			{title: "TIME_WAIT", min: 9, max: 9, right: true},
+			{title: "CLOSE_WAIT", min: 10, max: 10, right: true, drop: 2},
+			{title: "Other", min: 6, max: 6, right: true, drop: 5},
+			{title: "TW%", min: 4, max: 4, right: true, drop: 4},
+			{title: "Pool", min: 11, max: 16, right: true, drop: 6},
+			{title: "Flags", min: 12, max: 40},
+		},
+		empty: "no connected socket matches",
+	}
+	if ix == nil {
+		return g
+	}
+	var buf []byte
+	for i := range ix.Dests {
+		d := &ix.Dests[i]
+		flags := d.Flags
+		if ix != m.dests {
+			flags = nil
+			if full := m.dests.Lookup(d.Proto, d.Remote); full != nil {
+				flags = full.Flags
+			}
+		}
+		est, tw, cw := d.States.Of(model.StateEstablished), d.States.Of(model.StateTimeWait), d.States.Of(model.StateCloseWait)
+		other := d.Total - est - tw - cw
+		svc := m.labels.Port(d.Proto, d.Remote.Port()).Service
+		pool, util := "-", 0
+		if d.PoolUsable > 0 {
+			util = d.PoolInUse * 100 / d.PoolUsable
+			pool = strconv.Itoa(d.PoolInUse) + "/" + strconv.Itoa(d.PoolUsable)
+		}
+		buf = appendFlagLabels(buf[:0], flags)
+		remote := d.Remote.String()
+		r := gridRow{
+			key: d.Proto.String() + " " + remote,
+			cells: []string{
+				d.Proto.String(), remote, safe(svc), strconv.Itoa(d.Total), strconv.Itoa(est), strconv.Itoa(tw),
+				strconv.Itoa(cw), strconv.Itoa(other), strconv.Itoa(int(d.TimeWaitShare()*100)) + "%", pool, string(buf),
+			},
+			sort: []sortKey{
+				text(d.Proto.String()), endpointKey(d.Remote), text(svc), num(int64(d.Total)), num(int64(est)), num(int64(tw)),
+				num(int64(cw)), num(int64(other)), num(int64(d.TimeWaitShare() * 1000)), num(int64(util)), num(int64(worstOf(flags))),
+			},
+			sev: worstOf(flags), flagCol: 10,
+		}
+		g.rows = append(g.rows, r)
+	}
+	if m.tables[viewRemotes].sort.col < 0 {
+		// Natural order: the flagged first, then by sockets.
+		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
+			if c := b.sort[10].cmp(a.sort[10]); c != 0 {
+				return c
+			}
+			return b.sort[3].cmp(a.sort[3])
+		})
+	}
+	return g
+}
+
+// endpointKey sorts endpoints by address, then port.
+func endpointKey(ap netip.AddrPort) sortKey {
+	b := ap.Addr().As16()
+	return sortKey{s: string(b[:]) + string([]byte{byte(ap.Port() >> 8), byte(ap.Port())})}
+}
+
+func worstOf(flags []model.Flag) model.Severity {
+	var s model.Severity
+	for i := range flags {
+		s = max(s, flags[i].Severity)
+	}
+	return s
+}
+
+// appendFlagLabels appends the flags as their labels, worst first.
+func appendFlagLabels(dst []byte, flags []model.Flag) []byte {
+	for sev := model.SeverityCritical; sev > model.SeverityNone; sev-- {
+		for i := range flags {
+			if flags[i].Severity == sev {
+				if len(dst) > 0 {
+					dst = append(dst, ' ')
+				}
+				dst = flags[i].AppendLabel(dst)
+			}
+		}
+	}
+	return dst
+}
+
+// filtered is a snapshot of the sockets the filter and toggles select.
+func (m *Model) filtered() *model.Snapshot {
+	snap := *m.track.snap
+	snap.Sockets = make([]model.Socket, 0, len(m.socks.rows))
+	for _, i := range m.socks.rows {
+		if m.track.ghost(i) == nil {
+			snap.Sockets = append(snap.Sockets, *m.track.socket(i))
+		}
+	}
+	return &snap
+}
+
+// groupFlag sums up, for a state group's header, the flags about that
+// state: the worst and how many endpoints raise one.
+func (m *Model) groupFlag(s model.State) string {
+	var kinds []model.FlagKind
+	switch s {
+	case model.StateTimeWait:
+		kinds = []model.FlagKind{model.FlagTimeWait, model.FlagTimeWaitRising}
+	case model.StateCloseWait:
+		kinds = []model.FlagKind{model.FlagCloseWait, model.FlagCloseWaitRising}
+	default:
+		return ""
+	}
+	var worst *model.Flag
+	n := 0
+	if m.dests == nil {
+		return ""
+	}
+	for i := range m.dests.Flags {
+		f := &m.dests.Flags[i]
+		for _, k := range kinds {
+			if f.Kind == k {
+				n++
+				if worst == nil || f.Severity > worst.Severity {
+					worst = f
+				}
+			}
+		}
+	}
+	if worst == nil {
+		return ""
+	}
+	text := worst.Label() + " " + worst.Remote.String()
+	if n > 1 {
+		text += " and " + strconv.Itoa(n-1) + " more (view 2)"
+	}
+	return m.sevStyle(worst.Severity).Render(text)
+}
+
+// ephemeralText is the header's ephemeral range and its busiest pool.
+func (m *Model) ephemeralText() string {
+	ix := m.dests
+	if ix == nil || ix.Ephemeral.Size() == 0 {
+		return m.st.Dim.Render("ephemeral range unknown")
+	}
+	var b strings.Builder
+	b.WriteString(m.st.Dim.Render("ephemeral ") + strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi)))
+	b.WriteString(m.st.Dim.Render(" (" + strconv.Itoa(ix.Usable) + " usable)"))
+	p := ix.BusiestPool()
+	if p == nil {
+		b.WriteString(m.st.Dim.Render("  no pool in use"))
+		return b.String()
+	}
+	b.WriteString(m.st.Dim.Render("  busiest ") + p.Remote.String() + " " + strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) +
+		" " + strconv.Itoa(int(p.Utilisation()*100)) + "%")
+	if sev := ix.Severity(); sev != model.SeverityNone {
+		b.WriteString(" " + m.sevStyle(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String())))
+	}
+	return b.String()
+}

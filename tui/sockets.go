@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"slices"
+	"time"
+
+	"github.com/conntab/conntab/filter"
+	"github.com/conntab/conntab/model"
+)
+
+// groupOrder is the order of the Sockets view's state groups: a
+// connection's life from top to bottom, UDP and bound-only sockets last.
+var groupOrder = []model.State{
+	model.StateListen, model.StateEstablished, model.StateSynSent, model.StateSynRecv,
+	model.StateNewSynRecv, model.StateFinWait1, model.StateFinWait2, model.StateClosing,
+	model.StateTimeWait, model.StateCloseWait, model.StateLastAck, model.StateClose,
+	model.StateUnconn, model.StateBoundInactive,
+}
+
+// groups is len(groupOrder).
+const groups = 14
+
+// groupRank is a state's place in groupOrder.
+var groupRank = func() [64]int8 {
+	var r [64]int8
+	for i := range r {
+		r[i] = -1
+	}
+	for i, s := range groupOrder {
+		r[s] = int8(i)
+	}
+	return r
+}()
+
+// sockRows are the Sockets view's rows: the tracker's sockets that the
+// filter and the state toggles let through, grouped by state and sorted
+// within each group.
+type sockRows struct {
+	sort   sortSpec // the sort they were built with
+	rows   []int32  // tracker indices
+	groups []sockGroup
+}
+
+type sockGroup struct {
+	state          model.State
+	lo, hi         int // rows[lo:hi]
+	fresh, changed int // marked new or changed, as of the sample
+	closed         int // ghosts
+}
+
+// sortSpec is how a table is sorted: a column (-1: the view's natural
+// order) and a direction.
+type sortSpec struct {
+	col  int
+	desc bool
+}
+
+// buildSockRows selects, groups and sorts the tracker's sockets.
+func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []sockCol, sort sortSpec, l *model.Labeler, now time.Time, recent time.Duration) sockRows {
+	n := t.len()
+	var count [groups + 1]int
+	rank := make([]int8, n)
+	for i := range n {
+		s := t.socket(int32(i))
+		r := groupRank[s.State&63]
+		if r < 0 || hidden.Has(s.State) || (m != nil && !m.Match(s)) {
+			rank[i] = -1
+			continue
+		}
+		rank[i] = r
+		count[r+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	r := sockRows{sort: sort}
+	r.rows = make([]int32, count[len(count)-1])
+	next := count
+	for i, k := range rank {
+		if k >= 0 {
+			r.rows[next[k]] = int32(i)
+			next[k]++
+		}
+	}
+	for g, s := range groupOrder {
+		lo, hi := count[g], count[g+1]
+		if lo == hi {
+			continue
+		}
+		grp := sockGroup{state: s, lo: lo, hi: hi}
+		part := r.rows[lo:hi]
+		sortSockets(part, t, cols, sort, l)
+		for _, i := range part {
+			switch mk := t.mark(i); {
+			case t.ghost(i) != nil:
+				grp.closed++
+			case recentAt(mk.first, now, recent):
+				grp.fresh++
+			case recentAt(mk.changed, now, recent):
+				grp.changed++
+			}
+		}
+		r.groups = append(r.groups, grp)
+	}
+	return r
+}
+
+// recentAt reports whether t (a sample time, zero for never) lies within
+// recent of now.
+func recentAt(t, now time.Time, recent time.Duration) bool {
+	return !t.IsZero() && now.Sub(t) < recent
+}
+
+// sortSockets sorts rows by the column sort names, ties broken by peer
+// and then local endpoint, so the order is stable from sample to sample.
+func sortSockets(rows []int32, t *tracker, cols []sockCol, sort sortSpec, l *model.Labeler) {
+	var by func(a, b *model.Socket, l *model.Labeler) int
+	if sort.col >= 0 && sort.col < len(cols) {
+		by = cols[sort.col].cmp
+	}
+	slices.SortFunc(rows, func(i, j int32) int {
+		a, b := t.socket(i), t.socket(j)
+		c := 0
+		if by != nil {
+			c = by(a, b, l)
+			if sort.desc {
+				c = -c
+			}
+		}
+		if c == 0 {
+			if c = a.Remote.Compare(b.Remote); c == 0 {
+				c = a.Local.Compare(b.Local)
+			}
+		}
+		return c
+	})
+}
+
+// lines is the number of screen lines the rows take: a header per group
+// and the rows of the groups not folded.
+func (r *sockRows) lines(folded func(model.State) bool) int {
+	n := 0
+	for _, g := range r.groups {
+		n++
+		if !folded(g.state) {
+			n += g.hi - g.lo
+		}
+	}
+	return n
+}
+
+// at maps line pos to its group and row (row < 0: the group's header).
+func (r *sockRows) at(pos int, folded func(model.State) bool) (g, row int, ok bool) {
+	for gi, grp := range r.groups {
+		if pos == 0 {
+			return gi, -1, true
+		}
+		pos--
+		if folded(grp.state) {
+			continue
+		}
+		if n := grp.hi - grp.lo; pos < n {
+			return gi, grp.lo + pos, true
+		} else {
+			pos -= n
+		}
+	}
+	return 0, 0, false
+}
+
+// lineOf is the line of row (or of group g's header when row < 0).
+func (r *sockRows) lineOf(g, row int, folded func(model.State) bool) int {
+	pos := 0
+	for gi, grp := range r.groups {
+		if gi == g && row < 0 {
+			return pos
+		}
+		pos++
+		if folded(grp.state) {
+			continue
+		}
+		if row >= grp.lo && row < grp.hi {
+			return pos + row - grp.lo
+		}
+		pos += grp.hi - grp.lo
+	}
+	return -1
+}

@@ -1,0 +1,135 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// sockLayout returns the Sockets view's columns that fit the screen and
+// their widths. One cell is kept for the mark (+ new, ~ changed, - closed).
+func (m *Model) sockLayout() (keep, widths []int) {
+	mins := make([]int, len(m.cols))
+	maxs := make([]int, len(m.cols))
+	drops := make([]int, len(m.cols))
+	for i, c := range m.cols {
+		mins[i], maxs[i], drops[i] = c.min, c.max, c.drop
+	}
+	return layout(mins, maxs, drops, m.width-2)
+}
+
+// socketLines draws the Sockets view: the column header, then the lines
+// on screen, group headers and rows. Only the lines on screen are drawn,
+// whatever the number of sockets.
+func (m *Model) socketLines() []string {
+	keep, widths := m.sockLayout()
+	t := &m.tables[viewSockets]
+	var head strings.Builder
+	head.WriteString("  ")
+	for k, i := range keep {
+		if k > 0 {
+			head.WriteByte(' ')
+		}
+		title := m.cols[i].title
+		if t.sort.col == i {
+			title += sortArrow(t.sort.desc)
+		}
+		head.WriteString(fit(title, widths[k], m.cols[i].Right))
+	}
+	lines := []string{m.st.Header.Render(head.String())}
+	if len(m.socks.groups) == 0 {
+		return append(lines, m.st.Dim.Render("  no socket matches"))
+	}
+	h := m.bodyHeight()
+	var buf []byte
+	for pos := t.offset; pos < t.offset+h; pos++ {
+		g, row, ok := m.socks.at(pos, m.folded)
+		if !ok {
+			break
+		}
+		var line string
+		if row < 0 {
+			line = m.groupLine(g)
+		} else {
+			line, buf = m.socketLine(m.socks.rows[row], keep, widths, buf)
+		}
+		if pos == t.cursor {
+			line = m.st.Selected.Render(fit(ansi.Strip(line), m.width, false))
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func sortArrow(desc bool) string {
+	if desc {
+		return "▼"
+	}
+	return "▲"
+}
+
+// groupLine draws a state group's header: fold mark, state, counts of
+// rows, new, changed and closed, and the flags that concern the state.
+func (m *Model) groupLine(gi int) string {
+	g := m.socks.groups[gi]
+	mark := "▾"
+	if m.folded(g.state) {
+		mark = "▸"
+	}
+	var b strings.Builder
+	b.WriteString(mark + " ")
+	b.WriteString(m.st.state(g.state).Bold(true).Render(g.state.String()))
+	b.WriteString(" " + strconv.Itoa(g.hi-g.lo-g.closed))
+	if g.fresh > 0 {
+		b.WriteString(m.st.New.Render("  +" + strconv.Itoa(g.fresh) + " new"))
+	}
+	if g.changed > 0 {
+		b.WriteString(m.st.Changed.Render("  ~" + strconv.Itoa(g.changed) + " changed"))
+	}
+	if g.closed > 0 {
+		b.WriteString(m.st.Dim.Render("  -" + strconv.Itoa(g.closed) + " closed"))
+	}
+	if f := m.groupFlag(g.state); f != "" {
+		b.WriteString("  " + f)
+	}
+	if m.folded(g.state) {
+		b.WriteString(m.st.Dim.Render("  (folded: enter or x)"))
+	}
+	return b.String()
+}
+
+// socketLine draws one socket's row.
+func (m *Model) socketLine(i int32, keep, widths []int, buf []byte) (string, []byte) {
+	t := m.track
+	s := t.socket(i)
+	l := *m.labels
+	l.Snapshot = t.snapshotOf(i)
+	mk := t.mark(i)
+	style := lipgloss.Style{}
+	markCh := " "
+	switch {
+	case t.ghost(i) != nil:
+		markCh, style = "-", m.st.Closed
+	case recentAt(mk.first, m.now, m.cfg.Recent):
+		markCh, style = "+", m.st.New
+	case recentAt(mk.changed, m.now, m.cfg.Recent):
+		markCh, style = "~", m.st.Changed
+	}
+	var b strings.Builder
+	b.WriteString(markCh + " ")
+	for k, ci := range keep {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		c := &m.cols[ci]
+		buf = c.Append(buf[:0], s, &l)
+		b.WriteString(fit(string(buf), widths[k], c.Right))
+	}
+	line := b.String()
+	if markCh != " " {
+		line = style.Render(line)
+	}
+	return line, buf
+}

@@ -1,0 +1,236 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/conntab/conntab/model"
+)
+
+const (
+	headerLines = 5
+	footerLines = 1
+)
+
+// View draws the dashboard.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "conntab"
+	return v
+}
+
+// render draws the whole screen as text, exactly width x height.
+func (m *Model) render() string {
+	if m.track.snap == nil {
+		msg := "conntab: reading the connection table…"
+		if m.err != nil {
+			msg = m.st.Error.Render("conntab: " + safe(m.err.Error()))
+		}
+		return clip(msg, m.width)
+	}
+	var b strings.Builder
+	b.WriteString(m.header())
+	b.WriteByte('\n')
+	body := m.bodyHeight() + 1
+	var lines []string
+	switch {
+	case m.help:
+		lines = m.helpLines()
+	case m.detail != nil:
+		lines = m.detailLines()
+	case m.view == viewSockets:
+		lines = m.socketLines()
+	case m.view == viewPorts:
+		lines = m.portsLines()
+	default:
+		lines = m.gridLines()
+	}
+	for i := range body {
+		if i < len(lines) {
+			b.WriteString(clip(lines[i], m.width))
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(clip(m.footer(), m.width))
+	return b.String()
+}
+
+// safe escapes untrusted text for the terminal.
+func safe(s string) string {
+	if model.IsSafe(s) {
+		return s
+	}
+	return string(model.AppendSafe(nil, s))
+}
+
+// header draws the five header lines.
+func (m *Model) header() string {
+	snap := m.track.snap
+	st := &m.st
+	var title strings.Builder
+	title.WriteString(st.Title.Render("conntab"))
+	sep := st.Dim.Render(" │ ")
+	if m.cfg.Host != "" {
+		title.WriteString(sep + safe(m.cfg.Host))
+	}
+	ns := m.cfg.NetNS
+	if ns == "" {
+		ns = "netns " + strconv.FormatUint(uint64(snap.NetNS), 10)
+	}
+	title.WriteString(sep + safe(ns))
+	title.WriteString(sep + snap.Source.String())
+	title.WriteString(sep + "every " + m.cfg.Interval.String())
+	title.WriteString(sep + m.now.Format("15:04:05") + st.Dim.Render(" ("+string(model.AppendDuration(nil, snap.Duration))+")"))
+	if m.paused {
+		title.WriteString(" " + st.Paused.Render(" ‖ PAUSED "))
+	}
+	if o := snap.Owners; o != nil && o.Hidden > 0 {
+		title.WriteString(sep + st.Notice.Render(fmt.Sprintf("%d sockets of processes you cannot inspect", o.Hidden)))
+	}
+	lines := []string{
+		title.String(),
+		m.stateBar(),
+		m.stateLegend(),
+		m.trends(),
+		m.tabs(),
+	}
+	return strings.Join(lines, "\n")
+}
+
+// barLetter is the letter a state's segment of the bar is drawn with, so
+// the bar reads without colour.
+var barLetter = map[model.State]byte{
+	model.StateEstablished: 'E', model.StateTimeWait: 'T', model.StateCloseWait: 'C',
+	model.StateListen: 'L', model.StateSynSent: 'S', model.StateSynRecv: 'R',
+	model.StateFinWait1: 'F', model.StateFinWait2: 'F', model.StateClosing: 'K',
+	model.StateLastAck: 'A', model.StateClose: 'X', model.StateUnconn: 'U',
+	model.StateBoundInactive: 'B', model.StateNewSynRecv: 'R',
+}
+
+// barOrder is the bar's order of states: the ones that matter most first.
+var barOrder = []model.State{
+	model.StateEstablished, model.StateTimeWait, model.StateCloseWait, model.StateListen,
+	model.StateSynSent, model.StateSynRecv, model.StateNewSynRecv, model.StateFinWait1,
+	model.StateFinWait2, model.StateClosing, model.StateLastAck, model.StateClose,
+	model.StateUnconn, model.StateBoundInactive,
+}
+
+// stateBar draws every socket as one line, a segment per state in
+// proportion to its count; a state with any socket gets one cell at least.
+func (m *Model) stateBar() string {
+	h := &m.history
+	if h.total == 0 {
+		return m.st.Dim.Render("no sockets")
+	}
+	w := m.width
+	cells := make([]int, len(barOrder))
+	used := 0
+	for i, s := range barOrder {
+		if c := h.last[s&63]; c > 0 {
+			cells[i] = max(1, c*w/h.total)
+			used += cells[i]
+		}
+	}
+	// Give rounding's leftovers to, or take the excess from, the biggest.
+	big := 0
+	for i := range cells {
+		if cells[i] > cells[big] {
+			big = i
+		}
+	}
+	cells[big] = max(1, cells[big]+w-used)
+	var b strings.Builder
+	for i, s := range barOrder {
+		if cells[i] > 0 {
+			b.WriteString(m.st.state(s).Reverse(true).Render(strings.Repeat(string(barLetter[s]), cells[i])))
+		}
+	}
+	return b.String()
+}
+
+// stateLegend names the bar's letters with their counts: every state
+// present, and TIME_WAIT and CLOSE_WAIT always.
+func (m *Model) stateLegend() string {
+	h := &m.history
+	var parts []string
+	for _, s := range barOrder {
+		c := h.last[s&63]
+		if c == 0 && s != model.StateTimeWait && s != model.StateCloseWait {
+			continue
+		}
+		parts = append(parts, m.st.state(s).Render(string(barLetter[s])+" "+s.String())+" "+strconv.Itoa(c))
+	}
+	return strings.Join(parts, "  ") + m.st.Dim.Render("  total ") + strconv.Itoa(h.total)
+}
+
+// trends draws the TIME_WAIT and CLOSE_WAIT sparklines and the ephemeral
+// range with its busiest pool.
+func (m *Model) trends() string {
+	h := &m.history
+	tw, cw := h.series(model.StateTimeWait), h.series(model.StateCloseWait)
+	line := "TIME_WAIT " + m.st.state(model.StateTimeWait).Render(sparkline(tw, 20)) + " " + strconv.Itoa(h.last[model.StateTimeWait]) +
+		"  CLOSE_WAIT " + m.st.state(model.StateCloseWait).Render(sparkline(cw, 10)) + " " + strconv.Itoa(h.last[model.StateCloseWait])
+	return line + "  " + m.ephemeralText()
+}
+
+// tabs draws the view tabs and the filter in force.
+func (m *Model) tabs() string {
+	var b strings.Builder
+	for v := range viewCount {
+		name := strconv.Itoa(int(v)+1) + " " + viewNames[v]
+		if v == m.view {
+			b.WriteString(m.st.ActiveTab.Render(name))
+		} else {
+			b.WriteString(m.st.Tab.Render(name))
+		}
+	}
+	if f := m.filterText(); f != "" {
+		b.WriteString(m.st.Dim.Render("  filter: ") + safe(f))
+	}
+	if m.hidden != 0 {
+		b.WriteString(m.st.Dim.Render("  hidden: ") + m.hidden.String())
+	}
+	return b.String()
+}
+
+// footer draws the filter being typed and its error, a collection error,
+// or the keys.
+func (m *Model) footer() string {
+	switch {
+	case m.editing:
+		line := m.input.View()
+		if m.filterErr != nil {
+			line += "  " + m.st.Error.Render("✗ "+safe(m.filterErr.Error()))
+		}
+		return line
+	case m.filterErr != nil:
+		return m.st.Error.Render("✗ " + safe(m.filterErr.Error()) + " (kept the last good filter)")
+	case m.err != nil:
+		return m.st.Error.Render("✗ " + safe(m.err.Error()))
+	}
+	hl := help.New()
+	hl.Styles.ShortKey = m.st.Key
+	hl.Styles.ShortDesc = m.st.Dim
+	hl.SetWidth(m.width)
+	return hl.ShortHelpView(m.keys.short())
+}
+
+// helpLines draws the help screen.
+func (m *Model) helpLines() []string {
+	hl := help.New()
+	hl.Styles.FullKey = m.st.Key
+	hl.Styles.FullDesc = lipgloss.NewStyle()
+	hl.SetWidth(m.width)
+	text := m.st.Title.Render("Keys") + m.st.Dim.Render("  (any key closes)") + "\n\n" + hl.FullHelpView(m.keys.full()) + "\n\n" +
+		"Marks: + new   ~ state changed   - closed (shown dimmed for a few seconds)\n" +
+		"Flags: ● notice  ▲ warn  ✖ critical; TIME_WAIT buildup and CLOSE_WAIT accumulation (see docs/flags.md)\n" +
+		"Filter: the ss filter language, e.g.  state time-wait and dst 10.0.0.9 and dport = :5432  (docs/filter.md)"
+	return strings.Split(text, "\n")
+}
