@@ -15,8 +15,8 @@ import (
 // when it gives way on a narrow screen, and how it sorts.
 type sockCol struct {
 	model.Column
-	title    string
-	min, max int
+	title          string
+	min, want, max int
 	// drop orders which columns go first when the screen is too narrow:
 	// higher goes earlier; 0 stays.
 	drop int
@@ -29,29 +29,29 @@ func sockColumns() []sockCol {
 	for _, c := range model.Columns(model.ColumnSet{Timers: true, Processes: true, Classes: true}) {
 		byName[c.Name] = c
 	}
-	col := func(name, title string, min, max, drop int, f func(a, b *model.Socket, l *model.Labeler) int) sockCol {
-		return sockCol{Column: byName[name], title: title, min: min, max: max, drop: drop, cmp: f}
+	col := func(name, title string, min, want, max, drop int, f func(a, b *model.Socket, l *model.Labeler) int) sockCol {
+		return sockCol{Column: byName[name], title: title, min: min, want: want, max: max, drop: drop, cmp: f}
 	}
 	return []sockCol{
-		col("Netid", "Proto", 5, 5, 0, func(a, b *model.Socket, _ *model.Labeler) int {
+		col("Netid", "Proto", 5, 5, 5, 0, func(a, b *model.Socket, _ *model.Labeler) int {
 			return cmp.Or(cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Family, b.Family))
 		}),
-		col("State", "State", 11, 14, 0, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.State, b.State) }),
-		col("Recv-Q", "Recv-Q", 6, 8, 5, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.RecvQ, b.RecvQ) }),
-		col("Send-Q", "Send-Q", 6, 8, 6, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.SendQ, b.SendQ) }),
-		col("Local Address:Port", "Local", 15, 47, 0, func(a, b *model.Socket, _ *model.Labeler) int { return a.Local.Compare(b.Local) }),
-		col("Peer Address:Port", "Peer", 15, 47, 0, func(a, b *model.Socket, _ *model.Labeler) int { return a.Remote.Compare(b.Remote) }),
-		col("Service", "Service", 10, 14, 3, func(a, b *model.Socket, l *model.Labeler) int {
+		col("State", "State", 11, 11, 14, 0, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.State, b.State) }),
+		col("Recv-Q", "Recv-Q", 6, 6, 8, 5, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.RecvQ, b.RecvQ) }),
+		col("Send-Q", "Send-Q", 6, 6, 8, 6, func(a, b *model.Socket, _ *model.Labeler) int { return cmp.Compare(a.SendQ, b.SendQ) }),
+		col("Local Address:Port", "Local", 15, 21, 47, 0, func(a, b *model.Socket, _ *model.Labeler) int { return a.Local.Compare(b.Local) }),
+		col("Peer Address:Port", "Peer", 15, 21, 47, 0, func(a, b *model.Socket, _ *model.Labeler) int { return a.Remote.Compare(b.Remote) }),
+		col("Service", "Service", 10, 12, 14, 3, func(a, b *model.Socket, l *model.Labeler) int {
 			return strings.Compare(l.Service(a), l.Service(b))
 		}),
-		col("Class", "Class", 7, 7, 7, func(a, b *model.Socket, l *model.Labeler) int {
+		col("Class", "Class", 7, 7, 7, 8, func(a, b *model.Socket, l *model.Labeler) int {
 			return cmp.Or(cmp.Compare(l.Port(a.Proto, a.Local.Port()).Class, l.Port(b.Proto, b.Local.Port()).Class),
 				cmp.Compare(l.Port(a.Proto, a.Remote.Port()).Class, l.Port(b.Proto, b.Remote.Port()).Class))
 		}),
-		col("Process", "Process", 12, 24, 2, func(a, b *model.Socket, l *model.Labeler) int {
+		col("Process", "Process", 12, 16, 24, 2, func(a, b *model.Socket, l *model.Labeler) int {
 			return compareOwners(l.OwnersOf(a), l.OwnersOf(b))
 		}),
-		col("Timer", "Timer", 16, 20, 8, func(a, b *model.Socket, _ *model.Labeler) int {
+		col("Timer", "Timer", 16, 16, 20, 7, func(a, b *model.Socket, _ *model.Labeler) int {
 			return cmp.Or(cmp.Compare(a.Timer.Kind, b.Timer.Kind), cmp.Compare(a.Timer.Expires, b.Timer.Expires))
 		}),
 	}
@@ -68,21 +68,39 @@ func compareOwners(a, b []model.Owner) int {
 // layout gives each column of cols a width so that they fit in width
 // cells with one space between them, dropping columns as their drop order
 // says; it returns the indices of the columns kept and their widths.
-func layout(mins, maxs, drops []int, width int) (keep []int, widths []int) {
+func layout(mins, wants, maxs, drops []int, width int) (keep []int, widths []int) {
 	dropped := make([]bool, len(mins))
 	for {
 		keep, widths = keep[:0], widths[:0]
-		total := 0
+		total, need := 0, 0
 		for i := range mins {
 			if !dropped[i] {
 				keep = append(keep, i)
 				widths = append(widths, mins[i])
 				total += mins[i] + 1
+				// Columns that never go must get what they want before
+				// one that may go is kept.
+				if drops[i] == 0 {
+					need += wants[i] + 1
+				} else {
+					need += mins[i] + 1
+				}
 			}
 		}
-		if total-1 <= width {
-			// Share what is left among the columns that can grow, in turn.
+		if need-1 <= width || (total-1 <= width && !droppable(drops, dropped)) {
 			left := width - (total - 1)
+			// First the columns that stay longest grow to what they
+			// want (an address wants a whole IPv4 endpoint), then the
+			// rest is shared among all that can grow, in turn.
+			for pass := 0; pass <= maxDrop(drops); pass++ {
+				for k, i := range keep {
+					if drops[i] == pass && widths[k] < wants[i] {
+						add := min(left, wants[i]-widths[k])
+						widths[k] += add
+						left -= add
+					}
+				}
+			}
 			for left > 0 {
 				grew := false
 				for k, i := range keep {
@@ -109,6 +127,24 @@ func layout(mins, maxs, drops []int, width int) (keep []int, widths []int) {
 		}
 		dropped[worst] = true
 	}
+}
+
+// droppable reports whether any column may still go.
+func droppable(drops []int, dropped []bool) bool {
+	for i, d := range drops {
+		if d > 0 && !dropped[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func maxDrop(drops []int) int {
+	m := 0
+	for _, d := range drops {
+		m = max(m, d)
+	}
+	return m
 }
 
 // fit pads or cuts s to exactly w cells; cut text ends in "…".

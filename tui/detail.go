@@ -188,8 +188,10 @@ func (m *Model) tcpInfoLines() []string {
 	}
 	i := d.info
 	dur := func(x time.Duration) string {
-		if x < time.Millisecond {
-			return strconv.FormatFloat(float64(x)/float64(time.Millisecond), 'f', 3, 64) + "ms"
+		if x < time.Second {
+			// Round trips on a LAN are tenths of a millisecond.
+			ms := strconv.FormatFloat(float64(x)/float64(time.Millisecond), 'f', 3, 64)
+			return strings.TrimSuffix(strings.TrimRight(ms, "0"), ".") + "ms"
 		}
 		return string(model.AppendDuration(nil, x))
 	}

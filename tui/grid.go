@@ -71,6 +71,10 @@ func (d *derived) build(m *Model, v view) {
 	s := m.tables[v].sort
 	if s.col >= 0 && s.col < len(g.cols) {
 		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
+			// A row without sort keys (a summary row) stays last.
+			if a.sort == nil || b.sort == nil {
+				return cmp.Compare(len(b.sort), len(a.sort))
+			}
 			c := a.sort[s.col].cmp(b.sort[s.col])
 			if s.desc {
 				c = -c
@@ -96,7 +100,7 @@ func (m *Model) gridLines() []string {
 	for i, c := range g.cols {
 		mins[i], maxs[i], drops[i] = c.min, c.max, c.drop
 	}
-	keep, widths := layout(mins, maxs, drops, m.width-2)
+	keep, widths := layout(mins, maxs, maxs, drops, m.width-2)
 	t := &m.tables[m.view]
 	var head strings.Builder
 	head.WriteString("  ")
@@ -104,11 +108,7 @@ func (m *Model) gridLines() []string {
 		if k > 0 {
 			head.WriteByte(' ')
 		}
-		title := g.cols[i].title
-		if t.sort.col == i {
-			title += sortArrow(t.sort.desc)
-		}
-		head.WriteString(fit(title, widths[k], g.cols[i].right))
+		head.WriteString(headCell(g.cols[i].title, widths[k], g.cols[i].right, t.sort, i))
 	}
 	lines := []string{m.st.Header.Render(head.String())}
 	if len(g.rows) == 0 {
@@ -155,4 +155,9 @@ func (m *Model) sevStyle(s model.Severity) lipgloss.Style {
 		return m.st.Crit
 	}
 	return lipgloss.NewStyle()
+}
+
+// sortByDesc orders rows by column col, largest first.
+func sortByDesc(rows []gridRow, col int) {
+	slices.SortStableFunc(rows, func(a, b gridRow) int { return b.sort[col].cmp(a.sort[col]) })
 }

@@ -27,6 +27,7 @@ func (m *Model) rebuild() {
 		return
 	}
 	m.socks = buildSockRows(m.track, m.matcher, m.hidden, m.cols, m.tables[viewSockets].sort, m.labels, m.now, m.cfg.Recent)
+	m.socks.sortVisible(m.track, m.cols, m.labels, m.folded)
 	m.derived = derived{}
 	m.rebuildView()
 }
@@ -41,8 +42,12 @@ func (m *Model) rebuildView() {
 	if m.view == viewSockets {
 		// A sort change needs the rows sorted again.
 		if m.socks.sort != m.tables[viewSockets].sort {
-			m.socks = buildSockRows(m.track, m.matcher, m.hidden, m.cols, m.tables[viewSockets].sort, m.labels, m.now, m.cfg.Recent)
+			m.socks.sort = m.tables[viewSockets].sort
+			for gi := range m.socks.groups {
+				m.socks.groups[gi].sorted = false
+			}
 		}
+		m.socks.sortVisible(m.track, m.cols, m.labels, m.folded)
 	} else {
 		m.derived.build(m, m.view)
 	}
@@ -172,6 +177,7 @@ func (m *Model) toggleFold() {
 	}
 	s := m.socks.groups[g].state
 	m.fold[s] = !m.folded(s)
+	m.socks.sortVisible(m.track, m.cols, m.labels, m.folded)
 	m.tables[viewSockets].cursor = m.socks.lineOf(g, -1, m.folded)
 	m.remember()
 	m.scrollToCursor()
@@ -189,6 +195,7 @@ func (m *Model) toggleFoldAll() {
 	for _, g := range m.socks.groups {
 		m.fold[g.state] = !anyFolded
 	}
+	m.socks.sortVisible(m.track, m.cols, m.labels, m.folded)
 	m.restoreCursor()
 }
 

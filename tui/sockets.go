@@ -42,7 +42,11 @@ type sockRows struct {
 }
 
 type sockGroup struct {
-	state          model.State
+	state model.State
+	// sorted says rows[lo:hi] are in order; a folded group is sorted only
+	// when it is unfolded, since sorting 90,000 rows nobody sees is most
+	// of a sample's cost.
+	sorted         bool
 	lo, hi         int // rows[lo:hi]
 	fresh, changed int // marked new or changed, as of the sample
 	closed         int // ghosts
@@ -88,9 +92,7 @@ func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []
 			continue
 		}
 		grp := sockGroup{state: s, lo: lo, hi: hi}
-		part := r.rows[lo:hi]
-		sortSockets(part, t, cols, sort, l)
-		for _, i := range part {
+		for _, i := range r.rows[lo:hi] {
 			switch mk := t.mark(i); {
 			case t.ghost(i) != nil:
 				grp.closed++
@@ -103,6 +105,17 @@ func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []
 		r.groups = append(r.groups, grp)
 	}
 	return r
+}
+
+// sortVisible sorts the groups that are not folded and not yet sorted.
+func (r *sockRows) sortVisible(t *tracker, cols []sockCol, l *model.Labeler, folded func(model.State) bool) {
+	for gi := range r.groups {
+		g := &r.groups[gi]
+		if !g.sorted && !folded(g.state) {
+			sortSockets(r.rows[g.lo:g.hi], t, cols, r.sort, l)
+			g.sorted = true
+		}
+	}
 }
 
 // recentAt reports whether t (a sample time, zero for never) lies within

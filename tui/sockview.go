@@ -12,12 +12,13 @@ import (
 // their widths. One cell is kept for the mark (+ new, ~ changed, - closed).
 func (m *Model) sockLayout() (keep, widths []int) {
 	mins := make([]int, len(m.cols))
+	wants := make([]int, len(m.cols))
 	maxs := make([]int, len(m.cols))
 	drops := make([]int, len(m.cols))
 	for i, c := range m.cols {
-		mins[i], maxs[i], drops[i] = c.min, c.max, c.drop
+		mins[i], wants[i], maxs[i], drops[i] = c.min, c.want, c.max, c.drop
 	}
-	return layout(mins, maxs, drops, m.width-2)
+	return layout(mins, wants, maxs, drops, m.width-2)
 }
 
 // socketLines draws the Sockets view: the column header, then the lines
@@ -32,11 +33,7 @@ func (m *Model) socketLines() []string {
 		if k > 0 {
 			head.WriteByte(' ')
 		}
-		title := m.cols[i].title
-		if t.sort.col == i {
-			title += sortArrow(t.sort.desc)
-		}
-		head.WriteString(fit(title, widths[k], m.cols[i].Right))
+		head.WriteString(headCell(m.cols[i].title, widths[k], m.cols[i].Right, t.sort, i))
 	}
 	lines := []string{m.st.Header.Render(head.String())}
 	if len(m.socks.groups) == 0 {
@@ -61,6 +58,18 @@ func (m *Model) socketLines() []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// headCell is column i's title in w cells, with an arrow when the table
+// is sorted by it; the arrow is never cut off.
+func headCell(title string, w int, right bool, sort sortSpec, i int) string {
+	if sort.col != i {
+		return fit(title, w, right)
+	}
+	if right {
+		return sortArrow(sort.desc) + fit(title, w-1, true)
+	}
+	return fit(title, w-1, false) + sortArrow(sort.desc)
 }
 
 func sortArrow(desc bool) string {

@@ -205,11 +205,11 @@ func (m *Model) tabs() string {
 func (m *Model) footer() string {
 	switch {
 	case m.editing:
-		line := m.input.View()
+		// The error comes first: the input pads itself to its width.
 		if m.filterErr != nil {
-			line += "  " + m.st.Error.Render("✗ "+safe(m.filterErr.Error()))
+			return m.st.Error.Render("✗ "+safe(m.filterErr.Error())) + "  " + m.input.View()
 		}
-		return line
+		return m.input.View()
 	case m.filterErr != nil:
 		return m.st.Error.Render("✗ " + safe(m.filterErr.Error()) + " (kept the last good filter)")
 	case m.err != nil:
