@@ -255,4 +255,3 @@ func humanBytes(n uint64) string {
 	}
 	return strconv.FormatFloat(f, 'f', 1, 64) + "PiB"
 }
-
