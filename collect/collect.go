@@ -113,6 +113,9 @@ type Collector struct {
 	splitAt int
 	// memory is what Remember keeps between snapshots.
 	memory ownerMemory
+	// owners is what Processes keeps between snapshots, so that a
+	// snapshot re-reads only the descriptor tables that may have changed.
+	owners ownerTracker
 }
 
 // New returns a Collector for cfg.

@@ -19,18 +19,14 @@ import (
 func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 	snap := &model.Snapshot{Taken: time.Now()}
 	// The process table is the PID namespace's, whichever network
-	// namespace is read: walk it while the kernel dumps the sockets.
-	type walked struct {
-		owners *model.Owners
-		err    error
-	}
-	var owners chan walked
+	// namespace is read: walk it while the kernel dumps the sockets. From
+	// the second snapshot on, the walk reads only the processes that may
+	// have changed, and then checks the dump's sockets against what it
+	// found (ownerTracker).
+	var walked chan error
 	if c.cfg.Processes {
-		owners = make(chan walked, 1)
-		go func() {
-			o, err := readOwners(c.cfg.ProcRoot)
-			owners <- walked{o, err}
-		}()
+		walked = make(chan error, 1)
+		go func() { walked <- c.owners.begin(c.cfg.ProcRoot) }()
 	}
 	var dumpErr error
 	err := withNetNS(c.cfg.NetNS, func() error {
@@ -46,19 +42,26 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 		return nil
 	})
 	if err != nil {
+		if walked != nil {
+			<-walked // the tracker is not to be touched by two snapshots at once
+		}
 		return nil, err
 	}
 	for i := range snap.Sockets {
 		snap.Sockets[i].NetNS = snap.NetNS
 	}
-	if owners != nil {
+	if walked != nil {
 		// A walk that failed part way (out of descriptors, say) still
 		// names the owners it found; the error goes with the snapshot.
-		w := <-owners
-		if w.err != nil {
-			dumpErr = errors.Join(dumpErr, w.err)
+		if err := <-walked; err != nil {
+			dumpErr = errors.Join(dumpErr, err)
+		} else {
+			owners, err := c.owners.finish(c.cfg.ProcRoot, snap.Sockets)
+			if err != nil {
+				dumpErr = errors.Join(dumpErr, err)
+			}
+			snap.Owners = owners
 		}
-		snap.Owners = w.owners
 		if c.cfg.Remember {
 			c.memory = c.memory.apply(snap)
 		}

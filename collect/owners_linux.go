@@ -44,18 +44,50 @@ const (
 //
 // Threads are not walked: they share their process's descriptor table.
 func readOwners(procRoot string) (*model.Owners, error) {
-	root, err := unix.Open(procRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	root, err := openProcRoot(procRoot)
 	if err != nil {
-		return nil, fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "open", Path: procRoot, Err: err})
+		return nil, err
 	}
 	defer unix.Close(root)
-
 	first := newOwnerWorker()
 	pids, err := listPIDs(root, first.dents)
 	if err != nil {
-		return nil, fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "getdents", Path: procRoot, Err: err})
+		return nil, listError(procRoot, err)
 	}
-	w := &ownerWalk{procRoot: procRoot, root: root, pids: pids}
+	scan := walkOwners(procRoot, root, pids, nil, first)
+	return model.NewOwners(scan.owners, scan.hidden), scan.err
+}
+
+func openProcRoot(procRoot string) (int, error) {
+	root, err := unix.Open(procRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "open", Path: procRoot, Err: err})
+	}
+	return root, nil
+}
+
+func listError(procRoot string, err error) error {
+	return fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "getdents", Path: procRoot, Err: err})
+}
+
+// ownerScan is what one walk found.
+type ownerScan struct {
+	owners []model.Owner // sorted by compareOwners
+	hidden int
+	// procs, for a walk that tracks, is every process whose descriptors
+	// were read and kept, with what identifies it (procSeen).
+	procs []procSeen
+	err   error // the first error the walk cannot explain
+}
+
+// walkOwners walks the descriptors of the processes pids under root (the
+// open procRoot) over both cores; first is a worker to use, whose buffers
+// may have listed pids. With identify (ownerTracker.identifyFD) it also
+// records, for every process kept, what identify says of its fd directory
+// before the walk lists it and its start time, and takes its name from
+// /proc/PID/stat rather than /proc/PID/comm (the same bytes).
+func walkOwners(procRoot string, root int, pids []procPID, identify func(dir int, name string) (procIdent, error), first *ownerWorker) ownerScan {
+	w := &ownerWalk{procRoot: procRoot, root: root, pids: pids, identify: identify}
 	w.cond.L = &w.mu
 	workers := []*ownerWorker{first}
 	for range min(ownerWorkers, runtime.GOMAXPROCS(0), len(pids)) - 1 {
@@ -74,17 +106,16 @@ func readOwners(procRoot string) (*model.Owners, error) {
 	}
 	wg.Wait()
 
-	var owners []model.Owner
-	hidden := 0
-	var firstErr error
+	var scan ownerScan
 	for _, wk := range workers {
-		owners = mergeOwners(owners, wk.owners)
-		hidden += wk.hidden
-		if firstErr == nil {
-			firstErr = wk.err
+		scan.owners = mergeOwners(scan.owners, wk.owners)
+		scan.hidden += wk.hidden
+		scan.procs = append(scan.procs, wk.seen...)
+		if scan.err == nil {
+			scan.err = wk.err
 		}
 	}
-	return model.NewOwners(owners, hidden), firstErr
+	return scan
 }
 
 // procPID is one process directory under procRoot.
@@ -124,6 +155,9 @@ func listPIDs(root int, buf []byte) ([]procPID, error) {
 type ownerWalk struct {
 	procRoot string
 	root     int // procRoot, open
+	// identify, when set, makes the walk record procSeen for
+	// ownerTracker.
+	identify func(dir int, name string) (procIdent, error)
 
 	mu      sync.Mutex
 	cond    sync.Cond // signalled when a job is published or opening ends
@@ -146,6 +180,9 @@ type fdJob struct {
 	// trouble is the first error of a chunk that ends the process's walk
 	// (EACCES in readlinkat: it became another user's).
 	trouble atomic.Pointer[error]
+	// ident is what the kernel said of the descriptor table before the
+	// list was read: its count and owner (tracking walks only).
+	ident procIdent
 	// comm and keep are set by whoever finishes the last chunk.
 	comm string
 	keep bool
@@ -159,8 +196,10 @@ type ownerWorker struct {
 	dents  []byte // getdents64 records
 	link   []byte // one descriptor's link text
 	comm   []byte
+	stat   []byte // /proc/PID/stat, when tracking
 	owners []model.Owner
 	runs   []ownerRun
+	seen   []procSeen
 	hidden int
 	err    error // the first error the walk cannot explain
 }
@@ -178,6 +217,7 @@ func newOwnerWorker() *ownerWorker {
 		// is longer, a path, and no socket.
 		link: make([]byte, 64),
 		comm: make([]byte, 64),
+		stat: make([]byte, statBuffer),
 	}
 }
 
@@ -249,6 +289,15 @@ func (w *ownerWalk) open(wk *ownerWorker, p procPID) *fdJob {
 		return nil
 	}
 	job := &fdJob{proc: p, dir: dir, fdDir: fdDir}
+	if w.identify != nil {
+		// Counted before the list is read: a descriptor opened in
+		// between changes the next count, and so the next pass re-reads.
+		job.ident, err = w.identify(dir, "fd")
+		if w.failed(wk, p, "fd", err) {
+			job.close()
+			return nil
+		}
+	}
 	err = job.list(wk.dents)
 	if w.failed(wk, p, "fd", err) || len(job.fds) == 0 {
 		job.close()
@@ -342,11 +391,21 @@ func (w *ownerWalk) finish(wk *ownerWorker, job *fdJob) {
 		w.failed(wk, job.proc, "fd", *e)
 		return
 	}
-	comm, err := wk.readComm(job.dir)
-	if w.failed(wk, job.proc, "comm", err) {
+	if w.identify == nil {
+		comm, err := wk.readComm(job.dir)
+		if w.failed(wk, job.proc, "comm", err) {
+			return
+		}
+		job.comm, job.keep = comm, true
 		return
 	}
-	job.comm, job.keep = comm, true
+	st, err := readStat(job.dir, "stat", wk.stat)
+	if w.failed(wk, job.proc, "stat", err) {
+		return
+	}
+	job.comm, job.keep = string(st.comm), true
+	job.ident.start = st.start
+	wk.seen = append(wk.seen, procSeen{pid: job.proc.pid, ident: job.ident, comm: job.comm})
 }
 
 // outcome is what an error of the walk means for the process it hit.
