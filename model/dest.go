@@ -1,0 +1,528 @@
+package model
+
+import (
+	"math/bits"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// StateCounts counts sockets by state. Read it with Of: the array is laid
+// out by kernel state number, with UNCONN and any state conntab does not
+// know in slots of their own.
+type StateCounts [16]int32
+
+const (
+	slotUnconn = 14
+	slotOther  = 15
+)
+
+func stateSlot(s State) int {
+	switch {
+	case s >= StateEstablished && s <= StateBoundInactive:
+		return int(s)
+	case s == StateUnconn:
+		return slotUnconn
+	}
+	return slotOther
+}
+
+// Add counts one socket in state s.
+func (c *StateCounts) Add(s State) { c[stateSlot(s)]++ }
+
+// Of is the number of sockets in state s. States conntab does not know
+// share one count.
+func (c *StateCounts) Of(s State) int { return int(c[stateSlot(s)]) }
+
+// Destination is one remote endpoint: the connected sockets (remote port
+// not 0) of one protocol to one remote address and port, in any state and
+// from any local address.
+type Destination struct {
+	Proto  Proto
+	Remote netip.AddrPort
+	States StateCounts
+	Total  int
+	// Pool is the index in DestIndex.Pools of this endpoint's busiest
+	// ephemeral port pool (most ports in use), or -1 when no socket to it
+	// has a local port from the ephemeral range. PoolInUse, PoolUsable and
+	// PoolTimeWait are that pool's figures, 0 without one.
+	Pool                                int
+	PoolInUse, PoolUsable, PoolTimeWait int
+	// CloseWaitSamples is the number of samples, since the CLOSE_WAIT count
+	// last fell or was 0, in which it has not fallen; CloseWaitFrom is the
+	// count at that point (the count itself at the first sample, when
+	// there was no earlier one to compare).
+	CloseWaitSamples, CloseWaitFrom int
+	// Flags are the flags this endpoint raises, its own (CLOSE_WAIT) and,
+	// for each pool kind, the worst of its pools'. They share memory with
+	// DestIndex.Flags.
+	Flags []Flag
+}
+
+// TimeWaitShare is the fraction (0 to 1) of the endpoint's sockets that
+// are in TIME_WAIT.
+func (d *Destination) TimeWaitShare() float64 {
+	if d.Total == 0 {
+		return 0
+	}
+	return float64(d.States.Of(StateTimeWait)) / float64(d.Total)
+}
+
+// PoolUtilisation is the busiest pool's ports in use as a fraction of its
+// usable ports, or 0 without a pool.
+func (d *Destination) PoolUtilisation() float64 {
+	if d.PoolUsable == 0 {
+		return 0
+	}
+	return float64(d.PoolInUse) / float64(d.PoolUsable)
+}
+
+// Severity is the worst severity among the endpoint's flags.
+func (d *Destination) Severity() Severity { return worst(d.Flags) }
+
+// PortPool is the set of ephemeral ports connect() without bind() picks
+// from for one (local address, remote address, remote port): the kernel
+// lets a port serve once per 4-tuple, so each destination, from each local
+// address, has a pool of its own. Only TCP is accounted: UDP's connect()
+// keeps the port the socket was bound to.
+type PortPool struct {
+	Local  netip.Addr
+	Remote netip.AddrPort
+	// States counts the pool's sockets by state; each holds one port.
+	States StateCounts
+	// InUse is the number of ports taken: the pool's sockets.
+	InUse int
+	// Usable is U, the ports connect() may pick (see DestIndex.Usable).
+	Usable int
+	// Dest is the index of the pool's remote endpoint in DestIndex.Dests.
+	Dest int
+	// TimeWaitBefore is the pool's TIME_WAIT count in the previous sample
+	// (0 when it was not there), and TimeWaitRate its growth per second
+	// since then. Both are 0 without a previous sample, or when the
+	// samples are closer than Thresholds.MinInterval; the rate is 0 when
+	// the count did not grow.
+	TimeWaitBefore int
+	TimeWaitRate   float64
+}
+
+// Utilisation is InUse as a fraction of Usable.
+func (p *PortPool) Utilisation() float64 {
+	if p.Usable == 0 {
+		return 0
+	}
+	return float64(p.InUse) / float64(p.Usable)
+}
+
+// DestIndex is one sample's remote endpoints and ephemeral port pools, and
+// the flags they raise. Destinations builds it.
+type DestIndex struct {
+	// Taken is the snapshot's time.
+	Taken time.Time
+	// Ephemeral is the host's ephemeral range; the zero range (unknown)
+	// means no pools.
+	Ephemeral PortRange
+	// Usable is U, the ports of the ephemeral range connect() may pick:
+	// the range, less the reserved ports in it, less the ports in it that
+	// a listening or bound-only TCP socket holds. The kernel keeps one
+	// bind bucket per port, whatever the address, and connect() skips a
+	// port whose bucket a bind() made.
+	Usable int
+	// Dests are the remote endpoints in the order the snapshot first
+	// names them.
+	Dests []Destination
+	// Pools are the ephemeral port pools in the same order.
+	Pools []PortPool
+	// Busiest is the index in Pools of the pool with the most ports in
+	// use (then the most TIME_WAIT), or -1 when there is none.
+	Busiest int
+	// Flags are every endpoint's flags, endpoint by endpoint.
+	Flags []Flag
+
+	dests, pools slotTable
+}
+
+// Lookup returns the remote endpoint p/remote, or nil.
+func (ix *DestIndex) Lookup(p Proto, remote netip.AddrPort) *Destination {
+	if ix == nil {
+		return nil
+	}
+	if i := ix.findDest(p, remote, destHash(p, remote)); i >= 0 {
+		return &ix.Dests[i]
+	}
+	return nil
+}
+
+// Pool returns the ephemeral port pool from local to remote, or nil.
+func (ix *DestIndex) Pool(local netip.Addr, remote netip.AddrPort) *PortPool {
+	if ix == nil {
+		return nil
+	}
+	if i := ix.findPool(local, remote, poolHash(local, remote)); i >= 0 {
+		return &ix.Pools[i]
+	}
+	return nil
+}
+
+// BusiestPool is the pool with the most ports in use, or nil.
+func (ix *DestIndex) BusiestPool() *PortPool {
+	if ix == nil || ix.Busiest < 0 {
+		return nil
+	}
+	return &ix.Pools[ix.Busiest]
+}
+
+// Severity is the worst severity among all flags.
+func (ix *DestIndex) Severity() Severity {
+	if ix == nil {
+		return SeverityNone
+	}
+	return worst(ix.Flags)
+}
+
+func worst(flags []Flag) Severity {
+	var s Severity
+	for i := range flags {
+		s = max(s, flags[i].Severity)
+	}
+	return s
+}
+
+// Destinations counts snap's connected sockets by remote endpoint, and its
+// TCP sockets with an ephemeral local port by pool, and flags what
+// Thresholds th asks for. prev is the previous sample's index (nil for
+// the first) and dt the time between the two snapshots: the TIME_WAIT rate
+// and the CLOSE_WAIT trend compare against it.
+//
+// Give it the whole snapshot, unfiltered: the usable ports depend on the
+// listeners in it, and a trend on the same endpoints in every sample.
+func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Thresholds) *DestIndex {
+	ix := &DestIndex{Taken: snap.Taken, Ephemeral: snap.Host.Ephemeral, Busiest: -1}
+	eph := ix.Ephemeral
+	pooled := eph != (PortRange{}) && eph.Size() > 0
+
+	// Ports connect() will not pick: reserved ones, and those a bind()
+	// holds. Sockets on them are no pool's (an accepted connection on a
+	// listener's port in the range, say).
+	var taken portSet
+	if pooled {
+		for _, r := range snap.Host.Reserved {
+			taken.addRange(max(r.Lo, eph.Lo), min(r.Hi, eph.Hi))
+		}
+		for i := range snap.Sockets {
+			s := &snap.Sockets[i]
+			if (s.State == StateListen || s.State == StateBoundInactive) && s.Proto == ProtoTCP {
+				taken.add(s.Local.Port())
+			}
+		}
+		ix.Usable = eph.Size() - taken.countIn(eph.Lo, eph.Hi)
+	}
+
+	hint := 64
+	if prev != nil {
+		hint = len(prev.Dests) + len(prev.Dests)/8
+	}
+	ix.Dests = make([]Destination, 0, hint)
+	ix.dests.init(hint)
+	ix.pools.init(16)
+	var closeWait []int32 // the endpoints with CLOSE_WAIT sockets
+
+	for i := range snap.Sockets {
+		s := &snap.Sockets[i]
+		if s.Remote.Port() == 0 {
+			continue
+		}
+		h := destHash(s.Proto, s.Remote)
+		di := ix.findDest(s.Proto, s.Remote, h)
+		if di < 0 {
+			di = int32(len(ix.Dests))
+			ix.Dests = append(ix.Dests, Destination{Proto: s.Proto, Remote: s.Remote, Pool: -1})
+			ix.dests.add(h, di)
+		}
+		d := &ix.Dests[di]
+		d.States.Add(s.State)
+		d.Total++
+		if s.State == StateCloseWait && d.States.Of(StateCloseWait) == 1 {
+			closeWait = append(closeWait, di)
+		}
+
+		lp := s.Local.Port()
+		if !pooled || s.Proto != ProtoTCP || !eph.Contains(lp) || taken.has(lp) {
+			continue
+		}
+		local := s.Local.Addr()
+		h = poolHash(local, s.Remote)
+		pi := ix.findPool(local, s.Remote, h)
+		if pi < 0 {
+			pi = int32(len(ix.Pools))
+			ix.Pools = append(ix.Pools, PortPool{Local: local, Remote: s.Remote, Usable: ix.Usable, Dest: int(di)})
+			ix.pools.add(h, pi)
+		}
+		p := &ix.Pools[pi]
+		p.States.Add(s.State)
+		p.InUse++
+	}
+
+	rated := prev != nil && dt > 0 && dt >= th.MinInterval
+	var flags []Flag
+	for i := range ix.Pools {
+		p := &ix.Pools[i]
+		if rated {
+			if pp := prev.Pool(p.Local, p.Remote); pp != nil {
+				p.TimeWaitBefore = pp.States.Of(StateTimeWait)
+			}
+			if grew := p.States.Of(StateTimeWait) - p.TimeWaitBefore; grew > 0 {
+				p.TimeWaitRate = float64(grew) / dt.Seconds()
+			}
+		}
+		if ix.Busiest < 0 || busier(p, &ix.Pools[ix.Busiest]) {
+			ix.Busiest = i
+		}
+		d := &ix.Dests[p.Dest]
+		if d.Pool < 0 || busier(p, &ix.Pools[d.Pool]) {
+			d.Pool = i
+			d.PoolInUse, d.PoolUsable, d.PoolTimeWait = p.InUse, p.Usable, p.States.Of(StateTimeWait)
+		}
+		flags = poolFlags(flags, p, dt, &th)
+	}
+	// The pools' flags, at most one of each kind per endpoint: its worst pool's.
+	flags = keepWorstPerEndpoint(flags)
+
+	for _, di := range closeWait {
+		d := &ix.Dests[di]
+		cw := d.States.Of(StateCloseWait)
+		if prev == nil {
+			d.CloseWaitFrom = cw
+		} else {
+			// An endpoint the previous sample lacks had none in CLOSE_WAIT.
+			before, samples, from := 0, 0, 0
+			if pd := prev.Lookup(d.Proto, d.Remote); pd != nil {
+				before, samples, from = pd.States.Of(StateCloseWait), pd.CloseWaitSamples, pd.CloseWaitFrom
+			}
+			if cw < before {
+				d.CloseWaitFrom = cw // a fall starts a new stretch here
+			} else {
+				d.CloseWaitSamples, d.CloseWaitFrom = samples+1, from
+			}
+		}
+		flags = closeWaitFlags(flags, d, &th)
+	}
+
+	// One slice for every flag, endpoint by endpoint, each endpoint's
+	// flags in kind order.
+	destOf := func(f *Flag) int32 { return ix.findDest(f.Proto, f.Remote, destHash(f.Proto, f.Remote)) }
+	slices.SortStableFunc(flags, func(a, b Flag) int {
+		da, db := destOf(&a), destOf(&b)
+		if da != db {
+			return int(da - db)
+		}
+		return int(a.Kind) - int(b.Kind)
+	})
+	ix.Flags = flags
+	for lo := 0; lo < len(flags); {
+		di := destOf(&flags[lo])
+		hi := lo + 1
+		for hi < len(flags) && flags[hi].Remote == flags[lo].Remote && flags[hi].Proto == flags[lo].Proto {
+			hi++
+		}
+		ix.Dests[di].Flags = flags[lo:hi:hi]
+		lo = hi
+	}
+	return ix
+}
+
+// busier reports whether pool a has more ports in use than b, or as many
+// and more of them in TIME_WAIT.
+func busier(a, b *PortPool) bool {
+	if a.InUse != b.InUse {
+		return a.InUse > b.InUse
+	}
+	return a.States.Of(StateTimeWait) > b.States.Of(StateTimeWait)
+}
+
+// keepWorstPerEndpoint keeps, of the pool flags of one kind about one
+// remote endpoint (several local addresses), the most severe, then the
+// one with the highest count. Flags are few: only flagged pools have any.
+func keepWorstPerEndpoint(flags []Flag) []Flag {
+	out := flags[:0]
+	for _, f := range flags {
+		dup := false
+		for j := range out {
+			o := &out[j]
+			if o.Kind == f.Kind && o.Remote == f.Remote {
+				dup = true
+				if f.Severity > o.Severity || f.Severity == o.Severity && f.Count > o.Count {
+					*o = f
+				}
+				break
+			}
+		}
+		if !dup {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// portSet is a set of ports, one bit each.
+type portSet [65536 / 64]uint64
+
+func (ps *portSet) add(p uint16)      { ps[p/64] |= 1 << (p % 64) }
+func (ps *portSet) has(p uint16) bool { return ps[p/64]&(1<<(p%64)) != 0 }
+
+func (ps *portSet) addRange(lo, hi uint16) {
+	for p := int(lo); p <= int(hi); p++ {
+		ps.add(uint16(p))
+	}
+}
+
+// countIn is the number of ports in the set from lo to hi inclusive.
+func (ps *portSet) countIn(lo, hi uint16) int {
+	n := 0
+	for w := int(lo) / 64; w <= int(hi)/64; w++ {
+		word := ps[w]
+		if w == int(lo)/64 {
+			word &^= 1<<(lo%64) - 1
+		}
+		if w == int(hi)/64 && hi%64 != 63 {
+			word &= 1<<(hi%64+1) - 1
+		}
+		n += bits.OnesCount64(word)
+	}
+	return n
+}
+
+// slotTable maps keys to indexes in a slice that holds the keys (Dests,
+// Pools): open addressing with linear probing, each slot the upper half of
+// the key's hash and the index plus one (0 is empty). Go's maps hash a
+// struct key field by field, which cost more per socket than all the
+// counting (BenchmarkDestinations).
+type slotTable struct {
+	slots []uint64
+	n     int
+}
+
+func (t *slotTable) init(hint int) {
+	size := 16
+	for size < 2*hint {
+		size *= 2
+	}
+	t.slots, t.n = make([]uint64, size), 0
+}
+
+// add records index i for a key with hash h, which must not be there yet.
+func (t *slotTable) add(h uint64, i int32) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	pos := h >> 32 & mask
+	for t.slots[pos] != 0 {
+		pos = (pos + 1) & mask
+	}
+	t.slots[pos] = h&^(1<<32-1) | uint64(uint32(i)+1)
+	t.n++
+}
+
+// grow doubles the table.
+func (t *slotTable) grow() {
+	old := t.slots
+	t.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, e := range old {
+		if e == 0 {
+			continue
+		}
+		pos := e >> 32 & mask
+		for t.slots[pos] != 0 {
+			pos = (pos + 1) & mask
+		}
+		t.slots[pos] = e
+	}
+}
+
+// findDest returns the index of endpoint p/remote, whose hash is h, or -1.
+func (ix *DestIndex) findDest(p Proto, remote netip.AddrPort, h uint64) int32 {
+	t := &ix.dests
+	if len(t.slots) == 0 {
+		return -1
+	}
+	mask := uint64(len(t.slots) - 1)
+	for pos := h >> 32 & mask; ; pos = (pos + 1) & mask {
+		e := t.slots[pos]
+		if e == 0 {
+			return -1
+		}
+		if e>>32 == h>>32 {
+			d := &ix.Dests[uint32(e)-1]
+			if d.Remote == remote && d.Proto == p {
+				return int32(uint32(e) - 1)
+			}
+		}
+	}
+}
+
+// findPool returns the index of the pool from local to remote, whose hash
+// is h, or -1.
+func (ix *DestIndex) findPool(local netip.Addr, remote netip.AddrPort, h uint64) int32 {
+	t := &ix.pools
+	if len(t.slots) == 0 {
+		return -1
+	}
+	mask := uint64(len(t.slots) - 1)
+	for pos := h >> 32 & mask; ; pos = (pos + 1) & mask {
+		e := t.slots[pos]
+		if e == 0 {
+			return -1
+		}
+		if e>>32 == h>>32 {
+			p := &ix.Pools[uint32(e)-1]
+			if p.Remote == remote && p.Local == local {
+				return int32(uint32(e) - 1)
+			}
+		}
+	}
+}
+
+// destHash hashes a remote endpoint. The zone of a link-local address is
+// left out: equal keys still hash equal, and the comparison tells zones
+// apart.
+func destHash(p Proto, ap netip.AddrPort) uint64 {
+	a := ap.Addr()
+	if a.Is4() {
+		b := a.As4()
+		return fib(uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
+			uint64(ap.Port())<<16 | uint64(p))
+	}
+	b := a.As16()
+	return mix(le64(b[:8]), le64(b[8:])^uint64(ap.Port())<<32^uint64(p)<<48)
+}
+
+// poolHash hashes a pool's key.
+func poolHash(local netip.Addr, remote netip.AddrPort) uint64 {
+	if local.Is4() && remote.Addr().Is4() {
+		l, r := local.As4(), remote.Addr().As4()
+		return mix(uint64(l[0])<<24|uint64(l[1])<<16|uint64(l[2])<<8|uint64(l[3]),
+			uint64(r[0])<<56|uint64(r[1])<<48|uint64(r[2])<<40|uint64(r[3])<<32|uint64(remote.Port()))
+	}
+	l, r := local.As16(), remote.Addr().As16()
+	return mix(le64(l[:8])^le64(r[8:]), le64(l[8:])^le64(r[:8])*0x9e3779b97f4a7c15^uint64(remote.Port()))
+}
+
+// fib is Fibonacci hashing: the product's upper half, which the table
+// uses, depends on every bit of x.
+func fib(x uint64) uint64 {
+	h := x * 0x9e3779b97f4a7c15
+	return h ^ h<<32
+}
+
+// mix is wyhash's mixing step: the two halves of a 128-bit product.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db)
+	return hi ^ lo
+}
+
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
