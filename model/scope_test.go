@@ -1,0 +1,46 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestScope(t *testing.T) {
+	tests := []struct {
+		name        string
+		s           Socket
+		want        BindScope
+		text, short string
+	}{
+		{"IPv4 wildcard", sock(ProtoTCP, StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"IPv6 wildcard, v6only or dual-stack", sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), ScopeAllIPv6, "all (IPv6)", "all6"},
+		{"UDP IPv6 wildcard", sock(ProtoUDP, StateUnconn, "[::]:53", "[::]:0"), ScopeAllIPv6, "all (IPv6)", "all6"},
+		{"mapped IPv4 wildcard, stored unmapped", mappedSock(StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"mapped IPv4 wildcard, left mapped", sock(ProtoTCP, StateListen, "[::ffff:0.0.0.0]:80", "[::]:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"IPv4 loopback", sock(ProtoTCP, StateListen, "127.0.0.1:5432", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
+		{"all of 127/8 is loopback", sock(ProtoTCP, StateListen, "127.0.0.53:53", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
+		{"IPv6 loopback", sock(ProtoTCP, StateListen, "[::1]:631", "[::]:0"), ScopeLoopback, "loopback", "lo"},
+		{"mapped loopback, stored unmapped", mappedSock(StateListen, "127.0.0.1:8080", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
+		{"mapped loopback, left mapped", sock(ProtoTCP, StateListen, "[::ffff:127.0.0.1]:8080", "[::]:0"), ScopeLoopback, "loopback", "lo"},
+		{"one IPv4 address", sock(ProtoTCP, StateListen, "10.0.0.1:22", "0.0.0.0:0"), ScopeAddress, "one address", "addr"},
+		{"one IPv6 address", sock(ProtoTCP, StateListen, "[2001:db8::1]:22", "[::]:0"), ScopeAddress, "one address", "addr"},
+		{"link-local with a zone", sock(ProtoUDP, StateUnconn, "[fe80::1%eth0]:546", "[::]:0"), ScopeAddress, "one address", "addr"},
+		{"bound-only socket", sock(ProtoTCP, StateBoundInactive, "0.0.0.0:9000", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"no address", Socket{}, ScopeUnknown, "unknown", "?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Scope(&tt.s)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Scope(%v) (-want +got):\n%s", tt.s.Local, diff)
+			}
+			if got.String() != tt.text || got.Short() != tt.short {
+				t.Errorf("String, Short = %q, %q; want %q, %q", got.String(), got.Short(), tt.text, tt.short)
+			}
+		})
+	}
+	if s := BindScope(42); s.String() != "scope(42)" || s.Short() != "?" {
+		t.Errorf("BindScope(42): String, Short = %q, %q", s.String(), s.Short())
+	}
+}
