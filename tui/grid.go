@@ -22,9 +22,10 @@ type grid struct {
 }
 
 type gridCol struct {
-	title          string
-	min, max, drop int
-	right          bool
+	title string
+	// want is what the column grows to before others grow; 0 means min.
+	min, want, max, drop int
+	right                bool
 }
 
 type gridRow struct {
@@ -95,12 +96,13 @@ func (m *Model) gridLines() []string {
 		}
 	}
 	mins := make([]int, len(g.cols))
+	wants := make([]int, len(g.cols))
 	maxs := make([]int, len(g.cols))
 	drops := make([]int, len(g.cols))
 	for i, c := range g.cols {
-		mins[i], maxs[i], drops[i] = c.min, c.max, c.drop
+		mins[i], wants[i], maxs[i], drops[i] = c.min, max(c.min, c.want), c.max, c.drop
 	}
-	keep, widths := layout(mins, maxs, maxs, drops, m.width-2)
+	keep, widths := layout(mins, wants, maxs, drops, m.width-2)
 	t := &m.tables[m.view]
 	var head strings.Builder
 	head.WriteString("  ")

@@ -1,3 +1,90 @@
 package tui
 
-func (m *Model) listenersGrid() *grid { return &grid{} }
+import (
+	"strconv"
+	"strings"
+
+	"github.com/conntab/conntab/model"
+)
+
+// listenersGrid is the Listeners view: every listening TCP socket and
+// every unconnected UDP one the filter selects, with its bind scope,
+// service, accept queue against backlog, and owner. An accept queue at its
+// backlog is flagged: new connections are being dropped.
+func (m *Model) listenersGrid() *grid {
+	g := &grid{
+		cols: []gridCol{
+			{title: "Proto", min: 5, max: 5},
+			{title: "Local", min: 15, want: 21, max: 47},
+			{title: "Scope", min: 11, max: 11},
+			{title: "Service", min: 10, max: 14, drop: 2},
+			{title: "Class", min: 10, max: 10, drop: 4},
+			{title: "Accept/Backlog", min: 14, max: 14, right: true},
+			{title: "Process", min: 14, max: 24, drop: 1},
+			{title: "User", min: 8, max: 12, drop: 3},
+			{title: "Flags", min: 9, max: 30},
+		},
+		empty: "no listening socket matches",
+	}
+	t := m.track
+	var buf []byte
+	for _, i := range m.socks.rows {
+		s := t.socket(i)
+		if (s.State != model.StateListen && s.State != model.StateUnconn) || t.ghost(i) != nil {
+			continue
+		}
+		l := *m.labels
+		lb := l.Port(s.Proto, s.Local.Port())
+		scope := model.Scope(s)
+		queue, fill := "-", int64(-1)
+		var sev model.Severity
+		flag := ""
+		if s.State == model.StateListen {
+			queue = strconv.FormatUint(uint64(s.RecvQ), 10) + "/" + strconv.FormatUint(uint64(s.SendQ), 10)
+			if s.SendQ > 0 {
+				fill = int64(s.RecvQ) * 1000 / int64(s.SendQ)
+				// The kernel drops a SYN once the queue is past its
+				// backlog; at the backlog the next one is refused.
+				if s.RecvQ >= s.SendQ {
+					sev, flag = model.SeverityWarn, model.SeverityWarn.Symbol()+" QUEUE FULL"
+				}
+			}
+		}
+		buf = model.AppendSafe(buf[:0], processText(l.OwnersOf(s)))
+		proc := string(buf)
+		user := strconv.FormatUint(uint64(s.UID), 10)
+		if l.UserName != nil {
+			if n, ok := l.UserName(s.UID); ok {
+				user = safe(n)
+			}
+		}
+		local := string(model.AppendPeer(nil, s.Local))
+		g.rows = append(g.rows, gridRow{
+			key:   netid(s) + " " + local,
+			cells: []string{netid(s), local, scope.String(), safe(lb.Service), lb.Class.String(), queue, proc, user, flag},
+			sort: []sortKey{text(netid(s)), endpointKey(s.Local), num(int64(scope)), text(lb.Service), num(int64(lb.Class)),
+				num(fill), text(proc), text(user), num(int64(sev))},
+			sev: sev, flagCol: 8,
+		})
+	}
+	if m.tables[viewListeners].sort.col < 0 {
+		sortByDesc(g.rows, 8) // the flagged first, then by port
+	}
+	return g
+}
+
+// processText is owners as comm/pid, comma separated; "-" for none.
+// The text is untrusted: escape it before it is shown.
+func processText(owners []model.Owner) string {
+	if len(owners) == 0 {
+		return "-"
+	}
+	var b strings.Builder
+	for i, o := range owners {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(o.Comm + "/" + strconv.Itoa(int(o.PID)))
+	}
+	return b.String()
+}

@@ -22,7 +22,7 @@ func (m *Model) remotesGrid() *grid {
 	g := &grid{
 		cols: []gridCol{
 			{title: "Proto", min: 5, max: 5},
-			{title: "Remote", min: 21, max: 47},
+			{title: "Remote", min: 15, want: 21, max: 47},
 			{title: "Service", min: 7, max: 14, drop: 3},
 			{title: "Total", min: 6, max: 7, right: true},
 			{title: "ESTAB", min: 6, max: 7, right: true, drop: 1},
@@ -170,15 +170,23 @@ func (m *Model) ephemeralText() string {
 		return m.st.Dim.Render("ephemeral range unknown")
 	}
 	var b strings.Builder
-	b.WriteString(m.st.Dim.Render("ephemeral ") + strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi)))
-	b.WriteString(m.st.Dim.Render(" (" + strconv.Itoa(ix.Usable) + " usable)"))
+	wide := m.width >= 120
+	eph, usable := "eph ", " ("+strconv.Itoa(ix.Usable)+")"
+	if wide {
+		eph, usable = "ephemeral ", " ("+strconv.Itoa(ix.Usable)+" usable)"
+	}
+	b.WriteString(m.st.Dim.Render(eph) + strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi)))
+	b.WriteString(m.st.Dim.Render(usable))
 	p := ix.BusiestPool()
 	if p == nil {
 		b.WriteString(m.st.Dim.Render("  no pool in use"))
 		return b.String()
 	}
-	b.WriteString(m.st.Dim.Render("  busiest ") + p.Remote.String() + " " + strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) +
-		" " + strconv.Itoa(int(p.Utilisation()*100)) + "%")
+	b.WriteString(m.st.Dim.Render("  busiest ") + p.Remote.String() + " ")
+	if wide {
+		b.WriteString(strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) + " ")
+	}
+	b.WriteString(strconv.Itoa(int(p.Utilisation()*100)) + "%")
 	if sev := ix.Severity(); sev != model.SeverityNone {
 		b.WriteString(" " + m.sevStyle(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String())))
 	}

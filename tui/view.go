@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -165,7 +167,11 @@ func (m *Model) stateLegend() string {
 		if c == 0 && s != model.StateTimeWait && s != model.StateCloseWait {
 			continue
 		}
-		parts = append(parts, m.st.state(s).Render(string(barLetter[s])+" "+s.String())+" "+strconv.Itoa(c))
+		name := string(barLetter[s])
+		if m.width >= 120 {
+			name += " " + s.String()
+		}
+		parts = append(parts, m.st.state(s).Render(name)+" "+strconv.Itoa(c))
 	}
 	return strings.Join(parts, "  ") + m.st.Dim.Render("  total ") + strconv.Itoa(h.total)
 }
@@ -175,8 +181,12 @@ func (m *Model) stateLegend() string {
 func (m *Model) trends() string {
 	h := &m.history
 	tw, cw := h.series(model.StateTimeWait), h.series(model.StateCloseWait)
-	line := "TIME_WAIT " + m.st.state(model.StateTimeWait).Render(sparkline(tw, 20)) + " " + strconv.Itoa(h.last[model.StateTimeWait]) +
-		"  CLOSE_WAIT " + m.st.state(model.StateCloseWait).Render(sparkline(cw, 10)) + " " + strconv.Itoa(h.last[model.StateCloseWait])
+	twName, cwName, spark := "TIME_WAIT ", "CLOSE_WAIT ", 20
+	if m.width < 120 {
+		twName, cwName, spark = "TW ", "CW ", 8
+	}
+	line := twName + m.st.state(model.StateTimeWait).Render(sparkline(tw, spark)) + " " + strconv.Itoa(h.last[model.StateTimeWait]) +
+		"  " + cwName + m.st.state(model.StateCloseWait).Render(sparkline(cw, spark/2)) + " " + strconv.Itoa(h.last[model.StateCloseWait])
 	return line + "  " + m.ephemeralText()
 }
 
@@ -228,9 +238,14 @@ func (m *Model) helpLines() []string {
 	hl.Styles.FullKey = m.st.Key
 	hl.Styles.FullDesc = lipgloss.NewStyle()
 	hl.SetWidth(m.width)
-	text := m.st.Title.Render("Keys") + m.st.Dim.Render("  (any key closes)") + "\n\n" + hl.FullHelpView(m.keys.full()) + "\n\n" +
+	groups := m.keys.full()
+	if m.width < 100 {
+		// Two columns fit 80 cells; three do not.
+		groups = [][]key.Binding{groups[0], append(slices.Clone(groups[1]), groups[2]...)}
+	}
+	text := m.st.Title.Render("Keys") + m.st.Dim.Render("  (any key closes)") + "\n\n" + hl.FullHelpView(groups) + "\n\n" +
 		"Marks: + new   ~ state changed   - closed (shown dimmed for a few seconds)\n" +
-		"Flags: ● notice  ▲ warn  ✖ critical; TIME_WAIT buildup and CLOSE_WAIT accumulation (see docs/flags.md)\n" +
-		"Filter: the ss filter language, e.g.  state time-wait and dst 10.0.0.9 and dport = :5432  (docs/filter.md)"
+		"Flags: • notice  ▲ warn  ✖ critical: TIME_WAIT buildup, CLOSE_WAIT (docs/flags.md)\n" +
+		"Filter: ss's language, e.g.  state time-wait dst 10.0.0.9 and dport = :5432"
 	return strings.Split(text, "\n")
 }

@@ -1,0 +1,84 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+// TestGolden runs the dashboard as a program (teatest) on the fixed
+// snapshot, at 120x40 and 80x24, goes to each view and compares the
+// screen with testdata/TestGolden/VIEW_WxH.golden (go test ./tui -update
+// rewrites them). The screen is compared as text: colours are the
+// terminal's business, and every flag and mark must read without them.
+func TestGolden(t *testing.T) {
+	views := []struct {
+		name string
+		keys []string
+		// wait is text that a command started by the keys draws; the
+		// keys themselves are handled in order before the quit that
+		// follows them.
+		wait string
+	}{
+		{"sockets", nil, ""},
+		{"remotes", []string{"2"}, ""},
+		{"listeners", []string{"3"}, ""},
+		{"processes", []string{"4"}, ""},
+		{"ports", []string{"5"}, ""},
+		{"detail", []string{"down", "down", "enter"}, "cmdline"},
+		{"filtered", []string{"/", "type:state time-wait", "enter", "2"}, ""},
+		{"help", []string{"?"}, ""},
+	}
+	for _, size := range [][2]int{{120, 40}, {80, 24}} {
+		for _, v := range views {
+			name := fmt.Sprintf("%s_%dx%d", v.name, size[0], size[1])
+			t.Run(name, func(t *testing.T) {
+				m := New(context.Background(), testConfig(fixture(t0)))
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]),
+					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("09:30:00")) },
+					teatest.WithDuration(5*time.Second))
+				for _, k := range v.keys {
+					if text, ok := strings.CutPrefix(k, "type:"); ok {
+						tm.Type(text)
+					} else {
+						tm.Send(keyMsg(k))
+					}
+				}
+				if v.wait != "" {
+					teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(v.wait)) },
+						teatest.WithDuration(5*time.Second))
+				}
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+				golden.RequireEqual(t, screen(final))
+			})
+		}
+	}
+}
+
+
+// TestNoCollectDependency: the dashboard gets the kernel's data through
+// Config only; collect stays out of tui (see ../shared/STYLE.md).
+func TestNoCollectDependency(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "github.com/conntab/conntab/collect" {
+			t.Fatal("tui depends on collect")
+		}
+	}
+}
