@@ -68,7 +68,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-
 // TestNoCollectDependency: the dashboard gets the kernel's data through
 // Config only; collect stays out of tui (see ../shared/STYLE.md).
 func TestNoCollectDependency(t *testing.T) {
