@@ -79,6 +79,11 @@ var (
 	// ErrDecode: some of the kernel's data could not be decoded. The
 	// snapshot returned with it holds every socket that could.
 	ErrDecode = errors.New("collect: malformed input")
+	// ErrGone: the socket asked about (Collector.TCPInfo) no longer exists.
+	ErrGone = errors.New("collect: socket no longer exists")
+	// ErrNoInfo: the socket has no tcp_info (UDP, TIME_WAIT, SYN_RECV), or
+	// the source cannot ask for it (/proc).
+	ErrNoInfo = errors.New("collect: no tcp_info for this socket")
 )
 
 // DecodeError says where in a dump or file decoding failed.
