@@ -23,7 +23,7 @@ func (m *Model) remotesGrid() *grid {
 		cols: []gridCol{
 			{title: "Proto", min: 5, max: 5},
 			{title: "Remote", min: 15, want: 21, max: 47},
-			{title: "Service", min: 7, max: 14, drop: 3},
+			{title: "Service", min: 10, max: 14, drop: 3},
 			{title: "Total", min: 6, max: 7, right: true},
 			{title: "ESTAB", min: 6, max: 7, right: true, drop: 1},
 			{title: "TIME_WAIT", min: 9, max: 9, right: true},
@@ -41,20 +41,22 @@ func (m *Model) remotesGrid() *grid {
 	var buf []byte
 	for i := range ix.Dests {
 		d := &ix.Dests[i]
-		flags := d.Flags
+		// Pools and flags are the whole host's: a filter narrows the
+		// counts, not the ports a destination has left.
+		flags, poolInUse, poolUsable := d.Flags, d.PoolInUse, d.PoolUsable
 		if ix != m.dests {
-			flags = nil
+			flags, poolInUse, poolUsable = nil, 0, 0
 			if full := m.dests.Lookup(d.Proto, d.Remote); full != nil {
-				flags = full.Flags
+				flags, poolInUse, poolUsable = full.Flags, full.PoolInUse, full.PoolUsable
 			}
 		}
 		est, tw, cw := d.States.Of(model.StateEstablished), d.States.Of(model.StateTimeWait), d.States.Of(model.StateCloseWait)
 		other := d.Total - est - tw - cw
 		svc := m.labels.Port(d.Proto, d.Remote.Port()).Service
 		pool, util := "-", 0
-		if d.PoolUsable > 0 {
-			util = d.PoolInUse * 100 / d.PoolUsable
-			pool = strconv.Itoa(d.PoolInUse) + "/" + strconv.Itoa(d.PoolUsable)
+		if poolUsable > 0 {
+			util = poolInUse * 100 / poolUsable
+			pool = strconv.Itoa(poolInUse) + "/" + strconv.Itoa(poolUsable)
 		}
 		buf = appendFlagLabels(buf[:0], flags)
 		remote := d.Remote.String()

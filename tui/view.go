@@ -93,8 +93,8 @@ func (m *Model) header() string {
 	if m.paused {
 		title.WriteString(" " + st.Paused.Render(" ‖ PAUSED "))
 	}
-	if o := snap.Owners; o != nil && o.Hidden > 0 {
-		title.WriteString(sep + st.Notice.Render(fmt.Sprintf("%d sockets of processes you cannot inspect", o.Hidden)))
+	if m.unowned > 0 {
+		title.WriteString(sep + st.Notice.Render(fmt.Sprintf("%d sockets of processes you cannot inspect: run as root", m.unowned)))
 	}
 	lines := []string{
 		title.String(),
