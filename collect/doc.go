@@ -25,6 +25,19 @@
 // Reading another namespace (Config.NetNS) needs CAP_SYS_ADMIN to enter it.
 // Bound-only sockets (BOUND_INACTIVE) need Linux 6.8 or later.
 //
+// # One socket's tcp_info
+//
+// Collector.TCPInfo asks sock_diag, without privilege and in Config.NetNS,
+// for one socket's struct tcp_info and congestion control name: one
+// request naming its addresses, ports and cookie (a v4-mapped socket's
+// addresses mapped again), not a dump. A socket that closed, or whose
+// addresses a newer socket took, is ErrGone; a socket bound to a device is
+// found by asking again with each interface of the namespace. UDP,
+// SYN_RECV and TIME_WAIT sockets have none, nor can /proc tell it:
+// ErrNoInfo (a TIME_WAIT socket keeps its cookie, so it is ErrNoInfo for
+// its minute, then ErrGone). Older kernels send a shorter struct; what it
+// lacks reads zero.
+//
 // # Decoding errors
 //
 // A message that does not decode, or a /proc line that does not parse, is
