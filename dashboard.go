@@ -144,10 +144,10 @@ func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter,
 		ns = "netns " + o.netns
 	}
 	return tui.Config{
-		Collect: c.Collect,
-		TCPInfo: c.TCPInfo,
-		Process: func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
-		Labeler: model.Labeler{Services: services, UserName: users.Name},
+		Collect:  c.Collect,
+		TCPInfo:  c.TCPInfo,
+		Process:  func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
+		Labeler:  model.Labeler{Services: services, UserName: users.Name},
 		Interval: o.interval,
 		Host:     host,
 		NetNS:    ns,

@@ -85,7 +85,9 @@ func TestDashboardInTmux(t *testing.T) {
 	}
 	waitFor("the first sample", func(s string) bool { return strings.Contains(s, "1 Sockets") && strings.Contains(s, "TIME_WAIT") })
 	keys("3")
-	waitFor("the Listeners view", func(s string) bool { return strings.Contains(s, "Accept/Backlog") && strings.Contains(s, "127.0.0.1:5432") })
+	waitFor("the Listeners view", func(s string) bool {
+		return strings.Contains(s, "Accept/Backlog") && strings.Contains(s, "127.0.0.1:5432")
+	})
 	keys("2")
 	waitFor("the Remote endpoints view", func(s string) bool { return strings.Contains(s, "Remote") && strings.Contains(s, "Pool") })
 	keys("/")
