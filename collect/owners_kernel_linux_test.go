@@ -364,6 +364,10 @@ func TestOwnersHelperProcess(t *testing.T) {
 		err = helperRename(os.Getenv("CONNTAB_OWNERS_COMM"))
 	case "walk":
 		err = helperWalk()
+	case "hold":
+		err = helperHold()
+	case "track":
+		err = helperTrack()
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Getenv(helperEnv))
 	}
@@ -551,5 +555,359 @@ func TestReadOwnersHidden(t *testing.T) {
 	}
 	if got := owners.Of(parentIno); len(got) != 1 || got[0].PID != int32(os.Getpid()) {
 		t.Errorf("root: owners of its own socket: %+v", got)
+	}
+}
+
+// helperHold opens, closes and swaps bound UDP sockets (which the dump
+// shows) as its stdin asks, one request a line, and answers each:
+//
+//	open     -> "ok FD INODE"
+//	close FD -> "ok"
+//	swap FD  -> "ok FD INODE": FD closed and a new socket opened, so that
+//	            the process holds as many descriptors as before
+func helperHold() error {
+	fmt.Printf("ready\n")
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			return fmt.Errorf("empty request")
+		}
+		if f[0] == "close" || f[0] == "swap" {
+			fd, err := strconv.Atoi(f[len(f)-1])
+			if err != nil {
+				return err
+			}
+			if err := unix.Close(fd); err != nil {
+				return err
+			}
+			if f[0] == "close" {
+				fmt.Printf("ok\n")
+				continue
+			}
+		} else if f[0] != "open" {
+			return fmt.Errorf("unknown request %q", sc.Text())
+		}
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+			return err
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return err
+		}
+		fmt.Printf("ok %d %d\n", fd, st.Ino)
+	}
+	return sc.Err()
+}
+
+// holder is a helper in "hold" mode.
+type holder struct {
+	pid   int32
+	in    io.WriteCloser
+	lines chan string
+	cmd   *exec.Cmd
+	done  bool
+}
+
+// startHolder starts a helper in "hold" mode inside ns; it ends with the
+// test, or at stop.
+func startHolder(t *testing.T, ns *nstest.NS) *holder {
+	t.Helper()
+	cmd := exec.Command("/proc/self/exe", "-test.run=^TestOwnersHelperProcess$")
+	cmd.Env = append(os.Environ(), helperEnv+"=hold")
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Do(cmd.Start); err != nil {
+		t.Fatal(err)
+	}
+	h := &holder{pid: int32(cmd.Process.Pid), in: in, lines: make(chan string, 1), cmd: cmd}
+	t.Cleanup(func() { h.stop(t) })
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			h.lines <- sc.Text()
+		}
+		close(h.lines)
+	}()
+	if line := h.reply(t); line != "ready" {
+		t.Fatalf("holder: %q", line)
+	}
+	return h
+}
+
+func (h *holder) reply(t *testing.T) string {
+	t.Helper()
+	select {
+	case line, ok := <-h.lines:
+		if !ok {
+			t.Fatal("holder exited")
+		}
+		return line
+	case <-time.After(20 * time.Second):
+		t.Fatal("holder: no answer in 20s")
+	}
+	return ""
+}
+
+// do sends a request and returns the descriptor and inode it answers.
+func (h *holder) do(t *testing.T, req string) (int32, uint64) {
+	t.Helper()
+	if _, err := fmt.Fprintln(h.in, req); err != nil {
+		t.Fatal(err)
+	}
+	line := h.reply(t)
+	var fd int32
+	var ino uint64
+	if line == "ok" {
+		return 0, 0
+	}
+	if _, err := fmt.Sscanf(line, "ok %d %d", &fd, &ino); err != nil {
+		t.Fatalf("holder answered %q to %q: %v", line, req, err)
+	}
+	return fd, ino
+}
+
+// stop ends the holder and waits for it.
+func (h *holder) stop(t *testing.T) {
+	if h.done {
+		return
+	}
+	h.done = true
+	h.in.Close()
+	if err := h.cmd.Wait(); err != nil {
+		t.Errorf("holder %d: %v", h.pid, err)
+	}
+}
+
+// TestKernelTracker runs one Collector with Processes over a namespace
+// whose processes come, go, open, close and swap sockets, and compares
+// every snapshot with a full walk (readOwners) taken right after it: the
+// namespace's processes are idle in between, so both see the same tables.
+func TestKernelTracker(t *testing.T) {
+	ns := nstest.Require(t)
+	coll := New(Config{NetNS: ns.Path(), Processes: true})
+
+	// A listener this process holds, shared with cat.
+	l, err := ns.Listen("tcp4", "127.0.0.1:7400")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	dup, err := l.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dup.Close()
+	shared := inodeOf(t, l.(*net.TCPListener))
+	cat := exec.Command("cat")
+	cat.ExtraFiles = []*os.File{dup}
+	catIn, err := cat.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Do(cat.Start); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { catIn.Close(); cat.Wait() }()
+
+	a := startHolder(t, ns)
+	aFD1, a1 := a.do(t, "open")
+
+	// snapshot takes one snapshot and checks it against a full walk.
+	snapshot := func(t *testing.T) *model.Snapshot {
+		t.Helper()
+		snap, err := coll.Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := readOwners("/proc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, s := range snap.Sockets {
+			if s.Inode == 0 {
+				continue
+			}
+			n++
+			if diff := cmp.Diff(full.Of(s.Inode), snap.Owners.Of(s.Inode)); diff != "" {
+				t.Errorf("owners of %s %s (inode %d), full walk (-) against the collector (+):\n%s", s.Proto, s.Local, s.Inode, diff)
+			}
+		}
+		if n == 0 {
+			t.Fatal("no sockets with an inode in the namespace")
+		}
+		return snap
+	}
+	ownedBy := func(t *testing.T, snap *model.Snapshot, ino uint64, want ...model.Owner) {
+		t.Helper()
+		got := slices.Clone(snap.Owners.Of(ino))
+		for i := range got {
+			got[i].Comm = "" // a full walk checks the names
+		}
+		slices.SortFunc(want, compareOwners)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("owners of %d (-want +got):\n%s", ino, diff)
+		}
+	}
+	me := int32(os.Getpid())
+	lfd := fdOf(t, l.(*net.TCPListener))
+	var snap *model.Snapshot
+
+	t.Run("first snapshot walks everything", func(t *testing.T) {
+		snap = snapshot(t)
+		if !coll.owners.last.Full {
+			t.Errorf("first snapshot: %+v, want a full walk", coll.owners.last)
+		}
+		ownedBy(t, snap, a1, model.Owner{Inode: a1, PID: a.pid, FD: aFD1})
+		ownedBy(t, snap, shared,
+			model.Owner{Inode: shared, PID: me, FD: lfd},
+			model.Owner{Inode: shared, PID: me, FD: int32(dup.Fd())},
+			model.Owner{Inode: shared, PID: int32(cat.Process.Pid), FD: 3})
+	})
+	t.Run("nothing changed", func(t *testing.T) {
+		snapshot(t)
+		if st := coll.owners.last; st.Full || st.Reused == 0 || st.Level != 0 {
+			t.Errorf("%+v, want the holders' owners kept", st)
+		}
+		if _, ok := coll.owners.procs[a.pid]; !ok {
+			t.Errorf("holder %d not tracked", a.pid)
+		}
+	})
+	b := startHolder(t, ns)
+	bFD1, b1 := b.do(t, "open")
+	t.Run("a new process", func(t *testing.T) {
+		snap = snapshot(t)
+		ownedBy(t, snap, b1, model.Owner{Inode: b1, PID: b.pid, FD: bFD1})
+	})
+	aFD2, a2 := a.do(t, "open")
+	t.Run("a process opens a socket", func(t *testing.T) {
+		snap = snapshot(t)
+		ownedBy(t, snap, a2, model.Owner{Inode: a2, PID: a.pid, FD: aFD2})
+		ownedBy(t, snap, a1, model.Owner{Inode: a1, PID: a.pid, FD: aFD1})
+	})
+	aFD3, a3 := a.do(t, fmt.Sprintf("swap %d", aFD1))
+	t.Run("a process closes a socket and opens another", func(t *testing.T) {
+		snap = snapshot(t)
+		if st := coll.owners.last; st.Level != 3 {
+			t.Errorf("%+v, want a new socket without an owner to make every process be read", st)
+		}
+		ownedBy(t, snap, a3, model.Owner{Inode: a3, PID: a.pid, FD: aFD3})
+		for _, s := range snap.Sockets {
+			if s.Inode == a1 {
+				t.Errorf("closed socket %d still dumped: %+v", a1, s)
+			}
+		}
+		// And the next snapshot has nothing new to check.
+		snapshot(t)
+		if st := coll.owners.last; st.Full || st.Level != 0 {
+			t.Errorf("snapshot after: %+v", st)
+		}
+	})
+	t.Run("a process holding a shared socket exits", func(t *testing.T) {
+		catIn.Close()
+		if err := cat.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		snap = snapshot(t)
+		ownedBy(t, snap, shared,
+			model.Owner{Inode: shared, PID: me, FD: lfd},
+			model.Owner{Inode: shared, PID: me, FD: int32(dup.Fd())})
+		if _, ok := coll.owners.procs[int32(cat.Process.Pid)]; ok {
+			t.Errorf("cat (%d) still tracked after it exited", cat.Process.Pid)
+		}
+	})
+	t.Run("a process exits", func(t *testing.T) {
+		b.stop(t)
+		snap = snapshot(t)
+		if _, ok := coll.owners.procs[b.pid]; ok {
+			t.Errorf("holder %d still tracked after it exited", b.pid)
+		}
+		for _, s := range snap.Sockets {
+			if s.Inode == b1 {
+				t.Errorf("exited holder's socket %d still dumped", b1)
+			}
+		}
+	})
+}
+
+// helperTrackResult is what helperTrack prints, as JSON.
+type helperTrackResult struct {
+	Hidden, FullHidden int
+	Stats              trackStats
+	Tries              int
+	Err                string
+}
+
+// helperTrack takes two snapshots of its own namespace with one Collector
+// and compares the second's Hidden with a full walk's. Other processes
+// may come and go in between, so it tries a few times. A sleep(1) child,
+// of the same user and with descriptors that do not change, is there to
+// be kept rather than read again.
+func helperTrack() error {
+	var r helperTrackResult
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		return err
+	}
+	defer func() { sleep.Process.Kill(); sleep.Wait() }()
+	coll := New(Config{Processes: true})
+	if _, err := coll.Collect(context.Background()); err != nil {
+		r.Err = err.Error()
+	}
+	for r.Tries = 1; r.Tries <= 5 && r.Err == ""; r.Tries++ {
+		snap, err := coll.Collect(context.Background())
+		if err != nil {
+			r.Err = err.Error()
+			break
+		}
+		full, err := readOwners("/proc")
+		if err != nil {
+			r.Err = err.Error()
+			break
+		}
+		r.Hidden, r.FullHidden, r.Stats = snap.Owners.Hidden, full.Hidden, coll.owners.last
+		// Until sleep has loaded its libraries, its count changes.
+		if r.Hidden == r.FullHidden && r.Stats.Reused > 0 {
+			break
+		}
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s\n", b)
+	return nil
+}
+
+// A Collector run by a user who cannot read every process counts the
+// others as hidden in its incremental snapshots too.
+func TestKernelTrackerHidden(t *testing.T) {
+	ns := nstest.Require(t)
+	const nobody = 65534
+	_, line := startHelper(t, ns, "track", &syscall.Credential{Uid: nobody, Gid: nobody})
+	var r helperTrackResult
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		t.Fatalf("helper: %q: %v", line, err)
+	}
+	if r.Err != "" {
+		t.Fatalf("as uid %d: %s", nobody, r.Err)
+	}
+	if r.Stats.Full || r.Stats.Reused == 0 {
+		t.Errorf("second snapshot: %+v, want an incremental one that kept sleep's owners", r.Stats)
+	}
+	if r.Hidden < 1 || r.Hidden != r.FullHidden {
+		t.Errorf("Hidden = %d, a full walk says %d (after %d tries); want them equal and at least 1 (this process is root's)", r.Hidden, r.FullHidden, r.Tries)
 	}
 }
