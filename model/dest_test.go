@@ -363,9 +363,9 @@ func TestFlagText(t *testing.T) {
 			"• TW 79%", "TIME_WAIT holds 79% of 1000 usable ports to 10.0.0.9:5432 (799 sockets from 10.0.0.2)"},
 		{Flag{Kind: FlagTimeWaitRising, Severity: SeverityNotice, Proto: ProtoTCP, Remote: dst, Local: src,
 			Count: 1300, From: 880, Rate: 420, Usable: 28232},
-			"• TW↑ 420/s", "TIME_WAIT to 10.0.0.9:5432 from 10.0.0.2 rose from 880 to 1300, 420/s; kept up for 60 s that holds 89% of 28232 usable ports"},
+			"• TW↑ 420/s", "TIME_WAIT to 10.0.0.9:5432 from 10.0.0.2 rose from 880 to 1300 (420/s); at that rate for 60 s it would hold 89% of 28232 usable ports"},
 		{Flag{Kind: FlagTimeWaitRising, Severity: SeverityNotice, Remote: dst, Rate: 8.3333, Usable: 1000},
-			"• TW↑ 8.3/s", "TIME_WAIT to 10.0.0.9:5432 rose from 0 to 0, 8.3/s; kept up for 60 s that holds 49% of 1000 usable ports"},
+			"• TW↑ 8.3/s", "TIME_WAIT to 10.0.0.9:5432 rose from 0 to 0 (8.3/s); at that rate for 60 s it would hold 49% of 1000 usable ports"},
 		{Flag{Kind: FlagPorts, Severity: SeverityCritical, Proto: ProtoTCP, Remote: dst, Local: src, Count: 27102, Usable: 28232},
 			"✖ PORTS 95%", "95% of 28232 usable ports to 10.0.0.9:5432 are taken (27102 sockets from 10.0.0.2); connect() fails with EADDRNOTAVAIL when none is left"},
 		{Flag{Kind: FlagCloseWait, Severity: SeverityWarn, Proto: ProtoTCP, Remote: dst, Count: 14},
@@ -374,7 +374,7 @@ func TestFlagText(t *testing.T) {
 			Count: 3, From: 0, Samples: 5},
 			"• CW↑ 0→3", "CLOSE_WAIT to [2001:db8::9]:443 rose from 0 to 3 and has not fallen for 5 samples"},
 		{Flag{Kind: FlagCloseWait, Proto: ProtoUDP, Remote: dst, Count: 1},
-			"CW 1", "1 sockets to 10.0.0.9:5432/udp in CLOSE_WAIT: the peer closed, the local application has not"},
+			"CW 1", "1 socket to 10.0.0.9:5432/udp in CLOSE_WAIT: the peer closed, the local application has not"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {

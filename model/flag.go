@@ -176,7 +176,7 @@ func (f Flag) AppendLabel(dst []byte) []byte {
 }
 
 // Reason is the flag as a sentence for the detail view and the log:
-// "TIME_WAIT holds 82% of 28232 usable ports to 10.0.0.9:5432 (23150
+// "TIME_WAIT holds 82% of 28232 usable ports to 10.0.0.9:5432 (23200
 // sockets from 10.0.0.2)".
 func (f Flag) Reason() string { return string(f.AppendReason(nil)) }
 
@@ -187,8 +187,7 @@ func (f Flag) AppendReason(dst []byte) []byte {
 		dst = append(dst, "TIME_WAIT holds "...)
 		dst = appendPoolShare(dst, &f)
 		dst = append(dst, " ("...)
-		dst = strconv.AppendInt(dst, int64(f.Count), 10)
-		dst = append(dst, " sockets"...)
+		dst = appendSockets(dst, f.Count)
 		dst = appendFrom(dst, f.Local)
 		return append(dst, ')')
 	case FlagTimeWaitRising:
@@ -199,11 +198,11 @@ func (f Flag) AppendReason(dst []byte) []byte {
 		dst = strconv.AppendInt(dst, int64(f.From), 10)
 		dst = append(dst, " to "...)
 		dst = strconv.AppendInt(dst, int64(f.Count), 10)
-		dst = append(dst, ", "...)
+		dst = append(dst, " ("...)
 		dst = appendRate(dst, f.Rate)
-		dst = append(dst, "; kept up for "...)
+		dst = append(dst, "); at that rate for "...)
 		dst = strconv.AppendInt(dst, int64(TimeWaitLen/time.Second), 10)
-		dst = append(dst, " s that holds "...)
+		dst = append(dst, " s it would hold "...)
 		dst = strconv.AppendInt(dst, int64(f.projected()), 10)
 		dst = append(dst, "% of "...)
 		dst = strconv.AppendInt(dst, int64(f.Usable), 10)
@@ -211,13 +210,12 @@ func (f Flag) AppendReason(dst []byte) []byte {
 	case FlagPorts:
 		dst = appendPoolShare(dst, &f)
 		dst = append(dst, " are taken ("...)
-		dst = strconv.AppendInt(dst, int64(f.Count), 10)
-		dst = append(dst, " sockets"...)
+		dst = appendSockets(dst, f.Count)
 		dst = appendFrom(dst, f.Local)
 		return append(dst, "); connect() fails with EADDRNOTAVAIL when none is left"...)
 	case FlagCloseWait:
-		dst = strconv.AppendInt(dst, int64(f.Count), 10)
-		dst = append(dst, " sockets to "...)
+		dst = appendSockets(dst, f.Count)
+		dst = append(dst, " to "...)
 		dst = appendEndpoint(dst, f.Proto, f.Remote)
 		return append(dst, " in CLOSE_WAIT: the peer closed, the local application has not"...)
 	case FlagCloseWaitRising:
@@ -241,6 +239,15 @@ func appendPoolShare(dst []byte, f *Flag) []byte {
 	dst = strconv.AppendInt(dst, int64(f.Usable), 10)
 	dst = append(dst, " usable ports to "...)
 	return f.Remote.AppendTo(dst)
+}
+
+// appendSockets appends "1 socket", "2 sockets".
+func appendSockets(dst []byte, n int) []byte {
+	dst = strconv.AppendInt(dst, int64(n), 10)
+	if n == 1 {
+		return append(dst, " socket"...)
+	}
+	return append(dst, " sockets"...)
 }
 
 func appendFrom(dst []byte, local netip.Addr) []byte {
