@@ -42,7 +42,9 @@ func TestGolden(t *testing.T) {
 		for _, v := range views {
 			name := fmt.Sprintf("%s_%dx%d", v.name, size[0], size[1])
 			t.Run(name, func(t *testing.T) {
-				m := New(context.Background(), testConfig(fixture(t0)))
+				cfg := testConfig(fixture(t0))
+				cfg.Interval = time.Hour // one sample: no timer decides the frame
+				m := New(context.Background(), cfg)
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]),
 					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("09:30:00")) },

@@ -115,6 +115,17 @@ func appendFlagLabels(dst []byte, flags []model.Flag) []byte {
 	return dst
 }
 
+// flaggedEndpoints counts the remote endpoints with a flag.
+func flaggedEndpoints(ix *model.DestIndex) int {
+	n := 0
+	for i := range ix.Dests {
+		if len(ix.Dests[i].Flags) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // filtered is a snapshot of the sockets the filter and toggles select.
 func (m *Model) filtered() *model.Snapshot {
 	snap := *m.track.snap
@@ -189,8 +200,22 @@ func (m *Model) ephemeralText() string {
 		b.WriteString(strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) + " ")
 	}
 	b.WriteString(strconv.Itoa(int(p.Utilisation()*100)) + "%")
-	if sev := ix.Severity(); sev != model.SeverityNone {
+	// The busiest pool's own flags, then how many endpoints are flagged.
+	var sev model.Severity
+	for i := range ix.Flags {
+		if f := &ix.Flags[i]; f.Local == p.Local && f.Remote == p.Remote {
+			sev = max(sev, f.Severity)
+		}
+	}
+	if sev != model.SeverityNone {
 		b.WriteString(" " + m.sevStyle(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String())))
+	}
+	if n := flaggedEndpoints(ix); n > 0 {
+		text := "  " + strconv.Itoa(n) + " flagged"
+		if wide {
+			text += " (view 2)"
+		}
+		b.WriteString(m.sevStyle(ix.Severity()).Render(text))
 	}
 	return b.String()
 }
