@@ -25,8 +25,8 @@ const fullWalkEvery = 10
 // ownerTracker is the state of the incremental walk. The zero value walks
 // everything at its first snapshot.
 type ownerTracker struct {
-	// procs holds every process whose descriptors the last snapshot read
-	// or kept, by pid; nil before the first full walk.
+	// procs holds every process the last snapshot could read or kept,
+	// with descriptors or without, by pid; nil before the first full walk.
 	procs map[int32]procEntry
 	// owners is the last snapshot's owners, sorted by compareOwners, and
 	// shared with its model.Owners: never written after it is built.

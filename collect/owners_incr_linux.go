@@ -18,9 +18,12 @@ import (
 // is unchanged, a read of /proc/PID/stat for its start time and name. A
 // process known from the last snapshot whose start time, count and
 // credentials are the same keeps its owners; the others (new ones,
-// changed ones, hidden ones, and those with no descriptors, for which a
-// count of 0 says nothing on older kernels) are walked as readOwners
-// walks them. Both run while the kernel dumps the sockets.
+// changed ones, hidden ones) are walked as readOwners walks them. One
+// that had no descriptors (a kernel thread) and still has none, with the
+// same credentials, costs the fstatat alone: it owns nothing, and is not
+// hidden. A kernel before 6.2 gives every size as 0: the first walk
+// notices, and every snapshot walks all (ownerTracker.off). Both halves
+// run while the kernel dumps the sockets.
 //
 // The counts miss a process that closes one descriptor and opens another
 // between two snapshots. When the new one is a socket in the dump, it has
@@ -160,18 +163,34 @@ func (t *ownerTracker) cheapPass(procRoot string, root int) (map[int32]procEntry
 	}
 	kept := make(map[int32]procEntry, len(t.procs))
 	var reread []procPID
+	var empty []procSeen
 	for _, p := range pids {
-		if e, ok := t.procs[p.pid]; ok && t.unchanged(root, p, &e, first.stat) {
+		e, ok := t.procs[p.pid]
+		switch {
+		case ok && e.fds == 0 && t.stillEmpty(root, p, e):
+			empty = append(empty, procSeen{pid: p.pid, ident: e.procIdent})
+		case ok && e.fds > 0 && t.unchanged(root, p, &e, first.stat):
 			kept[p.pid] = e
-		} else {
+		default:
 			reread = append(reread, p)
 		}
 	}
 	scan := walkOwners(procRoot, root, reread, t.identifyFD, first)
+	scan.procs = append(scan.procs, empty...)
 	t.update(kept, scan)
 	t.hidden = scan.hidden
-	t.last.Reused, t.last.Reread = len(kept), len(reread)
+	t.last.Reused, t.last.Reread = len(kept)+len(empty), len(reread)
 	return kept, nil
+}
+
+// stillEmpty reports whether process p, which had no descriptors and could
+// be read, still has none, and the same credentials: it still owns nothing
+// and is not hidden. Only a kernel that counts descriptors (t.off unset)
+// gets here, so a size of 0 means none are open (or the process has no
+// table: a kernel thread, a zombie), not that the size is unknown.
+func (t *ownerTracker) stillEmpty(root int, p procPID, e procEntry) bool {
+	id, err := t.identifyFD(root, p.name+"/fd")
+	return err == nil && id.fds == 0 && id.uid == e.uid && id.gid == e.gid
 }
 
 // unchanged reports whether process p is still what e says, without
@@ -183,7 +202,7 @@ func (t *ownerTracker) unchanged(root int, p procPID, e *procEntry, buf []byte) 
 	// new start time, whereas a start time read first could be the old
 	// process's and the count the newcomer's.
 	id, err := t.identifyFD(root, p.name+"/fd")
-	if err != nil || id.fds <= 0 || id.fds != e.fds || id.uid != e.uid || id.gid != e.gid {
+	if err != nil || id.fds != e.fds || id.uid != e.uid || id.gid != e.gid {
 		return false
 	}
 	st, err := readStat(root, p.name+"/stat", buf)

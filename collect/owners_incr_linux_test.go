@@ -102,7 +102,7 @@ func TestTrackerFixture(t *testing.T) {
 		1:  {"init", 10, map[int]string{0: "/dev/null", 3: "socket:[100]", 4: "socket:[101]"}},
 		22: {"sshd", 20, map[int]string{3: "socket:[200]", 4: "pipe:[9]", 5: "socket:[100]"}},
 		33: {"cron", 30, map[int]string{0: "/dev/null"}},
-		// No descriptors: walked every time, as a kernel thread is.
+		// No descriptors, as a kernel thread: kept by its count of 0.
 		2: {"kthreadd", 1, nil},
 	}
 	// Every step changes procs, then says which sockets the dump holds and
@@ -117,24 +117,26 @@ func TestTrackerFixture(t *testing.T) {
 		stale uint64
 	}{
 		{name: "first snapshot", dump: []uint64{100, 101, 200}, want: trackStats{Full: true, Reread: 4}},
-		{name: "nothing changed", dump: []uint64{100, 101, 200}, want: trackStats{Reused: 3, Reread: 1}},
+		{name: "nothing changed", dump: []uint64{100, 101, 200}, want: trackStats{Reused: 4}},
 		{
 			name:   "a new process",
 			change: func() { procs[44] = fakeProc{"nginx", 40, map[int]string{6: "socket:[300]"}} },
 			dump:   []uint64{100, 101, 200, 300},
-			want:   trackStats{Reused: 3, Reread: 2},
+			want:   trackStats{Reused: 4, Reread: 1},
 		},
 		{
 			name:   "a process opens a socket",
 			change: func() { procs[22].fds[6] = "socket:[201]" },
 			dump:   []uint64{100, 101, 200, 201, 300},
-			want:   trackStats{Reused: 3, Reread: 2},
+			want:   trackStats{Reused: 4, Reread: 1},
 		},
 		{
 			name:   "a process closes a socket and opens another as the same descriptor",
 			change: func() { procs[1].fds[4] = "socket:[102]" },
 			dump:   []uint64{100, 102, 200, 201, 300},
-			want:   trackStats{Reused: 0, Reread: 5, Level: 3},
+			// The second cheap pass keeps 5; then all 4 with descriptors
+			// are read.
+			want: trackStats{Reused: 1, Reread: 4, Level: 3},
 		},
 		{
 			name: "a pid reused with as many descriptors",
@@ -143,7 +145,7 @@ func TestTrackerFixture(t *testing.T) {
 			},
 			// 400 is in another namespace: only the start time tells.
 			dump: []uint64{100, 102, 200, 201, 300},
-			want: trackStats{Reused: 3, Reread: 2},
+			want: trackStats{Reused: 4, Reread: 1},
 		},
 		{
 			name: "a process renames itself",
@@ -153,25 +155,43 @@ func TestTrackerFixture(t *testing.T) {
 				procs[44] = p
 			},
 			dump: []uint64{100, 102, 200, 201, 300},
-			want: trackStats{Reused: 4, Reread: 1},
+			want: trackStats{Reused: 5},
 		},
 		{
 			name:   "a process that shared a socket exits",
 			change: func() { delete(procs, 22) },
 			dump:   []uint64{100, 102, 300},
-			want:   trackStats{Reused: 3, Reread: 1},
+			want:   trackStats{Reused: 4},
 		},
 		{
 			name:   "a socket no process here holds",
 			change: func() {},
 			dump:   []uint64{100, 102, 300, 999},
-			want:   trackStats{Reused: 0, Reread: 4, Level: 3},
+			want:   trackStats{Reused: 1, Reread: 3, Level: 3},
 		},
 		{
 			name:   "still no holder: not new, no second look",
 			change: func() {},
 			dump:   []uint64{100, 102, 300, 999},
+			want:   trackStats{Reused: 4},
+		},
+		{
+			name:   "a process without descriptors opens one",
+			change: func() { procs[2] = fakeProc{"kthreadd", 1, map[int]string{0: "socket:[500]"}} },
+			dump:   []uint64{100, 102, 300, 500, 999},
 			want:   trackStats{Reused: 3, Reread: 1},
+		},
+		{
+			name:   "and closes it again",
+			change: func() { procs[2] = fakeProc{"kthreadd", 1, nil} },
+			dump:   []uint64{100, 102, 300, 999},
+			want:   trackStats{Reused: 3, Reread: 1},
+		},
+		{
+			name:   "and stays without",
+			change: func() {},
+			dump:   []uint64{100, 102, 300, 999},
+			want:   trackStats{Reused: 4},
 		},
 		{
 			name: "a socket closed while another holds it, a file opened instead",
@@ -180,7 +200,7 @@ func TestTrackerFixture(t *testing.T) {
 				procs[33].fds[1] = "socket:[300]" // handed over: 33 is re-read
 			},
 			dump:  []uint64{100, 102, 300, 999},
-			want:  trackStats{Reused: 2, Reread: 2},
+			want:  trackStats{Reused: 3, Reread: 1},
 			stale: 300, // 44 still named until the next full walk
 		},
 	}

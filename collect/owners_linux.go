@@ -300,6 +300,10 @@ func (w *ownerWalk) open(wk *ownerWorker, p procPID) *fdJob {
 	}
 	err = job.list(wk.dents)
 	if w.failed(wk, p, "fd", err) || len(job.fds) == 0 {
+		if err == nil && w.identify != nil && job.ident.fds == 0 {
+			// Readable, and nothing to read: a kernel thread, a zombie.
+			wk.seen = append(wk.seen, procSeen{pid: p.pid, ident: job.ident})
+		}
 		job.close()
 		return nil
 	}
