@@ -88,9 +88,6 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		_, err := io.WriteString(stdout, b.String())
 		return err
 	}
-	if !isTerminal() {
-		return usagef("the dashboard needs a terminal; use conntab list for a pipe")
-	}
 	lo := listOptions{filterFile: o.filterFile}
 	expr, err := lo.filterText(rest)
 	if err != nil {
@@ -102,6 +99,9 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if f.Expr == nil && !f.HasStates {
 		f = nil
+	}
+	if !isTerminal() {
+		return usagef("the dashboard needs a terminal; use conntab list for a pipe")
 	}
 	cfg, err := dashboardConfig(ctx, &o, f, stderr)
 	if err != nil {
