@@ -236,7 +236,11 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		if di < 0 {
 			di = int32(len(ix.Dests))
 			ix.Dests = append(ix.Dests, Destination{Proto: s.Proto, Remote: s.Remote, Pool: -1})
-			ix.dests.add(h, di)
+			if ix.dests.full() {
+				ix.growDests()
+			} else {
+				ix.dests.add(h, di)
+			}
 		}
 		d := &ix.Dests[di]
 		d.States.Add(s.State)
@@ -255,7 +259,11 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		if pi < 0 {
 			pi = int32(len(ix.Pools))
 			ix.Pools = append(ix.Pools, PortPool{Local: local, Remote: s.Remote, Usable: ix.Usable, Dest: int(di)})
-			ix.pools.add(h, pi)
+			if ix.pools.full() {
+				ix.growPools()
+			} else {
+				ix.pools.add(h, pi)
+			}
 		}
 		p := &ix.Pools[pi]
 		p.States.Add(s.State)
@@ -392,51 +400,62 @@ func (ps *portSet) countIn(lo, hi uint16) int {
 }
 
 // slotTable maps keys to indexes in a slice that holds the keys (Dests,
-// Pools): open addressing with linear probing, each slot the upper half of
-// the key's hash and the index plus one (0 is empty). Go's maps hash a
-// struct key field by field, which cost more per socket than all the
-// counting (BenchmarkDestinations).
+// Pools): open addressing with linear probing over 4-byte slots, so that a
+// table for 100,000 endpoints stays in a core's cache. A slot of a table
+// of 2^k holds the index plus one in its low k bits (0 is empty) and a
+// fingerprint of the key's hash above them. Go's maps hash a struct key
+// field by field, which cost more per socket than all the counting
+// (BenchmarkDestinations).
 type slotTable struct {
-	slots []uint64
+	slots []uint32
+	k     uint // len(slots) is 1<<k
 	n     int
 }
 
 func (t *slotTable) init(hint int) {
-	size := 16
-	for size < 2*hint {
-		size *= 2
+	t.k = 4
+	for 1<<t.k < 2*hint {
+		t.k++
 	}
-	t.slots, t.n = make([]uint64, size), 0
+	t.slots, t.n = make([]uint32, 1<<t.k), 0
 }
 
-// add records index i for a key with hash h, which must not be there yet.
+// full reports whether one more entry needs a bigger table: the index
+// plus one must fit in k bits, and probes stay short below half full.
+func (t *slotTable) full() bool { return 2*(t.n+1) > len(t.slots) }
+
+// start is where the probe for hash h starts, and the fingerprint its
+// slot carries.
+func (t *slotTable) start(h uint64) (pos, fp uint32) {
+	return uint32(h>>32) & (1<<t.k - 1), uint32(h) >> t.k << t.k
+}
+
+// add records index i for a key with hash h, which must not be there yet
+// and, the table not full.
 func (t *slotTable) add(h uint64, i int32) {
-	if 2*(t.n+1) > len(t.slots) {
-		t.grow()
-	}
-	mask := uint64(len(t.slots) - 1)
-	pos := h >> 32 & mask
+	mask := uint32(len(t.slots) - 1)
+	pos, fp := t.start(h)
 	for t.slots[pos] != 0 {
 		pos = (pos + 1) & mask
 	}
-	t.slots[pos] = h&^(1<<32-1) | uint64(uint32(i)+1)
+	t.slots[pos] = fp | uint32(i+1)
 	t.n++
 }
 
-// grow doubles the table.
-func (t *slotTable) grow() {
-	old := t.slots
-	t.slots = make([]uint64, 2*len(old))
-	mask := uint64(len(t.slots) - 1)
-	for _, e := range old {
-		if e == 0 {
-			continue
-		}
-		pos := e >> 32 & mask
-		for t.slots[pos] != 0 {
-			pos = (pos + 1) & mask
-		}
-		t.slots[pos] = e
+// growDests and growPools double a table, hashing its keys again.
+func (ix *DestIndex) growDests() {
+	ix.dests.init(len(ix.dests.slots))
+	for i := range ix.Dests {
+		d := &ix.Dests[i]
+		ix.dests.add(destHash(d.Proto, d.Remote), int32(i))
+	}
+}
+
+func (ix *DestIndex) growPools() {
+	ix.pools.init(len(ix.pools.slots))
+	for i := range ix.Pools {
+		p := &ix.Pools[i]
+		ix.pools.add(poolHash(p.Local, p.Remote), int32(i))
 	}
 }
 
@@ -446,16 +465,16 @@ func (ix *DestIndex) findDest(p Proto, remote netip.AddrPort, h uint64) int32 {
 	if len(t.slots) == 0 {
 		return -1
 	}
-	mask := uint64(len(t.slots) - 1)
-	for pos := h >> 32 & mask; ; pos = (pos + 1) & mask {
+	mask := uint32(len(t.slots) - 1)
+	for pos, fp := t.start(h); ; pos = (pos + 1) & mask {
 		e := t.slots[pos]
 		if e == 0 {
 			return -1
 		}
-		if e>>32 == h>>32 {
-			d := &ix.Dests[uint32(e)-1]
+		if e&^mask == fp {
+			d := &ix.Dests[e&mask-1]
 			if d.Remote == remote && d.Proto == p {
-				return int32(uint32(e) - 1)
+				return int32(e&mask - 1)
 			}
 		}
 	}
@@ -468,16 +487,16 @@ func (ix *DestIndex) findPool(local netip.Addr, remote netip.AddrPort, h uint64)
 	if len(t.slots) == 0 {
 		return -1
 	}
-	mask := uint64(len(t.slots) - 1)
-	for pos := h >> 32 & mask; ; pos = (pos + 1) & mask {
+	mask := uint32(len(t.slots) - 1)
+	for pos, fp := t.start(h); ; pos = (pos + 1) & mask {
 		e := t.slots[pos]
 		if e == 0 {
 			return -1
 		}
-		if e>>32 == h>>32 {
-			p := &ix.Pools[uint32(e)-1]
+		if e&^mask == fp {
+			p := &ix.Pools[e&mask-1]
 			if p.Remote == remote && p.Local == local {
-				return int32(uint32(e) - 1)
+				return int32(e&mask - 1)
 			}
 		}
 	}
@@ -490,8 +509,8 @@ func destHash(p Proto, ap netip.AddrPort) uint64 {
 	a := ap.Addr()
 	if a.Is4() {
 		b := a.As4()
-		return fib(uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
-			uint64(ap.Port())<<16 | uint64(p))
+		return mix(uint64(b[0])<<56|uint64(b[1])<<48|uint64(b[2])<<40|uint64(b[3])<<32|
+			uint64(ap.Port())<<16|uint64(p), 0)
 	}
 	b := a.As16()
 	return mix(le64(b[:8]), le64(b[8:])^uint64(ap.Port())<<32^uint64(p)<<48)
@@ -506,13 +525,6 @@ func poolHash(local netip.Addr, remote netip.AddrPort) uint64 {
 	}
 	l, r := local.As16(), remote.Addr().As16()
 	return mix(le64(l[:8])^le64(r[8:]), le64(l[8:])^le64(r[:8])*0x9e3779b97f4a7c15^uint64(remote.Port()))
-}
-
-// fib is Fibonacci hashing: the product's upper half, which the table
-// uses, depends on every bit of x.
-func fib(x uint64) uint64 {
-	h := x * 0x9e3779b97f4a7c15
-	return h ^ h<<32
 }
 
 // mix is wyhash's mixing step: the two halves of a 128-bit product.
