@@ -2,7 +2,9 @@ package model
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // ProcessSockets counts the sockets one process holds, by state.
@@ -41,27 +43,98 @@ type ProcessCounts struct {
 }
 
 // CountProcesses counts snap's sockets by the processes that hold them
-// (Snapshot.OwnersOf).
+// (Snapshot.OwnersOf). A large snapshot is shared out between goroutines,
+// up to GOMAXPROCS of them: most of the time goes to looking up the
+// remembered owners of TIME_WAIT sockets (Snapshot.Former), each lookup a
+// wait on memory.
 func CountProcesses(snap *Snapshot) *ProcessCounts {
+	return countProcesses(snap, max(1, min(runtime.GOMAXPROCS(0), len(snap.Sockets)/procChunk)))
+}
+
+// procChunk is the fewest sockets worth a goroutine of their own.
+const procChunk = 16384
+
+// countProcesses is CountProcesses with the sockets shared out between
+// workers goroutines.
+func countProcesses(snap *Snapshot, workers int) *ProcessCounts {
 	pc := &ProcessCounts{}
+	if snap.Owners != nil {
+		pc.Hidden = snap.Owners.Hidden
+	}
+	n := len(snap.Sockets)
+	parts := make([]procPart, workers)
+	var wg sync.WaitGroup
+	for w := range parts {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		if w == workers-1 {
+			parts[w].count(snap, snap.Sockets[lo:hi])
+			break
+		}
+		wg.Go(func() { parts[w].count(snap, snap.Sockets[lo:hi]) })
+	}
+	wg.Wait()
+
+	// The parts' rows, one per process.
+	pc.Unknown = parts[0].unknown
+	pc.Procs = parts[0].rows.rows
+	for w := 1; w < len(parts); w++ {
+		p := &parts[w]
+		addCounts(&pc.Unknown, &p.unknown)
+		into := &parts[0].rows
+		for i := range p.rows.rows {
+			r := &p.rows.rows[i]
+			j := into.find(r.PID, r.Comm) // may grow into.rows
+			addCounts(&into.rows[j], r)
+		}
+		pc.Procs = into.rows
+	}
+	slices.SortFunc(pc.Procs, func(a, b ProcessSockets) int {
+		if c := cmp.Compare(a.PID, b.PID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Comm, b.Comm)
+	})
+	return pc
+}
+
+func addCounts(to, from *ProcessSockets) {
+	for i := range to.States {
+		to.States[i] += from.States[i]
+		to.Former[i] += from.Former[i]
+	}
+	to.Total += from.Total
+	to.FormerTotal += from.FormerTotal
+}
+
+// procPart counts a share of a snapshot's sockets.
+type procPart struct {
+	rows    procRows
+	unknown ProcessSockets
+}
+
+func (pp *procPart) count(snap *Snapshot, sockets []Socket) {
 	var owners []Owner
 	if snap.Owners != nil {
-		owners, pc.Hidden = snap.Owners.byInode, snap.Owners.Hidden
+		owners = snap.Owners.byInode
 	}
-	rows := procRows{byPID: map[int32]int32{}}
+	rows := &pp.rows
+	rows.byPID = map[int32]int32{}
+	unknown := func(s State) {
+		pp.unknown.States.Add(s)
+		pp.unknown.Total++
+	}
 
 	// Sockets with an inode: a merge of the sockets, sorted by inode, with
 	// the owners, already sorted so. A binary search per socket into
 	// 130,000 owners missed the cache at every step.
-	keys := make([]uint64, 0, len(snap.Sockets))
-	for i := range snap.Sockets {
-		s := &snap.Sockets[i]
+	keys := make([]uint64, 0, len(sockets))
+	for i := range sockets {
+		s := &sockets[i]
 		switch {
 		case s.Inode == 0:
 			formers := snap.Former[s.Key()]
 			if len(formers) == 0 {
-				pc.Unknown.States.Add(s.State)
-				pc.Unknown.Total++
+				unknown(s.State)
 				continue
 			}
 			rows.count(formers, stateSlot(s.State))
@@ -74,8 +147,7 @@ func CountProcesses(snap *Snapshot) *ProcessCounts {
 				rows.count(o, stateSlot(s.State))
 				continue
 			}
-			pc.Unknown.States.Add(s.State)
-			pc.Unknown.Total++
+			unknown(s.State)
 		}
 	}
 	radixSort(keys)
@@ -90,21 +162,12 @@ func CountProcesses(snap *Snapshot) *ProcessCounts {
 			e++
 		}
 		if e == j {
-			pc.Unknown.States[slot]++
-			pc.Unknown.Total++
+			pp.unknown.States[slot]++
+			pp.unknown.Total++
 			continue
 		}
 		rows.count(owners[j:e], slot)
 	}
-
-	pc.Procs = rows.rows
-	slices.SortFunc(pc.Procs, func(a, b ProcessSockets) int {
-		if c := cmp.Compare(a.PID, b.PID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Comm, b.Comm)
-	})
-	return pc
 }
 
 // procRows finds a process's row by pid, then name.
@@ -151,7 +214,8 @@ func seen(owners []Owner, i int, sorted bool) bool {
 }
 
 func (r *procRows) countOne(o *Owner, slot int) {
-	row := &r.rows[r.find(o.PID, o.Comm)]
+	i := r.find(o.PID, o.Comm) // may grow r.rows
+	row := &r.rows[i]
 	if o.Former {
 		row.Former[slot]++
 		row.FormerTotal++

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
 )
@@ -168,8 +169,14 @@ func TestCountProcessesMatchesOwnersOf(t *testing.T) {
 		{"benchmark fixture", benchSnapshot()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := gocmp.Diff(countByOwnersOf(tt.snap), CountProcesses(tt.snap)); diff != "" {
+			want := countByOwnersOf(tt.snap)
+			if diff := gocmp.Diff(want, CountProcesses(tt.snap)); diff != "" {
 				t.Errorf("CountProcesses (-countByOwnersOf +got):\n%s", diff)
+			}
+			for _, workers := range []int{1, 2, 3, 7} {
+				if diff := gocmp.Diff(want, countProcesses(tt.snap, workers)); diff != "" {
+					t.Errorf("countProcesses with %d workers (-countByOwnersOf +got):\n%s", workers, diff)
+				}
 			}
 		})
 	}
@@ -206,4 +213,24 @@ func BenchmarkCountProcesses(b *testing.B) {
 
 func netipPort(ap netip.AddrPort, port uint16) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr(), port)
+}
+
+// BenchmarkSample is what the dashboard derives from one sample: the
+// remote endpoints and pools against the previous sample, the processes,
+// and the bind scope of every listening socket.
+func BenchmarkSample(b *testing.B) {
+	snap := benchSnapshot()
+	th := DefaultThresholds()
+	prev := Destinations(snap, nil, 0, th)
+	b.ReportAllocs()
+	for b.Loop() {
+		Destinations(snap, prev, time.Second, th)
+		CountProcesses(snap)
+		for i := range snap.Sockets {
+			if s := &snap.Sockets[i]; s.State == StateListen || s.State == StateUnconn {
+				_ = Scope(s)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(snap.Sockets)), "ns/socket")
 }
