@@ -214,7 +214,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.snap != nil {
 			m.install(msg)
 		}
-		return m, m.tick()
+		// An open detail pane asks the kernel again, for its one socket.
+		return m, tea.Batch(m.tick(), m.detailCmd())
 	case tickMsg:
 		if m.paused || m.inflight {
 			return m, nil

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/model"
@@ -356,6 +358,42 @@ func TestDetailAsksForTCPInfo(t *testing.T) {
 	for _, w := range []string{"rtt 1.5ms", "cwnd 10", "ssthresh ∞", "acked 4097B", "cc cubic", "cmdline /usr/bin/app --pool=20"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("detail pane lacks %q:\n%s", w, s)
+		}
+	}
+}
+
+func TestMouseWheel(t *testing.T) {
+	m := newTestModel(t, 120, 40, testConfig(fixture(t0)))
+	m = update(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown}, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if got := m.tables[viewSockets].cursor; got != 6 {
+		t.Errorf("two wheel turns down: cursor %d, want 6", got)
+	}
+	m = update(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if got := m.tables[viewSockets].cursor; got != 3 {
+		t.Errorf("one wheel turn up: cursor %d, want 3", got)
+	}
+	// The page scrolls with the cursor: 300 turns down end on the last line.
+	for range 100 {
+		m = update(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	}
+	tb := m.tables[viewSockets]
+	if tb.cursor != m.lineCount()-1 || tb.offset != m.lineCount()-m.bodyHeight() {
+		t.Errorf("at the end: cursor %d offset %d of %d lines (%d on screen)", tb.cursor, tb.offset, m.lineCount(), m.bodyHeight())
+	}
+}
+
+func TestResize(t *testing.T) {
+	m := newTestModel(t, 120, 40, testConfig(fixture(t0)))
+	for _, size := range [][2]int{{80, 24}, {60, 15}, {200, 60}, {80, 24}} {
+		m = update(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		lines := strings.Split(m.View().Content, "\n")
+		if len(lines) != size[1] {
+			t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > size[0] {
+				t.Errorf("%dx%d: line %d is %d cells wide: %q", size[0], size[1], i, w, ansi.Strip(l))
+			}
 		}
 	}
 }

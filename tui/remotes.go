@@ -176,31 +176,27 @@ func (m *Model) groupFlag(s model.State) string {
 	return m.sevStyle(worst.Severity).Render(text)
 }
 
-// ephemeralText is the header's ephemeral range and its busiest pool.
-func (m *Model) ephemeralText() string {
+// ephemeralSegs are the header's ephemeral range, its busiest pool with
+// that pool's own severity, and how many endpoints are flagged.
+func (m *Model) ephemeralSegs(wide bool) []seg {
 	ix := m.dests
 	if ix == nil || ix.Ephemeral.Size() == 0 {
-		return m.st.Dim.Render("ephemeral range unknown")
+		return []seg{{text: m.st.Dim.Render("ephemeral range unknown"), drop: 4}}
 	}
-	var b strings.Builder
-	wide := m.width >= 120
 	eph, usable := "eph ", " ("+strconv.Itoa(ix.Usable)+")"
 	if wide {
 		eph, usable = "ephemeral ", " ("+strconv.Itoa(ix.Usable)+" usable)"
 	}
-	b.WriteString(m.st.Dim.Render(eph) + strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi)))
-	b.WriteString(m.st.Dim.Render(usable))
+	segs := []seg{{text: m.st.Dim.Render(eph) + strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi)) + m.st.Dim.Render(usable), drop: 3}}
 	p := ix.BusiestPool()
 	if p == nil {
-		b.WriteString(m.st.Dim.Render("  no pool in use"))
-		return b.String()
+		return append(segs, seg{text: m.st.Dim.Render("no pool in use"), drop: 5})
 	}
-	b.WriteString(m.st.Dim.Render("  busiest ") + p.Remote.String() + " ")
+	busiest := m.st.Dim.Render("busiest ") + p.Remote.String() + " "
 	if wide {
-		b.WriteString(strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) + " ")
+		busiest += strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) + " "
 	}
-	b.WriteString(strconv.Itoa(int(p.Utilisation()*100)) + "%")
-	// The busiest pool's own flags, then how many endpoints are flagged.
+	busiest += strconv.Itoa(int(p.Utilisation()*100)) + "%"
 	var sev model.Severity
 	for i := range ix.Flags {
 		if f := &ix.Flags[i]; f.Local == p.Local && f.Remote == p.Remote {
@@ -208,14 +204,15 @@ func (m *Model) ephemeralText() string {
 		}
 	}
 	if sev != model.SeverityNone {
-		b.WriteString(" " + m.sevStyle(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String())))
+		busiest += " " + m.sevStyle(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String()))
 	}
+	segs = append(segs, seg{text: busiest})
 	if n := flaggedEndpoints(ix); n > 0 {
-		text := "  " + strconv.Itoa(n) + " flagged"
+		text := strconv.Itoa(n) + " flagged"
 		if wide {
 			text += " (view 2)"
 		}
-		b.WriteString(m.sevStyle(ix.Severity()).Render(text))
+		segs = append(segs, seg{text: m.sevStyle(ix.Severity()).Render(text), drop: 1})
 	}
-	return b.String()
+	return segs
 }

@@ -38,7 +38,7 @@ func (m *Model) render() string {
 		return clip(msg, m.width)
 	}
 	var b strings.Builder
-	b.WriteString(m.header())
+	b.WriteString(clip(m.header(), m.width))
 	b.WriteByte('\n')
 	body := m.bodyHeight() + 1
 	var lines []string
@@ -177,17 +177,50 @@ func (m *Model) stateLegend() string {
 }
 
 // trends draws the TIME_WAIT and CLOSE_WAIT sparklines and the ephemeral
-// range with its busiest pool.
+// range with its busiest pool, leaving out what fits least when the
+// screen is narrow.
 func (m *Model) trends() string {
 	h := &m.history
 	tw, cw := h.series(model.StateTimeWait), h.series(model.StateCloseWait)
+	wide := m.width >= 120
 	twName, cwName, spark := "TIME_WAIT ", "CLOSE_WAIT ", 20
-	if m.width < 120 {
-		twName, cwName, spark = "TW ", "CW ", 8
+	if !wide {
+		twName, cwName, spark = "TW ", "CW ", 6
 	}
-	line := twName + m.st.state(model.StateTimeWait).Render(sparkline(tw, spark)) + " " + strconv.Itoa(h.last[model.StateTimeWait]) +
-		"  " + cwName + m.st.state(model.StateCloseWait).Render(sparkline(cw, spark/2)) + " " + strconv.Itoa(h.last[model.StateCloseWait])
-	return line + "  " + m.ephemeralText()
+	segs := []seg{
+		{text: twName + m.st.state(model.StateTimeWait).Render(sparkline(tw, spark)) + " " + strconv.Itoa(h.last[model.StateTimeWait]), drop: 2},
+		{text: cwName + m.st.state(model.StateCloseWait).Render(sparkline(cw, spark/2)) + " " + strconv.Itoa(h.last[model.StateCloseWait]), drop: 4},
+	}
+	return joinFit(append(segs, m.ephemeralSegs(wide)...), m.width)
+}
+
+// seg is a part of a header line; drop orders which parts go first when
+// the line is too long (higher first; 0 stays).
+type seg struct {
+	text string
+	drop int
+}
+
+// joinFit joins segs with two spaces, leaving out segments by their drop
+// order until the line fits width.
+func joinFit(segs []seg, width int) string {
+	for {
+		parts := make([]string, 0, len(segs))
+		for _, s := range segs {
+			parts = append(parts, s.text)
+		}
+		line := strings.Join(parts, "  ")
+		worst := -1
+		for i, s := range segs {
+			if s.drop > 0 && (worst < 0 || s.drop > segs[worst].drop) {
+				worst = i
+			}
+		}
+		if lipgloss.Width(line) <= width || worst < 0 {
+			return line
+		}
+		segs = append(segs[:worst:worst], segs[worst+1:]...)
+	}
 }
 
 // tabs draws the view tabs and the filter in force.
