@@ -188,10 +188,12 @@ func worst(flags []Flag) Severity {
 }
 
 // Destinations counts snap's connected sockets by remote endpoint, and its
-// TCP sockets with an ephemeral local port by pool, and flags what
-// Thresholds th asks for. prev is the previous sample's index (nil for
-// the first) and dt the time between the two snapshots: the TIME_WAIT rate
-// and the CLOSE_WAIT trend compare against it.
+// TCP sockets with an ephemeral local port by pool, and raises the flags
+// th asks for (docs/flags.md). prev is the previous sample's index, nil
+// for the first, and dt the time between the two snapshots: the TIME_WAIT
+// rate is taken over dt, and the CLOSE_WAIT trend carries on from prev's
+// rows. prev is only read, so it can be shown while the next index is
+// built from it.
 //
 // Give it the whole snapshot, unfiltered: the usable ports depend on the
 // listeners in it, and a trend on the same endpoints in every sample.
