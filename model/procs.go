@@ -34,8 +34,8 @@ type ProcessCounts struct {
 	// Unknown counts the sockets no process is known to hold: sockets of
 	// processes the walk of /proc could not see (Hidden), request sockets
 	// (NEW_SYN_RECV), TIME_WAIT and orphaned sockets with no remembered
-	// owner, and every socket when the snapshot has no Owners. Its PID is
-	// 0 and its Comm "".
+	// owner, and every socket with a file when the snapshot has no
+	// Owners. Its PID is 0, its Comm "" and its Former counts 0.
 	Unknown ProcessSockets
 	// Hidden is Owners.Hidden: processes whose descriptors could not be
 	// read.
