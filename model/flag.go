@@ -131,7 +131,7 @@ type Flag struct {
 // Percent is Count as a whole percentage of Usable, rounded down so that
 // a pool at 79.9% never reads as the 80% a threshold names; 0 without
 // Usable.
-func (f *Flag) Percent() int {
+func (f Flag) Percent() int {
 	if f.Usable <= 0 {
 		return 0
 	}
@@ -140,7 +140,7 @@ func (f *Flag) Percent() int {
 
 // projected is the percentage of Usable that TimeWaitLen of arrivals at
 // Rate would hold, rounded down.
-func (f *Flag) projected() int {
+func (f Flag) projected() int {
 	if f.Usable <= 0 {
 		return 0
 	}
