@@ -32,8 +32,10 @@ type ownerTracker struct {
 	// shared with its model.Owners: never written after it is built.
 	owners []model.Owner
 	hidden int
-	// dump is the last snapshot's socket inodes, sorted, without 0.
-	dump []uint64
+	// dump is the last snapshot's socket inodes, sorted, without 0; spare
+	// holds buffers for the next, which are as large.
+	dump  []uint64
+	spare [][]uint64
 	// snapshots counts snapshots since the tracker was made.
 	snapshots int
 	// off: the kernel does not count descriptors (Linux before 6.2
@@ -190,29 +192,37 @@ func decimal64(b []byte) (uint64, bool) {
 
 // dumpInodes returns the socket inodes of sockets, sorted, each once,
 // without 0 (TIME_WAIT, request and orphaned sockets have no file). It
-// reuses buf.
-func dumpInodes(sockets []model.Socket, buf []uint64) []uint64 {
-	a := buf[:0]
+// fills a and uses tmp as scratch, growing either as needed, and returns
+// the other as spare, for the next call.
+func dumpInodes(sockets []model.Socket, a, tmp []uint64) (inodes, spare []uint64) {
+	if cap(a) < len(sockets) {
+		a = make([]uint64, 0, len(sockets))
+	}
+	a = a[:0]
 	for i := range sockets {
 		if ino := sockets[i].Inode; ino != 0 {
 			a = append(a, ino)
 		}
 	}
-	a = sortInodes(a, make([]uint64, len(a)))
+	if cap(tmp) < len(a) {
+		tmp = make([]uint64, len(a))
+	}
+	a, tmp = sortInodes(a, tmp[:len(a)])
 	out := a[:0]
 	for i, v := range a {
 		if i == 0 || v != a[i-1] {
 			out = append(out, v)
 		}
 	}
-	return out
+	return out, tmp[:0]
 }
 
 // sortInodes sorts a by LSD radix, a byte at a time, skipping the bytes in
-// which every value agrees; tmp must be as long as a. It returns whichever
-// of the two holds the result. A comparison sort of the 130,000 inodes of
-// a large dump costs 10 ms on the benchmark VM; this, one.
-func sortInodes(a, tmp []uint64) []uint64 {
+// which every value agrees; tmp must be as long as a. It returns the
+// result, in whichever of the two buffers holds it, and the other. A
+// comparison sort of the 130,000 inodes of a large dump costs 10 ms on the
+// benchmark VM; this, one.
+func sortInodes(a, tmp []uint64) (sorted, scratch []uint64) {
 	var or, and uint64 = 0, ^uint64(0)
 	for _, v := range a {
 		or |= v
@@ -240,7 +250,7 @@ func sortInodes(a, tmp []uint64) []uint64 {
 		}
 		a, tmp = tmp, a
 	}
-	return a
+	return a, tmp
 }
 
 // newUnowned returns the inodes of dump (sorted) that no owner in cur

@@ -65,7 +65,7 @@ func (t *ownerTracker) finish(procRoot string, sockets []model.Socket) (*model.O
 	if t.off {
 		return model.NewOwners(t.owners, t.hidden), t.err
 	}
-	t.dump = dumpInodes(sockets, nil)
+	t.dump, t.spare = t.dumpInodes(sockets)
 	if !t.last.Full {
 		if fresh := newUnowned(t.dump, t.owners, t.prevOwners, t.prevDump); len(fresh) > 0 {
 			if err := t.recheck(procRoot, fresh); err != nil {
@@ -73,8 +73,25 @@ func (t *ownerTracker) finish(procRoot string, sockets []model.Socket) (*model.O
 			}
 		}
 	}
+	if t.prevDump != nil {
+		t.spare = append(t.spare, t.prevDump[:0])
+	}
 	t.prevOwners, t.prevDump = nil, nil
 	return model.NewOwners(t.owners, t.hidden), t.err
+}
+
+// dumpInodes is dumpInodes with the tracker's spare buffers: a large dump
+// holds 130,000 inodes, a megabyte at every snapshot otherwise.
+func (t *ownerTracker) dumpInodes(sockets []model.Socket) ([]uint64, [][]uint64) {
+	var a, tmp []uint64
+	if n := len(t.spare); n > 0 {
+		a, t.spare = t.spare[n-1], t.spare[:n-1]
+	}
+	if n := len(t.spare); n > 0 {
+		tmp, t.spare = t.spare[n-1], t.spare[:n-1]
+	}
+	inodes, spare := dumpInodes(sockets, a, tmp)
+	return inodes, append(t.spare[:0], spare)
 }
 
 // recheck explains the sockets in fresh, which the cheap pass left

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -136,7 +137,7 @@ func TestSortInodes(t *testing.T) {
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {
 			want := slices.Sorted(slices.Values(in))
-			got := sortInodes(slices.Clone(in), make([]uint64, len(in)))
+			got, _ := sortInodes(slices.Clone(in), make([]uint64, len(in)))
 			if !slices.Equal(want, got) {
 				t.Errorf("sortInodes(%v) = %v, want %v", in[:min(len(in), 8)], got[:min(len(got), 8)], want[:min(len(want), 8)])
 			}
@@ -145,11 +146,22 @@ func TestSortInodes(t *testing.T) {
 }
 
 func TestDumpInodes(t *testing.T) {
-	socks := []model.Socket{{Inode: 30}, {Inode: 0}, {Inode: 10}, {Inode: 30}, {Inode: 20}, {Inode: 0}}
-	if diff := cmp.Diff([]uint64{10, 20, 30}, dumpInodes(socks, nil)); diff != "" {
+	socks := []model.Socket{{Inode: 30}, {Inode: 0}, {Inode: 10}, {Inode: 30}, {Inode: 1<<40 + 20}, {Inode: 0}}
+	want := []uint64{10, 30, 1<<40 + 20}
+	got, spare := dumpInodes(socks, nil, nil)
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("dumpInodes (-want +got):\n%s", diff)
 	}
-	if got := dumpInodes(nil, nil); len(got) != 0 {
+	// Again, into the buffers the first call gave back: same result, and
+	// the two buffers stay apart.
+	again, spare2 := dumpInodes(socks, spare, nil)
+	if diff := cmp.Diff(want, again); diff != "" {
+		t.Errorf("dumpInodes into a spare buffer (-want +got):\n%s", diff)
+	}
+	if unsafe.SliceData(spare2) == unsafe.SliceData(again) {
+		t.Error("dumpInodes returned its result as the spare buffer")
+	}
+	if got, _ := dumpInodes(nil, nil, nil); len(got) != 0 {
 		t.Errorf("dumpInodes(nil) = %v", got)
 	}
 }
