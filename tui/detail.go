@@ -117,8 +117,8 @@ func (m *Model) detailLines() []string {
 	case recentAt(d.mark.first, m.now, m.cfg.Recent):
 		head += "  " + m.st.New.Render("+ new")
 	}
-	if !d.mark.changed.IsZero() {
-		head += "  " + m.st.Changed.Render("~ was "+d.mark.from.String()+" until "+d.mark.changed.Format("15:04:05"))
+	if d.mark.changed != 0 {
+		head += "  " + m.st.Changed.Render("~ was "+d.mark.from.String()+" until "+d.mark.changed.time(m.now.Location()).Format("15:04:05"))
 	}
 	out = append(out, head)
 	endpoint := func(ap string, port uint16) string {

@@ -120,8 +120,8 @@ func (r *sockRows) sortVisible(t *tracker, cols []sockCol, l *model.Labeler, fol
 
 // recentAt reports whether t (a sample time, zero for never) lies within
 // recent of now.
-func recentAt(t, now time.Time, recent time.Duration) bool {
-	return !t.IsZero() && now.Sub(t) < recent
+func recentAt(t stamp, now time.Time, recent time.Duration) bool {
+	return t != 0 && stampOf(now)-t < stamp(recent)
 }
 
 // sortSockets sorts rows by the column sort names, ties broken by peer

@@ -37,10 +37,19 @@ type seen struct {
 // sample times; zero means "not in this session" (the first sample marks
 // nothing as new).
 type mark struct {
-	first   time.Time // first seen
-	changed time.Time // last state change
+	first   stamp // first seen
+	changed stamp // last state change
 	from    model.State
 }
+
+// stamp is a sample time in Unix nanoseconds, 0 for none: a third of a
+// time.Time's size, and there is one per socket per sample.
+type stamp int64
+
+func stampOf(t time.Time) stamp { return stamp(t.UnixNano()) }
+
+// time is the stamp as a time in loc.
+func (s stamp) time(loc *time.Location) time.Time { return time.Unix(0, int64(s)).In(loc) }
 
 // ghost is a socket that is gone, with the snapshot it was last seen in
 // (its owners are looked up there).
@@ -108,13 +117,13 @@ func (t *tracker) next(snap *model.Snapshot, now time.Time, linger time.Duration
 		if j < len(old) && old[j].id == s.id {
 			*m = prevMarks[old[j].i]
 			if old[j].state != s.state {
-				m.changed, m.from = now, old[j].state
+				m.changed, m.from = stampOf(now), old[j].state
 			}
 			j++
 			continue
 		}
 		if !first {
-			m.first = now
+			m.first = stampOf(now)
 		}
 	}
 	for ; j < len(old); j++ {
