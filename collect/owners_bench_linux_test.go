@@ -1,9 +1,12 @@
 package collect
 
 import (
+	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -70,4 +73,150 @@ func countFDs(tb testing.TB, procRoot string) int {
 		n += len(fds)
 	}
 	return n
+}
+
+// BenchmarkOwnerWalk compares, on the same processes, a full walk of
+// every descriptor (a Collector's first snapshot, and every tenth) with
+// the incremental pass of its other snapshots when nothing changed: four
+// child processes hold 4,000 bound UDP sockets each, inside a namespace
+// the benchmark makes; or, with CONNTAB_BENCH_NETNS set to a namespace
+// file, the processes are whatever holds that one's sockets (go run
+// ./internal/bench -hold 15m prints the path of its 132,000 sockets).
+// Other processes of the machine are walked too, as a Collector walks
+// them.
+//
+// owners/* time the walk alone (the incremental pass with its check
+// against one dump of the namespace); owners/interleaved does one of each
+// per operation, so that both meet the same load on a shared machine;
+// collect/* a whole Collect with Processes, dump included. cpu-ms is user
+// and system time of this process (both cores), which is what a
+// dashboard's budget counts.
+func BenchmarkOwnerWalk(b *testing.B) {
+	netns := os.Getenv("CONNTAB_BENCH_NETNS")
+	if netns == "" {
+		ns := nstest.Require(b)
+		for range 4 {
+			startHolder(b, ns).do(b, "open 4000")
+		}
+		netns = ns.Path()
+	}
+	ctx := context.Background()
+	snap, err := New(Config{NetNS: netns}).Collect(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fds := countFDs(b, "/proc")
+	b.Logf("%d sockets in the namespace; %d descriptors in all processes", len(snap.Sockets), fds)
+
+	b.Run("owners/full", func(b *testing.B) {
+		cpu := cpuTime(b)
+		for b.Loop() {
+			if _, err := readOwners("/proc"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpu.report(b)
+		b.ReportMetric(float64(fds), "fds")
+	})
+	b.Run("owners/incremental", func(b *testing.B) {
+		tr := &ownerTracker{every: math.MaxInt}
+		walk := func() {
+			if err := tr.begin("/proc"); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tr.finish("/proc", snap.Sockets); err != nil {
+				b.Fatal(err)
+			}
+		}
+		walk() // the first, full walk
+		walk() // the first incremental pass re-reads what the walk itself changed
+		cpu := cpuTime(b)
+		var reread int
+		for b.Loop() {
+			walk()
+			reread += tr.last.Reread
+			if tr.last.Full || tr.last.Level != 0 {
+				b.Fatalf("not a quiet incremental pass: %+v", tr.last)
+			}
+		}
+		cpu.report(b)
+		b.ReportMetric(float64(reread)/float64(b.N), "reread/op")
+		b.ReportMetric(float64(tr.last.Reused), "reused")
+	})
+	b.Run("owners/interleaved", func(b *testing.B) {
+		tr := &ownerTracker{every: math.MaxInt}
+		incremental := func() {
+			if err := tr.begin("/proc"); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tr.finish("/proc", snap.Sockets); err != nil {
+				b.Fatal(err)
+			}
+		}
+		incremental()
+		incremental()
+		var fullWall, incrWall, fullCPU, incrCPU time.Duration
+		for b.Loop() {
+			t0, c0 := time.Now(), rusageCPU(b)
+			if _, err := readOwners("/proc"); err != nil {
+				b.Fatal(err)
+			}
+			t1, c1 := time.Now(), rusageCPU(b)
+			incremental()
+			t2, c2 := time.Now(), rusageCPU(b)
+			fullWall, fullCPU = fullWall+t1.Sub(t0), fullCPU+c1-c0
+			incrWall, incrCPU = incrWall+t2.Sub(t1), incrCPU+c2-c1
+		}
+		ms := func(d time.Duration) float64 { return float64(d) / float64(b.N) / 1e6 }
+		b.ReportMetric(ms(fullWall), "full-ms/op")
+		b.ReportMetric(ms(fullCPU), "full-cpu-ms/op")
+		b.ReportMetric(ms(incrWall), "incr-ms/op")
+		b.ReportMetric(ms(incrCPU), "incr-cpu-ms/op")
+	})
+	b.Run("collect/full", func(b *testing.B) {
+		cpu := cpuTime(b)
+		for b.Loop() {
+			if _, err := New(Config{NetNS: netns, Processes: true}).Collect(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpu.report(b)
+	})
+	b.Run("collect/incremental", func(b *testing.B) {
+		c := New(Config{NetNS: netns, Processes: true})
+		c.owners.every = math.MaxInt
+		for range 2 {
+			if _, err := c.Collect(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpu := cpuTime(b)
+		for b.Loop() {
+			if _, err := c.Collect(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpu.report(b)
+	})
+}
+
+// cpuStart is this process's CPU time when a benchmark loop began.
+type cpuStart time.Duration
+
+func cpuTime(tb testing.TB) cpuStart {
+	tb.Helper()
+	return cpuStart(rusageCPU(tb))
+}
+
+// report adds the CPU time per operation since c.
+func (c cpuStart) report(b *testing.B) {
+	b.ReportMetric(float64(rusageCPU(b)-time.Duration(c))/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+func rusageCPU(tb testing.TB) time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

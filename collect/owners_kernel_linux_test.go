@@ -562,6 +562,7 @@ func TestReadOwnersHidden(t *testing.T) {
 // shows) as its stdin asks, one request a line, and answers each:
 //
 //	open     -> "ok FD INODE"
+//	open N   -> "ok FD INODE" of the last of N new sockets
 //	close FD -> "ok"
 //	swap FD  -> "ok FD INODE": FD closed and a new socket opened, so that
 //	            the process holds as many descriptors as before
@@ -572,6 +573,13 @@ func helperHold() error {
 		f := strings.Fields(sc.Text())
 		if len(f) == 0 {
 			return fmt.Errorf("empty request")
+		}
+		n := 1
+		if f[0] == "open" && len(f) == 2 {
+			var err error
+			if n, err = strconv.Atoi(f[1]); err != nil || n < 1 {
+				return fmt.Errorf("request %q: want a count", sc.Text())
+			}
 		}
 		if f[0] == "close" || f[0] == "swap" {
 			fd, err := strconv.Atoi(f[len(f)-1])
@@ -588,16 +596,19 @@ func helperHold() error {
 		} else if f[0] != "open" {
 			return fmt.Errorf("unknown request %q", sc.Text())
 		}
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-			return err
-		}
+		var fd int
 		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
-			return err
+		for range n {
+			var err error
+			if fd, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0); err != nil {
+				return err
+			}
+			if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+				return err
+			}
+			if err := unix.Fstat(fd, &st); err != nil {
+				return err
+			}
 		}
 		fmt.Printf("ok %d %d\n", fd, st.Ino)
 	}
@@ -615,7 +626,7 @@ type holder struct {
 
 // startHolder starts a helper in "hold" mode inside ns; it ends with the
 // test, or at stop.
-func startHolder(t *testing.T, ns *nstest.NS) *holder {
+func startHolder(t testing.TB, ns *nstest.NS) *holder {
 	t.Helper()
 	cmd := exec.Command("/proc/self/exe", "-test.run=^TestOwnersHelperProcess$")
 	cmd.Env = append(os.Environ(), helperEnv+"=hold")
@@ -646,7 +657,7 @@ func startHolder(t *testing.T, ns *nstest.NS) *holder {
 	return h
 }
 
-func (h *holder) reply(t *testing.T) string {
+func (h *holder) reply(t testing.TB) string {
 	t.Helper()
 	select {
 	case line, ok := <-h.lines:
@@ -661,7 +672,7 @@ func (h *holder) reply(t *testing.T) string {
 }
 
 // do sends a request and returns the descriptor and inode it answers.
-func (h *holder) do(t *testing.T, req string) (int32, uint64) {
+func (h *holder) do(t testing.TB, req string) (int32, uint64) {
 	t.Helper()
 	if _, err := fmt.Fprintln(h.in, req); err != nil {
 		t.Fatal(err)
@@ -679,7 +690,7 @@ func (h *holder) do(t *testing.T, req string) (int32, uint64) {
 }
 
 // stop ends the holder and waits for it.
-func (h *holder) stop(t *testing.T) {
+func (h *holder) stop(t testing.TB) {
 	if h.done {
 		return
 	}
