@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -25,6 +27,9 @@ type dashboardOptions struct {
 	noProcesses bool
 	filterFile  string
 	help        bool
+	// cpuProfile and memProfile name files for pprof profiles of the
+	// whole session, for measuring the dashboard (docs/benchmarks.md).
+	cpuProfile, memProfile string
 }
 
 func (o *dashboardOptions) flags() []option {
@@ -45,6 +50,10 @@ func (o *dashboardOptions) flags() []option {
 		{short: 'P', long: "no-processes", set: func() { o.noProcesses = true }, help: "do not name the processes holding sockets (saves the /proc walk)"},
 		{short: 'F', long: "filter", arg: "FILE", help: "read the starting filter from FILE instead of the arguments",
 			value: func(v string) error { o.filterFile = v; return nil }},
+		{long: "cpuprofile", arg: "FILE", help: "write a CPU profile of the session to FILE (go tool pprof)",
+			value: func(v string) error { o.cpuProfile = v; return nil }},
+		{long: "memprofile", arg: "FILE", help: "write a heap profile to FILE when the dashboard quits",
+			value: func(v string) error { o.memProfile = v; return nil }},
 		{short: 'h', long: "help", set: func() { o.help = true }, help: "this help"},
 	}
 }
@@ -107,6 +116,11 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	stopProfiles, err := startProfiles(o.cpuProfile, o.memProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	p := tea.NewProgram(tui.New(ctx, cfg), tea.WithContext(ctx), tea.WithOutput(stdout))
 	_, err = p.Run()
 	if err != nil && ctx.Err() != nil {
@@ -152,5 +166,33 @@ func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter,
 		Host:     host,
 		NetNS:    ns,
 		Filter:   f,
+	}, nil
+}
+
+// startProfiles starts a CPU profile into cpu and returns what stops it
+// and writes a heap profile into mem; "" skips either.
+func startProfiles(cpu, mem string) (stop func(), err error) {
+	var cpuFile *os.File
+	if cpu != "" {
+		if cpuFile, err = os.Create(cpu); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpuFile); err != nil {
+			cpuFile.Close()
+			return nil, err
+		}
+	}
+	return func() {
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			cpuFile.Close()
+		}
+		if mem != "" {
+			if f, err := os.Create(mem); err == nil {
+				runtime.GC()
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
 	}, nil
 }
