@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -18,6 +19,10 @@ import (
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/tui"
 )
+
+// dashboardMemoryLimit is the dashboard's soft memory limit (see
+// runtime/debug.SetMemoryLimit).
+const dashboardMemoryLimit = 150 << 20
 
 // dashboardOptions are the flags of `conntab top`.
 type dashboardOptions struct {
@@ -115,6 +120,13 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	cfg, err := dashboardConfig(ctx, &o, f, stderr)
 	if err != nil {
 		return err
+	}
+	// A sample of 130k sockets allocates tens of megabytes that the next
+	// sample makes garbage; with Go's default pacing the heap grows to
+	// twice what is live. A soft limit makes the collector work a little
+	// harder instead, unless the user set one (GOMEMLIMIT).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(dashboardMemoryLimit)
 	}
 	stopProfiles, err := startProfiles(o.cpuProfile, o.memProfile)
 	if err != nil {

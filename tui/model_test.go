@@ -268,6 +268,10 @@ func TestNewChangedClosed(t *testing.T) {
 			t.Errorf("second sample: no line with %q and %q in\n%s", want.mark, want.text, s)
 		}
 	}
+	// A closed socket still names the process that held it.
+	if line := lineWith(s, "- tcp   ESTABLISHED", closed.Remote.String()); !strings.Contains(line, "nginx/812") {
+		t.Errorf("closed socket's row lost its owner: %q", line)
+	}
 	// Four seconds on: marks are gone, the closed socket too.
 	m = sample(t, m)
 	s = screen(m)

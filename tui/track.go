@@ -51,13 +51,14 @@ func stampOf(t time.Time) stamp { return stamp(t.UnixNano()) }
 // time is the stamp as a time in loc.
 func (s stamp) time(loc *time.Location) time.Time { return time.Unix(0, int64(s)).In(loc) }
 
-// ghost is a socket that is gone, with the snapshot it was last seen in
-// (its owners are looked up there).
+// ghost is a socket that is gone, with the processes that held it when
+// it was last seen. It keeps no snapshot alive: at 130k sockets each is
+// tens of megabytes.
 type ghost struct {
 	sock   model.Socket
 	mark   mark
 	closed time.Time
-	snap   *model.Snapshot
+	owners []model.Owner
 }
 
 // socketID identifies a socket across samples: the kernel's cookie, or,
@@ -144,7 +145,8 @@ func (t *tracker) next(snap *model.Snapshot, now time.Time, linger time.Duration
 }
 
 func (t *tracker) bury(s seen, now time.Time) ghost {
-	return ghost{sock: t.snap.Sockets[s.i], mark: t.marks[s.i], closed: now, snap: t.snap}
+	sock := &t.snap.Sockets[s.i]
+	return ghost{sock: *sock, mark: t.marks[s.i], closed: now, owners: slices.Clone(t.snap.OwnersOf(sock))}
 }
 
 // len is the number of sockets the tracker shows: the snapshot's and the
@@ -181,13 +183,17 @@ func (t *tracker) mark(i int32) mark {
 	return t.marks[i]
 }
 
-// snapshotOf is the snapshot socket i was last seen in, where its owners
-// are looked up.
+// snapshotOf is where socket i's owners are looked up: the snapshot, or
+// for a ghost a snapshot of its own that holds only its owners.
 func (t *tracker) snapshotOf(i int32) *model.Snapshot {
-	if g := t.ghost(i); g != nil {
-		return g.snap
+	g := t.ghost(i)
+	if g == nil {
+		return t.snap
 	}
-	return t.snap
+	if g.sock.Inode != 0 {
+		return &model.Snapshot{Owners: model.NewOwners(slices.Clone(g.owners), 0)}
+	}
+	return &model.Snapshot{Former: map[model.TupleKey][]model.Owner{g.sock.Key(): g.owners}}
 }
 
 // newTracker returns the tracker before the first sample.
