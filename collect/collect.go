@@ -63,8 +63,13 @@ type Config struct {
 	// from netlink to /proc, and why.
 	Notify func(msg string)
 	// Processes asks which processes hold each socket (Snapshot.Owners), by
-	// one walk of /proc/PID/fd. Other users' processes need root to be
-	// seen; those that cannot be are counted in Owners.Hidden.
+	// a walk of /proc/PID/fd. A Collector's first snapshot walks every
+	// process; later ones re-read only the processes that are new or whose
+	// descriptor count, credentials or start time changed, or all when a
+	// new socket has no owner, and every process once in 60 snapshots
+	// (see fullWalkEvery for what may go unseen in between). Other users'
+	// processes need root to be seen; those that cannot be are counted in
+	// Owners.Hidden.
 	Processes bool
 	// Remember keeps, across this Collector's snapshots, which processes
 	// held each connection, to name the former owners of its TIME_WAIT and
