@@ -15,12 +15,44 @@ import (
 // when it gives way on a narrow screen, and how it sorts.
 type sockCol struct {
 	model.Column
-	title          string
-	min, want, max int
-	// drop orders which columns go first when the screen is too narrow:
-	// higher goes earlier; 0 stays.
-	drop int
-	cmp  func(a, b *model.Socket, l *model.Labeler) int
+	colSpec
+	cmp func(a, b *model.Socket, l *model.Labeler) int
+}
+
+// colSpec is how a column takes room on screen: its title, its width's
+// least, wanted (what it grows to before the others do) and most, and
+// drop, which orders the columns that go first when the screen is too
+// narrow (higher goes earlier; 0 stays).
+type colSpec struct {
+	title                string
+	min, want, max, drop int
+	right                bool
+}
+
+// fitColumns lays cols out in width cells (see layout).
+func fitColumns(cols []colSpec, width int) (keep, widths []int) {
+	mins := make([]int, len(cols))
+	wants := make([]int, len(cols))
+	maxs := make([]int, len(cols))
+	drops := make([]int, len(cols))
+	for i, c := range cols {
+		mins[i], wants[i], maxs[i], drops[i] = c.min, max(c.min, c.want), c.max, c.drop
+	}
+	return layout(mins, wants, maxs, drops, width)
+}
+
+// headerRow is the column titles of the kept columns, the sorted one
+// marked, after the two cells of the mark column.
+func headerRow(cols []colSpec, keep, widths []int, sort sortSpec) string {
+	var head strings.Builder
+	head.WriteString("  ")
+	for k, i := range keep {
+		if k > 0 {
+			head.WriteByte(' ')
+		}
+		head.WriteString(headCell(cols[i].title, widths[k], cols[i].right, sort, i))
+	}
+	return head.String()
 }
 
 // sockColumns returns the Sockets view's columns.
@@ -30,7 +62,8 @@ func sockColumns() []sockCol {
 		byName[c.Name] = c
 	}
 	col := func(name, title string, min, want, max, drop int, f func(a, b *model.Socket, l *model.Labeler) int) sockCol {
-		return sockCol{Column: byName[name], title: title, min: min, want: want, max: max, drop: drop, cmp: f}
+		c := byName[name]
+		return sockCol{Column: c, colSpec: colSpec{title: title, min: min, want: want, max: max, drop: drop, right: c.Right}, cmp: f}
 	}
 	return []sockCol{
 		col("Netid", "Proto", 5, 5, 5, 0, func(a, b *model.Socket, _ *model.Labeler) int {

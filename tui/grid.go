@@ -21,12 +21,7 @@ type grid struct {
 	note  string // a line under the table
 }
 
-type gridCol struct {
-	title string
-	// want is what the column grows to before others grow; 0 means min.
-	min, want, max, drop int
-	right                bool
-}
+type gridCol = colSpec
 
 type gridRow struct {
 	key   string // identifies the row across samples
@@ -95,24 +90,9 @@ func (m *Model) gridLines() []string {
 			return nil
 		}
 	}
-	mins := make([]int, len(g.cols))
-	wants := make([]int, len(g.cols))
-	maxs := make([]int, len(g.cols))
-	drops := make([]int, len(g.cols))
-	for i, c := range g.cols {
-		mins[i], wants[i], maxs[i], drops[i] = c.min, max(c.min, c.want), c.max, c.drop
-	}
-	keep, widths := layout(mins, wants, maxs, drops, m.width-2)
+	keep, widths := fitColumns(g.cols, m.width-2)
 	t := &m.tables[m.view]
-	var head strings.Builder
-	head.WriteString("  ")
-	for k, i := range keep {
-		if k > 0 {
-			head.WriteByte(' ')
-		}
-		head.WriteString(headCell(g.cols[i].title, widths[k], g.cols[i].right, t.sort, i))
-	}
-	lines := []string{m.st.Header.Render(head.String())}
+	lines := []string{m.st.Header.Render(headerRow(g.cols, keep, widths, t.sort))}
 	if len(g.rows) == 0 {
 		lines = append(lines, m.st.Dim.Render("  "+g.empty))
 	}

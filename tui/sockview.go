@@ -8,34 +8,24 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// sockLayout returns the Sockets view's columns that fit the screen and
-// their widths. One cell is kept for the mark (+ new, ~ changed, - closed).
-func (m *Model) sockLayout() (keep, widths []int) {
-	mins := make([]int, len(m.cols))
-	wants := make([]int, len(m.cols))
-	maxs := make([]int, len(m.cols))
-	drops := make([]int, len(m.cols))
-	for i, c := range m.cols {
-		mins[i], wants[i], maxs[i], drops[i] = c.min, c.want, c.max, c.drop
+// sockSpecs are the Sockets view's column specs. One cell is kept for
+// the mark (+ new, ~ changed, - closed).
+func (m *Model) sockSpecs() []colSpec {
+	specs := make([]colSpec, len(m.cols))
+	for i := range m.cols {
+		specs[i] = m.cols[i].colSpec
 	}
-	return layout(mins, wants, maxs, drops, m.width-2)
+	return specs
 }
 
 // socketLines draws the Sockets view: the column header, then the lines
 // on screen, group headers and rows. Only the lines on screen are drawn,
 // whatever the number of sockets.
 func (m *Model) socketLines() []string {
-	keep, widths := m.sockLayout()
+	specs := m.sockSpecs()
+	keep, widths := fitColumns(specs, m.width-2)
 	t := &m.tables[viewSockets]
-	var head strings.Builder
-	head.WriteString("  ")
-	for k, i := range keep {
-		if k > 0 {
-			head.WriteByte(' ')
-		}
-		head.WriteString(headCell(m.cols[i].title, widths[k], m.cols[i].Right, t.sort, i))
-	}
-	lines := []string{m.st.Header.Render(head.String())}
+	lines := []string{m.st.Header.Render(headerRow(specs, keep, widths, t.sort))}
 	if len(m.socks.groups) == 0 {
 		return append(lines, m.st.Dim.Render("  no socket matches"))
 	}
