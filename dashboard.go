@@ -160,9 +160,12 @@ func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter,
 		fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
 	}
 	// A fallback to /proc shows in the header as the source.
+	// Bound-only sockets are few and slow to read (a walk of the whole
+	// bind table): every tenth sample reads them.
 	c := collect.New(collect.Config{
 		Mode: o.mode, NetNS: netns,
 		Processes: !o.noProcesses, Remember: !o.noProcesses,
+		BoundEvery: 10,
 	})
 	host, _ := os.Hostname()
 	ns := ""

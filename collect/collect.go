@@ -71,6 +71,13 @@ type Config struct {
 	// processes need root to be seen; those that cannot be are counted in
 	// Owners.Hidden.
 	Processes bool
+	// BoundEvery, above 1, walks the kernel's bind table for bound-only
+	// TCP sockets (BOUND_INACTIVE) of a large family only every
+	// BoundEvery-th snapshot, and lists the last walk's in between. The
+	// walk visits every bound port, connections' included: at 130,000
+	// sockets it costs a third of a dump. A dashboard refreshing every
+	// second sets it; a one-shot listing does not.
+	BoundEvery int
 	// Remember keeps, across this Collector's snapshots, which processes
 	// held each connection, to name the former owners of its TIME_WAIT and
 	// orphaned sockets (Snapshot.Former). It needs Processes.
@@ -121,6 +128,8 @@ type Collector struct {
 	// splitAt is how many sockets a TCP family needs before its dump is
 	// split over two cores; tests lower it.
 	splitAt int
+	// bound is what BoundEvery keeps between snapshots.
+	bound boundCache
 	// memory is what Remember keeps between snapshots.
 	memory ownerMemory
 	// owners is what Processes keeps between snapshots, so that a

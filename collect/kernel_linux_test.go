@@ -107,6 +107,29 @@ func TestKernelKnownSet(t *testing.T) {
 		checkDetails(t, snap, ModeNetlink)
 	})
 
+	// Walking the bind table every third snapshot only: every snapshot
+	// still lists the bound-only sockets, from the last walk in between.
+	t.Run("netlink split, bound every 3", func(t *testing.T) {
+		c := New(Config{Mode: ModeNetlink, NetNS: ns.Path(), BoundEvery: 3})
+		c.splitAt = 0
+		var jobs []int
+		for i := range 4 {
+			jobs = append(jobs, len(c.dumpJobs(procSockstat{})))
+			snap, err := c.Collect(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tuples(wantNetlink), tuples(snap.Sockets)); diff != "" {
+				t.Fatalf("snapshot %d (-want +got)\n%s", i, diff)
+			}
+		}
+		// dumpJobs counts a snapshot as it plans it: the bind table is
+		// walked at the first and the fourth.
+		if want := []int{8, 6, 6, 8}; !slices.Equal(jobs, want) {
+			t.Errorf("jobs per snapshot %v, want %v", jobs, want)
+		}
+	})
+
 	t.Run("ss", func(t *testing.T) {
 		want := without(wantNetlink, model.StateBoundInactive) // ss 6.1 predates BOUND_INACTIVE
 		snap, _ := collectUntil(t, Config{Mode: ModeNetlink, NetNS: ns.Path(), States: model.AllStateSet &^ model.NewStateSet(model.StateBoundInactive)}, tuples(want))

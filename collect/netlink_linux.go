@@ -64,7 +64,9 @@ func (c *Collector) dumpJobs(counts procSockstat) []*dumpJob {
 			}
 			add(p, f, mask&estBit)
 			add(p, f, mask&^(estBit|boundBit))
-			add(p, f, mask&boundBit)
+			if c.readBound(f) {
+				add(p, f, mask&boundBit)
+			}
 		}
 	}
 	slices.SortStableFunc(jobs, func(a, b *dumpJob) int { return counts.inuse(b.proto, b.family) - counts.inuse(a.proto, a.family) })
@@ -146,7 +148,11 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 	socks := jobs[0].r.sockets
 	for _, j := range jobs[1:] {
 		socks = append(socks, j.r.sockets...)
+		if j.mask == boundBit {
+			c.bound.keep(j.family, j.r.sockets)
+		}
 	}
+	socks = c.bound.reuse(socks, jobs)
 	socks = dropCrossDuplicates(socks)
 	// The kernel widens SYN_RECV to request sockets and FIN_WAIT2 to
 	// FIN_WAIT2 minisockets; keep exactly the states asked for.
@@ -155,6 +161,12 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 	}
 	snap.Sockets = socks
 	return errors.Join(errs...)
+}
+
+// readBound reports whether this snapshot walks family f's bind table for
+// its bound-only sockets, or reuses the last walk's (Config.BoundEvery).
+func (c *Collector) readBound(f model.Family) bool {
+	return c.cfg.BoundEvery <= 1 || c.bound.stale(f, c.cfg.BoundEvery)
 }
 
 func dialSockDiag() (*netlink.Conn, error) {

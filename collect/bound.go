@@ -1,0 +1,55 @@
+package collect
+
+import (
+	"slices"
+
+	"github.com/conntab/conntab/model"
+)
+
+// boundCache keeps the bound-only sockets of each family's last bind-table
+// walk, for the snapshots that skip it (Config.BoundEvery).
+type boundCache struct {
+	socks map[model.Family][]model.Socket
+	// age counts, per family, the snapshots since the last walk.
+	age map[model.Family]int
+}
+
+// stale reports whether family f's bound-only sockets are due to be read
+// again, counting this snapshot.
+func (b *boundCache) stale(f model.Family, every int) bool {
+	_, ok := b.socks[f]
+	return !ok || b.age[f]+1 >= every
+}
+
+// keep records a walk's bound-only sockets of family f.
+func (b *boundCache) keep(f model.Family, socks []model.Socket) {
+	if b.socks == nil {
+		b.socks = map[model.Family][]model.Socket{}
+		b.age = map[model.Family]int{}
+	}
+	b.socks[f] = slices.Clone(socks)
+	b.age[f] = 0
+}
+
+// reuse appends the kept bound-only sockets of the families whose dump
+// was split but skipped the walk, so a snapshot lists them all the same.
+// A family dumped whole (it shrank below the split) had them read afresh.
+func (b *boundCache) reuse(socks []model.Socket, jobs []*dumpJob) []model.Socket {
+	for f, kept := range b.socks {
+		split, walked := false, false
+		for _, j := range jobs {
+			if j.proto == model.ProtoTCP && j.family == f {
+				split = split || j.mask == estBit
+				walked = walked || j.mask&boundBit != 0
+			}
+		}
+		switch {
+		case !split:
+			delete(b.socks, f)
+		case !walked:
+			socks = append(socks, kept...)
+			b.age[f]++
+		}
+	}
+	return socks
+}
