@@ -22,7 +22,7 @@ import (
 
 // dashboardMemoryLimit is the dashboard's soft memory limit (see
 // runtime/debug.SetMemoryLimit).
-const dashboardMemoryLimit = 150 << 20
+const dashboardMemoryLimit = 170 << 20
 
 // dashboardOptions are the flags of `conntab top`.
 type dashboardOptions struct {
