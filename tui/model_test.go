@@ -401,3 +401,18 @@ func TestResize(t *testing.T) {
 		}
 	}
 }
+
+func TestParallelSort(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 16383, 16384, 50001} {
+		rows := make([]int32, n)
+		for i := range rows {
+			rows[i] = int32((i * 7919) % (n/3 + 1)) // repeats, for stability of ties
+		}
+		want := slices.Clone(rows)
+		slices.Sort(want)
+		parallelSort(rows, func(a, b int32) int { return int(a - b) })
+		if !slices.Equal(rows, want) {
+			t.Errorf("n=%d: not sorted", n)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/conntab/conntab/filter"
@@ -108,14 +109,26 @@ func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []
 }
 
 // sortVisible sorts the groups that are not folded and not yet sorted.
+// Large groups are sorted on their own goroutines: the groups are
+// disjoint parts of rows, and sorting only reads the sockets, so two big
+// groups (ESTABLISHED and TIME_WAIT) take the time of the larger, not of
+// both, from a key press to the frame.
 func (r *sockRows) sortVisible(t *tracker, cols []sockCol, l *model.Labeler, folded func(model.State) bool) {
+	var wg sync.WaitGroup
 	for gi := range r.groups {
 		g := &r.groups[gi]
-		if !g.sorted && !folded(g.state) {
-			sortSockets(r.rows[g.lo:g.hi], t, cols, r.sort, l)
-			g.sorted = true
+		if g.sorted || folded(g.state) {
+			continue
 		}
+		g.sorted = true
+		part := r.rows[g.lo:g.hi]
+		if len(part) < 4096 {
+			sortSockets(part, t, cols, r.sort, l)
+			continue
+		}
+		wg.Go(func() { sortSockets(part, t, cols, r.sort, l) })
 	}
+	wg.Wait()
 }
 
 // recentAt reports whether t (a sample time, zero for never) lies within
@@ -131,7 +144,7 @@ func sortSockets(rows []int32, t *tracker, cols []sockCol, sort sortSpec, l *mod
 	if sort.col >= 0 && sort.col < len(cols) {
 		by = cols[sort.col].cmp
 	}
-	slices.SortFunc(rows, func(i, j int32) int {
+	cmpRows := func(i, j int32) int {
 		a, b := t.socket(i), t.socket(j)
 		c := 0
 		if by != nil {
@@ -146,7 +159,36 @@ func sortSockets(rows []int32, t *tracker, cols []sockCol, sort sortSpec, l *mod
 			}
 		}
 		return c
-	})
+	}
+	parallelSort(rows, cmpRows)
+}
+
+// parallelSort sorts a large slice as two halves on two goroutines, then
+// merges them: a key press that re-sorts 90,000 rows waits for half.
+func parallelSort(rows []int32, cmp func(a, b int32) int) {
+	if len(rows) < 16384 {
+		slices.SortFunc(rows, cmp)
+		return
+	}
+	mid := len(rows) / 2
+	a, b := rows[:mid], rows[mid:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(a, cmp) })
+	slices.SortFunc(b, cmp)
+	wg.Wait()
+	merged := make([]int32, 0, len(rows))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if cmp(b[j], a[i]) < 0 {
+			merged = append(merged, b[j])
+			j++
+		} else {
+			merged = append(merged, a[i])
+			i++
+		}
+	}
+	merged = append(append(merged, a[i:]...), b[j:]...)
+	copy(rows, merged)
 }
 
 // lines is the number of screen lines the rows take: a header per group
