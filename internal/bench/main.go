@@ -7,6 +7,7 @@
 // Usage, as root, from the repository root:
 //
 //	go run ./internal/bench [-rounds 7] [-conns 45000] [-timewait 40000] [-udp 2000]
+//	go run ./internal/bench -dashboard 30s
 //
 // The fixture: 45,000 loopback TCP connections with both ends in the
 // namespace (90,000 ESTABLISHED sockets), 40,000 TIME_WAIT sockets and
@@ -54,6 +55,9 @@ func main() {
 	flag.DurationVar(&cfg.window, "window", 45*time.Second, "longest time to time against one batch of TIME_WAIT sockets (they last 60 s)")
 	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "give up after this long")
 	flag.DurationVar(&cfg.hold, "hold", 0, "fill the namespace, print its path and keep it this long (TIME_WAIT renewed) instead of timing")
+	var dash dashOptions
+	flag.DurationVar(&dash.window, "dashboard", 0, "instead of timing listings, run conntab top -i 1s in tmux on the fixture and sample its CPU and RSS for this long")
+	flag.StringVar(&dash.samples, "samples", "", "with -dashboard: also write every sample to this file (CSV)")
 	flag.StringVar(&cfg.repo, "repo", "", "conntab's module root to build (default: found with go env GOMOD)")
 	flag.Parse()
 	if flag.NArg() != 0 {
@@ -67,7 +71,12 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
-	err := run(ctx, cfg, os.Stdout, os.Stderr)
+	var err error
+	if dash.window > 0 {
+		err = measureDashboard(ctx, cfg, dash, os.Stdout, os.Stderr)
+	} else {
+		err = run(ctx, cfg, os.Stdout, os.Stderr)
+	}
 	cancel()
 	stop()
 	if err != nil {
