@@ -39,7 +39,7 @@ type dashboardOptions struct {
 
 func (o *dashboardOptions) flags() []option {
 	return []option{
-		{short: 'i', long: "interval", arg: "DURATION", help: "time between samples (default 1s; at least 100ms)",
+		{short: 'i', long: "interval", arg: "DURATION", help: "time from one sample's end to the next one's start, as top and watch count it (default 1s; at least 100ms)",
 			value: func(v string) error {
 				d, err := time.ParseDuration(v)
 				if err != nil || d < 100*time.Millisecond {

@@ -26,7 +26,9 @@ type Config struct {
 	// Labeler names ports, services and users. Its Host and Snapshot are
 	// set from each sample.
 	Labeler model.Labeler
-	// Interval is the time between samples; 0 means one second.
+	// Interval is the time from one sample's arrival to the next one's
+	// start, as top and watch count it, so a slow collection never piles
+	// up; 0 means one second.
 	Interval time.Duration
 	// Host and NetNS name what is watched, for the header.
 	Host, NetNS string
