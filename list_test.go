@@ -21,7 +21,19 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+// updating reports whether -update was given: the flag that teatest's
+// golden package defines (the dashboard's tests import it), or, where it
+// is not linked in, this package's own.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	}
+}
 
 func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 
@@ -71,7 +83,7 @@ func render(t *testing.T, snap *model.Snapshot, args ...string) []byte {
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

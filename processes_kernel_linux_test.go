@@ -10,14 +10,21 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/tui"
 )
 
 // TestKernelHostileProcessName: a process names itself with an escape
 // sequence (prctl PR_SET_NAME) and listens; conntab list -p names it, and
-// nothing of the escape reaches the output raw, in text, CSV or JSON.
+// nothing of the escape reaches the output raw, in text, CSV, JSON or the
+// dashboard.
 func TestKernelHostileProcessName(t *testing.T) {
 	ns := nstest.Require(t)
 	const comm = "\x1b[31mevil\x07"
@@ -84,6 +91,27 @@ func TestKernelHostileProcessName(t *testing.T) {
 	if !found {
 		t.Errorf("pid %d not in the JSON listing:\n%s", pid, out)
 	}
+
+	// The dashboard, on the same namespace: the name is shown escaped, and
+	// nothing of it reaches the terminal raw.
+	cfg, err := dashboardConfig(t.Context(), &dashboardOptions{netns: ns.Path(), interval: time.Hour}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, tui.New(t.Context(), cfg), teatest.WithInitialTermSize(160, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	var screen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		screen = b
+		return bytes.Contains(b, []byte(escaped))
+	}, teatest.WithDuration(10*time.Second))
+	if bytes.Contains(screen, []byte(comm)) {
+		t.Errorf("dashboard: the raw name reached the terminal:\n%q", screen)
+	}
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 
 	// The filter's pid predicate walks /proc by itself, without -p.
 	var byPID bytes.Buffer
