@@ -154,6 +154,9 @@ func New(ctx context.Context, cfg Config) Model {
 		m.tables[v].sort = sortSpec{col: -1}
 	}
 	m.setFilter(cfg.Filter)
+	// Init starts the first sample; until it arrives no key may start
+	// another (a Collector reads one snapshot at a time).
+	m.inflight = true
 	return m
 }
 

@@ -416,3 +416,20 @@ func TestParallelSort(t *testing.T) {
 		}
 	}
 }
+
+// TestOneSampleAtATime: a Collector reads one snapshot at a time, so no
+// key starts a sample while one is under way, the first included.
+func TestOneSampleAtATime(t *testing.T) {
+	m := New(context.Background(), testConfig(fixture(t0)))
+	if _, cmd := m.Update(keyMsg("r")); cmd != nil {
+		t.Error("r before the first sample arrived started another")
+	}
+	m = update(t, m, m.collect()())
+	next, cmd := m.Update(keyMsg("r"))
+	if cmd == nil {
+		t.Fatal("r after the sample started nothing")
+	}
+	if _, cmd := next.(Model).Update(keyMsg("r")); cmd != nil {
+		t.Error("a second r started a second sample")
+	}
+}
