@@ -461,9 +461,9 @@ func (ix *DestIndex) growPools() {
 	}
 }
 
-// findDest returns the index of endpoint p/remote, whose hash is h, or -1.
-func (ix *DestIndex) findDest(p Proto, remote netip.AddrPort, h uint64) int32 {
-	t := &ix.dests
+// find returns the index held for hash h whose entry is (is(i)), or -1:
+// the probe both tables share.
+func (t *slotTable) find(h uint64, is func(i int32) bool) int32 {
 	if len(t.slots) == 0 {
 		return -1
 	}
@@ -473,35 +473,21 @@ func (ix *DestIndex) findDest(p Proto, remote netip.AddrPort, h uint64) int32 {
 		if e == 0 {
 			return -1
 		}
-		if e&^mask == fp {
-			d := &ix.Dests[e&mask-1]
-			if d.Remote == remote && d.Proto == p {
-				return int32(e&mask - 1)
-			}
+		if i := int32(e&mask) - 1; e&^mask == fp && is(i) {
+			return i
 		}
 	}
+}
+
+// findDest returns the index of endpoint p/remote, whose hash is h, or -1.
+func (ix *DestIndex) findDest(p Proto, remote netip.AddrPort, h uint64) int32 {
+	return ix.dests.find(h, func(i int32) bool { d := &ix.Dests[i]; return d.Remote == remote && d.Proto == p })
 }
 
 // findPool returns the index of the pool from local to remote, whose hash
 // is h, or -1.
 func (ix *DestIndex) findPool(local netip.Addr, remote netip.AddrPort, h uint64) int32 {
-	t := &ix.pools
-	if len(t.slots) == 0 {
-		return -1
-	}
-	mask := uint32(len(t.slots) - 1)
-	for pos, fp := t.start(h); ; pos = (pos + 1) & mask {
-		e := t.slots[pos]
-		if e == 0 {
-			return -1
-		}
-		if e&^mask == fp {
-			p := &ix.Pools[e&mask-1]
-			if p.Remote == remote && p.Local == local {
-				return int32(e&mask - 1)
-			}
-		}
-	}
+	return ix.pools.find(h, func(i int32) bool { p := &ix.Pools[i]; return p.Remote == remote && p.Local == local })
 }
 
 // destHash hashes a remote endpoint. The zone of a link-local address is
