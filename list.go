@@ -188,23 +188,11 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	snap.Sockets = keep
 	if snap.Owners != nil && snap.Owners.Hidden > 0 {
-		if n := unowned(snap); n > 0 {
+		if n := snap.Unowned(); n > 0 {
 			fmt.Fprintf(stderr, "conntab: %d sockets belong to processes you cannot inspect (%d processes): run as root to name them\n", n, snap.Owners.Hidden)
 		}
 	}
 	return listSnapshot(snap, collectErr, &o, labels, stdout)
-}
-
-// unowned counts the sockets that belong to a file but to no process the
-// walk could see.
-func unowned(snap *model.Snapshot) int {
-	n := 0
-	for i := range snap.Sockets {
-		if s := &snap.Sockets[i]; s.Inode != 0 && len(snap.Owners.Of(s.Inode)) == 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // filterText is the filter the command line gives: the arguments left

@@ -34,7 +34,7 @@ type ColumnSet struct {
 func Columns(set ColumnSet) []Column {
 	cols := []Column{
 		{Name: "Netid",
-			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return appendNetid(dst, s) },
+			Append: func(dst []byte, s *Socket, _ *Labeler) []byte { return AppendNetid(dst, s) },
 			Width: func(s *Socket, _ *Labeler) int {
 				if s.Family == FamilyInet6 {
 					return 4
@@ -158,8 +158,9 @@ func appendProcesses(dst []byte, s *Socket, l *Labeler) []byte {
 	return dst
 }
 
-// appendNetid spells protocol and family as one word: tcp, tcp6, udp, udp6.
-func appendNetid(dst []byte, s *Socket) []byte {
+// AppendNetid spells protocol and family as one word, as ss does: tcp,
+// tcp6, udp, udp6.
+func AppendNetid(dst []byte, s *Socket) []byte {
 	dst = append(dst, s.Proto.String()...)
 	if s.Family == FamilyInet6 {
 		dst = append(dst, '6')

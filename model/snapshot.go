@@ -50,6 +50,22 @@ func (snap *Snapshot) OwnersOf(s *Socket) []Owner {
 	return snap.Former[s.Key()]
 }
 
+// Unowned counts the sockets that belong to a file but to no process the
+// walk of /proc could see (those of processes this user cannot inspect);
+// 0 when processes were not asked for, or every one could be seen.
+func (snap *Snapshot) Unowned() int {
+	if snap.Owners == nil || snap.Owners.Hidden == 0 {
+		return 0
+	}
+	n := 0
+	for i := range snap.Sockets {
+		if s := &snap.Sockets[i]; s.Inode != 0 && len(snap.Owners.Of(s.Inode)) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // HostFacts are the namespace's settings that label and budget ports.
 type HostFacts struct {
 	// Ephemeral is net.ipv4.ip_local_port_range: the ports connect() and

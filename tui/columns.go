@@ -57,10 +57,7 @@ func headerRow(cols []colSpec, keep, widths []int, sort sortSpec) string {
 
 // sockColumns returns the Sockets view's columns.
 func sockColumns() []sockCol {
-	byName := map[string]model.Column{}
-	for _, c := range model.Columns(model.ColumnSet{Timers: true, Processes: true, Classes: true}) {
-		byName[c.Name] = c
-	}
+	byName := listingColumns()
 	col := func(name, title string, min, want, max, drop int, f func(a, b *model.Socket, l *model.Labeler) int) sockCol {
 		c := byName[name]
 		return sockCol{Column: c, colSpec: colSpec{title: title, min: min, want: want, max: max, drop: drop, right: c.Right}, cmp: f}
@@ -88,6 +85,16 @@ func sockColumns() []sockCol {
 			return cmp.Or(cmp.Compare(a.Timer.Kind, b.Timer.Kind), cmp.Compare(a.Timer.Expires, b.Timer.Expires))
 		}),
 	}
+}
+
+// listingColumns are every column of the listing, by name: the cells the
+// dashboard's tables share with conntab list.
+func listingColumns() map[string]model.Column {
+	byName := map[string]model.Column{}
+	for _, c := range model.Columns(model.ColumnSet{Timers: true, Processes: true, Classes: true}) {
+		byName[c.Name] = c
+	}
+	return byName
 }
 
 func compareOwners(a, b []model.Owner) int {

@@ -110,7 +110,7 @@ func (m *Model) detailLines() []string {
 	add := func(label, text string) {
 		out = append(out, m.st.Dim.Render(fmt.Sprintf("%-9s", label))+" "+text)
 	}
-	head := m.st.Title.Render(netid(s)+" "+s.State.String()) + m.st.Dim.Render("   (esc closes, r asks again)")
+	head := m.st.Title.Render(string(model.AppendNetid(nil, s))+" "+s.State.String()) + m.st.Dim.Render("   (esc closes, r asks again)")
 	switch {
 	case d.closed:
 		head += "  " + m.st.Closed.Render("- closed")
@@ -229,15 +229,6 @@ func (m *Model) tcpInfoLines() []string {
 		kv("last", "sent "+dur(i.LastDataSent)+" ago, received "+dur(i.LastDataRecv)+" ago, ack "+dur(i.LastAckRecv)+" ago"),
 		kv("options", i.Options.String(), "wscale", fmt.Sprintf("%d,%d", i.SndWScale, i.RcvWScale)),
 	}
-}
-
-// netid spells protocol and family as ss does: tcp, tcp6, udp, udp6.
-func netid(s *model.Socket) string {
-	n := s.Proto.String()
-	if s.Family == model.FamilyInet6 {
-		n += "6"
-	}
-	return n
 }
 
 // humanBytes writes a byte count exactly below 10 KiB, else in KiB, MiB, GiB.

@@ -18,7 +18,7 @@ type history struct {
 }
 
 // add records snap's counts.
-func (h *history) add(snap *model.Snapshot, _ model.Thresholds) {
+func (h *history) add(snap *model.Snapshot) {
 	var c [64]int
 	for i := range snap.Sockets {
 		c[snap.Sockets[i].State&63]++

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/conntab/conntab/model"
 )
@@ -27,14 +26,16 @@ func (m *Model) listenersGrid() *grid {
 		empty: "no listening socket matches",
 	}
 	t := m.track
-	var buf []byte
+	listing := listingColumns()
+	cell := func(name string, s *model.Socket) string {
+		return string(listing[name].Append(nil, s, m.labels))
+	}
 	for _, i := range m.socks.rows {
 		s := t.socket(i)
 		if (s.State != model.StateListen && s.State != model.StateUnconn) || t.ghost(i) != nil {
 			continue
 		}
-		l := *m.labels
-		lb := l.Port(s.Proto, s.Local.Port())
+		lb := m.labels.Port(s.Proto, s.Local.Port())
 		scope := model.Scope(s)
 		queue, fill := "-", int64(-1)
 		var sev model.Severity
@@ -50,19 +51,12 @@ func (m *Model) listenersGrid() *grid {
 				}
 			}
 		}
-		buf = model.AppendSafe(buf[:0], processText(l.OwnersOf(s)))
-		proc := string(buf)
-		user := strconv.FormatUint(uint64(s.UID), 10)
-		if l.UserName != nil {
-			if n, ok := l.UserName(s.UID); ok {
-				user = safe(n)
-			}
-		}
+		netid, proc, user := cell("Netid", s), cell("Process", s), cell("User", s)
 		local := string(model.AppendPeer(nil, s.Local))
 		g.rows = append(g.rows, gridRow{
-			key:   netid(s) + " " + local,
-			cells: []string{netid(s), local, scope.String(), safe(lb.Service), lb.Class.String(), queue, proc, user, flag},
-			sort: []sortKey{text(netid(s)), endpointKey(s.Local), num(int64(scope)), text(lb.Service), num(int64(lb.Class)),
+			key:   netid + " " + local,
+			cells: []string{netid, local, scope.String(), safe(lb.Service), lb.Class.String(), queue, proc, user, flag},
+			sort: []sortKey{text(netid), endpointKey(s.Local), num(int64(scope)), text(lb.Service), num(int64(lb.Class)),
 				num(fill), text(proc), text(user), num(int64(sev))},
 			sev: sev, flagCol: 8,
 		})
@@ -71,20 +65,4 @@ func (m *Model) listenersGrid() *grid {
 		sortByDesc(g.rows, 8) // the flagged first, then by port
 	}
 	return g
-}
-
-// processText is owners as comm/pid, comma separated; "-" for none.
-// The text is untrusted: escape it before it is shown.
-func processText(owners []model.Owner) string {
-	if len(owners) == 0 {
-		return "-"
-	}
-	var b strings.Builder
-	for i, o := range owners {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(o.Comm + "/" + strconv.Itoa(int(o.PID)))
-	}
-	return b.String()
 }

@@ -253,24 +253,9 @@ func (m *Model) install(msg sampleMsg) {
 	m.track, m.dests, m.now = msg.track, msg.dests, msg.at
 	m.labels.Host = &msg.snap.Host
 	m.labels.Snapshot = msg.snap
-	m.history.add(msg.snap, m.cfg.Thresholds)
-	m.unowned = unowned(msg.snap)
+	m.history.add(msg.snap)
+	m.unowned = msg.snap.Unowned()
 	m.rebuild()
-}
-
-// unowned counts the sockets that belong to a file but to no process the
-// walk could see, when some process could not be seen.
-func unowned(snap *model.Snapshot) int {
-	if snap.Owners == nil || snap.Owners.Hidden == 0 {
-		return 0
-	}
-	n := 0
-	for i := range snap.Sockets {
-		if s := &snap.Sockets[i]; s.Inode != 0 && len(snap.Owners.Of(s.Inode)) == 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // key handles a key press.

@@ -43,13 +43,13 @@ func (m *Model) remotesGrid() *grid {
 		d := &ix.Dests[i]
 		// Pools and flags are the whole host's: a filter narrows the
 		// counts, not the ports a destination has left.
-		flags, poolInUse, poolUsable := d.Flags, d.PoolInUse, d.PoolUsable
+		host := d
 		if ix != m.dests {
-			flags, poolInUse, poolUsable = nil, 0, 0
-			if full := m.dests.Lookup(d.Proto, d.Remote); full != nil {
-				flags, poolInUse, poolUsable = full.Flags, full.PoolInUse, full.PoolUsable
+			if host = m.dests.Lookup(d.Proto, d.Remote); host == nil {
+				host = &model.Destination{}
 			}
 		}
+		flags, poolInUse, poolUsable, sev := host.Flags, host.PoolInUse, host.PoolUsable, host.Severity()
 		est, tw, cw := d.States.Of(model.StateEstablished), d.States.Of(model.StateTimeWait), d.States.Of(model.StateCloseWait)
 		other := d.Total - est - tw - cw
 		svc := m.labels.Port(d.Proto, d.Remote.Port()).Service
@@ -68,9 +68,9 @@ func (m *Model) remotesGrid() *grid {
 			},
 			sort: []sortKey{
 				text(d.Proto.String()), endpointKey(d.Remote), text(svc), num(int64(d.Total)), num(int64(est)), num(int64(tw)),
-				num(int64(cw)), num(int64(other)), num(int64(d.TimeWaitShare() * 1000)), num(int64(util)), num(int64(worstOf(flags))),
+				num(int64(cw)), num(int64(other)), num(int64(d.TimeWaitShare() * 1000)), num(int64(util)), num(int64(sev)),
 			},
-			sev: worstOf(flags), flagCol: 10,
+			sev: sev, flagCol: 10,
 		}
 		g.rows = append(g.rows, r)
 	}
@@ -90,14 +90,6 @@ func (m *Model) remotesGrid() *grid {
 func endpointKey(ap netip.AddrPort) sortKey {
 	b := ap.Addr().As16()
 	return sortKey{s: string(b[:]) + string([]byte{byte(ap.Port() >> 8), byte(ap.Port())})}
-}
-
-func worstOf(flags []model.Flag) model.Severity {
-	var s model.Severity
-	for i := range flags {
-		s = max(s, flags[i].Severity)
-	}
-	return s
 }
 
 // appendFlagLabels appends the flags as their labels, worst first.
