@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,11 @@ func TestParseProcStat(t *testing.T) {
 }
 
 func TestParseProcStatSelf(t *testing.T) {
-	b, err := os.ReadFile("/proc/self/stat")
+	// The thread that reads its own stat is running; /proc/self/stat is
+	// the main thread's, which may be asleep.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b, err := os.ReadFile("/proc/thread-self/stat")
 	if err != nil {
 		t.Fatal(err)
 	}
