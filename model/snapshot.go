@@ -74,4 +74,8 @@ type HostFacts struct {
 	// Reserved is net.ipv4.ip_local_reserved_ports: ports inside Ephemeral
 	// that the kernel never picks.
 	Reserved []PortRange
+	// Settings and Counters are the namespace's port and TIME_WAIT
+	// sysctls and its TCP counters, when they were asked for.
+	Settings NetSettings
+	Counters NetCounters
 }
