@@ -72,7 +72,7 @@ type NetCounters struct {
 	// again with other listen drops in ListenDrops); SYNs dropped with the
 	// request queue full (TCPReqQFullDrop).
 	TW, TWRecycled, TWKilled, TCPTimeWaitOverflow uint64
-	ListenOverflows, ListenDrops, TCPReqQFullDrop   uint64
+	ListenOverflows, ListenDrops, TCPReqQFullDrop uint64
 	// Tcp: connects started (ActiveOpens), connections accepted
 	// (PassiveOpens), connects that failed (AttemptFails), and connections
 	// now ESTABLISHED or CLOSE_WAIT (CurrEstab, a gauge).
