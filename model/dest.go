@@ -90,10 +90,24 @@ type PortPool struct {
 	Remote netip.AddrPort
 	// States counts the pool's sockets by state; each holds one port.
 	States StateCounts
-	// InUse is the number of ports taken: the pool's sockets.
+	// InUse is the number of ports taken: the pool's sockets, less those
+	// on ports a bind() holds (Bound).
 	InUse int
 	// Usable is U, the ports connect() may pick (see DestIndex.Usable).
 	Usable int
+	// TimeWaitReusable is how many of the pool's TIME_WAIT sockets
+	// connect() may take over under tcp_tw_reuse (NetSettings.TwReuseFor):
+	// all of them or none. They count in InUse but not in Utilisation.
+	TimeWaitReusable int
+	// Bound counts the pool's sockets on ports that bind() took before
+	// connect() (DestIndex.BindPools says how they are told apart). Their
+	// ports are out of every pool's U, so they are not in InUse.
+	Bound int
+	// InUseBefore is InUse in the previous sample, and Growth the change
+	// of InUse per second since then; both 0 under the same conditions as
+	// TimeWaitBefore. Growth may be negative.
+	InUseBefore int
+	Growth      float64
 	// Dest is the index of the pool's remote endpoint in DestIndex.Dests.
 	Dest int
 	// TimeWaitBefore is the pool's TIME_WAIT count in the previous sample
@@ -105,12 +119,21 @@ type PortPool struct {
 	TimeWaitRate   float64
 }
 
-// Utilisation is InUse as a fraction of Usable.
+// Blocking is the number of ports connect() cannot take for this pool:
+// InUse less the TIME_WAIT sockets it may take over.
+func (p *PortPool) Blocking() int { return p.InUse - p.TimeWaitReusable }
+
+// Free is the number of connect() calls to this destination from this
+// local address that can still succeed at once: Usable less Blocking.
+func (p *PortPool) Free() int { return max(p.Usable-p.Blocking(), 0) }
+
+// Utilisation is Blocking as a fraction of Usable: the share of the pool
+// connect() can no longer pick. Severity follows it (docs/exhaustion.md).
 func (p *PortPool) Utilisation() float64 {
 	if p.Usable == 0 {
 		return 0
 	}
-	return float64(p.InUse) / float64(p.Usable)
+	return float64(p.Blocking()) / float64(p.Usable)
 }
 
 // DestIndex is one sample's remote endpoints and ephemeral port pools, and
@@ -123,10 +146,17 @@ type DestIndex struct {
 	Ephemeral PortRange
 	// Usable is U, the ports of the ephemeral range connect() may pick:
 	// the range, less the reserved ports in it, less the ports in it that
-	// a listening or bound-only TCP socket holds. The kernel keeps one
-	// bind bucket per port, whatever the address, and connect() skips a
-	// port whose bucket a bind() made.
+	// a bind() holds: listening and bound-only TCP sockets, and the
+	// sockets BindPools tells apart as bound before connect(). The kernel
+	// keeps one bind bucket per port, whatever the address, and connect()
+	// skips a port whose bucket a bind() made.
 	Usable int
+	// Held is the number of ports of the range held by listening and
+	// bound-only TCP sockets; Reserved, the reserved ports in the range.
+	Held, Reserved int
+	// BindPools are the local addresses with sockets bound before
+	// connect(), in the order the snapshot first names them.
+	BindPools []BindPool
 	// Dests are the remote endpoints in the order the snapshot first
 	// names them.
 	Dests []Destination
@@ -139,6 +169,39 @@ type DestIndex struct {
 	Flags []Flag
 
 	dests, pools slotTable
+}
+
+// BindPool is one local address's sockets that took their port with
+// bind() before connect(). bind() does not know the destination yet, so
+// such sockets draw on one pool per local address for every destination
+// together (the ports of the range not bound on that address), instead
+// of one pool per destination; and their ports leave every connect()
+// pool (DestIndex.Usable). conntab tells them apart by parity: connect()
+// takes ports of the parity of the range's low end first, and moves to
+// the other parity only when every port of the first is taken for that
+// destination; bind(0) takes the other parity first. A socket on a port
+// of the other parity, in a pool whose first-parity ports are less than
+// 90% taken, was bound by bind(). A bind() to a port of the first parity
+// chosen by hand cannot be told apart, nor a socket connect() put on
+// the other parity in a pool that has since emptied.
+type BindPool struct {
+	Local netip.Addr
+	// States counts the bound sockets by state; Sockets is their number.
+	States  StateCounts
+	Sockets int
+	// InUse is the number of ports of the range that sockets from this
+	// address hold, bound or not (bind(0) cannot take any of them), and
+	// Usable the ports of the range less reserved and held ones
+	// (DestIndex.Reserved, DestIndex.Held).
+	InUse, Usable int
+}
+
+// Utilisation is InUse as a fraction of Usable.
+func (b *BindPool) Utilisation() float64 {
+	if b.Usable == 0 {
+		return 0
+	}
+	return float64(b.InUse) / float64(b.Usable)
 }
 
 // Lookup returns the remote endpoint p/remote, or nil.
@@ -210,6 +273,7 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		for _, r := range snap.Host.Reserved {
 			taken.addRange(max(r.Lo, eph.Lo), min(r.Hi, eph.Hi))
 		}
+		ix.Reserved = taken.countIn(eph.Lo, eph.Hi)
 		for i := range snap.Sockets {
 			s := &snap.Sockets[i]
 			if (s.State == StateListen || s.State == StateBoundInactive) && s.Proto == ProtoTCP {
@@ -217,7 +281,12 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 			}
 		}
 		ix.Usable = eph.Size() - taken.countIn(eph.Lo, eph.Hi)
+		ix.Held = eph.Size() - ix.Reserved - ix.Usable
 	}
+	settings := &snap.Host.Settings
+	lowParity := eph.Lo & 1
+	var second []int32 // pooled sockets on ports of the parity connect() takes second
+	var lowInUse []int32
 
 	hint := 64
 	if prev != nil {
@@ -261,6 +330,7 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		if pi < 0 {
 			pi = int32(len(ix.Pools))
 			ix.Pools = append(ix.Pools, PortPool{Local: local, Remote: s.Remote, Usable: ix.Usable, Dest: int(di)})
+			lowInUse = append(lowInUse, 0)
 			if ix.pools.full() {
 				ix.growPools()
 			} else {
@@ -270,6 +340,21 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		p := &ix.Pools[pi]
 		p.States.Add(s.State)
 		p.InUse++
+		if lp&1 == lowParity {
+			lowInUse[pi]++
+		} else {
+			second = append(second, int32(i))
+		}
+	}
+	if len(second) > 0 {
+		ix.findBound(snap, second, lowInUse, &taken)
+	}
+	for i := range ix.Pools {
+		p := &ix.Pools[i]
+		p.Usable = ix.Usable
+		if settings.TwReuseFor(p.Local, p.Remote.Addr()) {
+			p.TimeWaitReusable = p.States.Of(StateTimeWait)
+		}
 	}
 
 	rated := prev != nil && dt > 0 && dt >= th.MinInterval
@@ -279,10 +364,12 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		if rated {
 			if pp := prev.Pool(p.Local, p.Remote); pp != nil {
 				p.TimeWaitBefore = pp.States.Of(StateTimeWait)
+				p.InUseBefore = pp.InUse
 			}
 			if grew := p.States.Of(StateTimeWait) - p.TimeWaitBefore; grew > 0 {
 				p.TimeWaitRate = float64(grew) / dt.Seconds()
 			}
+			p.Growth = float64(p.InUse-p.InUseBefore) / dt.Seconds()
 		}
 		if ix.Busiest < 0 || busier(p, &ix.Pools[ix.Busiest]) {
 			ix.Busiest = i
@@ -525,4 +612,71 @@ func le64(b []byte) uint64 {
 	_ = b[7]
 	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// findBound tells apart, among the pooled sockets on ports of the parity
+// connect() takes second (second, indexes into snap.Sockets), those that
+// bind() put there (BindPool), takes them out of their pools, and their
+// ports out of U. lowInUse counts each pool's sockets on ports of the
+// first parity.
+func (ix *DestIndex) findBound(snap *Snapshot, second, lowInUse []int32, taken *portSet) {
+	eph := ix.Ephemeral
+	lowCap := 0 // the ports of the first parity connect() may pick
+	for p := int(eph.Lo); p <= int(eph.Hi); p += 2 {
+		if !taken.has(uint16(p)) {
+			lowCap++
+		}
+	}
+	var bound portSet
+	newly := 0
+	for _, si := range second {
+		s := &snap.Sockets[si]
+		local := s.Local.Addr()
+		pi := ix.findPool(local, s.Remote, poolHash(local, s.Remote))
+		if int(lowInUse[pi])*10 >= lowCap*9 {
+			continue // connect() may have moved on to this parity
+		}
+		p := &ix.Pools[pi]
+		p.States[stateSlot(s.State)]--
+		p.InUse--
+		p.Bound++
+		if lp := s.Local.Port(); !bound.has(lp) {
+			bound.add(lp)
+			newly++
+		}
+		bi := slices.IndexFunc(ix.BindPools, func(b BindPool) bool { return b.Local == local })
+		if bi < 0 {
+			bi = len(ix.BindPools)
+			ix.BindPools = append(ix.BindPools, BindPool{Local: local})
+		}
+		ix.BindPools[bi].States.Add(s.State)
+		ix.BindPools[bi].Sockets++
+	}
+	if newly == 0 {
+		return
+	}
+	// bind(0) on an address cannot take a port any socket from that
+	// address holds, whatever its destination.
+	used := make([]portSet, len(ix.BindPools))
+	for i := range snap.Sockets {
+		s := &snap.Sockets[i]
+		lp := s.Local.Port()
+		if s.Proto != ProtoTCP || !eph.Contains(lp) || taken.has(lp) || s.State == StateListen || s.State == StateBoundInactive {
+			continue
+		}
+		for bi := range ix.BindPools {
+			if ix.BindPools[bi].Local == s.Local.Addr() {
+				used[bi].add(lp)
+			}
+		}
+	}
+	for bi := range ix.BindPools {
+		b := &ix.BindPools[bi]
+		b.InUse = used[bi].countIn(eph.Lo, eph.Hi)
+		b.Usable = ix.Usable
+	}
+	for w := range bound {
+		taken[w] |= bound[w]
+	}
+	ix.Usable -= newly
 }

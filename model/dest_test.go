@@ -31,14 +31,42 @@ func mappedSock(state State, local, remote string) Socket {
 	return s
 }
 
-// run returns n TCP sockets in state from local's address, on ports from
-// firstPort up, to remote.
+// run returns n TCP sockets in state from local's address to remote, on
+// ports as connect() hands them out in range1000: every other port from
+// firstPort up, then, past the range's end, the ports of the other parity
+// from its start.
 func run(n int, state State, local string, firstPort uint16, remote string) []Socket {
 	out := make([]Socket, n)
 	for i := range out {
-		out[i] = sock(ProtoTCP, state, netip.AddrPortFrom(netip.MustParseAddr(local), firstPort+uint16(i)).String(), remote)
+		p := int(firstPort) + 2*i
+		if p > 40999 && firstPort >= 40000 && firstPort <= 40999 {
+			p = p - 1000 + 1
+		}
+		out[i] = sock(ProtoTCP, state, netip.AddrPortFrom(netip.MustParseAddr(local), uint16(p)).String(), remote)
 	}
 	return out
+}
+
+// runAt returns n TCP sockets in state from local's address to remote, on
+// the ports connect() hands out in range1000 from the from-th on.
+func runAt(n int, state State, local string, from int, remote string) []Socket {
+	out := make([]Socket, n)
+	for i := range out {
+		ap := netip.AddrPortFrom(netip.MustParseAddr(local), connectPort(range1000.Ephemeral, from+i))
+		out[i] = sock(ProtoTCP, state, ap.String(), remote)
+	}
+	return out
+}
+
+// connectPort is the i-th port connect() hands out to one destination
+// from an empty range r: those of the low end's parity first, then the
+// others (the kernel starts at a varying point; conntab does not care).
+func connectPort(r PortRange, i int) uint16 {
+	first := (r.Size() + 1) / 2
+	if i < first {
+		return r.Lo + uint16(2*i)
+	}
+	return r.Lo + 1 + uint16(2*(i-first))
 }
 
 // range1000 is a host whose ephemeral range holds exactly 1000 ports.
@@ -46,13 +74,13 @@ var range1000 = HostFacts{Ephemeral: PortRange{40000, 40999}}
 
 func TestDestinationsRows(t *testing.T) {
 	snap := &Snapshot{Host: range1000, Sockets: []Socket{
-		sock(ProtoTCP, StateEstablished, "10.0.0.2:40001", "10.0.0.9:5432"),
 		sock(ProtoTCP, StateEstablished, "10.0.0.2:40002", "10.0.0.9:5432"),
-		sock(ProtoTCP, StateTimeWait, "10.0.0.2:40003", "10.0.0.9:5432"),
-		mappedSock(StateEstablished, "10.0.0.2:40004", "10.0.0.9:5432"),     // same row, same pool
-		sock(ProtoTCP, StateCloseWait, "10.0.0.3:40005", "10.0.0.9:5432"),   // same row, another pool
-		sock(ProtoUDP, StateEstablished, "10.0.0.2:40006", "10.0.0.9:5432"), // another protocol: its own row, no pool
-		sock(ProtoTCP, StateEstablished, "[2001:db8::2]:40007", "[2001:db8::9]:5432"),
+		sock(ProtoTCP, StateEstablished, "10.0.0.2:40004", "10.0.0.9:5432"),
+		sock(ProtoTCP, StateTimeWait, "10.0.0.2:40006", "10.0.0.9:5432"),
+		mappedSock(StateEstablished, "10.0.0.2:40008", "10.0.0.9:5432"),     // same row, same pool
+		sock(ProtoTCP, StateCloseWait, "10.0.0.3:40010", "10.0.0.9:5432"),   // same row, another pool
+		sock(ProtoUDP, StateEstablished, "10.0.0.2:40012", "10.0.0.9:5432"), // another protocol: its own row, no pool
+		sock(ProtoTCP, StateEstablished, "[2001:db8::2]:40014", "[2001:db8::9]:5432"),
 		sock(ProtoTCP, StateListen, "0.0.0.0:5432", "0.0.0.0:0"),
 		sock(ProtoUDP, StateUnconn, "0.0.0.0:53", "0.0.0.0:0"),
 		sock(ProtoTCP, StateEstablished, "10.0.0.2:5432", "10.0.0.7:50000"), // inbound: local port outside the range
@@ -132,7 +160,7 @@ func TestDestinationsUsable(t *testing.T) {
 		{"whole range", range1000, run(3, StateEstablished, "10.0.0.2", 40000, dst), 1000, 3},
 		{"reserved inside, across the low edge, and outside",
 			HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []PortRange{{40010, 40019}, {39990, 40004}, {50000, 50010}}},
-			append(run(3, StateEstablished, "10.0.0.2", 40003, dst), // 40003, 40004 reserved
+			append(run(3, StateEstablished, "10.0.0.2", 40002, dst), // 40002, 40004 reserved
 				run(2, StateEstablished, "10.0.0.2", 40020, dst)...), 1000 - 10 - 5, 3},
 		{"reserved across the high edge", HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []PortRange{{40990, 41010}}},
 			nil, 990, 0},
@@ -193,14 +221,18 @@ func TestTimeWaitFlags(t *testing.T) {
 			[]Flag{flag(FlagTimeWait, SeverityWarn, 800), flag(FlagPorts, SeverityCritical, 950)}, SeverityCritical},
 		{"95% taken, no TIME_WAIT", 0, 950, DefaultThresholds(), []Flag{flag(FlagPorts, SeverityCritical, 950)}, SeverityCritical},
 		{"all taken", 0, 1000, DefaultThresholds(), []Flag{flag(FlagPorts, SeverityCritical, 1000)}, SeverityCritical},
-		{"notice turned off", 500, 0, noNotice, nil, SeverityNone},
+		// The pool is still half taken: FlagPorts says so when TW may not.
+		{"notice turned off", 500, 0, noNotice, []Flag{flag(FlagPorts, SeverityNotice, 500)}, SeverityNotice},
+		{"60% TIME_WAIT and 85% taken", 600, 250, DefaultThresholds(),
+			[]Flag{flag(FlagTimeWait, SeverityNotice, 600), flag(FlagPorts, SeverityWarn, 850)}, SeverityWarn},
+		{"85% established", 0, 850, DefaultThresholds(), []Flag{flag(FlagPorts, SeverityWarn, 850)}, SeverityWarn},
 		{"all rules off", 1000, 0, Thresholds{}, nil, SeverityNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			snap := &Snapshot{Host: range1000}
 			snap.Sockets = append(run(tt.tw, StateTimeWait, "10.0.0.2", 40000, dst.String()),
-				run(tt.est, StateEstablished, "10.0.0.2", 40000+uint16(tt.tw), dst.String())...)
+				runAt(tt.est, StateEstablished, "10.0.0.2", tt.tw, dst.String())...)
 			ix := Destinations(snap, nil, 0, tt.th)
 			if diff := cmp.Diff(tt.want, ix.Flags, netipCmp, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Flags (-want +got):\n%s", diff)
@@ -315,7 +347,7 @@ func TestCloseWaitTrend(t *testing.T) {
 		if step.cw >= 0 {
 			// An established socket keeps the endpoint when CLOSE_WAIT is 0.
 			snap.Sockets = append(run(1, StateEstablished, "10.0.0.2", 40000, dst.String()),
-				run(step.cw, StateCloseWait, "10.0.0.2", 40001, dst.String())...)
+				run(step.cw, StateCloseWait, "10.0.0.2", 40002, dst.String())...)
 		}
 		ix := Destinations(snap, prev, time.Second, th)
 		var got want
@@ -335,17 +367,27 @@ func TestWorstPool(t *testing.T) {
 	dst := "10.0.0.9:5432"
 	host := HostFacts{Ephemeral: PortRange{40000, 40099}} // U = 100
 	snap := &Snapshot{Host: host}
-	snap.Sockets = append(snap.Sockets, run(85, StateTimeWait, "10.0.0.2", 40000, dst)...)    // A: TW 85%
-	snap.Sockets = append(snap.Sockets, run(60, StateTimeWait, "10.0.0.3", 40000, dst)...)    // B: TW 60%,
-	snap.Sockets = append(snap.Sockets, run(30, StateEstablished, "10.0.0.3", 40060, dst)...) // 90 taken
+	add := func(local string, state State, from, n int) {
+		for i := from; i < from+n; i++ {
+			ap := netip.AddrPortFrom(netip.MustParseAddr(local), connectPort(host.Ephemeral, i))
+			snap.Sockets = append(snap.Sockets, sock(ProtoTCP, state, ap.String(), dst))
+		}
+	}
+	add("10.0.0.2", StateTimeWait, 0, 85)     // A: TW 85%
+	add("10.0.0.3", StateTimeWait, 0, 60)     // B: TW 60%,
+	add("10.0.0.3", StateEstablished, 60, 30) // 90 taken
 	ix := Destinations(snap, nil, 0, DefaultThresholds())
 	d := ix.Lookup(ProtoTCP, netip.MustParseAddrPort(dst))
 	if d.Pool != 1 || d.PoolInUse != 90 || d.PoolTimeWait != 60 || ix.Busiest != 1 {
 		t.Errorf("Pool, PoolInUse, PoolTimeWait, Busiest = %d, %d, %d, %d; want 1, 90, 60, 1",
 			d.Pool, d.PoolInUse, d.PoolTimeWait, ix.Busiest)
 	}
+	// TW from A (85% beats 60%); PORTS from B (90% warn; A's 85% warn is
+	// left out, its TW flag says as much).
 	want := []Flag{{Kind: FlagTimeWait, Severity: SeverityWarn, Proto: ProtoTCP, Remote: netip.MustParseAddrPort(dst),
-		Local: netip.MustParseAddr("10.0.0.2"), Count: 85, Usable: 100}}
+		Local: netip.MustParseAddr("10.0.0.2"), Count: 85, Usable: 100},
+		{Kind: FlagPorts, Severity: SeverityWarn, Proto: ProtoTCP, Remote: netip.MustParseAddrPort(dst),
+			Local: netip.MustParseAddr("10.0.0.3"), Count: 90, Usable: 100}}
 	if diff := cmp.Diff(want, d.Flags, netipCmp); diff != "" {
 		t.Errorf("Flags (-want +got):\n%s", diff)
 	}
@@ -477,12 +519,12 @@ func benchSnapshot() *Snapshot {
 		add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateListen, Local: server, Remote: v4(0, 0, 0, 0, 0)}, pid, comm)
 		add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateListen, Local: tws, Remote: v4(0, 0, 0, 0, 0)}, pid, comm)
 		for i := range conns {
-			client := v4(127, byte(h+1), 0, 2, uint16(1024+i))
+			client := v4(127, byte(h+1), 0, 2, uint16(1024+2*i)) // connect() takes even ports first
 			add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateEstablished, Local: client, Remote: server}, pid, comm)
 			add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateEstablished, Local: server, Remote: client}, pid, comm)
 		}
 		for i := range timewait {
-			client := v4(127, byte(h+1), 0, 3, uint16(20000+i))
+			client := v4(127, byte(h+1), 0, 3, uint16(20000+2*i))
 			add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateTimeWait, Local: client, Remote: tws,
 				Timer: Timer{Kind: TimerTimewait, Expires: 50 * time.Second}}, pid, comm)
 		}
@@ -557,6 +599,7 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 		}
 	}
 	dests, pools := map[dk]StateCounts{}, map[pk]StateCounts{}
+	low := map[pk]int{} // sockets on even ports, the parity connect() takes first here
 	for _, s := range snap.Sockets {
 		if s.Remote.Port() == 0 {
 			continue
@@ -569,7 +612,29 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 			c := pools[pk{s.Local.Addr(), s.Remote}]
 			c.Add(s.State)
 			pools[pk{s.Local.Addr(), s.Remote}] = c
+			if lp%2 == 0 {
+				low[pk{s.Local.Addr(), s.Remote}]++
+			}
 		}
+	}
+	// Odd ports in pools whose even ports are under 90% taken were bound.
+	lowCap := 0
+	for p := 40000; p <= 40999; p += 2 {
+		if !snap.Host.IsReserved(uint16(p)) && !taken[uint16(p)] {
+			lowCap++
+		}
+	}
+	bound := map[uint16]bool{}
+	for _, s := range snap.Sockets {
+		lp, k := s.Local.Port(), pk{s.Local.Addr(), s.Remote}
+		if s.Remote.Port() == 0 || s.Proto != ProtoTCP || lp%2 == 0 || !snap.Host.Ephemeral.Contains(lp) ||
+			snap.Host.IsReserved(lp) || taken[lp] || low[k]*10 >= lowCap*9 {
+			continue
+		}
+		c := pools[k]
+		c[stateSlot(s.State)]--
+		pools[k] = c
+		bound[lp] = true
 	}
 	if len(ix.Dests) != len(dests) || len(ix.Pools) != len(pools) {
 		t.Fatalf("%d endpoints, %d pools; want %d, %d", len(ix.Dests), len(ix.Pools), len(dests), len(pools))
@@ -595,7 +660,7 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 			t.Errorf("pool %v -> %v: Dest %d is %v %v", k.l, k.r, p.Dest, d.Proto, d.Remote)
 		}
 	}
-	wantUsable := 1000 - 100
+	wantUsable := 1000 - 100 - len(bound)
 	for p := range taken {
 		if snap.Host.Ephemeral.Contains(p) && !snap.Host.IsReserved(p) {
 			wantUsable--
@@ -603,5 +668,99 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 	}
 	if ix.Usable != wantUsable {
 		t.Errorf("Usable = %d, want %d", ix.Usable, wantUsable)
+	}
+}
+
+// TestBindBeforeConnect checks that sockets on ports of the second parity,
+// in pools whose first parity is far from taken, count as bound: out of
+// their pools, their ports out of U, and in their address's BindPool.
+func TestBindBeforeConnect(t *testing.T) {
+	dst, other := "10.0.0.9:5432", "10.0.0.9:6379"
+	snap := &Snapshot{Host: range1000}
+	snap.Sockets = append(snap.Sockets, run(10, StateEstablished, "10.0.0.2", 40000, dst)...) // connect(): even
+	snap.Sockets = append(snap.Sockets,
+		sock(ProtoTCP, StateEstablished, "10.0.0.5:40001", dst), // bind(10.0.0.5:0), then connect()
+		sock(ProtoTCP, StateTimeWait, "10.0.0.5:40003", dst),
+		sock(ProtoTCP, StateEstablished, "10.0.0.5:40005", other),
+		sock(ProtoTCP, StateEstablished, "10.0.0.5:40002", other), // connect() from the same address
+		sock(ProtoTCP, StateListen, "0.0.0.0:40100", "0.0.0.0:0"),
+	)
+	// A pool past its first parity: 500 even ports, then odd ones that
+	// connect() handed out. They are not bound.
+	snap.Sockets = append(snap.Sockets, runAt(520, StateTimeWait, "10.0.0.3", 0, dst)...)
+	ix := Destinations(snap, nil, 0, DefaultThresholds())
+
+	if ix.Reserved != 0 || ix.Held != 1 || ix.Usable != 1000-1-3 {
+		t.Errorf("Reserved, Held, Usable = %d, %d, %d; want 0, 1, 996", ix.Reserved, ix.Held, ix.Usable)
+	}
+	want := []BindPool{{Local: netip.MustParseAddr("10.0.0.5"), States: counts(StateEstablished, 2, StateTimeWait, 1),
+		Sockets: 3, InUse: 4, Usable: 999}}
+	if diff := cmp.Diff(want, ix.BindPools, netipCmp); diff != "" {
+		t.Errorf("BindPools (-want +got):\n%s", diff)
+	}
+	for _, tt := range []struct {
+		local, remote string
+		inUse, bound  int
+	}{
+		{"10.0.0.5", dst, 0, 2},
+		{"10.0.0.5", other, 1, 1},
+		{"10.0.0.2", dst, 10, 0},
+		// The 500 even ports, then 20 odd ones; the socket on 40100 (the
+		// listener's port, which connect() would skip) is in no pool.
+		{"10.0.0.3", dst, 519, 0},
+	} {
+		p := ix.Pool(netip.MustParseAddr(tt.local), netip.MustParseAddrPort(tt.remote))
+		if p == nil {
+			t.Fatalf("no pool %s -> %s", tt.local, tt.remote)
+		}
+		if p.InUse != tt.inUse || p.Bound != tt.bound || p.Usable != ix.Usable {
+			t.Errorf("pool %s -> %s: InUse, Bound, Usable = %d, %d, %d; want %d, %d, %d",
+				tt.local, tt.remote, p.InUse, p.Bound, p.Usable, tt.inUse, tt.bound, ix.Usable)
+		}
+	}
+}
+
+// TestTimeWaitReuse checks that TIME_WAIT sockets connect() may take over
+// (tcp_tw_reuse) leave the pool's free ports and flags alone.
+func TestTimeWaitReuse(t *testing.T) {
+	loop, dst := "127.0.0.1:5432", "10.0.0.9:5432"
+	settings := func(reuse, ts int) HostFacts {
+		h := range1000
+		h.Settings = NetSettings{Read: true, TCPTwReuse: reuse, TCPTimestamps: ts}
+		return h
+	}
+	tests := []struct {
+		name     string
+		host     HostFacts
+		local    string
+		remote   string
+		reusable int
+	}{
+		{"settings not read", range1000, "127.0.0.1", loop, 0},
+		{"reuse 2, loopback", settings(2, 1), "127.0.0.1", loop, 900},
+		{"reuse 2, loopback source only", settings(2, 1), "127.0.0.1", dst, 900},
+		{"reuse 2, elsewhere", settings(2, 1), "10.0.0.2", dst, 0},
+		{"reuse 1", settings(1, 1), "10.0.0.2", dst, 900},
+		{"reuse 1 without timestamps", settings(1, 0), "10.0.0.2", dst, 0},
+		{"reuse 0", settings(0, 1), "127.0.0.1", loop, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := &Snapshot{Host: tt.host, Sockets: append(runAt(900, StateTimeWait, tt.local, 0, tt.remote),
+				runAt(20, StateEstablished, tt.local, 900, tt.remote)...)}
+			ix := Destinations(snap, nil, 0, DefaultThresholds())
+			p := ix.Pool(netip.MustParseAddr(tt.local), netip.MustParseAddrPort(tt.remote))
+			if p.TimeWaitReusable != tt.reusable || p.InUse != 920 || p.Free() != 1000-920+tt.reusable {
+				t.Errorf("TimeWaitReusable, InUse, Free = %d, %d, %d; want %d, 920, %d",
+					p.TimeWaitReusable, p.InUse, p.Free(), tt.reusable, 1000-920+tt.reusable)
+			}
+			wantSev := SeverityWarn // TW 90%, 92% taken
+			if tt.reusable > 0 {
+				wantSev = SeverityNone // 20 of 1000 taken
+			}
+			if got := ix.Severity(); got != wantSev {
+				t.Errorf("Severity = %v, want %v (flags %v)", got, wantSev, ix.Flags)
+			}
+		})
 	}
 }

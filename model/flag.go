@@ -295,9 +295,12 @@ type Thresholds struct {
 	// MinInterval is the shortest time between samples over which a rate
 	// is taken; closer samples give no FlagTimeWaitRising.
 	MinInterval time.Duration
-	// PortsCritical is the share of a pool's usable ports, in percent,
-	// that its sockets in any state must reach (FlagPorts, critical).
-	PortsCritical float64
+	// PortsNotice, PortsWarn and PortsCritical are the shares of a pool's
+	// usable ports, in percent, that the ports connect() cannot take
+	// (PortPool.Blocking) must reach for FlagPorts at notice (connect()
+	// slows: past half the pool it scans the whole first parity), warn
+	// and critical.
+	PortsNotice, PortsWarn, PortsCritical float64
 	// CloseWait is the number of CLOSE_WAIT sockets to one remote
 	// endpoint that raises FlagCloseWait (a warning).
 	CloseWait int
@@ -309,7 +312,8 @@ type Thresholds struct {
 
 // DefaultThresholds returns conntab's thresholds: TIME_WAIT at 50% (notice)
 // and 80% (warn) of a pool, rising at a rate that would hold 50% within
-// TimeWaitLen, over at least 500 ms; a pool 95% taken is critical; 10
+// TimeWaitLen, over at least 500 ms; a pool 50% taken is a notice, 80% a
+// warning and 95% critical; 10
 // CLOSE_WAIT sockets to one endpoint warn, and CLOSE_WAIT that has not
 // fallen, and grew, over 5 samples is a notice.
 func DefaultThresholds() Thresholds {
@@ -318,6 +322,8 @@ func DefaultThresholds() Thresholds {
 		TimeWaitWarn:     80,
 		TimeWaitRising:   50,
 		MinInterval:      500 * time.Millisecond,
+		PortsNotice:      50,
+		PortsWarn:        80,
 		PortsCritical:    95,
 		CloseWait:        10,
 		CloseWaitSamples: 5,
@@ -333,34 +339,55 @@ func reaches(count, of int, pct float64) bool {
 
 // poolFlags appends the flags a pool raises: FlagTimeWait, FlagTimeWaitRising
 // and FlagPorts. p.TimeWaitBefore and p.TimeWaitRate must already hold the
-// previous count and the rate over dt.
+// previous count and the rate over dt. TIME_WAIT sockets connect() may
+// take over (tcp_tw_reuse) raise no TIME_WAIT flag and take no port.
+// FlagPorts at notice or warn is left out when the TIME_WAIT share flag
+// already says as much: TIME_WAIT's share of U never exceeds the pool's.
 func poolFlags(dst []Flag, p *PortPool, dt time.Duration, th *Thresholds) []Flag {
 	base := Flag{Proto: ProtoTCP, Remote: p.Remote, Local: p.Local, Usable: p.Usable}
 	tw := p.States.Of(StateTimeWait)
-	switch {
-	case reaches(tw, p.Usable, th.TimeWaitWarn):
+	twSeverity := SeverityNone
+	if p.TimeWaitReusable == 0 {
+		switch {
+		case reaches(tw, p.Usable, th.TimeWaitWarn):
+			twSeverity = SeverityWarn
+		case reaches(tw, p.Usable, th.TimeWaitNotice):
+			twSeverity = SeverityNotice
+		}
+	}
+	if twSeverity != SeverityNone {
 		f := base
-		f.Kind, f.Severity, f.Count = FlagTimeWait, SeverityWarn, tw
-		dst = append(dst, f)
-	case reaches(tw, p.Usable, th.TimeWaitNotice):
-		f := base
-		f.Kind, f.Severity, f.Count = FlagTimeWait, SeverityNotice, tw
+		f.Kind, f.Severity, f.Count = FlagTimeWait, twSeverity, tw
 		dst = append(dst, f)
 	}
 	// rate × TimeWaitLen ≥ pct% of U, as grew × TimeWaitLen × 100 ≥ pct
 	// × U × dt, so that whole figures compare exactly.
-	if grew := tw - p.TimeWaitBefore; p.TimeWaitRate > 0 && th.TimeWaitRising > 0 &&
+	if grew := tw - p.TimeWaitBefore; p.TimeWaitRate > 0 && th.TimeWaitRising > 0 && p.TimeWaitReusable == 0 &&
 		float64(grew)*TimeWaitLen.Seconds()*100 >= th.TimeWaitRising*float64(p.Usable)*dt.Seconds() {
 		f := base
 		f.Kind, f.Severity, f.Count, f.From, f.Rate = FlagTimeWaitRising, SeverityNotice, tw, p.TimeWaitBefore, p.TimeWaitRate
 		dst = append(dst, f)
 	}
-	if reaches(p.InUse, p.Usable, th.PortsCritical) {
+	if sev := th.PortsSeverity(p.Blocking(), p.Usable); sev == SeverityCritical || sev > twSeverity {
 		f := base
-		f.Kind, f.Severity, f.Count = FlagPorts, SeverityCritical, p.InUse
+		f.Kind, f.Severity, f.Count = FlagPorts, sev, p.Blocking()
 		dst = append(dst, f)
 	}
 	return dst
+}
+
+// PortsSeverity is the severity of a pool with blocking of its usable
+// ports taken: PortsNotice, PortsWarn and PortsCritical percent.
+func (th *Thresholds) PortsSeverity(blocking, usable int) Severity {
+	switch {
+	case reaches(blocking, usable, th.PortsCritical):
+		return SeverityCritical
+	case reaches(blocking, usable, th.PortsWarn):
+		return SeverityWarn
+	case reaches(blocking, usable, th.PortsNotice):
+		return SeverityNotice
+	}
+	return SeverityNone
 }
 
 // closeWaitFlags appends the flags an endpoint's CLOSE_WAIT sockets raise.
