@@ -26,6 +26,8 @@ const (
 	pSSListen
 	pConntabProcs
 	pSSProcs
+	pConntabPorts
+	pConntabBeside // conntab list -a -t again, timed beside conntab ports
 	pBare
 	pCat
 	pTrue
@@ -147,6 +149,9 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 	// Process attribution: the holders own the 90k ESTABLISHED sockets.
 	p[pConntabProcs] = &probe{name: "conntab list -a -t -p", argv: []string{bin, "list", "-a", "-t", "-p"}}
 	p[pSSProcs] = &probe{name: "ss -tanp", argv: []string{"ss", "-tanp"}}
+	// The ports report reads TCP sockets and the settings and counters.
+	p[pConntabPorts] = &probe{name: "conntab ports", argv: []string{bin, "ports"}}
+	p[pConntabBeside] = &probe{name: "conntab list -a -t (beside ports)", argv: []string{bin, "list", "-a", "-t"}}
 	self, _ := os.Executable()
 	p[pBare] = &probe{name: "bare inet_diag dump (32 KiB buffer)", argv: []string{self, bareDumpArg}}
 	p[pCat] = &probe{name: "cat /proc/net/tcp /proc/net/tcp6", argv: []string{"cat", "/proc/net/tcp", "/proc/net/tcp6"}}
@@ -161,6 +166,8 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 		p[pConntabProc].skip = p[pConntab].skip
 		p[pConntabListen].skip = p[pConntab].skip
 		p[pConntabProcs].skip = p[pConntab].skip
+		p[pConntabPorts].skip = p[pConntab].skip
+		p[pConntabBeside].skip = p[pConntab].skip
 	}
 	for _, q := range p {
 		if q.skip != "" || filepath.IsAbs(q.argv[0]) {
