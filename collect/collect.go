@@ -83,6 +83,13 @@ type Config struct {
 	// held each connection, to name the former owners of its TIME_WAIT and
 	// orphaned sockets (Snapshot.Former). It needs Processes.
 	Remember bool
+	// Settings asks for Snapshot.Host.Settings and .Counters: the
+	// namespace's port and TIME_WAIT sysctls and its TCP counters, some
+	// dozen small file reads a snapshot. The ports report and the
+	// dashboard set it; the listing does not. A file that cannot be read
+	// or decoded leaves its half unread (Read false) and is reported with
+	// the snapshot.
+	Settings bool
 }
 
 // Errors callers can match with errors.Is.

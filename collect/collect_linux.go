@@ -28,7 +28,7 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 		walked = make(chan error, 1)
 		go func() { walked <- c.owners.begin(c.cfg.ProcRoot) }()
 	}
-	var dumpErr error
+	var dumpErr, factsErr error
 	err := withNetNS(c.cfg.NetNS, func() error {
 		ns, err := netnsInode(c.cfg.ProcRoot)
 		if err != nil {
@@ -37,6 +37,9 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 		snap.NetNS = ns
 		if snap.Host, err = readHostFacts(c.cfg.ProcRoot); err != nil {
 			return err
+		}
+		if c.cfg.Settings {
+			factsErr = readNetFacts(&snap.Host, c.cfg.ProcRoot, c.cfg.NetNS != "")
 		}
 		dumpErr = c.dump(ctx, snap)
 		return nil
@@ -50,6 +53,9 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 	for i := range snap.Sockets {
 		snap.Sockets[i].NetNS = snap.NetNS
 	}
+	// The sockets were read; settings or counters that were not go with
+	// the snapshot, as a socket that did not decode does.
+	dumpErr = errors.Join(factsErr, dumpErr)
 	if walked != nil {
 		// A walk that failed part way (out of descriptors, say) still
 		// names the owners it found; the error goes with the snapshot.
