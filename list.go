@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ type listOptions struct {
 	listening, all   bool
 	extended, timers bool
 	processes        bool
+	flagged          bool
 	noHeader         bool
 	summary          bool
 	format           string // text, json or csv
@@ -45,6 +47,7 @@ func (o *listOptions) flags() []option {
 		{short: 'e', long: "extended", set: on(&o.extended), help: "add UID, Inode and Cookie"},
 		{short: 'o', long: "options", set: on(&o.timers), help: "add the Timer column (kind,expiry,retransmits)"},
 		{short: 'p', long: "processes", set: on(&o.processes), help: "add User and Process: who holds each socket (other users' need root)"},
+		{long: "flags", set: on(&o.flagged), help: "add Flags: the remote endpoint's flags (docs/flags.md); reads every TCP socket to count pools"},
 		{short: 'H', long: "no-header", set: on(&o.noHeader), help: "no header line"},
 		{short: 's', long: "summary", set: on(&o.summary), help: "counts per protocol and state instead of sockets"},
 		{long: "json", set: func() { o.format = "json" }, help: "one JSON object per socket per line (docs/json.md)"},
@@ -156,6 +159,15 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	cfg.Processes = cfg.Processes || f.NeedsProcesses()
 	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
+	// Flags count whole pools: U depends on the listeners, and a pool on
+	// its sockets in every state. Read them all; list only those asked for.
+	wanted := cfg.States
+	if o.flagged {
+		cfg.States = model.AllStateSet
+		if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
+			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+		}
+	}
 	snap, collectErr := collect.New(cfg).Collect(ctx)
 
 	l := <-servicesCh
@@ -168,6 +180,9 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return collectErr
 	}
 	labels := &model.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}
+	if o.flagged {
+		labels.Dests = model.Destinations(snap, nil, 0, model.DefaultThresholds())
+	}
 	if o.processes {
 		users, err := model.LoadUsers("/etc/passwd")
 		if err != nil {
@@ -181,9 +196,20 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &usageError{msg: err.Error(), err: err}
 	}
 	keep := snap.Sockets[:0]
+	protos := o.config().Protos
 	for i := range snap.Sockets {
-		if m.Match(&snap.Sockets[i]) {
-			keep = append(keep, snap.Sockets[i])
+		s := &snap.Sockets[i]
+		if o.flagged && (!wanted.Has(s.State) || protos != nil && !slices.Contains(protos, s.Proto)) {
+			continue
+		}
+		if m.Match(s) {
+			keep = append(keep, *s)
+		}
+	}
+	if o.flagged {
+		// The index points at no socket: dropping rows leaves it whole.
+		if sev, n := labels.Dests.Severity(), len(labels.Dests.Flags); sev != model.SeverityNone {
+			fmt.Fprintf(stderr, "conntab: %d flags on remote endpoints, the worst %s: 'conntab ports' explains them\n", n, sev)
 		}
 	}
 	snap.Sockets = keep
@@ -233,7 +259,7 @@ func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels 
 	case o.format == "csv":
 		writeCSV(w, snap.Sockets, labels, !o.noHeader)
 	default:
-		writeTable(w, snap.Sockets, model.Columns(model.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes}), labels, !o.noHeader)
+		writeTable(w, snap.Sockets, model.Columns(model.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes, Flags: o.flagged}), labels, !o.noHeader)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Column is one column of the socket table. The one-shot listing and the
@@ -27,6 +28,8 @@ type ColumnSet struct {
 	Timers    bool // Timer
 	Processes bool // User, Process
 	Classes   bool // Class: each end's port class
+	// Flags adds Flags, last: the remote endpoint's flags (Labeler.Dests).
+	Flags bool
 }
 
 // Columns returns the listing's columns: Netid, State, Recv-Q, Send-Q,
@@ -104,7 +107,25 @@ func Columns(set ColumnSet) []Column {
 			}},
 		)
 	}
+	if set.Flags {
+		cols = append(cols, Column{Name: "Flags", Append: appendFlags, Width: func(s *Socket, l *Labeler) int {
+			var b [128]byte
+			return utf8.RuneCount(appendFlags(b[:0], s, l))
+		}})
+	}
 	return cols
+}
+
+// appendFlags appends the labels of the flags of s's remote endpoint,
+// separated by ", ".
+func appendFlags(dst []byte, s *Socket, l *Labeler) []byte {
+	for i, f := range l.FlagsOf(s) {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = f.AppendLabel(dst)
+	}
+	return dst
 }
 
 // appendClasses appends the local and the peer port's classes, short

@@ -29,6 +29,17 @@ type SocketJSON struct {
 	// User and Processes are there when processes were asked for (-p).
 	User      *string       `json:"user,omitempty"`
 	Processes []ProcessJSON `json:"processes,omitempty"`
+	// Flags are there with --flags: the remote endpoint's flags.
+	Flags []FlagJSON `json:"flags,omitempty"`
+}
+
+// FlagJSON is a flag (docs/flags.md): kind and severity as words, the
+// short label and the sentence.
+type FlagJSON struct {
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	Label    string `json:"label"`
+	Reason   string `json:"reason"`
 }
 
 // ProcessJSON is a process holding a socket: after fork there can be
@@ -120,6 +131,24 @@ func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
 			if o.Former {
 				dst = append(dst, `,"former":true`...)
 			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	if l.Dests != nil {
+		dst = append(dst, `,"flags":[`...)
+		for i, f := range l.FlagsOf(s) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"kind":"`...)
+			dst = append(dst, f.Kind.String()...)
+			dst = append(dst, `","severity":"`...)
+			dst = append(dst, f.Severity.String()...)
+			dst = append(dst, `","label":`...)
+			dst = AppendJSONString(dst, f.Label())
+			dst = append(dst, `,"reason":`...)
+			dst = AppendJSONString(dst, f.Reason())
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')

@@ -19,6 +19,21 @@ type Labeler struct {
 	// Snapshot, when set, is where processes owning sockets are looked up
 	// (Snapshot.OwnersOf).
 	Snapshot *Snapshot
+	// Dests, when set, is where a socket's remote endpoint's flags are
+	// looked up (FlagsOf, the Flags column).
+	Dests *DestIndex
+}
+
+// FlagsOf returns the flags of s's remote endpoint (Destination.Flags),
+// or nil when the labeler has no index or s is not connected.
+func (l Labeler) FlagsOf(s *Socket) []Flag {
+	if l.Dests == nil || s.Remote.Port() == 0 {
+		return nil
+	}
+	if d := l.Dests.Lookup(s.Proto, s.Remote); d != nil {
+		return d.Flags
+	}
+	return nil
 }
 
 // OwnersOf returns the processes holding s (see Snapshot.OwnersOf), or nil
