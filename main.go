@@ -23,9 +23,12 @@ Usage:
   conntab top [flags] [FILTER]  the live dashboard (see conntab top -h)
   conntab [list flags]          the listing (see conntab list -h)
   conntab list|ls [flags]       every socket, one per line; --json, --csv, -s
+  conntab ports [flags]         ephemeral port exhaustion: pools, settings, findings and
+                                advice (see conntab ports -h); --json, --check
   conntab help                  this help
 
-Exit status: 0 ok, 1 runtime error, 2 usage error.
+Exit status: 0 ok, 1 runtime error, 2 usage error; conntab ports --check
+exits 3 when its worst finding is a warning, 4 when it is critical.
 `
 
 func main() {
@@ -35,7 +38,17 @@ func main() {
 	if err != nil {
 		fmt.Fprint(os.Stderr, errorText(err))
 	}
-	os.Exit(exitCode(err))
+	os.Exit(processStatus(err))
+}
+
+// processStatus is the process's exit status for what run returned: a
+// --check verdict's own (3, 4), else exitCode's.
+func processStatus(err error) int {
+	var verdict *checkFailed
+	if errors.As(err, &verdict) {
+		return verdict.status()
+	}
+	return exitCode(err)
 }
 
 // errorText is what conntab says on stderr about err: one line, then, for
@@ -69,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runList(ctx, args, stdout, stderr)
 	case "top", "dashboard":
 		return runDashboard(ctx, args, stdout, stderr)
+	case "ports":
+		return runPorts(ctx, args, stdout, stderr)
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err
