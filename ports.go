@@ -248,7 +248,7 @@ func writePortsText(w *bufio.Writer, r *model.PortsReport, o portsText) {
 		head += ", read from " + o.source.String()
 	}
 	if o.samples > 0 {
-		head += ", 2 samples " + string(model.AppendDuration(nil, o.samples)) + " apart"
+		head += ", " + glue("2", "samples", string(model.AppendDuration(nil, o.samples)), "apart")
 	}
 	p.para(head, "", "  ")
 	p.para(ephemeralLine(r), "", "  ")
