@@ -26,6 +26,12 @@ func TestDashboardInTmux(t *testing.T) {
 	if err := ns.Sysctl("net.ipv4.ip_local_port_range", "40000 40099"); err != nil {
 		t.Fatal(err)
 	}
+	// On loopback, tcp_tw_reuse's default (2) would let connect() take
+	// the TIME_WAIT ports over, and the dashboard, reading the setting,
+	// would rightly not flag them.
+	if err := ns.Sysctl("net.ipv4.tcp_tw_reuse", "0"); err != nil {
+		t.Fatal(err)
+	}
 	ln, err := ns.Listen("tcp4", "127.0.0.1:5432")
 	if err != nil {
 		t.Fatal(err)

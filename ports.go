@@ -456,7 +456,7 @@ func writeBindPools(p *textPrinter, r *model.PortsReport) {
 			safe(bp.Local.String()), strconv.Itoa(bp.Sockets), stateList(&bp.States),
 			strconv.Itoa(bp.InUse), strconv.Itoa(bp.Usable),
 			strconv.FormatFloat(bp.Utilisation()*100, 'f', 1, 64),
-			severityCell(r.BindPoolSeverity(bp)),
+			severityCell(bp.Severity),
 		})
 	}
 	writeAligned(p.w, []string{"LOCAL", "SOCKETS", "STATES", "IN USE", "USABLE", "UTIL %", "SEVERITY"},

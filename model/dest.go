@@ -194,6 +194,9 @@ type BindPool struct {
 	// Usable the ports of the range less reserved and held ones
 	// (DestIndex.Reserved, DestIndex.Held).
 	InUse, Usable int
+	// Severity is set in a PortsReport: its bind-before-connect finding's
+	// (at least a notice). Destinations leaves it none.
+	Severity Severity
 }
 
 // Utilisation is InUse as a fraction of Usable.

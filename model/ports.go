@@ -147,7 +147,7 @@ func Ports(snap *Snapshot, ix *DestIndex, before NetCounters, dt time.Duration, 
 		Taken: snap.Taken, NetNS: snap.NetNS, Ephemeral: ix.Ephemeral,
 		Reserved: ix.Reserved, Held: ix.Held, Usable: ix.Usable,
 		Settings: snap.Host.Settings, Counters: snap.Host.Counters,
-		BindPools: ix.BindPools,
+		BindPools: slices.Clone(ix.BindPools), // their Severity is set here
 	}
 	if before.Read && r.Counters.Read && dt > 0 {
 		r.Before, r.Interval = before, dt
@@ -345,6 +345,7 @@ func (r *PortsReport) findBindPools(th Thresholds) {
 	for i := range r.BindPools {
 		bp := &r.BindPools[i]
 		sev := max(SeverityNotice, th.PortsSeverity(bp.InUse, bp.Usable))
+		bp.Severity = sev
 		b := appendSockets(nil, bp.Sockets)
 		b = append(b, " from "...)
 		b = bp.Local.AppendTo(b)

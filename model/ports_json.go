@@ -208,7 +208,7 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 		j.BindPools = append(j.BindPools, BindPoolJSON{
 			Local: bp.Local.String(), Sockets: bp.Sockets, States: states,
 			InUse: bp.InUse, Usable: bp.Usable, Utilization: roundTo(bp.Utilisation(), 1e4),
-			Severity: r.BindPoolSeverity(bp).String(),
+			Severity: bp.Severity.String(),
 		})
 	}
 	for i := range r.Findings {
@@ -220,19 +220,6 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 		j.Findings = append(j.Findings, fj)
 	}
 	return j
-}
-
-// BindPoolSeverity is the severity of the bind-before-connect finding
-// about bp, one of r.BindPools: at least a notice, since such sockets
-// share one pool for every destination.
-func (r *PortsReport) BindPoolSeverity(bp *BindPool) Severity {
-	subject := "bind-before-connect from " + bp.Local.String()
-	for i := range r.Findings {
-		if f := &r.Findings[i]; f.Kind == FindBindConnect && f.Subject == subject {
-			return f.Severity
-		}
-	}
-	return SeverityNone
 }
 
 func poolJSON(p *PoolReport) PoolJSON {

@@ -244,10 +244,7 @@ func TestBindPoolSeverity(t *testing.T) {
 			found = f.Severity
 		}
 	}
-	if got := r.BindPoolSeverity(&r.BindPools[0]); got == SeverityNone || got != found {
-		t.Errorf("BindPoolSeverity = %v, the finding says %v", got, found)
-	}
-	if got := r.BindPoolSeverity(&BindPool{}); got != SeverityNone {
-		t.Errorf("a pool without a finding: %v", got)
+	if got := r.BindPools[0].Severity; got == SeverityNone || got != found {
+		t.Errorf("BindPool.Severity = %v, the finding says %v", got, found)
 	}
 }
