@@ -114,3 +114,44 @@ func mustFilter(s string) *filter.Filter {
 	}
 	return f
 }
+
+// portsFixture is fixture with what the Ports view needs: the settings
+// and counters read, a socket bound before connect() (odd port 40197 in
+// a pool of its own, whose even ports are free), and the database pool
+// at a warning that grows between the first sample and the later one
+// (five seconds on): as connect() does, the pool took the range's even
+// ports first (94 of 99) and is filling the odd ones.
+func portsFixture(at time.Time, later bool) *model.Snapshot {
+	snap := fixture(at)
+	// The first sample lacks the TIME_WAIT sockets on odd ports from
+	// 40161, the later one those from 40171.
+	from := uint16(40161)
+	if later {
+		from = 40171
+	}
+	socks := snap.Sockets[:0:0]
+	for _, s := range snap.Sockets {
+		if p := s.Local.Port(); s.State == model.StateTimeWait && p%2 == 1 && p >= from {
+			continue
+		}
+		socks = append(socks, s)
+	}
+	socks = append(socks, model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateEstablished, Cookie: 8000,
+		Local: netip.MustParseAddrPort("10.0.0.5:40197"), Remote: netip.MustParseAddrPort("10.0.0.20:8443"), UID: 1000})
+	snap.Sockets = socks
+	snap.Host.Settings = model.NetSettings{
+		Read: true, UnprivilegedPortStart: 1024, TCPTwReuse: 2, TCPTwReuseDelay: -1, TCPTimestamps: 1,
+		TCPFinTimeout: 30 * time.Second, TCPMaxTwBuckets: 4096, Somaxconn: 4096, ConntrackCount: 812, ConntrackMax: 262144,
+	}
+	c := model.NetCounters{Read: true, TW: 91000, TWRecycled: 0, TWKilled: 4, ListenOverflows: 3, ListenDrops: 3,
+		ActiveOpens: 120000, PassiveOpens: 5000, AttemptFails: 12, CurrEstab: 35}
+	if later {
+		c.TW += 15
+		c.ListenOverflows += 2
+		c.ListenDrops += 2
+		c.ActiveOpens += 22
+		c.AttemptFails++
+	}
+	snap.Host.Counters = c
+	return snap
+}

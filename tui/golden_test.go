@@ -13,6 +13,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/conntab/conntab/model"
 )
 
 // TestGolden runs the dashboard as a program (teatest) on the fixed
@@ -20,7 +22,10 @@ import (
 // screen with testdata/TestGolden/VIEW_WxH.golden (go test ./tui -update
 // rewrites them). The screen is compared as text: colours are the
 // terminal's business, and every flag and mark must read without them.
+// The Ports view takes two samples five seconds apart (r asks for the
+// second), for its rates and time to exhaustion.
 func TestGolden(t *testing.T) {
+	ports := []*model.Snapshot{portsFixture(t0, false), portsFixture(t0.Add(5*time.Second), true)}
 	views := []struct {
 		name string
 		keys []string
@@ -28,21 +33,29 @@ func TestGolden(t *testing.T) {
 		// keys themselves are handled in order before the quit that
 		// follows them.
 		wait string
+		// snaps are the samples, the first after the start and the
+		// others on r; nil: fixture(t0).
+		snaps []*model.Snapshot
 	}{
-		{"sockets", nil, ""},
-		{"remotes", []string{"2"}, ""},
-		{"listeners", []string{"3"}, ""},
-		{"processes", []string{"4"}, ""},
-		{"ports", []string{"5"}, ""},
-		{"detail", []string{"down", "down", "enter"}, "cmdline"},
-		{"filtered", []string{"/", "type:state time-wait", "enter", "2"}, ""},
-		{"help", []string{"?"}, ""},
+		{"sockets", nil, "", nil},
+		{"remotes", []string{"2"}, "", nil},
+		{"listeners", []string{"3"}, "", nil},
+		{"processes", []string{"4"}, "", nil},
+		{"ports", []string{"5", "r"}, "19.0s", ports},
+		{"ports-findings", []string{"5", "r", "enter"}, "19.0s", ports},
+		{"detail", []string{"down", "down", "enter"}, "cmdline", nil},
+		{"filtered", []string{"/", "type:state time-wait", "enter", "2"}, "", nil},
+		{"help", []string{"?"}, "", nil},
 	}
 	for _, size := range [][2]int{{120, 40}, {80, 24}} {
 		for _, v := range views {
 			name := fmt.Sprintf("%s_%dx%d", v.name, size[0], size[1])
 			t.Run(name, func(t *testing.T) {
-				cfg := testConfig(fixture(t0))
+				snaps := v.snaps
+				if snaps == nil {
+					snaps = []*model.Snapshot{fixture(t0)}
+				}
+				cfg := testConfig(snaps...)
 				cfg.Interval = time.Hour // one sample: no timer decides the frame
 				m := New(context.Background(), cfg)
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]),

@@ -25,6 +25,7 @@ type gridCol = colSpec
 
 type gridRow struct {
 	key   string // identifies the row across samples
+	ref   int    // the row's index in what it was made from (the Ports view: the report's Pools)
 	cells []string
 	// sort holds a value per column: numbers compare as numbers, then
 	// text as text.
@@ -61,6 +62,8 @@ func (d *derived) build(m *Model, v view) {
 		g = m.listenersGrid()
 	case viewProcesses:
 		g = m.processesGrid()
+	case viewPorts:
+		g = m.portsGrid()
 	default:
 		return
 	}
@@ -83,22 +86,31 @@ func (d *derived) build(m *Model, v view) {
 
 // gridLines draws the current aggregate view.
 func (m *Model) gridLines() []string {
+	g := m.currentGrid()
+	if g == nil {
+		return nil
+	}
+	return m.gridTable(g, m.tableHeight())
+}
+
+// currentGrid is the current aggregate view's grid, built if need be.
+func (m *Model) currentGrid() *grid {
 	g := m.derived.grid(m.view)
 	if g == nil {
 		m.derived.build(m, m.view)
-		if g = m.derived.grid(m.view); g == nil {
-			return nil
-		}
+		g = m.derived.grid(m.view)
 	}
+	return g
+}
+
+// gridTable draws grid g as a table of h rows from the view's scroll
+// position: the column titles, the rows, and the note under them.
+func (m *Model) gridTable(g *grid, h int) []string {
 	keep, widths := fitColumns(g.cols, m.width-2)
 	t := &m.tables[m.view]
 	lines := []string{m.st.Header.Render(headerRow(g.cols, keep, widths, t.sort))}
 	if len(g.rows) == 0 {
 		lines = append(lines, m.st.Dim.Render("  "+g.empty))
-	}
-	h := m.bodyHeight()
-	if g.note != "" {
-		h--
 	}
 	for pos := t.offset; pos < t.offset+h && pos < len(g.rows); pos++ {
 		r := &g.rows[pos]

@@ -87,6 +87,7 @@ type Model struct {
 	track   *tracker
 	history history
 	dests   *model.DestIndex // of the whole snapshot: flags ignore the filter
+	ports   *model.PortsReport
 
 	// The filter: the last good one applies; what is being typed is
 	// checked as it is typed.
@@ -103,7 +104,8 @@ type Model struct {
 	tables  [viewCount]tableState
 	derived derived
 
-	detail *detailState
+	detail   *detailState
+	findings *findingsPane
 }
 
 // tableState is a view's cursor, scroll position and sort.
@@ -169,6 +171,7 @@ type sampleMsg struct {
 	snap  *model.Snapshot
 	track *tracker
 	dests *model.DestIndex
+	ports *model.PortsReport
 	err   error
 	at    time.Time
 }
@@ -190,13 +193,20 @@ func (m *Model) collect() tea.Cmd {
 		}
 		at := snap.Taken.Add(snap.Duration)
 		dt := interval
+		// The ports report's rates need a previous sample's counters; the
+		// first sample's report is from one sample.
+		var before model.NetCounters
+		var portsDT time.Duration
 		if prev.snap != nil {
 			dt = snap.Taken.Sub(prev.snap.Taken)
+			before, portsDT = prev.snap.Host.Counters, dt
 		}
+		dests := model.Destinations(snap, prevDests, dt, th)
 		return sampleMsg{
 			snap: snap, err: err, at: at,
 			track: prev.next(snap, at, recent),
-			dests: model.Destinations(snap, prevDests, dt, th),
+			dests: dests,
+			ports: model.Ports(snap, dests, before, portsDT, th),
 		}
 	}
 }
@@ -230,6 +240,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.updateDetail(msg)
 		return m, nil
 	case tea.MouseWheelMsg:
+		if m.findings != nil {
+			switch msg.Button {
+			case tea.MouseWheelUp:
+				m.scrollFindings(-3)
+			case tea.MouseWheelDown:
+				m.scrollFindings(3)
+			}
+			return m, nil
+		}
 		switch msg.Button {
 		case tea.MouseWheelUp:
 			m.move(-3)
@@ -250,7 +269,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // install makes a sample current.
 func (m *Model) install(msg sampleMsg) {
-	m.track, m.dests, m.now = msg.track, msg.dests, msg.at
+	m.track, m.dests, m.ports, m.now = msg.track, msg.dests, msg.ports, msg.at
 	m.labels.Host = &msg.snap.Host
 	m.labels.Snapshot = msg.snap
 	m.history.add(msg.snap)
@@ -274,6 +293,9 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.findings != nil {
+		return m.findingsKey(msg)
+	}
 	if m.detail != nil {
 		switch {
 		case key.Matches(msg, k.Back), key.Matches(msg, k.Enter):
@@ -296,9 +318,9 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Down):
 		m.move(1)
 	case key.Matches(msg, k.PageUp):
-		m.move(-m.bodyHeight())
+		m.move(-m.tableHeight())
 	case key.Matches(msg, k.PageDown):
-		m.move(m.bodyHeight())
+		m.move(m.tableHeight())
 	case key.Matches(msg, k.Top):
 		m.move(-1 << 30)
 	case key.Matches(msg, k.Bottom):

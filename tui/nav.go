@@ -74,10 +74,27 @@ func (m *Model) move(d int) {
 	m.scrollToCursor()
 }
 
+// tableHeight is the number of rows the current view's table shows: the
+// body less the column titles, less a grid's note; the Ports view shares
+// its body with its summary and findings.
+func (m *Model) tableHeight() int {
+	if m.view == viewSockets {
+		return m.bodyHeight()
+	}
+	if m.view == viewPorts {
+		return m.portsTableHeight()
+	}
+	h := m.bodyHeight()
+	if g := m.derived.grid(m.view); g != nil && g.note != "" {
+		h--
+	}
+	return max(1, h)
+}
+
 // scrollToCursor scrolls so the cursor is on screen.
 func (m *Model) scrollToCursor() {
 	t := &m.tables[m.view]
-	h := m.bodyHeight()
+	h := m.tableHeight()
 	n := m.lineCount()
 	t.offset = max(0, min(t.offset, n-h))
 	if t.cursor < t.offset {
@@ -199,8 +216,13 @@ func (m *Model) toggleFoldAll() {
 	m.restoreCursor()
 }
 
-// enter opens the detail pane on a socket, or folds a group header.
+// enter opens the detail pane on a socket, or folds a group header; in
+// the Ports view it opens the selected pool's and the host's findings.
 func (m Model) enter() (tea.Model, tea.Cmd) {
+	if m.view == viewPorts {
+		m.findings = &findingsPane{}
+		return m, nil
+	}
 	if m.view != viewSockets {
 		return m, nil
 	}

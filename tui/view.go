@@ -47,6 +47,8 @@ func (m *Model) render() string {
 		lines = m.helpLines()
 	case m.detail != nil:
 		lines = m.detailLines()
+	case m.findings != nil:
+		lines = m.findingsPaneLines()
 	case m.view == viewSockets:
 		lines = m.socketLines()
 	case m.view == viewPorts:
@@ -279,6 +281,9 @@ func (m *Model) helpLines() []string {
 	text := m.st.Title.Render("Keys") + m.st.Dim.Render("  (any key closes)") + "\n\n" + hl.FullHelpView(groups) + "\n\n" +
 		"Marks: + new   ~ state changed   - closed (shown dimmed for a few seconds)\n" +
 		"Flags: • notice  ▲ warn  ✖ critical: TIME_WAIT buildup, CLOSE_WAIT (docs/flags.md)\n" +
-		"Filter: ss's language, e.g.  state time-wait dst 10.0.0.9 and dport = :5432"
+		"Filter: ss's language, e.g.  state time-wait dst 10.0.0.9 and dport = :5432\n" +
+		"Ports: pools and findings are the whole snapshot's: the filter does not narrow them;\n" +
+		"       a rate marked ~ is TIME_WAIT / 60 s until there is a previous sample;\n" +
+		"       enter shows every finding with its advice (docs/exhaustion.md)"
 	return strings.Split(text, "\n")
 }
