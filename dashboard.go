@@ -165,7 +165,7 @@ func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter,
 	c := collect.New(collect.Config{
 		Mode: o.mode, NetNS: netns,
 		Processes: !o.noProcesses, Remember: !o.noProcesses,
-		BoundEvery: 10,
+		BoundEvery: 10, Settings: true,
 	})
 	host, _ := os.Hostname()
 	ns := ""
