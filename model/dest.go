@@ -181,9 +181,13 @@ type DestIndex struct {
 // the other parity only when every port of the first is taken for that
 // destination; bind(0) takes the other parity first. A socket on a port
 // of the other parity, in a pool whose first-parity ports are less than
-// 90% taken, was bound by bind(). A bind() to a port of the first parity
-// chosen by hand cannot be told apart, nor a socket connect() put on
-// the other parity in a pool that has since emptied.
+// 90% taken, was bound by bind(). TIME_WAIT sockets are left out of the
+// test: when a pool ran full, its first-parity sockets are the older ones
+// and leave TIME_WAIT first, so the second-parity ones would read as
+// bound for a minute. A bind() to a port of the first parity chosen by
+// hand cannot be told apart, nor an open socket connect() put on the
+// other parity in a pool that has since emptied, nor a bound socket in
+// TIME_WAIT (its port stays in its pool and in U).
 type BindPool struct {
 	Local netip.Addr
 	// States counts the bound sockets by state; Sockets is their number.
@@ -343,9 +347,13 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		p := &ix.Pools[pi]
 		p.States.Add(s.State)
 		p.InUse++
-		if lp&1 == lowParity {
+		switch {
+		case lp&1 == lowParity:
 			lowInUse[pi]++
-		} else {
+		case s.State != StateTimeWait:
+			// A TIME_WAIT socket on the second parity is no evidence:
+			// its pool's first-parity sockets, made before it when the
+			// pool ran full, expire before it does.
 			second = append(second, int32(i))
 		}
 	}
