@@ -161,7 +161,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
 	// Flags count whole pools: U depends on the listeners, and a pool on
 	// its sockets in every state. Read them all; list only those asked for.
-	wanted := cfg.States
+	wanted, protos := cfg.States, cfg.Protos
 	if o.flagged {
 		cfg.States = model.AllStateSet
 		if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
@@ -196,7 +196,6 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &usageError{msg: err.Error(), err: err}
 	}
 	keep := snap.Sockets[:0]
-	protos := o.config().Protos
 	for i := range snap.Sockets {
 		s := &snap.Sockets[i]
 		if o.flagged && (!wanted.Has(s.State) || protos != nil && !slices.Contains(protos, s.Proto)) {

@@ -344,39 +344,27 @@ func countersLine(r *model.PortsReport) string {
 	if !c.Read {
 		return "counters: not read"
 	}
-	item := func(name string, get func(*model.NetCounters) uint64) string {
-		now := get(c)
-		s := name + " " + strconv.FormatUint(now, 10)
-		if samples <= 0 {
-			return s
+	var ext, tcp []string
+	for i, f := range model.CounterFields {
+		now := f.Get(c)
+		s := f.Name + " " + strconv.FormatUint(now, 10)
+		switch then := f.Get(b); {
+		case samples <= 0:
+		case f.Gauge: // its change, not a rate
+			s += " (was " + strconv.FormatUint(then, 10) + ")"
+		case now == then:
+			s += " (+0/s)"
+		case now > then:
+			s += " (+" + formatRate(float64(now-then)/samples.Seconds()) + "/s)"
+		default:
+			s += " (reset)"
 		}
-		if then := get(b); now == then {
-			return s + " (+0/s)"
-		} else if now > then {
-			return s + " (+" + formatRate(float64(now-then)/samples.Seconds()) + "/s)"
+		if i < model.TcpExtFields {
+			ext = append(ext, s)
+		} else {
+			tcp = append(tcp, s)
 		}
-		return s + " (reset)"
 	}
-	ext := []string{
-		item("TW", func(c *model.NetCounters) uint64 { return c.TW }),
-		item("TWRecycled", func(c *model.NetCounters) uint64 { return c.TWRecycled }),
-		item("TWKilled", func(c *model.NetCounters) uint64 { return c.TWKilled }),
-		item("TCPTimeWaitOverflow", func(c *model.NetCounters) uint64 { return c.TCPTimeWaitOverflow }),
-		item("ListenOverflows", func(c *model.NetCounters) uint64 { return c.ListenOverflows }),
-		item("ListenDrops", func(c *model.NetCounters) uint64 { return c.ListenDrops }),
-		item("TCPReqQFullDrop", func(c *model.NetCounters) uint64 { return c.TCPReqQFullDrop }),
-	}
-	tcp := []string{
-		item("ActiveOpens", func(c *model.NetCounters) uint64 { return c.ActiveOpens }),
-		item("PassiveOpens", func(c *model.NetCounters) uint64 { return c.PassiveOpens }),
-		item("AttemptFails", func(c *model.NetCounters) uint64 { return c.AttemptFails }),
-	}
-	// CurrEstab is a gauge: its change, not a rate.
-	estab := "CurrEstab " + strconv.FormatUint(c.CurrEstab, 10)
-	if samples > 0 {
-		estab += " (was " + strconv.FormatUint(b.CurrEstab, 10) + ")"
-	}
-	tcp = append(tcp, estab)
 	return "counters: TcpExt " + strings.Join(glued(ext), ", ") + "; Tcp " + strings.Join(glued(tcp), ", ")
 }
 

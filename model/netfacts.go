@@ -78,3 +78,31 @@ type NetCounters struct {
 	// now ESTABLISHED or CLOSE_WAIT (CurrEstab, a gauge).
 	ActiveOpens, PassiveOpens, AttemptFails, CurrEstab uint64
 }
+
+// CounterField is one of NetCounters' counters: the name /proc/net/netstat
+// or /proc/net/snmp gives it, how to read it, and whether it is a gauge
+// (CurrEstab) rather than a count since the namespace was made.
+type CounterField struct {
+	Name  string
+	Get   func(*NetCounters) uint64
+	Gauge bool
+}
+
+// CounterFields are NetCounters' counters in the order front ends show
+// them: TcpExt's seven (TcpExtFields of them), then Tcp's.
+var CounterFields = [...]CounterField{
+	{Name: "TW", Get: func(c *NetCounters) uint64 { return c.TW }},
+	{Name: "TWRecycled", Get: func(c *NetCounters) uint64 { return c.TWRecycled }},
+	{Name: "TWKilled", Get: func(c *NetCounters) uint64 { return c.TWKilled }},
+	{Name: "TCPTimeWaitOverflow", Get: func(c *NetCounters) uint64 { return c.TCPTimeWaitOverflow }},
+	{Name: "ListenOverflows", Get: func(c *NetCounters) uint64 { return c.ListenOverflows }},
+	{Name: "ListenDrops", Get: func(c *NetCounters) uint64 { return c.ListenDrops }},
+	{Name: "TCPReqQFullDrop", Get: func(c *NetCounters) uint64 { return c.TCPReqQFullDrop }},
+	{Name: "ActiveOpens", Get: func(c *NetCounters) uint64 { return c.ActiveOpens }},
+	{Name: "PassiveOpens", Get: func(c *NetCounters) uint64 { return c.PassiveOpens }},
+	{Name: "AttemptFails", Get: func(c *NetCounters) uint64 { return c.AttemptFails }},
+	{Name: "CurrEstab", Get: func(c *NetCounters) uint64 { return c.CurrEstab }, Gauge: true},
+}
+
+// TcpExtFields is how many of CounterFields come from TcpExt.
+const TcpExtFields = 7

@@ -186,7 +186,7 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 	}
 	if r.Counters.Read {
 		for i, slot := range j.Counters.slots() {
-			v := counterFields[i].get(&r.Counters)
+			v := CounterFields[i].Get(&r.Counters)
 			*slot = &v
 		}
 	}
@@ -273,27 +273,8 @@ func settingsJSON(s *NetSettings) SettingsJSON {
 	return j
 }
 
-// counterFields are NetCounters' fields in CountersJSON's order, with the
-// gauge among them marked.
-var counterFields = [...]struct {
-	get   func(*NetCounters) uint64
-	gauge bool
-}{
-	{get: func(c *NetCounters) uint64 { return c.TW }},
-	{get: func(c *NetCounters) uint64 { return c.TWRecycled }},
-	{get: func(c *NetCounters) uint64 { return c.TWKilled }},
-	{get: func(c *NetCounters) uint64 { return c.TCPTimeWaitOverflow }},
-	{get: func(c *NetCounters) uint64 { return c.ListenOverflows }},
-	{get: func(c *NetCounters) uint64 { return c.ListenDrops }},
-	{get: func(c *NetCounters) uint64 { return c.TCPReqQFullDrop }},
-	{get: func(c *NetCounters) uint64 { return c.ActiveOpens }},
-	{get: func(c *NetCounters) uint64 { return c.PassiveOpens }},
-	{get: func(c *NetCounters) uint64 { return c.AttemptFails }},
-	{get: func(c *NetCounters) uint64 { return c.CurrEstab }, gauge: true},
-}
-
-// slots are CountersJSON's counters in counterFields' order.
-func (c *CountersJSON) slots() [len(counterFields)]**uint64 {
+// slots are CountersJSON's counters in CounterFields' order.
+func (c *CountersJSON) slots() [len(CounterFields)]**uint64 {
 	return [...]**uint64{&c.TW, &c.TWRecycled, &c.TWKilled, &c.TCPTimeWaitOverflow, &c.ListenOverflows, &c.ListenDrops,
 		&c.TCPReqQFullDrop, &c.ActiveOpens, &c.PassiveOpens, &c.AttemptFails, &c.CurrEstab}
 }
@@ -305,8 +286,8 @@ func newDeltasJSON(now, before *NetCounters) *DeltasJSON {
 	slots := [...]**int64{&d.TW, &d.TWRecycled, &d.TWKilled, &d.TCPTimeWaitOverflow, &d.ListenOverflows, &d.ListenDrops,
 		&d.TCPReqQFullDrop, &d.ActiveOpens, &d.PassiveOpens, &d.AttemptFails, &d.CurrEstab}
 	for i, slot := range slots {
-		n, b := counterFields[i].get(now), counterFields[i].get(before)
-		if n < b && !counterFields[i].gauge {
+		n, b := CounterFields[i].Get(now), CounterFields[i].Get(before)
+		if n < b && !CounterFields[i].Gauge {
 			continue
 		}
 		v := int64(n - b)

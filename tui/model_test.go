@@ -390,14 +390,20 @@ func TestResize(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(fixture(t0)))
 	for _, size := range [][2]int{{80, 24}, {60, 15}, {200, 60}, {80, 24}} {
 		m = update(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		lines := strings.Split(m.View().Content, "\n")
-		if len(lines) != size[1] {
-			t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
-		}
-		for i, l := range lines {
-			if w := ansi.StringWidth(l); w > size[0] {
-				t.Errorf("%dx%d: line %d is %d cells wide: %q", size[0], size[1], i, w, ansi.Strip(l))
-			}
+		checkFits(t, m, size[0], size[1])
+	}
+}
+
+// checkFits fails unless m's frame is exactly h lines, none wider than w.
+func checkFits(t *testing.T, m Model, w, h int) {
+	t.Helper()
+	lines := strings.Split(m.View().Content, "\n")
+	if len(lines) != h {
+		t.Errorf("%dx%d: %d lines", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Errorf("%dx%d: line %d is %d cells wide: %q", w, h, i, lw, ansi.Strip(l))
 		}
 	}
 }

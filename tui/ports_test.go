@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/model"
@@ -192,15 +191,7 @@ func TestPortsFits(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 15}, {200, 60}, {120, 40}} {
 		m = update(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		for _, mm := range []Model{m, keys(t, m, "enter")} {
-			lines := strings.Split(mm.View().Content, "\n")
-			if len(lines) != size[1] {
-				t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
-			}
-			for i, l := range lines {
-				if w := ansi.StringWidth(l); w > size[0] {
-					t.Errorf("%dx%d: line %d is %d cells wide: %q", size[0], size[1], i, w, ansi.Strip(l))
-				}
-			}
+			checkFits(t, mm, size[0], size[1])
 		}
 	}
 }
