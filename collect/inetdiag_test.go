@@ -24,8 +24,8 @@ func encodeInetDiag(s *model.Socket) []byte {
 	b := make([]byte, inetDiagMsgLen)
 	b[0] = byte(s.Family)
 	state := s.State
-	if state == model.StateUnconn {
-		state = model.StateClose
+	if state == model.StateUnconn || state == model.StateBoundInactive {
+		state = model.StateClose // as the kernel says it
 	}
 	b[1] = byte(state)
 	b[2] = byte(s.Timer.Kind)
@@ -51,6 +51,13 @@ func encodeInetDiag(s *model.Socket) []byte {
 	ne.PutUint32(b[60:], s.SendQ)
 	ne.PutUint32(b[64:], s.UID)
 	ne.PutUint32(b[68:], uint32(s.Inode))
+	if s.V6Only != model.V6OnlyUnknown {
+		v := byte(0)
+		if s.V6Only == model.V6OnlyOn {
+			v = 1
+		}
+		b = append(b, 5, 0, inetDiagSKV6Only, 0, v, 0, 0, 0) // nla_put_u8, padded
+	}
 	return b
 }
 
@@ -69,7 +76,13 @@ var sampleSockets = []model.Socket{
 		Local: ap("127.0.0.1:40001"), Remote: ap("127.0.0.1:8080"), Cookie: 3,
 		Timer: model.Timer{Kind: model.TimerTimewait, Expires: 59_123 * time.Millisecond}},
 	{Proto: model.ProtoTCP, Family: model.FamilyInet6, State: model.StateListen,
-		Local: ap("[::]:443"), Remote: ap("[::]:0"), SendQ: 4096, Inode: 5, Cookie: 4},
+		Local: ap("[::]:443"), Remote: ap("[::]:0"), SendQ: 4096, Inode: 5, Cookie: 4, V6Only: model.V6OnlyOff},
+	{Proto: model.ProtoTCP, Family: model.FamilyInet6, State: model.StateListen,
+		Local: ap("[::]:8443"), Remote: ap("[::]:0"), SendQ: 128, Inode: 10, Cookie: 9, V6Only: model.V6OnlyOn},
+	{Proto: model.ProtoTCP, Family: model.FamilyInet6, State: model.StateBoundInactive,
+		Local: ap("[::]:9000"), Remote: ap("[::]:0"), Inode: 11, Cookie: 10, V6Only: model.V6OnlyOn},
+	{Proto: model.ProtoUDP, Family: model.FamilyInet6, State: model.StateUnconn,
+		Local: ap("[::]:5353"), Remote: ap("[::]:0"), Inode: 12, Cookie: 11, V6Only: model.V6OnlyOff},
 	{Proto: model.ProtoTCP, Family: model.FamilyInet6, State: model.StateEstablished,
 		Local: ap("127.0.0.1:443"), Remote: ap("127.0.0.1:51000"), Inode: 6, Cookie: 5}, // v4-mapped
 	{Proto: model.ProtoTCP, Family: model.FamilyInet6, State: model.StateSynSent,
@@ -97,6 +110,9 @@ func TestDecodeInetDiagRoundTrip(t *testing.T) {
 
 func TestDecodeInetDiagErrors(t *testing.T) {
 	good := encodeInetDiag(&sampleSockets[0])
+	v6listen := sampleSockets[3]
+	v6listen.V6Only = model.V6OnlyUnknown
+	v6good := encodeInetDiag(&v6listen)
 	with := func(i int, v byte) []byte {
 		b := append([]byte(nil), good...)
 		b[i] = v
@@ -114,6 +130,9 @@ func TestDecodeInetDiagErrors(t *testing.T) {
 		{"state zero", with(1, 0), model.ProtoTCP, errState},
 		{"state too big", with(1, 14), model.ProtoTCP, errState},
 		{"udp listening", good, model.ProtoUDP, errUDPState},
+		{"attribute past the end", append(v6good[:len(v6good):len(v6good)], 200, 0, 1, 0), model.ProtoTCP, errAttribute},
+		{"attribute shorter than its header", append(v6good[:len(v6good):len(v6good)], 2, 0, 1, 0), model.ProtoTCP, errAttribute},
+		{"empty SKV6ONLY", append(v6good[:len(v6good):len(v6good)], 4, 0, inetDiagSKV6Only, 0), model.ProtoTCP, errAttribute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,6 +268,10 @@ func FuzzDecodeInetDiag(f *testing.F) {
 		}
 		if s.Proto == model.ProtoUDP && s.State != model.StateUnconn && s.State != model.StateEstablished {
 			t.Fatalf("UDP state %s", s.State)
+		}
+		if s.V6Only != model.V6OnlyUnknown && (s.Family != model.FamilyInet6 ||
+			(s.State != model.StateListen && s.State != model.StateUnconn && s.State != model.StateBoundInactive)) {
+			t.Fatalf("V6Only %d on %s/%s %s", s.V6Only, s.Family, s.Proto, s.State)
 		}
 		if s.Family == model.FamilyInet && !(s.Local.Addr().Is4() && s.Remote.Addr().Is4()) {
 			t.Fatalf("inet socket with %s %s", s.Local, s.Remote)

@@ -14,8 +14,11 @@ func TestScope(t *testing.T) {
 		text, short string
 	}{
 		{"IPv4 wildcard", sock(ProtoTCP, StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
-		{"IPv6 wildcard, v6only or dual-stack", sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), ScopeAllIPv6, "all (IPv6)", "all6"},
-		{"UDP IPv6 wildcard", sock(ProtoUDP, StateUnconn, "[::]:53", "[::]:0"), ScopeAllIPv6, "all (IPv6)", "all6"},
+		{"IPv6 wildcard, v6only unknown", sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), ScopeAllIPv6Maybe, "all (IPv6, IPv4?)", "all6?"},
+		{"IPv6 wildcard, v6only", v6only(sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), V6OnlyOn), ScopeAllIPv6, "all (IPv6 only)", "all6"},
+		{"IPv6 wildcard, dual-stack", v6only(sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), V6OnlyOff), ScopeDualStack, "all (dual-stack)", "all46"},
+		{"UDP IPv6 wildcard, dual-stack", v6only(sock(ProtoUDP, StateUnconn, "[::]:53", "[::]:0"), V6OnlyOff), ScopeDualStack, "all (dual-stack)", "all46"},
+		{"IPv6 loopback, v6only", v6only(sock(ProtoTCP, StateListen, "[::1]:631", "[::]:0"), V6OnlyOn), ScopeLoopback, "loopback", "lo"},
 		{"mapped IPv4 wildcard, stored unmapped", mappedSock(StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
 		{"mapped IPv4 wildcard, left mapped", sock(ProtoTCP, StateListen, "[::ffff:0.0.0.0]:80", "[::]:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
 		{"IPv4 loopback", sock(ProtoTCP, StateListen, "127.0.0.1:5432", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
@@ -42,5 +45,19 @@ func TestScope(t *testing.T) {
 	}
 	if s := BindScope(42); s.String() != "scope(42)" || s.Short() != "?" {
 		t.Errorf("BindScope(42): String, Short = %q, %q", s.String(), s.Short())
+	}
+}
+
+func v6only(s Socket, v V6Only) Socket {
+	s.V6Only = v
+	return s
+}
+
+func TestScopeAll(t *testing.T) {
+	for b := ScopeUnknown; b <= ScopeAllIPv6Maybe; b++ {
+		want := b != ScopeUnknown && b != ScopeLoopback && b != ScopeAddress
+		if b.All() != want {
+			t.Errorf("%v.All() = %v, want %v", b, b.All(), want)
+		}
 	}
 }

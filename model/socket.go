@@ -64,7 +64,21 @@ type Socket struct {
 	Proto  Proto
 	Family Family
 	State  State
+	// V6Only says whether an IPv6 socket bound to the wildcard [::] takes
+	// IPv4 too. Only sock_diag reports it, for IPv6 LISTEN and unbound or
+	// unconnected (CLOSE, UNCONN) sockets; it is V6OnlyUnknown elsewhere.
+	V6Only V6Only
 }
+
+// V6Only is an IPv6 socket's IPV6_V6ONLY option, where known.
+type V6Only uint8
+
+// V6Only values.
+const (
+	V6OnlyUnknown V6Only = iota // not reported: IPv4, connected, or read from /proc
+	V6OnlyOff                   // dual-stack: the socket takes IPv4 too, as v4-mapped addresses
+	V6OnlyOn                    // IPv6 only
+)
 
 // AcceptQueue is the number of connections waiting for accept() on a LISTEN
 // socket, and false on any other.

@@ -16,7 +16,8 @@ import (
 // Proto, Family, State, Local and Remote set (IPv4-mapped addresses
 // unmapped, as model stores them). ss runs once, for both families, since
 // ss -4 rejects a filter with an IPv6 address; the family is read from the
-// local address ([v6] or *, ss's IPv6 wildcard, else IPv4).
+// local address ([v6] or *, ss's IPv6 wildcard, else IPv4). An IPv6
+// wildcard LISTEN or UNCONN socket has V6Only set from ss's spelling.
 func SS(ns *NS, filter ...string) ([]model.Socket, error) {
 	for _, tool := range []string{"ss", "nsenter"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -108,6 +109,14 @@ func parseSSLine(line string, f []string) (model.Socket, error) {
 	}
 	if s.Remote, err = parseSSAddr(f[5], family); err != nil {
 		return s, fmt.Errorf("ss line %q: %v", line, err)
+	}
+	// ss writes an IPv6 wildcard socket that takes IPv4 too as "*", and
+	// one with IPV6_V6ONLY as "[::]".
+	if (st == model.StateListen || st == model.StateUnconn) && s.Local.Addr() == netip.IPv6Unspecified() {
+		s.V6Only = model.V6OnlyOn
+		if strings.HasPrefix(f[4], "*") {
+			s.V6Only = model.V6OnlyOff
+		}
 	}
 	return s, nil
 }
