@@ -11,12 +11,12 @@ type BindScope uint8
 
 // Bind scopes.
 const (
-	ScopeUnknown  BindScope = iota // no valid local address
-	ScopeAllIPv4                   // 0.0.0.0 (or ::ffff:0.0.0.0)
-	ScopeAllIPv6                   // [::] with IPV6_V6ONLY: every IPv6 address, no IPv4
-	ScopeLoopback                  // 127.0.0.0/8 or ::1: this host only
-	ScopeAddress                   // one address, of one interface
-	ScopeDualStack                 // [::] without IPV6_V6ONLY: every IPv6 and every IPv4 address
+	ScopeUnknown   BindScope = iota // no valid local address
+	ScopeAllIPv4                    // 0.0.0.0 (or ::ffff:0.0.0.0)
+	ScopeAllIPv6                    // [::] with IPV6_V6ONLY: every IPv6 address, no IPv4
+	ScopeLoopback                   // 127.0.0.0/8 or ::1: this host only
+	ScopeAddress                    // one address, of one interface
+	ScopeDualStack                  // [::] without IPV6_V6ONLY: every IPv6 and every IPv4 address
 	// ScopeAllIPv6Maybe is [::] where the option is unknown (the /proc
 	// source): every IPv6 address, and every IPv4 one unless the socket
 	// set IPV6_V6ONLY (or net.ipv6.bindv6only is 1).
