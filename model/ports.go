@@ -86,6 +86,10 @@ const (
 	FindTwReuseNoTS                          // tcp_tw_reuse on with timestamps off
 	FindFinTimeout                           // tcp_fin_timeout changed, thought to shorten TIME_WAIT
 	FindConntrack                            // the conntrack table near its maximum
+
+	// The listener audit's (it shares FindHeldPort and FindAcceptQueue).
+	FindExposed           // a service usually kept local, listening on every interface
+	FindUnexpectedProgram // a well-known port held by a program that is not its usual server
 )
 
 var findingKindNames = [...]string{
@@ -98,11 +102,15 @@ var findingKindNames = [...]string{
 	FindTwReuseNoTS:   "tw-reuse-without-timestamps",
 	FindFinTimeout:    "fin-timeout",
 	FindConntrack:     "conntrack",
+
+	FindExposed:           "exposed",
+	FindUnexpectedProgram: "unexpected-program",
 }
 
 // String is the kind as a lower-case word: pool, bind-before-connect,
 // port-in-range, accept-queue, listen-overflows, time-wait-table,
-// tw-reuse-without-timestamps, fin-timeout, conntrack.
+// tw-reuse-without-timestamps, fin-timeout, conntrack, exposed,
+// unexpected-program.
 func (k FindingKind) String() string {
 	if k >= FindPool && int(k) < len(findingKindNames) {
 		return findingKindNames[k]
@@ -397,17 +405,23 @@ func (r *PortsReport) findHeldPorts() {
 		port := strconv.Itoa(int(h.Port))
 		r.Findings = append(r.Findings, Finding{
 			Kind: FindHeldPort, Severity: SeverityNotice, Subject: "port " + port + " in the range", Text: string(b),
-			Advice: []Advice{{
-				Do:         "Reserve it: add " + port + " to net.ipv4.ip_local_reserved_ports",
-				Fixes:      "connect() and bind(0) never pick it, so the service can always bind it",
-				DoesNotFix: "U, which stays one port smaller",
-			}, {
-				Do:         "Or move the service's port, or the range, so that they do not overlap",
-				Fixes:      "both: U regains the port",
-				DoesNotFix: "clients configured with the old port",
-			}},
+			Advice: heldPortAdvice(port),
 		})
 	}
+}
+
+// heldPortAdvice is what to do about a listening or bound-only socket on
+// port, inside the ephemeral range.
+func heldPortAdvice(port string) []Advice {
+	return []Advice{{
+		Do:         "Reserve it: add " + port + " to net.ipv4.ip_local_reserved_ports",
+		Fixes:      "connect() and bind(0) never pick it, so the service can always bind it",
+		DoesNotFix: "U, which stays one port smaller",
+	}, {
+		Do:         "Or move the service's port, or the range, so that they do not overlap",
+		Fixes:      "both: U regains the port",
+		DoesNotFix: "clients configured with the old port",
+	}}
 }
 
 func (r *PortsReport) findQueues() {
@@ -442,9 +456,18 @@ func (r *PortsReport) findQueues() {
 }
 
 func (r *PortsReport) queueAdvice() []Advice {
+	if !r.Settings.Read {
+		return queueAdvice(-1)
+	}
+	return queueAdvice(r.Settings.Somaxconn)
+}
+
+// queueAdvice is what to do about a full accept queue; somaxconn is
+// net.core.somaxconn, -1 when it was not read.
+func queueAdvice(somaxconn int) []Advice {
 	somax := "net.core.somaxconn"
-	if r.Settings.Read {
-		somax += " (now " + strconv.Itoa(r.Settings.Somaxconn) + ")"
+	if somaxconn >= 0 {
+		somax += " (now " + strconv.Itoa(somaxconn) + ")"
 	}
 	return []Advice{{
 		Do:         "Make the application accept faster: more accepting threads or workers, less work before accept()",
