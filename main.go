@@ -25,10 +25,13 @@ Usage:
   conntab list|ls [flags]       every socket, one per line; --json, --csv, -s
   conntab ports [flags]         ephemeral port exhaustion: pools, settings, findings and
                                 advice (see conntab ports -h); --json, --check
+  conntab listeners [flags]     what listens, where, as whom, and what looks wrong
+                                (see conntab listeners -h); --json, --check, --rules
   conntab help                  this help
 
-Exit status: 0 ok, 1 runtime error, 2 usage error; conntab ports --check
-exits 3 when its worst finding is a warning, 4 when it is critical.
+Exit status: 0 ok, 1 runtime error, 2 usage error; with --check, conntab
+ports and conntab listeners exit 3 when the worst finding is a warning, 4
+when it is critical.
 `
 
 func main() {
@@ -84,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDashboard(ctx, args, stdout, stderr)
 	case "ports":
 		return runPorts(ctx, args, stdout, stderr)
+	case "listeners":
+		return runListeners(ctx, args, stdout, stderr)
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err

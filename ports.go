@@ -175,9 +175,12 @@ func collectPorts(ctx context.Context, c *collect.Collector, interval time.Durat
 // checkFailed is --check's verdict on a report whose worst finding is a
 // warning (exit status 3) or critical (4). main says it in one line,
 // "conntab: ports: warn".
-type checkFailed struct{ severity model.Severity }
+type checkFailed struct {
+	command  string // ports, listeners
+	severity model.Severity
+}
 
-func (e *checkFailed) Error() string { return "ports: " + e.severity.String() }
+func (e *checkFailed) Error() string { return e.command + ": " + e.severity.String() }
 
 // status is the exit status the verdict gives.
 func (e *checkFailed) status() int {
@@ -191,7 +194,7 @@ func (e *checkFailed) status() int {
 // a notice or less.
 func portsVerdict(r *model.PortsReport) error {
 	if sev := r.Severity(); sev >= model.SeverityWarn {
-		return &checkFailed{severity: sev}
+		return &checkFailed{command: "ports", severity: sev}
 	}
 	return nil
 }

@@ -317,3 +317,17 @@ func TestAuditHostileComm(t *testing.T) {
 		t.Fatalf("findings %+v", r.Findings)
 	}
 }
+
+func TestFindingKindWords(t *testing.T) {
+	seen := map[string]bool{}
+	for k := FindPool; k <= FindUnexpectedProgram; k++ {
+		name, short := k.String(), k.Short()
+		if strings.HasPrefix(name, "finding(") || short == "" || short != strings.ToUpper(short) || seen[short] {
+			t.Errorf("kind %d: String %q, Short %q", k, name, short)
+		}
+		seen[short] = true
+	}
+	if got := FindingKind(200).Short(); got != "finding(200)" {
+		t.Errorf("unknown kind's Short = %q", got)
+	}
+}

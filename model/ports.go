@@ -118,6 +118,30 @@ func (k FindingKind) String() string {
 	return "finding(" + itoa(uint64(k)) + ")"
 }
 
+var findingKindShort = [...]string{
+	FindPool:              "POOL",
+	FindBindConnect:       "BIND",
+	FindHeldPort:          "IN RANGE",
+	FindAcceptQueue:       "QUEUE FULL",
+	FindListenDrops:       "OVERFLOWS",
+	FindTimeWaitTable:     "TW TABLE",
+	FindTwReuseNoTS:       "TW REUSE",
+	FindFinTimeout:        "FIN TIMEOUT",
+	FindConntrack:         "CONNTRACK",
+	FindExposed:           "EXPOSED",
+	FindUnexpectedProgram: "PROGRAM",
+}
+
+// Short is the kind as a flag's word, upper case: EXPOSED, PROGRAM, IN
+// RANGE, QUEUE FULL, POOL, and so on; front ends put the severity's
+// symbol before it ("▲ EXPOSED").
+func (k FindingKind) Short() string {
+	if k >= FindPool && int(k) < len(findingKindShort) {
+		return findingKindShort[k]
+	}
+	return k.String()
+}
+
 // Finding is one thing the report found. SeverityNone marks a finding
 // that is only information (a setting that does not do what its name
 // suggests).

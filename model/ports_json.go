@@ -211,15 +211,21 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 			Severity: bp.Severity.String(),
 		})
 	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
+	j.Findings = appendFindingsJSON(j.Findings, r.Findings)
+	return j
+}
+
+// appendFindingsJSON appends fs to dst as FindingJSON.
+func appendFindingsJSON(dst []FindingJSON, fs []Finding) []FindingJSON {
+	for i := range fs {
+		f := &fs[i]
 		fj := FindingJSON{Kind: f.Kind.String(), Severity: f.Severity.String(), Subject: f.Subject, Text: f.Text, Advice: make([]AdviceJSON, len(f.Advice))}
 		for k, a := range f.Advice {
 			fj.Advice[k] = AdviceJSON{Do: a.Do, Fixes: a.Fixes, DoesNotFix: a.DoesNotFix}
 		}
-		j.Findings = append(j.Findings, fj)
+		dst = append(dst, fj)
 	}
-	return j
+	return dst
 }
 
 func poolJSON(p *PoolReport) PoolJSON {

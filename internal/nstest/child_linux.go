@@ -39,6 +39,14 @@ const commMax = 15
 // 1 to 15 bytes, no '/' and no NUL, and not "." or "..". Any other byte,
 // control characters and invalid UTF-8 included, is kept exactly.
 func StartNamedListener(ns *NS, comm, addr string) (pid int, stop func(), err error) {
+	return StartNamed(ns, comm, "tcp", addr)
+}
+
+// StartNamed is StartNamedListener for any network ns.Listen or
+// ns.ListenPacket takes: "tcp4" for an IPv4-only listener (Go's "tcp" on
+// 0.0.0.0 or [::] makes a dual-stack IPv6 socket), "tcp6" for an IPv6-only
+// one, "udp", "udp4", "udp6" for a bound unconnected UDP socket.
+func StartNamed(ns *NS, comm, network, addr string) (pid int, stop func(), err error) {
 	if err := checkComm(comm); err != nil {
 		return 0, nil, err
 	}
@@ -66,14 +74,9 @@ func StartNamedListener(ns *NS, comm, addr string) (pid int, stop func(), err er
 		return 0, nil, fmt.Errorf("nstest: naming a process %q: %w", comm, err)
 	}
 
-	l, err := ns.Listen("tcp", addr)
+	sock, err := openSocket(ns, network, addr)
 	if err != nil {
 		return 0, nil, err
-	}
-	sock, err := l.(*net.TCPListener).File()
-	l.Close() // sock is a duplicate: the socket stays open and listening
-	if err != nil {
-		return 0, nil, fmt.Errorf("nstest: %w", err)
 	}
 	defer sock.Close()
 
@@ -94,6 +97,36 @@ func StartNamedListener(ns *NS, comm, addr string) (pid int, stop func(), err er
 		once.Do(func() { stopChild(cmd, in) })
 	}
 	return cmd.Process.Pid, stop, nil
+}
+
+// openSocket opens a listening or bound socket in ns and returns a
+// duplicate of its descriptor, closing the original: the socket stays open
+// through the duplicate alone.
+func openSocket(ns *NS, network, addr string) (*os.File, error) {
+	var sock *os.File
+	var err error
+	switch network {
+	case "tcp", "tcp4", "tcp6":
+		l, lerr := ns.Listen(network, addr)
+		if lerr != nil {
+			return nil, lerr
+		}
+		sock, err = l.(*net.TCPListener).File()
+		l.Close()
+	case "udp", "udp4", "udp6":
+		c, lerr := ns.ListenPacket(network, addr)
+		if lerr != nil {
+			return nil, lerr
+		}
+		sock, err = c.(*net.UDPConn).File()
+		c.Close()
+	default:
+		return nil, fmt.Errorf("nstest: network %q: want tcp, tcp4, tcp6, udp, udp4 or udp6", network)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("nstest: %w", err)
+	}
+	return sock, nil
 }
 
 // checkComm rejects a name the kernel would cut, or that cannot be a file
