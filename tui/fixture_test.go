@@ -44,7 +44,7 @@ func fixture(at time.Time) *model.Snapshot {
 	}
 	// Listeners: all interfaces, one address, loopback, IPv6 dual-stack.
 	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:80"), Remote: ap("0.0.0.0:0"), SendQ: 511, UID: 33}, 812, "nginx")
-	add(model.Socket{State: model.StateListen, Local: ap("[::]:443"), Remote: ap("[::]:0"), SendQ: 511, RecvQ: 2, UID: 33}, 812, "nginx")
+	add(model.Socket{State: model.StateListen, Local: ap("[::]:443"), Remote: ap("[::]:0"), SendQ: 511, RecvQ: 2, UID: 33, V6Only: model.V6OnlyOff}, 812, "nginx")
 	add(model.Socket{State: model.StateListen, Local: ap("127.0.0.1:5432"), Remote: ap("0.0.0.0:0"), SendQ: 244, UID: 105}, 901, "postgres")
 	add(model.Socket{State: model.StateListen, Local: ap("10.0.0.5:6379"), Remote: ap("0.0.0.0:0"), SendQ: 128, RecvQ: 128, UID: 106}, 950, "redis-server")
 	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:40100"), Remote: ap("0.0.0.0:0"), SendQ: 16, UID: 1000}, 1333, "\x1b]0;pwned\x07evil")

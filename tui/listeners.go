@@ -15,7 +15,7 @@ func (m *Model) listenersGrid() *grid {
 		cols: []gridCol{
 			{title: "Proto", min: 5, max: 5},
 			{title: "Local", min: 15, want: 21, max: 47},
-			{title: "Scope", min: 11, max: 11},
+			{title: "Scope", min: 11, want: 16, max: 16},
 			{title: "Service", min: 10, max: 14, drop: 2},
 			{title: "Class", min: 10, max: 10, drop: 4},
 			{title: "Accept/Backlog", min: 14, max: 14, right: true},
