@@ -27,6 +27,8 @@ Usage:
                                 advice (see conntab ports -h); --json, --check
   conntab listeners [flags]     what listens, where, as whom, and what looks wrong
                                 (see conntab listeners -h); --json, --check, --rules
+  conntab serve [flags]         a Prometheus exporter: /metrics, one snapshot per scrape
+                                (see conntab serve -h; docs/prometheus.md)
   conntab help                  this help
 
 Exit status: 0 ok, 1 runtime error, 2 usage error; with --check, conntab
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPorts(ctx, args, stdout, stderr)
 	case "listeners":
 		return runListeners(ctx, args, stdout, stderr)
+	case "serve":
+		return runServe(ctx, args, stdout, stderr)
 	case "help":
 		_, err := io.WriteString(stdout, usage)
 		return err
