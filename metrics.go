@@ -27,8 +27,8 @@ type exporter struct {
 	// test's stand-in. Only one runs at a time.
 	collect func(context.Context) (*model.Snapshot, error)
 	timeout time.Duration // the longest a snapshot may take
-	top       int           // per-pool, per-destination and per-listener series, at most
-	th        model.Thresholds
+	top     int           // per-pool, per-destination and per-listener series, at most
+	th      model.Thresholds
 
 	mu     sync.Mutex
 	flight *sample // the snapshot being taken, nil between scrapes
