@@ -2,6 +2,7 @@ package tui
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -27,6 +28,10 @@ type colSpec struct {
 	title                string
 	min, want, max, drop int
 	right                bool
+	// short, when set, is the column with its cells' short spellings
+	// (gridRow.short): gridLayout takes it when the long spellings would
+	// cost another column its place.
+	short *colSpec
 }
 
 // fitColumns lays cols out in width cells (see layout).
@@ -39,6 +44,28 @@ func fitColumns(cols []colSpec, width int) (keep, widths []int) {
 		mins[i], wants[i], maxs[i], drops[i] = c.min, max(c.min, c.want), c.max, c.drop
 	}
 	return layout(mins, wants, maxs, drops, width)
+}
+
+// gridLayout lays cols out like fitColumns. A column with short spellings
+// keeps its long ones unless the short ones keep more columns on screen:
+// the Listeners view shows "all (dual-stack)" at 120 cells and "all46" at
+// 80, where the long name would push the process out. short reports, by
+// column, which are drawn short.
+func gridLayout(cols []colSpec, width int) (keep, widths []int, short []bool) {
+	keep, widths = fitColumns(cols, width)
+	short = make([]bool, len(cols))
+	for i := range cols {
+		if cols[i].short == nil {
+			continue
+		}
+		alt := slices.Clone(cols)
+		alt[i] = *cols[i].short
+		if k, w := fitColumns(alt, width); len(k) > len(keep) {
+			cols, keep, widths = alt, k, w
+			short[i] = true
+		}
+	}
+	return keep, widths, short
 }
 
 // headerRow is the column titles of the kept columns, the sorted one

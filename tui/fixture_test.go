@@ -15,8 +15,9 @@ var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
 
 // fixture builds a fixed snapshot: a web server and a database client
 // with TIME_WAIT piling up to one database (flagged), CLOSE_WAIT to a
-// cache, listeners of every bind scope, UDP, IPv6 and v4-mapped sockets,
-// and a process whose name holds a terminal escape sequence.
+// cache, listeners of every bind scope and with each of the listener
+// audit's findings, UDP, IPv6 and v4-mapped sockets, and processes whose
+// names hold terminal escape sequences.
 func fixture(at time.Time) *model.Snapshot {
 	ap := netip.MustParseAddrPort
 	host := model.HostFacts{Ephemeral: model.PortRange{Lo: 40000, Hi: 40199}}
@@ -42,11 +43,16 @@ func fixture(at time.Time) *model.Snapshot {
 		}
 		socks = append(socks, s)
 	}
-	// Listeners: all interfaces, one address, loopback, IPv6 dual-stack.
+	// Listeners: all interfaces, one address, loopback, IPv6 dual-stack;
+	// one for each of the audit's findings: redis on every interface
+	// (exposed), a full accept queue, port 22 held by a program that is
+	// not sshd, and a port inside the ephemeral range.
 	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:80"), Remote: ap("0.0.0.0:0"), SendQ: 511, UID: 33}, 812, "nginx")
 	add(model.Socket{State: model.StateListen, Local: ap("[::]:443"), Remote: ap("[::]:0"), SendQ: 511, RecvQ: 2, UID: 33, V6Only: model.V6OnlyOff}, 812, "nginx")
 	add(model.Socket{State: model.StateListen, Local: ap("127.0.0.1:5432"), Remote: ap("0.0.0.0:0"), SendQ: 244, UID: 105}, 901, "postgres")
-	add(model.Socket{State: model.StateListen, Local: ap("10.0.0.5:6379"), Remote: ap("0.0.0.0:0"), SendQ: 128, RecvQ: 128, UID: 106}, 950, "redis-server")
+	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:6379"), Remote: ap("0.0.0.0:0"), SendQ: 511, UID: 106}, 950, "redis-server")
+	add(model.Socket{State: model.StateListen, Local: ap("10.0.0.5:8080"), Remote: ap("0.0.0.0:0"), SendQ: 128, RecvQ: 128, UID: 1000}, 1500, "java")
+	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:22"), Remote: ap("0.0.0.0:0"), SendQ: 128, UID: 0}, 1444, "\x1b[2Jevil")
 	add(model.Socket{State: model.StateListen, Local: ap("0.0.0.0:40100"), Remote: ap("0.0.0.0:0"), SendQ: 16, UID: 1000}, 1333, "\x1b]0;pwned\x07evil")
 	// Web clients.
 	for i := range 12 {

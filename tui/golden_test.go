@@ -39,11 +39,11 @@ func TestGolden(t *testing.T) {
 	}{
 		{"sockets", nil, "", nil},
 		{"remotes", []string{"2"}, "", nil},
-		{"listeners", []string{"3"}, "", nil},
+		{"listeners", []string{"3"}, "", ports[:1]}, // with the settings, for the Priv column
 		{"processes", []string{"4"}, "", nil},
 		{"ports", []string{"5", "r"}, "19.0s", ports},
 		{"ports-findings", []string{"5", "r", "enter"}, "19.0s", ports},
-		{"detail", []string{"down", "down", "enter"}, "cmdline", nil},
+		{"detail", []string{"down", "down", "down", "down", "enter"}, "cmdline", nil},
 		{"filtered", []string{"/", "type:state time-wait", "enter", "2"}, "", nil},
 		{"help", []string{"?"}, "", nil},
 	}

@@ -33,6 +33,9 @@ type gridRow struct {
 	// sev styles the row's flag cell (flagCol) by its severity.
 	sev     model.Severity
 	flagCol int
+	// short holds shorter spellings of cells, by column, for the columns
+	// that have them (colSpec.short); nil for none.
+	short []string
 }
 
 type sortKey struct {
@@ -106,7 +109,7 @@ func (m *Model) currentGrid() *grid {
 // gridTable draws grid g as a table of h rows from the view's scroll
 // position: the column titles, the rows, and the note under them.
 func (m *Model) gridTable(g *grid, h int) []string {
-	keep, widths := fitColumns(g.cols, m.width-2)
+	keep, widths, short := gridLayout(g.cols, m.width-2)
 	t := &m.tables[m.view]
 	lines := []string{m.st.Header.Render(headerRow(g.cols, keep, widths, t.sort))}
 	if len(g.rows) == 0 {
@@ -120,7 +123,11 @@ func (m *Model) gridTable(g *grid, h int) []string {
 			if k > 0 {
 				b.WriteByte(' ')
 			}
-			cell := fit(r.cells[i], widths[k], g.cols[i].right)
+			text := r.cells[i]
+			if short[i] && i < len(r.short) {
+				text = r.short[i]
+			}
+			cell := fit(text, widths[k], g.cols[i].right)
 			if i == r.flagCol && r.sev != model.SeverityNone && pos != t.cursor {
 				cell = m.sevStyle(r.sev).Render(cell)
 			}

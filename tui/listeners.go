@@ -1,27 +1,44 @@
 package tui
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/conntab/conntab/model"
 )
 
-// listenersGrid is the Listeners view: every listening TCP socket and
-// every unconnected UDP one the filter selects, with its bind scope,
-// service, accept queue against backlog, and owner. An accept queue at its
-// backlog is flagged: new connections are being dropped.
+// The Listeners view is the listener audit of what the filter selects:
+// every listening TCP socket and every bound, unconnected UDP one
+// (model.IsListener), with its bind scope, service, whether its port took
+// privilege, its accept queue against its backlog, its owner, and the
+// audit's findings (Config.Rules) as flags, as conntab listeners writes
+// them. Enter shows the selected listener's findings with what to do.
+
+// The Listeners view's columns that its code refers to.
+const (
+	listenersColScope = 2
+	listenersColFlags = 9
+)
+
+// listenersGrid is the Listeners view's table, the flagged first, then
+// in the audit's order: by protocol, port and address.
 func (m *Model) listenersGrid() *grid {
 	g := &grid{
 		cols: []gridCol{
 			{title: "Proto", min: 5, max: 5},
 			{title: "Local", min: 15, want: 21, max: 47},
-			{title: "Scope", min: 11, want: 16, max: 16},
+			{title: "Scope"}, // set below, from the rows' scopes
 			{title: "Service", min: 10, max: 14, drop: 2},
-			{title: "Class", min: 10, max: 10, drop: 4},
+			{title: "Class", min: 5, max: 5, drop: 5},
+			{title: "Priv", min: 4, max: 4, drop: 4},
 			{title: "Accept/Backlog", min: 14, max: 14, right: true},
-			{title: "Process", min: 14, max: 24, drop: 1},
+			{title: "Process", min: 12, max: 24, drop: 1},
 			{title: "User", min: 8, max: 12, drop: 3},
-			{title: "Flags", min: 9, max: 30},
+			{title: "Flags", min: 12, max: 30},
 		},
 		empty: "no listening socket matches",
 	}
@@ -30,39 +47,123 @@ func (m *Model) listenersGrid() *grid {
 	cell := func(name string, s *model.Socket) string {
 		return string(listing[name].Append(nil, s, m.labels))
 	}
+	scopeWidth, flagged := len("Scope"), false
 	for _, i := range m.socks.rows {
 		s := t.socket(i)
-		if (s.State != model.StateListen && s.State != model.StateUnconn) || t.ghost(i) != nil {
+		if !model.IsListener(s) || t.ghost(i) != nil {
 			continue
 		}
-		lb := m.labels.Port(s.Proto, s.Local.Port())
-		scope := model.Scope(s)
-		queue, fill := "-", int64(-1)
-		var sev model.Severity
-		flag := ""
-		if s.State == model.StateListen {
-			queue = strconv.FormatUint(uint64(s.RecvQ), 10) + "/" + strconv.FormatUint(uint64(s.SendQ), 10)
-			if s.SendQ > 0 {
-				fill = int64(s.RecvQ) * 1000 / int64(s.SendQ)
-				// The kernel drops a SYN once the queue is past its
-				// backlog; at the backlog the next one is refused.
-				if s.RecvQ >= s.SendQ {
-					sev, flag = model.SeverityWarn, model.SeverityWarn.Symbol()+" QUEUE FULL"
-				}
-			}
-		}
-		netid, proc, user := cell("Netid", s), cell("Process", s), cell("User", s)
-		local := string(model.AppendPeer(nil, s.Local))
-		g.rows = append(g.rows, gridRow{
-			key:   netid + " " + local,
-			cells: []string{netid, local, scope.String(), safe(lb.Service), lb.Class.String(), queue, proc, user, flag},
-			sort: []sortKey{text(netid), endpointKey(s.Local), num(int64(scope)), text(lb.Service), num(int64(lb.Class)),
-				num(fill), text(proc), text(user), num(int64(sev))},
-			sev: sev, flagCol: 8,
-		})
+		r := m.listenerRow(s, i, cell)
+		scopeWidth = max(scopeWidth, ansi.StringWidth(r.cells[listenersColScope]))
+		flagged = flagged || r.sev != model.SeverityNone
+		g.rows = append(g.rows, r)
+	}
+	// The scope's name is as wide as the widest row's; its short spelling
+	// ("all46") takes its place where the name would cost a column.
+	g.cols[listenersColScope] = gridCol{title: "Scope", min: scopeWidth, max: scopeWidth,
+		short: &gridCol{title: "Scope", min: 5, max: 5}}
+	if flagged {
+		g.note = "enter: the selected listener's findings and what to do (docs/listeners.md)"
 	}
 	if m.tables[viewListeners].sort.col < 0 {
-		sortByDesc(g.rows, 8) // the flagged first, then by port
+		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
+			x, y := t.socket(int32(a.ref)), t.socket(int32(b.ref))
+			return cmp.Or(cmp.Compare(b.sev, a.sev), cmp.Compare(x.Proto, y.Proto),
+				cmp.Compare(x.Local.Port(), y.Local.Port()), x.Local.Addr().Compare(y.Local.Addr()))
+		})
 	}
 	return g
+}
+
+// listenerRow is the row of listener s, tracker index i; cell draws the
+// listing's cells.
+func (m *Model) listenerRow(s *model.Socket, i int32, cell func(string, *model.Socket) string) gridRow {
+	lb := m.labels.Port(s.Proto, s.Local.Port())
+	scope := model.Scope(s)
+	findings := m.listenerFindings(s)
+	var sev model.Severity
+	for _, f := range findings {
+		sev = max(sev, f.Severity)
+	}
+	flags := findingFlags(findings)
+	priv, privKey := m.privileged(s.Local.Port())
+	queue, fill := acceptQueue(s, m.track.snap.Source)
+	netid, proc, user := cell("Netid", s), cell("Process", s), cell("User", s)
+	local := string(model.AppendPeer(nil, s.Local))
+	short := make([]string, listenersColScope+1)
+	short[listenersColScope] = scope.Short()
+	return gridRow{
+		key: netid + " " + local, ref: int(i),
+		cells: []string{netid, local, scope.String(), safe(lb.Service), lb.Class.Short(), priv, queue, proc, user, flags},
+		short: short,
+		sort: []sortKey{text(netid), endpointKey(s.Local), num(scopeRank(scope)), text(lb.Service), num(int64(lb.Class)),
+			num(privKey), num(fill), text(proc), text(user), {n: int64(sev), s: flags}},
+		sev: sev, flagCol: listenersColFlags,
+	}
+}
+
+// listenerFindings is the audit of listener s, most severe first.
+func (m *Model) listenerFindings(s *model.Socket) []model.Finding {
+	return m.cfg.Rules.Check(s, *m.labels, m.track.snap.Source)
+}
+
+// findingFlags is findings as flags, the severity's symbol before the
+// kind's word, "▲ EXPOSED, • PROGRAM", as conntab listeners writes them;
+// "" for none.
+func findingFlags(findings []model.Finding) string {
+	flags := make([]string, len(findings))
+	for i, f := range findings {
+		flags[i] = f.Severity.Symbol() + " " + f.Kind.Short()
+	}
+	return strings.Join(flags, ", ")
+}
+
+// privileged is the Priv cell of a port, and its sort key: whether binding
+// it took root or CAP_NET_BIND_SERVICE, that is, whether it is below
+// net.ipv4.ip_unprivileged_port_start; "?" when the setting was not read.
+func (m *Model) privileged(port uint16) (string, int64) {
+	h := m.labels.Host
+	switch {
+	case h == nil || !h.Settings.Read:
+		return "?", -1
+	case int(port) < h.Settings.UnprivilegedPortStart:
+		return "yes", 1
+	}
+	return "no", 0
+}
+
+// acceptQueue is the Accept/Backlog cell of a listener, and its sort key,
+// the queue's fill in thousandths of the backlog (-1 unknown). UDP has no
+// accept queue ("-"); /proc reports no backlog ("3/?").
+func acceptQueue(s *model.Socket, src model.Source) (string, int64) {
+	q, ok := s.AcceptQueue()
+	if !ok {
+		return "-", -1
+	}
+	queue := strconv.FormatUint(uint64(q), 10) + "/"
+	if src != model.SourceNetlink {
+		return queue + "?", -1
+	}
+	// listen(fd, 0) makes a backlog of 0: one connection is past it.
+	return queue + strconv.FormatUint(uint64(s.SendQ), 10), int64(q) * 1000 / int64(max(1, s.SendQ))
+}
+
+// scopeRank orders scopes by how much of the network a listener takes
+// traffic from: every address of both families first, loopback last.
+func scopeRank(b model.BindScope) int64 {
+	switch b {
+	case model.ScopeDualStack:
+		return 0
+	case model.ScopeAllIPv6Maybe: // dual-stack unless it set IPV6_V6ONLY
+		return 1
+	case model.ScopeAllIPv4:
+		return 2
+	case model.ScopeAllIPv6:
+		return 3
+	case model.ScopeAddress:
+		return 4
+	case model.ScopeLoopback:
+		return 5
+	}
+	return 6
 }

@@ -38,8 +38,11 @@ type Config struct {
 	// closed ones linger; 0 means three seconds.
 	Recent     time.Duration
 	Thresholds model.Thresholds
-	Styles     Styles
-	Keys       KeyMap
+	// Rules are the listener audit's (the Listeners view's flags); nil
+	// means model.DefaultAuditRules.
+	Rules  *model.AuditRules
+	Styles Styles
+	Keys   KeyMap
 }
 
 // view is one of the dashboard's screens.
@@ -135,6 +138,9 @@ func New(ctx context.Context, cfg Config) Model {
 	}
 	if cfg.Thresholds == (model.Thresholds{}) {
 		cfg.Thresholds = model.DefaultThresholds()
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = model.DefaultAuditRules()
 	}
 	if cfg.Styles.State == nil {
 		cfg.Styles = DefaultStyles()

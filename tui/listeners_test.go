@@ -1,0 +1,195 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/conntab/conntab/model"
+)
+
+// listenersModel is a dashboard on the Listeners view of snap.
+func listenersModel(t *testing.T, w, h int, cfg Config) Model {
+	t.Helper()
+	return keys(t, newTestModel(t, w, h, cfg), "3")
+}
+
+// listenerCells is column col of the Listeners view's rows, by row key
+// ("tcp 0.0.0.0:6379"), in order.
+func listenerCells(m Model, col int) [][2]string {
+	var out [][2]string
+	for _, r := range m.derived.grid(viewListeners).rows {
+		out = append(out, [2]string{r.key, r.cells[col]})
+	}
+	return out
+}
+
+// TestListenersFlags: each of the fixture's listeners gets the audit's
+// findings as flags, the flagged first (warn, then notice), then by
+// protocol, port and address, as conntab listeners orders them.
+func TestListenersFlags(t *testing.T) {
+	m := listenersModel(t, 120, 40, testConfig(fixture(t0)))
+	want := [][2]string{
+		{"tcp 0.0.0.0:6379", "▲ EXPOSED"},
+		{"tcp 10.0.0.5:8080", "▲ QUEUE FULL"},
+		{"tcp 0.0.0.0:22", "• PROGRAM"},
+		{"tcp 0.0.0.0:40100", "• IN RANGE"},
+		{"tcp 0.0.0.0:80", ""},
+		{"tcp6 [::]:443", ""},
+		{"tcp 127.0.0.1:5432", ""},
+		{"udp 127.0.0.53:53", ""},
+	}
+	if diff := cmp.Diff(want, listenerCells(m, listenersColFlags)); diff != "" {
+		t.Errorf("flags (-want +got):\n%s", diff)
+	}
+	var sevs []model.Severity
+	for _, r := range m.derived.grid(viewListeners).rows {
+		sevs = append(sevs, r.sev)
+	}
+	n, w := model.SeverityNone, model.SeverityWarn
+	if diff := cmp.Diff([]model.Severity{w, w, model.SeverityNotice, model.SeverityNotice, n, n, n, n}, sevs); diff != "" {
+		t.Errorf("row severities (-want +got):\n%s", diff)
+	}
+	// The rows read on screen, flags included, in words and symbols.
+	s := screen(m)
+	for _, line := range []string{
+		"tcp   0.0.0.0:6379           all (IPv4)       redis",
+		"tcp   10.0.0.5:8080          one address      http-alt",
+		"tcp6  [::]:443               all (dual-stack) https",
+	} {
+		if !strings.Contains(s, line) {
+			t.Errorf("Listeners view lacks %q:\n%s", line, s)
+		}
+	}
+	if l := lineWith(s, "  tcp   0.0.0.0:22 ", ""); !strings.Contains(l, `\x1b[2Jevil`) || !strings.HasSuffix(strings.TrimSpace(l), "• PROGRAM") {
+		t.Errorf("port 22's row: %q", l)
+	}
+}
+
+func TestFindingFlags(t *testing.T) {
+	for _, c := range []struct {
+		kinds []model.FindingKind
+		want  string
+	}{
+		{nil, ""},
+		{[]model.FindingKind{model.FindExposed}, "▲ EXPOSED"},
+		{[]model.FindingKind{model.FindExposed, model.FindAcceptQueue, model.FindUnexpectedProgram, model.FindHeldPort}, "▲ EXPOSED, ▲ QUEUE FULL, • PROGRAM, • IN RANGE"},
+	} {
+		var fs []model.Finding
+		for _, k := range c.kinds {
+			sev := model.SeverityNotice
+			if k == model.FindExposed || k == model.FindAcceptQueue {
+				sev = model.SeverityWarn
+			}
+			fs = append(fs, model.Finding{Kind: k, Severity: sev})
+		}
+		if got := findingFlags(fs); got != c.want {
+			t.Errorf("%v: %q, want %q", c.kinds, got, c.want)
+		}
+	}
+}
+
+// TestListenersPriv: a port below net.ipv4.ip_unprivileged_port_start
+// is privileged; without the setting the column says it does not know.
+func TestListenersPriv(t *testing.T) {
+	m := listenersModel(t, 120, 40, testConfig(portsFixture(t0, false)))
+	want := [][2]string{
+		{"tcp 0.0.0.0:6379", "no"}, {"tcp 10.0.0.5:8080", "no"}, {"tcp 0.0.0.0:22", "yes"}, {"tcp 0.0.0.0:40100", "no"},
+		{"tcp 0.0.0.0:80", "yes"}, {"tcp6 [::]:443", "yes"}, {"tcp 127.0.0.1:5432", "no"}, {"udp 127.0.0.53:53", "yes"},
+	}
+	const colPriv = 5
+	if diff := cmp.Diff(want, listenerCells(m, colPriv)); diff != "" {
+		t.Errorf("Priv (-want +got):\n%s", diff)
+	}
+	m = listenersModel(t, 120, 40, testConfig(fixture(t0)))
+	for _, c := range listenerCells(m, colPriv) {
+		if c[1] != "?" {
+			t.Errorf("settings not read, yet %s is %q", c[0], c[1])
+		}
+	}
+}
+
+// TestListenersScopeSort: sorted by Scope, the most exposed come first:
+// both families, then every IPv4 address, one address, loopback.
+func TestListenersScopeSort(t *testing.T) {
+	m := listenersModel(t, 120, 40, testConfig(fixture(t0)))
+	m = keys(t, m, "s", "s", "s")
+	if got := g(m).cols[m.tables[viewListeners].sort.col].title; got != "Scope" {
+		t.Fatalf("sorted by %s", got)
+	}
+	var scopes []string
+	for _, c := range listenerCells(m, listenersColScope) {
+		scopes = append(scopes, c[1])
+	}
+	want := []string{"all (dual-stack)", "all (IPv4)", "all (IPv4)", "all (IPv4)", "all (IPv4)", "one address", "loopback", "loopback"}
+	if diff := cmp.Diff(want, scopes); diff != "" {
+		t.Errorf("by Scope (-want +got):\n%s", diff)
+	}
+}
+
+// TestListenersRules: the rules come from Config; a rules file that says
+// redis is public on purpose takes the EXPOSED flag away.
+func TestListenersRules(t *testing.T) {
+	rules, err := model.ParseAuditRules(strings.NewReader("local 6379/tcp Redis\npublic 6379/tcp\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(fixture(t0))
+	cfg.Rules = rules
+	m := listenersModel(t, 120, 40, cfg)
+	for _, c := range listenerCells(m, listenersColFlags) {
+		if strings.Contains(c[1], "EXPOSED") || strings.Contains(c[1], "PROGRAM") {
+			t.Errorf("%s flagged %q though the rules say it is public and expect no program", c[0], c[1])
+		}
+	}
+}
+
+// TestListenersFromProc: /proc reports no backlog, so the queue is not
+// judged, and [::] may or may not take IPv4.
+func TestListenersFromProc(t *testing.T) {
+	snap := fixture(t0)
+	snap.Source = model.SourceProc
+	for i := range snap.Sockets {
+		if s := &snap.Sockets[i]; s.State == model.StateListen {
+			s.SendQ, s.V6Only = 0, model.V6OnlyUnknown
+		}
+	}
+	m := listenersModel(t, 120, 40, testConfig(snap))
+	const colQueue = 6
+	for _, c := range listenerCells(m, colQueue) {
+		if c[0] == "tcp 10.0.0.5:8080" && c[1] != "128/?" {
+			t.Errorf("%s: queue %q, want 128/?", c[0], c[1])
+		}
+	}
+	for _, c := range listenerCells(m, listenersColFlags) {
+		if strings.Contains(c[1], "QUEUE FULL") {
+			t.Errorf("%s: %q from /proc", c[0], c[1])
+		}
+	}
+	if s := screen(m); !strings.Contains(s, "all (IPv6, IPv4?)") {
+		t.Errorf("[::] from /proc is not shown as maybe dual-stack:\n%s", s)
+	}
+}
+
+// TestListenersFits: the view fills the screen at every size, and the
+// Scope column is spelled short where its names would push the process
+// out.
+func TestListenersFits(t *testing.T) {
+	m := listenersModel(t, 120, 40, testConfig(fixture(t0)))
+	for _, size := range [][2]int{{80, 24}, {60, 15}, {200, 60}, {120, 40}} {
+		m = update(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		checkFits(t, m, size[0], size[1])
+	}
+	for _, c := range []struct {
+		w          int
+		scope, not string
+	}{{120, "all (dual-stack)", "all46"}, {80, "all46", "all (dual-stack)"}} {
+		m = update(t, m, tea.WindowSizeMsg{Width: c.w, Height: 24})
+		s := screen(m)
+		if !strings.Contains(s, c.scope) || strings.Contains(s, c.not) || !strings.Contains(s, "Process") {
+			t.Errorf("at %d cells, want scope %q and the process:\n%s", c.w, c.scope, s)
+		}
+	}
+}
