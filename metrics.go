@@ -37,8 +37,9 @@ type exporter struct {
 	prev      *model.DestIndex
 	prevTaken time.Time
 	// collects counts snapshots taken, failures those that failed in whole
-	// or in part.
+	// or in part; lastErr is the last snapshot's error.
 	collects, failures uint64
+	lastErr            error
 }
 
 // sample is one snapshot and what was worked out from it, shared by the
@@ -82,6 +83,7 @@ func (e *exporter) take() *sample {
 			e.prev, e.prevTaken = s.ix, s.snap.Taken
 		}
 		e.collects++
+		e.lastErr = s.err
 		if s.err != nil {
 			e.failures++
 		}

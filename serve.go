@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/conntab/conntab/collect"
 )
@@ -33,6 +35,7 @@ type serveOptions struct {
 	netns   string
 	top     int
 	timeout time.Duration
+	once    bool
 	help    bool
 }
 
@@ -68,6 +71,7 @@ func (o *serveOptions) flags() []option {
 				o.timeout = d
 				return nil
 			}},
+		{long: "once", set: func() { o.once = true }, help: "write one scrape's metrics to stdout and exit, serving nothing (for node_exporter's textfile collector, or a look); exit 1 when the snapshot failed"},
 		{short: 'h', long: "help", set: func() { o.help = true }, help: "this help"},
 	}
 }
@@ -110,12 +114,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		cfg.NetNS = netnsPath(o.netns)
 	}
+	e := newExporter(collect.New(cfg), o.timeout, o.top)
+	if o.once {
+		return writeOnce(stdout, e)
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "conntab: serving metrics on http://%s/metrics\n", ln.Addr())
-	return serveMetrics(ctx, ln, newExporter(collect.New(cfg), o.timeout, o.top), log.New(stderr, "conntab: ", 0))
+	return serveMetrics(ctx, ln, e, log.New(stderr, "conntab: ", 0))
+}
+
+// writeOnce writes one scrape of e to w in the text format, and the
+// snapshot's error, if it failed, after it.
+func writeOnce(w io.Writer, e *exporter) error {
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(e)
+	mfs, err := reg.Gather()
+	if err != nil {
+		return fmt.Errorf("gathering metrics: %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := expfmt.NewEncoder(bw, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			return fmt.Errorf("writing metrics: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing metrics: %w", err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lastErr
 }
 
 // maxScrapesInFlight bounds the requests served at once; the rest are

@@ -327,3 +327,21 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// conntab serve --once writes one scrape to stdout and exits.
+func TestServeOnce(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run(t.Context(), []string{"serve", "--once"}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	p := expfmt.NewTextParser(promodel.LegacyValidation)
+	mfs, err := p.TextToMetricFamilies(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"conntab_sockets", "conntab_collect_success", "conntab_build_info", "conntab_pool_utilisation_max_ratio"} {
+		if mfs[name] == nil {
+			t.Errorf("no %s", name)
+		}
+	}
+}

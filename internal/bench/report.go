@@ -132,7 +132,7 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 	}
 
 	b.WriteString("\n| ratio | of medians | per round: median (min-max) |\n|---|--:|--:|\n")
-	for _, r := range [][2]int{{pConntab, pSS}, {pConntabProc, pNetstat}, {pConntab, pBare}, {pConntabListen, pSSListen}, {pConntabProcs, pSSProcs}, {pConntabPorts, pConntabBeside}} {
+	for _, r := range [][2]int{{pConntab, pSS}, {pConntabProc, pNetstat}, {pConntab, pBare}, {pConntabListen, pSSListen}, {pConntabProcs, pSSProcs}, {pConntabPorts, pConntabBeside}, {pConntabServe, pServeBeside}} {
 		a, c := probes[r[0]], probes[r[1]]
 		name := fmt.Sprintf("`%s` / `%s`", a.name, c.name)
 		if a.skip != "" || c.skip != "" || len(a.samples) == 0 || len(a.samples) != len(c.samples) {

@@ -28,6 +28,8 @@ const (
 	pSSProcs
 	pConntabPorts
 	pConntabBeside // conntab list -a -t again, timed beside conntab ports
+	pConntabServe  // conntab serve --once: one scrape's work, and a process start
+	pServeBeside   // conntab list -a -t again, timed beside conntab serve --once
 	pBare
 	pCat
 	pTrue
@@ -152,6 +154,11 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 	// The ports report reads TCP sockets and the settings and counters.
 	p[pConntabPorts] = &probe{name: "conntab ports", argv: []string{bin, "ports"}}
 	p[pConntabBeside] = &probe{name: "conntab list -a -t (beside ports)", argv: []string{bin, "list", "-a", "-t"}}
+	// One scrape of the exporter: the snapshot, the index of pools and the
+	// exposition, in a process of its own (a running exporter pays no
+	// process start, so this is the dearer side).
+	p[pConntabServe] = &probe{name: "conntab serve --once", argv: []string{bin, "serve", "--once"}}
+	p[pServeBeside] = &probe{name: "conntab list -a -t (beside serve)", argv: []string{bin, "list", "-a", "-t"}}
 	self, _ := os.Executable()
 	p[pBare] = &probe{name: "bare inet_diag dump (32 KiB buffer)", argv: []string{self, bareDumpArg}}
 	p[pCat] = &probe{name: "cat /proc/net/tcp /proc/net/tcp6", argv: []string{"cat", "/proc/net/tcp", "/proc/net/tcp6"}}
@@ -168,6 +175,8 @@ func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []
 		p[pConntabProcs].skip = p[pConntab].skip
 		p[pConntabPorts].skip = p[pConntab].skip
 		p[pConntabBeside].skip = p[pConntab].skip
+		p[pConntabServe].skip = p[pConntab].skip
+		p[pServeBeside].skip = p[pConntab].skip
 	}
 	for _, q := range p {
 		if q.skip != "" || filepath.IsAbs(q.argv[0]) {
