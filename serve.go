@@ -26,7 +26,7 @@ import (
 // explained in docs/prometheus.md.
 const defaultServeAddr = "127.0.0.1:" + defaultServePort
 
-const defaultServePort = "9917"
+const defaultServePort = "10311"
 
 // serveOptions are the flags of `conntab serve`.
 type serveOptions struct {

@@ -250,7 +250,7 @@ func TestServeUsageErrors(t *testing.T) {
 		args  []string
 		quote string
 	}{
-		{[]string{"serve", "--listen", "9917"}, `"9917"`},
+		{[]string{"serve", "--listen", "10311"}, `"10311"`},
 		{[]string{"serve", "--top", "-1"}, `"-1"`},
 		{[]string{"serve", "--timeout", "5ms"}, `"5ms"`},
 		{[]string{"serve", "--source", "kernel"}, `"kernel"`},
