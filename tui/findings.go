@@ -25,10 +25,20 @@ func (m *Model) selectedPool() *model.PoolReport {
 	return nil
 }
 
-// findingLines draws the selected pool's findings, then the host's, each
-// with its advice, wrapped to width: what to do, and with full what each
-// advice fixes and what it does not.
+// findingLines draws the current view's findings, each with its advice,
+// wrapped to width: the Listeners view's selected listener's, or the Ports
+// view's selected pool's and the host's.
 func (m *Model) findingLines(width int, full bool) []string {
+	if m.view == viewListeners {
+		return m.listenerFindingLines(width, full)
+	}
+	return m.poolFindingLines(width, full)
+}
+
+// poolFindingLines draws the selected pool's findings, then the host's,
+// each with its advice, wrapped to width: what to do, and with full what
+// each advice fixes and what it does not.
+func (m *Model) poolFindingLines(width int, full bool) []string {
 	r := m.ports
 	if r == nil {
 		return nil
@@ -125,8 +135,9 @@ func wrapLabelled(st lipgloss.Style, label, text string, width int, first, rest 
 	return lines
 }
 
-// findingsPane is the Ports view's findings on the whole screen, opened
-// with enter: the selected pool's and the host's, scrolled.
+// findingsPane is the current view's findings on the whole screen, opened
+// with enter, scrolled: the Ports view's selected pool's and the host's,
+// or the Listeners view's selected listener's.
 type findingsPane struct {
 	offset int
 }

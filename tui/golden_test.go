@@ -40,6 +40,7 @@ func TestGolden(t *testing.T) {
 		{"sockets", nil, "", nil},
 		{"remotes", []string{"2"}, "", nil},
 		{"listeners", []string{"3"}, "", ports[:1]}, // with the settings, for the Priv column
+		{"listeners-findings", []string{"3", "down", "down", "enter"}, "", ports[:1]},
 		{"processes", []string{"4"}, "", nil},
 		{"ports", []string{"5", "r"}, "19.0s", ports},
 		{"ports-findings", []string{"5", "r", "enter"}, "19.0s", ports},

@@ -16,12 +16,21 @@ import (
 // (model.IsListener), with its bind scope, service, whether its port took
 // privilege, its accept queue against its backlog, its owner, and the
 // audit's findings (Config.Rules) as flags, as conntab listeners writes
-// them. Enter shows the selected listener's findings with what to do.
+// them. Enter shows the selected listener's findings with what to do, drawn
+// as the Ports view draws its own (appendFinding).
 
-// The Listeners view's columns that its code refers to.
+// The Listeners view's columns, in order.
 const (
-	listenersColScope = 2
-	listenersColFlags = 9
+	listenersColProto = iota
+	listenersColLocal
+	listenersColScope
+	listenersColService
+	listenersColClass
+	listenersColPriv
+	listenersColQueue
+	listenersColProcess
+	listenersColUser
+	listenersColFlags
 )
 
 // listenersGrid is the Listeners view's table, the flagged first, then
@@ -100,6 +109,65 @@ func (m *Model) listenerRow(s *model.Socket, i int32, cell func(string, *model.S
 			num(privKey), num(fill), text(proc), text(user), {n: int64(sev), s: flags}},
 		sev: sev, flagCol: listenersColFlags,
 	}
+}
+
+// selectedListener is the row under the Listeners view's cursor and its
+// socket, or nil.
+func (m *Model) selectedListener() (*gridRow, *model.Socket) {
+	g := m.derived.grid(viewListeners)
+	t := &m.tables[viewListeners]
+	if g == nil || t.cursor >= len(g.rows) {
+		return nil, nil
+	}
+	r := &g.rows[t.cursor]
+	return r, m.track.socket(int32(r.ref))
+}
+
+// listenerFindingLines draws the selected listener, where it listens and
+// who holds it, then its findings, each with its advice, wrapped to width:
+// what to do, and with full what each advice fixes and what it does not.
+// The scope is spelled out here whatever the table's width.
+func (m *Model) listenerFindingLines(width int, full bool) []string {
+	dim := m.st.Dim.Render
+	r, s := m.selectedListener()
+	if r == nil {
+		return []string{m.st.Title.Render("Findings"), dim("No listener selected.")}
+	}
+	c := r.cells
+	name := r.key
+	if svc := c[listenersColService]; svc != "" {
+		name += " (" + svc + ")"
+	}
+	out := []string{ansi.Truncate(m.st.Title.Render("Findings")+dim(" for ")+name, width, "…")}
+	out = append(out, flow([]string{
+		dim("scope ") + c[listenersColScope],
+		dim("process ") + c[listenersColProcess],
+		dim("user ") + c[listenersColUser],
+		dim("privileged port ") + c[listenersColPriv],
+		dim("accept/backlog ") + c[listenersColQueue],
+	}, width)...)
+	findings := m.listenerFindings(s)
+	for i := range findings {
+		out = append(out, "")
+		out = m.appendFinding(out, &findings[i], width, full)
+	}
+	if len(findings) == 0 {
+		out = append(out, "", dim("This listener: nothing found."))
+	}
+	others := 0
+	rows := m.derived.grid(viewListeners).rows
+	for i := range rows {
+		if o := &rows[i]; o != r && o.sev != model.SeverityNone {
+			others++
+		}
+	}
+	switch {
+	case others == 1:
+		out = append(out, "", dim("1 other listener has findings: move the cursor to it."))
+	case others > 1:
+		out = append(out, "", dim(strconv.Itoa(others)+" other listeners have findings: move the cursor to them."))
+	}
+	return out
 }
 
 // listenerFindings is the audit of listener s, most severe first.

@@ -10,7 +10,8 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// listenersModel is a dashboard on the Listeners view of snap.
+// listenersModel is a dashboard on the Listeners view, having taken the
+// first sample of cfg.
 func listenersModel(t *testing.T, w, h int, cfg Config) Model {
 	t.Helper()
 	return keys(t, newTestModel(t, w, h, cfg), "3")
@@ -99,12 +100,11 @@ func TestListenersPriv(t *testing.T) {
 		{"tcp 0.0.0.0:6379", "no"}, {"tcp 10.0.0.5:8080", "no"}, {"tcp 0.0.0.0:22", "yes"}, {"tcp 0.0.0.0:40100", "no"},
 		{"tcp 0.0.0.0:80", "yes"}, {"tcp6 [::]:443", "yes"}, {"tcp 127.0.0.1:5432", "no"}, {"udp 127.0.0.53:53", "yes"},
 	}
-	const colPriv = 5
-	if diff := cmp.Diff(want, listenerCells(m, colPriv)); diff != "" {
+	if diff := cmp.Diff(want, listenerCells(m, listenersColPriv)); diff != "" {
 		t.Errorf("Priv (-want +got):\n%s", diff)
 	}
 	m = listenersModel(t, 120, 40, testConfig(fixture(t0)))
-	for _, c := range listenerCells(m, colPriv) {
+	for _, c := range listenerCells(m, listenersColPriv) {
 		if c[1] != "?" {
 			t.Errorf("settings not read, yet %s is %q", c[0], c[1])
 		}
@@ -157,8 +157,7 @@ func TestListenersFromProc(t *testing.T) {
 		}
 	}
 	m := listenersModel(t, 120, 40, testConfig(snap))
-	const colQueue = 6
-	for _, c := range listenerCells(m, colQueue) {
+	for _, c := range listenerCells(m, listenersColQueue) {
 		if c[0] == "tcp 10.0.0.5:8080" && c[1] != "128/?" {
 			t.Errorf("%s: queue %q, want 128/?", c[0], c[1])
 		}
@@ -191,5 +190,69 @@ func TestListenersFits(t *testing.T) {
 		if !strings.Contains(s, c.scope) || strings.Contains(s, c.not) || !strings.Contains(s, "Process") {
 			t.Errorf("at %d cells, want scope %q and the process:\n%s", c.w, c.scope, s)
 		}
+	}
+}
+
+// TestListenersFindingsPane: enter shows the selected listener's findings
+// with every advice, what it fixes and what it does not; a process name
+// in them is escaped; esc closes the pane.
+func TestListenersFindingsPane(t *testing.T) {
+	m := listenersModel(t, 120, 40, testConfig(portsFixture(t0, false)))
+	if s := screen(m); !strings.Contains(s, "enter: the selected listener's findings") || strings.Contains(s, "Do:") {
+		t.Errorf("the view does not say what enter shows, or shows advice in the table:\n%s", s)
+	}
+	// Each flagged row's pane: its finding's kind, text and advice.
+	for row, want := range [][]string{
+		{"Findings for tcp 0.0.0.0:6379 (redis)", "exposed", "6379/tcp is Redis", "listens on every IPv4 address",
+			"Do: Bind it to 127.0.0.1", "Fixes: the exposure", "Does not fix: clients on other hosts", `("public 6379/tcp")`},
+		{"Findings for tcp 10.0.0.5:8080 (http-alt)", "accept-queue", "at its backlog of 128", "somaxconn (now 4096)", "Does not fix: a server that"},
+		{"Findings for tcp 0.0.0.0:22 (ssh)", "unexpected-program", `but \x1b[2Jevil (pid 1444) holds it`, "ls -l /proc/1444/exe",
+			"Fixes: the doubt", "Does not fix: clients that already talked to it", "process \\x1b[2Jevil/1444"},
+		{"Findings for tcp 0.0.0.0:40100", "port-in-range", "inside the ephemeral range 40000-40199", "ip_local_reserved_ports", "Does not fix: U, which stays"},
+		{"Findings for tcp 0.0.0.0:80 (http)", "This listener: nothing found.", "4 other listeners have findings"},
+	} {
+		mm := keys(t, m, "g")
+		for range row {
+			mm = keys(t, mm, "down")
+		}
+		mm = keys(t, mm, "enter")
+		if mm.findings == nil {
+			t.Fatalf("row %d: enter did not open the findings", row)
+		}
+		s := screen(mm)
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				t.Errorf("row %d: the pane lacks %q:\n%s", row, w, s)
+			}
+		}
+		if raw := mm.View().Content; strings.Contains(raw, "\x1b[2J") {
+			t.Errorf("row %d: a raw escape sequence reaches the terminal", row)
+		}
+	}
+	// At 80x24 the pane scrolls; esc closes it, back on the Listeners view.
+	m = keys(t, update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24}), "enter")
+	if s := screen(m); !strings.Contains(s, "more lines") {
+		t.Errorf("the pane does not say there is more:\n%s", s)
+	}
+	m = keys(t, m, "down", "down")
+	if m.findings.offset != 2 {
+		t.Errorf("down down: offset %d", m.findings.offset)
+	}
+	for _, size := range [][2]int{{80, 24}, {60, 15}, {120, 40}} {
+		checkFits(t, update(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]}), size[0], size[1])
+	}
+	m = keys(t, m, "esc")
+	if m.findings != nil || m.view != viewListeners {
+		t.Error("esc did not close the findings")
+	}
+}
+
+// TestListenersEnterWithoutRows: with no listener selected, enter opens
+// nothing.
+func TestListenersEnterWithoutRows(t *testing.T) {
+	m := listenersModel(t, 120, 40, testConfig(fixture(t0)))
+	m = keys(t, m, "/", "type:state established", "enter", "enter")
+	if m.findings != nil {
+		t.Errorf("enter opened findings on an empty table:\n%s", screen(m))
 	}
 }

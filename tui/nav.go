@@ -217,10 +217,17 @@ func (m *Model) toggleFoldAll() {
 }
 
 // enter opens the detail pane on a socket, or folds a group header; in
-// the Ports view it opens the selected pool's and the host's findings.
+// the Ports view it opens the selected pool's and the host's findings, in
+// the Listeners view the selected listener's.
 func (m Model) enter() (tea.Model, tea.Cmd) {
-	if m.view == viewPorts {
+	switch m.view {
+	case viewPorts:
 		m.findings = &findingsPane{}
+		return m, nil
+	case viewListeners:
+		if r, _ := m.selectedListener(); r != nil {
+			m.findings = &findingsPane{}
+		}
 		return m, nil
 	}
 	if m.view != viewSockets {

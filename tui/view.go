@@ -284,6 +284,8 @@ func (m *Model) helpLines() []string {
 		"Filter: ss's language, e.g.  state time-wait dst 10.0.0.9 and dport = :5432\n" +
 		"Ports: pools and findings are the whole snapshot's: the filter does not narrow them;\n" +
 		"       a rate marked ~ is TIME_WAIT / 60 s until there is a previous sample;\n" +
-		"       enter shows every finding with its advice (docs/exhaustion.md)"
+		"       enter shows every finding with its advice (docs/exhaustion.md)\n" +
+		"Listeners: flags are the audit's findings: ▲ EXPOSED  • PROGRAM  • IN RANGE  ▲ QUEUE FULL;\n" +
+		"           enter shows the selected listener's and what to do (docs/listeners.md)"
 	return strings.Split(text, "\n")
 }
