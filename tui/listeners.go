@@ -71,7 +71,10 @@ func (m *Model) listenersGrid() *grid {
 	// ("all46") takes its place where the name would cost a column.
 	g.cols[listenersColScope] = gridCol{title: "Scope", min: scopeWidth, max: scopeWidth,
 		short: &gridCol{title: "Scope", min: 5, max: 5}}
-	if flagged {
+	switch {
+	case m.track.snap.Owners == nil:
+		g.note = "processes are not being looked up (conntab top -P): no program is judged"
+	case flagged:
 		g.note = "enter: the selected listener's findings and what to do (docs/listeners.md)"
 	}
 	if m.tables[viewListeners].sort.col < 0 {

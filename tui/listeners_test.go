@@ -256,3 +256,19 @@ func TestListenersEnterWithoutRows(t *testing.T) {
 		t.Errorf("enter opened findings on an empty table:\n%s", screen(m))
 	}
 }
+
+// TestListenersWithoutProcesses: without the process walk no program is
+// judged, and the view says why.
+func TestListenersWithoutProcesses(t *testing.T) {
+	snap := fixture(t0)
+	snap.Owners = nil
+	m := listenersModel(t, 120, 40, testConfig(snap))
+	for _, c := range listenerCells(m, listenersColFlags) {
+		if strings.Contains(c[1], "PROGRAM") {
+			t.Errorf("%s: %q without processes", c[0], c[1])
+		}
+	}
+	if s := screen(m); !strings.Contains(s, "no program is judged") {
+		t.Errorf("the view does not say programs are not judged:\n%s", s)
+	}
+}
