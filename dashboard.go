@@ -31,7 +31,11 @@ type dashboardOptions struct {
 	netns       string
 	noProcesses bool
 	filterFile  string
-	help        bool
+	// rulesFile is --rules; rules are conntab's audit rules extended by
+	// it, loaded before the terminal is asked for, nil without it.
+	rulesFile string
+	rules     *model.AuditRules
+	help      bool
 	// cpuProfile and memProfile name files for pprof profiles of the
 	// whole session, for measuring the dashboard (docs/benchmarks.md).
 	cpuProfile, memProfile string
@@ -55,6 +59,8 @@ func (o *dashboardOptions) flags() []option {
 		{short: 'P', long: "no-processes", set: func() { o.noProcesses = true }, help: "do not name the processes holding sockets (saves the /proc walk)"},
 		{short: 'F', long: "filter", arg: "FILE", help: "read the starting filter from FILE instead of the arguments",
 			value: func(v string) error { o.filterFile = v; return nil }},
+		{long: "rules", arg: "FILE", help: "extend the listener audit's rules with FILE (format: model/audit.txt, docs/listeners.md)",
+			value: func(v string) error { o.rulesFile = v; return nil }},
 		{long: "cpuprofile", arg: "FILE", help: "write a CPU profile of the session to FILE (go tool pprof)",
 			value: func(v string) error { o.cpuProfile = v; return nil }},
 		{long: "memprofile", arg: "FILE", help: "write a heap profile to FILE when the dashboard quits",
@@ -66,8 +72,9 @@ func (o *dashboardOptions) flags() []option {
 const dashboardUsage = `Usage: conntab top [flags] [FILTER...]
 
 The live dashboard: every socket grouped by state, remote endpoints with
-TIME_WAIT buildup flagged, listeners, processes. It needs a terminal; press ?
-in it for its keys. FILTER (docs/filter.md) is the filter it starts with;
+TIME_WAIT buildup flagged, listeners with the audit's findings (conntab
+listeners), processes, ephemeral ports. It needs a terminal; press ? in it
+for its keys. FILTER (docs/filter.md) is the filter it starts with;
 / changes it. conntab with no arguments opens it too, on a terminal.
 
 Flags:
@@ -113,6 +120,9 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if f.Expr == nil && !f.HasStates {
 		f = nil
+	}
+	if err := o.loadRules(); err != nil {
+		return err
 	}
 	if !isTerminal() {
 		return usagef("the dashboard needs a terminal; use conntab list for a pipe")
@@ -181,7 +191,23 @@ func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter,
 		Host:     host,
 		NetNS:    ns,
 		Filter:   f,
+		Rules:    o.rules,
 	}, nil
+}
+
+// loadRules reads --rules FILE over conntab's own rules. A bad file is a
+// mistake in how conntab was called, as a bad filter is: the error quotes
+// each bad line, and matches model.ErrAuditSyntax or os.ErrNotExist.
+func (o *dashboardOptions) loadRules() error {
+	if o.rulesFile == "" {
+		return nil
+	}
+	rules, err := model.LoadAuditRules(o.rulesFile)
+	if err != nil {
+		return &usageError{msg: "--rules: " + err.Error(), err: err}
+	}
+	o.rules = rules
+	return nil
 }
 
 // startProfiles starts a CPU profile into cpu and returns what stops it
