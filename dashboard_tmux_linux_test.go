@@ -15,9 +15,10 @@ import (
 
 // TestDashboardInTmux runs the real binary in a terminal, as a person
 // would: inside a test namespace where one destination's TIME_WAIT
-// sockets hold 90 of the 100 ephemeral ports, it switches views, filters
-// `state time-wait`, and reads the screen for the flagged destination and
-// its count.
+// sockets hold 90 of the 100 ephemeral ports and a redis-server listens
+// on every interface, it reads the Listeners view's EXPOSED flag and the
+// finding's advice, switches views, filters `state time-wait`, and reads
+// the screen for the flagged destination and its count.
 func TestDashboardInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed (.ci/run installs it)")
@@ -32,6 +33,12 @@ func TestDashboardInTmux(t *testing.T) {
 	if err := ns.Sysctl("net.ipv4.tcp_tw_reuse", "0"); err != nil {
 		t.Fatal(err)
 	}
+	// Redis on every IPv4 address: the listener audit's EXPOSED.
+	_, stopRedis, err := nstest.StartNamed(ns, "redis-server", "tcp4", "0.0.0.0:6379")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopRedis()
 	ln, err := ns.Listen("tcp4", "127.0.0.1:5432")
 	if err != nil {
 		t.Fatal(err)
@@ -91,15 +98,27 @@ func TestDashboardInTmux(t *testing.T) {
 	}
 	waitFor("the first sample", func(s string) bool { return strings.Contains(s, "1 Sockets") && strings.Contains(s, "TIME_WAIT") })
 	keys("3")
-	waitFor("the Listeners view", func(s string) bool {
-		return strings.Contains(s, "Accept/Backlog") && strings.Contains(s, "127.0.0.1:5432")
+	s := waitFor("the Listeners view", func(s string) bool {
+		return strings.Contains(s, "Accept/Backlog") && strings.Contains(s, "127.0.0.1:5432") && strings.Contains(s, "0.0.0.0:6379")
 	})
+	// The exposed listener comes first, under the cursor: enter shows why
+	// and what to do, esc goes back.
+	if row := lineWith(s, "tcp   0.0.0.0:6379"); !strings.Contains(row, "all (IPv4)") || !strings.Contains(row, "redis-serv") || !strings.HasSuffix(strings.TrimSpace(row), "▲ EXPOSED") {
+		t.Errorf("redis's row: %q\nscreen:\n%s", row, s)
+	}
+	keys("Enter")
+	waitFor("redis's finding", func(s string) bool {
+		return strings.Contains(s, "Findings for tcp 0.0.0.0:6379 (redis)") && strings.Contains(s, "Do: Bind it to 127.0.0.1") &&
+			strings.Contains(s, "Does not fix: clients on other hosts")
+	})
+	keys("Escape")
+	waitFor("the Listeners view again", func(s string) bool { return strings.Contains(s, "Accept/Backlog") })
 	keys("2")
 	waitFor("the Remote endpoints view", func(s string) bool { return strings.Contains(s, "Remote") && strings.Contains(s, "Pool") })
 	keys("/")
 	keys("-l", "state time-wait")
 	keys("Enter")
-	s := waitFor("the filtered, flagged destination", func(s string) bool {
+	s = waitFor("the filtered, flagged destination", func(s string) bool {
 		return strings.Contains(s, "filter: state time-wait") && lineWith(s, "tcp   127.0.0.1:5432") != ""
 	})
 	row := lineWith(s, "tcp   127.0.0.1:5432")
