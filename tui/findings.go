@@ -3,6 +3,7 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -114,9 +115,9 @@ func (m *Model) appendFinding(out []string, f *model.Finding, width int, full bo
 // after rest.
 func wrap(s string, width int, first, rest string) []string {
 	w := max(10, width-max(len(first), len(rest)))
-	lines := strings.Split(ansi.Wrap(s, w, ""), "\n")
+	lines := strings.Split(ansi.Wrap(keepFlags(s), w, ""), "\n")
 	for i := range lines {
-		lines[i] = strings.TrimRight(lines[i], " ")
+		lines[i] = strings.ReplaceAll(strings.TrimRight(lines[i], " "), string(nbHyphen), "-")
 		if i == 0 {
 			lines[i] = first + lines[i]
 		} else {
@@ -124,6 +125,31 @@ func wrap(s string, width int, first, rest string) []string {
 		}
 	}
 	return lines
+}
+
+// nbHyphen stands in for the hyphens that start a word while text is
+// wrapped: ansi.Wrap breaks after every hyphen, and advice that says
+// "given with --" on one line and "rules" on the next, or "ls -" and "l",
+// cannot be read or pasted.
+const nbHyphen = '\u2011'
+
+// keepFlags turns the hyphens of s that follow no letter or digit ("--rules",
+// "ls -l") into nbHyphen; those within words ("bind-before-connect") and
+// ranges ("40000-40199") still break.
+func keepFlags(s string) string {
+	if !strings.Contains(s, "-") {
+		return s
+	}
+	var b strings.Builder
+	prev := ' '
+	for _, r := range s {
+		if r == '-' && !unicode.IsLetter(prev) && !unicode.IsDigit(prev) {
+			r = nbHyphen
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
 }
 
 // wrapLabelled wraps label and text together, then styles the label.
