@@ -185,12 +185,37 @@ func TestServePrometheus(t *testing.T) {
 			}
 		}
 		if !ok || got != c.want {
-			t.Errorf("%s = %v (result %v), want %v", c.query, got, ok, c.want)
+			t.Errorf("%s = %v (result %v), want %v\n%s", c.query, got, ok, c.want, targetHealth(t, prom))
 		}
 	}
 	if age := time.Since(made); age > 55*time.Second {
 		t.Errorf("the checks took %v: the TIME_WAIT sockets may have expired under them", age)
 	}
+}
+
+// targetHealth is what Prometheus says of its scrapes and what the last
+// scrape said of conntab's snapshot, to explain a failure.
+func targetHealth(t *testing.T, prom string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + prom + "/api/v1/targets")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data struct {
+			ActiveTargets []struct {
+				Health, LastError  string
+				LastScrapeDuration float64
+			}
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return err.Error()
+	}
+	success, _ := query(t, prom, "conntab_collect_success")
+	took, _ := query(t, prom, "conntab_collect_duration_seconds")
+	return fmt.Sprintf("targets %+v; conntab_collect_success %v, conntab_collect_duration_seconds %v", r.Data.ActiveTargets, success, took)
 }
 
 // docs/alerts.yml is valid rules, as promtool reads them.
