@@ -203,7 +203,7 @@ func writeListenersText(w *bufio.Writer, r *model.ListenerReport, o listenersTex
 		w.WriteString("LISTENERS\n")
 		rows := make([][]string, 0, len(r.Listeners))
 		for i := range r.Listeners {
-			rows = append(rows, listenerRow(&r.Listeners[i], r.Source))
+			rows = append(rows, listenerRow(&r.Listeners[i], r.Source, r.UnprivilegedPortStart >= 0))
 		}
 		writeAligned(w,
 			[]string{"PROTO", "LOCAL", "SCOPE", "CLASS", "SERVICE", "PRIV", "ACCEPT/BACKLOG", "PROCESS", "USER", "FLAGS"},
@@ -230,15 +230,18 @@ func writeListenersText(w *bufio.Writer, r *model.ListenerReport, o listenersTex
 }
 
 // listenerRow is one line of the LISTENERS table, every cell escaped.
-func listenerRow(ln *model.Listener, src model.Source) []string {
+func listenerRow(ln *model.Listener, src model.Source, known bool) []string {
 	s := &ln.Socket
 	netid := s.Proto.String()
 	if s.Family == model.FamilyInet6 {
 		netid += "6"
 	}
-	priv := "no"
-	if ln.Privileged {
-		priv = "yes"
+	priv := "?" // ip_unprivileged_port_start not read
+	if known {
+		priv = "no"
+		if ln.Privileged {
+			priv = "yes"
+		}
 	}
 	queue := "-"
 	if q, ok := s.AcceptQueue(); ok {
@@ -250,7 +253,7 @@ func listenerRow(ln *model.Listener, src model.Source) []string {
 	}
 	return []string{
 		netid, string(model.AppendPeer(nil, s.Local)), ln.Scope.String(), ln.Label.Class.String(),
-		orDash(safe(ln.Label.Service)), priv, queue, ownersCell(ln.Owners), safe(ln.User), flagsCell(ln.Findings),
+		orDash(safe(ln.Label.Service)), priv, queue, ownersCell(ln.Owners), safe(ln.User), orDash(model.FindingFlags(ln.Findings)),
 	}
 }
 
@@ -287,18 +290,6 @@ func ownersCell(owners []model.Owner) string {
 		b = strconv.AppendInt(b, int64(more), 10)
 	}
 	return string(b)
-}
-
-// flagsCell is the findings as flags, "▲ EXPOSED, • PROGRAM", or "-".
-func flagsCell(fs []model.Finding) string {
-	if len(fs) == 0 {
-		return "-"
-	}
-	flags := make([]string, len(fs))
-	for i, f := range fs {
-		flags[i] = f.Severity.Symbol() + " " + f.Kind.Short()
-	}
-	return strings.Join(flags, ", ")
 }
 
 func orDash(s string) string {

@@ -331,3 +331,26 @@ func TestFindingKindWords(t *testing.T) {
 		t.Errorf("unknown kind's Short = %q", got)
 	}
 }
+
+func TestFindingFlags(t *testing.T) {
+	for _, c := range []struct {
+		kinds []FindingKind
+		want  string
+	}{
+		{nil, ""},
+		{[]FindingKind{FindExposed}, "▲ EXPOSED"},
+		{[]FindingKind{FindExposed, FindAcceptQueue, FindUnexpectedProgram, FindHeldPort}, "▲ EXPOSED, ▲ QUEUE FULL, • PROGRAM, • IN RANGE"},
+	} {
+		var fs []Finding
+		for _, k := range c.kinds {
+			sev := SeverityNotice
+			if k == FindExposed || k == FindAcceptQueue {
+				sev = SeverityWarn
+			}
+			fs = append(fs, Finding{Kind: k, Severity: sev})
+		}
+		if got := FindingFlags(fs); got != c.want {
+			t.Errorf("%v: %q, want %q", c.kinds, got, c.want)
+		}
+	}
+}

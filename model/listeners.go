@@ -91,9 +91,7 @@ func Audit(snap *Snapshot, l Labeler, rules *AuditRules) *ListenerReport {
 			Socket: *s, Scope: Scope(s), Label: l.Port(s.Proto, s.Local.Port()),
 			Owners: l.OwnersOf(s), User: l.user(s),
 		}
-		if r.UnprivilegedPortStart >= 0 {
-			ln.Privileged = int(s.Local.Port()) < r.UnprivilegedPortStart
-		}
+		ln.Privileged, _ = snap.Host.Privileged(s.Local.Port())
 		if len(ln.Owners) == 0 {
 			r.Unowned++
 		}
@@ -162,6 +160,33 @@ func (r *AuditRules) Check(s *Socket, l Labeler, src Source) []Finding {
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int { return cmp.Compare(b.Severity, a.Severity) })
 	return out
+}
+
+// Privileged reports whether binding port takes root or
+// CAP_NET_BIND_SERVICE, that is, whether it is below
+// net.ipv4.ip_unprivileged_port_start; known is false when the setting
+// was not read.
+func (h *HostFacts) Privileged(port uint16) (priv, known bool) {
+	if h == nil || !h.Settings.Read {
+		return false, false
+	}
+	return int(port) < h.Settings.UnprivilegedPortStart, true
+}
+
+// FindingFlags is findings as flags, as the listener views show them:
+// each severity's symbol and kind's Short, "▲ EXPOSED, • PROGRAM"; ""
+// for none.
+func FindingFlags(fs []Finding) string {
+	var b []byte
+	for i, f := range fs {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, f.Severity.Symbol()...)
+		b = append(b, ' ')
+		b = append(b, f.Kind.Short()...)
+	}
+	return string(b)
 }
 
 // listenerSubject is "tcp 0.0.0.0:6379 (redis)".

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -97,7 +96,7 @@ func (m *Model) listenerRow(s *model.Socket, i int32, cell func(string, *model.S
 	for _, f := range findings {
 		sev = max(sev, f.Severity)
 	}
-	flags := findingFlags(findings)
+	flags := model.FindingFlags(findings)
 	priv, privKey := m.privileged(s.Local.Port())
 	queue, fill := acceptQueue(s, m.track.snap.Source)
 	netid, proc, user := cell("Netid", s), cell("Process", s), cell("User", s)
@@ -178,26 +177,14 @@ func (m *Model) listenerFindings(s *model.Socket) []model.Finding {
 	return m.cfg.Rules.Check(s, *m.labels, m.track.snap.Source)
 }
 
-// findingFlags is findings as flags, the severity's symbol before the
-// kind's word, "▲ EXPOSED, • PROGRAM", as conntab listeners writes them;
-// "" for none.
-func findingFlags(findings []model.Finding) string {
-	flags := make([]string, len(findings))
-	for i, f := range findings {
-		flags[i] = f.Severity.Symbol() + " " + f.Kind.Short()
-	}
-	return strings.Join(flags, ", ")
-}
-
 // privileged is the Priv cell of a port, and its sort key: whether binding
 // it took root or CAP_NET_BIND_SERVICE, that is, whether it is below
 // net.ipv4.ip_unprivileged_port_start; "?" when the setting was not read.
 func (m *Model) privileged(port uint16) (string, int64) {
-	h := m.labels.Host
-	switch {
-	case h == nil || !h.Settings.Read:
+	switch priv, known := m.labels.Host.Privileged(port); {
+	case !known:
 		return "?", -1
-	case int(port) < h.Settings.UnprivilegedPortStart:
+	case priv:
 		return "yes", 1
 	}
 	return "no", 0

@@ -69,29 +69,6 @@ func TestListenersFlags(t *testing.T) {
 	}
 }
 
-func TestFindingFlags(t *testing.T) {
-	for _, c := range []struct {
-		kinds []model.FindingKind
-		want  string
-	}{
-		{nil, ""},
-		{[]model.FindingKind{model.FindExposed}, "▲ EXPOSED"},
-		{[]model.FindingKind{model.FindExposed, model.FindAcceptQueue, model.FindUnexpectedProgram, model.FindHeldPort}, "▲ EXPOSED, ▲ QUEUE FULL, • PROGRAM, • IN RANGE"},
-	} {
-		var fs []model.Finding
-		for _, k := range c.kinds {
-			sev := model.SeverityNotice
-			if k == model.FindExposed || k == model.FindAcceptQueue {
-				sev = model.SeverityWarn
-			}
-			fs = append(fs, model.Finding{Kind: k, Severity: sev})
-		}
-		if got := findingFlags(fs); got != c.want {
-			t.Errorf("%v: %q, want %q", c.kinds, got, c.want)
-		}
-	}
-}
-
 // TestListenersPriv: a port below net.ipv4.ip_unprivileged_port_start
 // is privileged; without the setting the column says it does not know.
 func TestListenersPriv(t *testing.T) {
