@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -118,6 +119,15 @@ func findShort(opts []option, c byte) *option {
 }
 
 // writeHelp lists opts, one a line.
+// printHelp writes a command's usage, then its flags, to w.
+func printHelp(w io.Writer, usage string, opts []option) error {
+	var b strings.Builder
+	b.WriteString(usage)
+	writeHelp(&b, opts)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 func writeHelp(b *strings.Builder, opts []option) {
 	for _, o := range opts {
 		var names string

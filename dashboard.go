@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -103,11 +102,7 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if o.help {
-		var b strings.Builder
-		b.WriteString(dashboardUsage)
-		writeHelp(&b, o.flags())
-		_, err := io.WriteString(stdout, b.String())
-		return err
+		return printHelp(stdout, dashboardUsage, o.flags())
 	}
 	lo := listOptions{filterFile: o.filterFile}
 	expr, err := lo.filterText(rest)

@@ -123,11 +123,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if o.help {
-		var b strings.Builder
-		b.WriteString(listUsage)
-		writeHelp(&b, o.flags())
-		_, err := io.WriteString(stdout, b.String())
-		return err
+		return printHelp(stdout, listUsage, o.flags())
 	}
 	if o.netns != "" && os.Geteuid() != 0 {
 		return fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -77,11 +76,7 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if o.help {
-		var b strings.Builder
-		b.WriteString(listenersUsage)
-		writeHelp(&b, o.flags())
-		_, err := io.WriteString(stdout, b.String())
-		return err
+		return printHelp(stdout, listenersUsage, o.flags())
 	}
 	if len(rest) > 0 {
 		return usagef("conntab listeners takes no arguments, only flags: %q", strings.Join(rest, " "))
@@ -136,21 +131,12 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return listenersVerdict(r)
 }
 
-// listenersVerdict is --check's verdict on r: nil when its worst finding
-// is a notice or less.
-func listenersVerdict(r *model.ListenerReport) error {
-	if sev := r.Severity(); sev >= model.SeverityWarn {
-		return &checkFailed{command: "listeners", severity: sev}
-	}
-	return nil
-}
+// listenersVerdict is --check's verdict on r.
+func listenersVerdict(r *model.ListenerReport) error { return verdict("listeners", r.Severity()) }
 
-// writeListenersJSON writes r as one indented JSON document (docs/json.md).
+// writeListenersJSON writes r as one JSON document (docs/json.md).
 func writeListenersJSON(w io.Writer, r *model.ListenerReport) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(model.NewListenersJSON(r))
+	return writeDocument(w, model.NewListenersJSON(r))
 }
 
 // listenersText says how to write an audit as text.

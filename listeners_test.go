@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -134,31 +133,14 @@ func TestListenersCheck(t *testing.T) {
 }
 
 func TestListenersUsageErrors(t *testing.T) {
-	for _, tt := range []struct {
-		args  []string
-		quote string
-	}{
+	checkUsageErrors(t, []usageCase{
 		{[]string{"listeners", "--source", "kernel"}, `"kernel"`},
 		{[]string{"listeners", "--rules"}, "--rules"},
 		{[]string{"listeners", "--rules", "testdata/audit/malformed.txt"}, `"local 6379          # no protocol"`},
 		{[]string{"listeners", "--rules", "testdata/audit/none.txt"}, "none.txt"},
 		{[]string{"listeners", "--check=yes"}, "--check"},
 		{[]string{"listeners", "stray"}, `"stray"`},
-	} {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var out, errb bytes.Buffer
-			err := run(t.Context(), tt.args, &out, &errb)
-			if !errors.Is(err, errUsage) || processStatus(err) != 2 {
-				t.Fatalf("err = %v (exit %d), want a usage error, exit 2", err, processStatus(err))
-			}
-			if !strings.Contains(err.Error(), tt.quote) {
-				t.Errorf("%q does not quote %s", err.Error(), tt.quote)
-			}
-			if out.Len() != 0 {
-				t.Errorf("wrote %q on a usage error", out.String())
-			}
-		})
-	}
+	})
 }
 
 func TestListenersHelp(t *testing.T) {

@@ -93,11 +93,7 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if o.help {
-		var b strings.Builder
-		b.WriteString(portsUsage)
-		writeHelp(&b, o.flags())
-		_, err := io.WriteString(stdout, b.String())
-		return err
+		return printHelp(stdout, portsUsage, o.flags())
 	}
 	if len(rest) > 0 {
 		return usagef("conntab ports takes no arguments, only flags: %q", strings.Join(rest, " "))
@@ -190,21 +186,30 @@ func (e *checkFailed) status() int {
 	return 3
 }
 
-// portsVerdict is --check's verdict on r: nil when its worst finding is
-// a notice or less.
-func portsVerdict(r *model.PortsReport) error {
-	if sev := r.Severity(); sev >= model.SeverityWarn {
-		return &checkFailed{command: "ports", severity: sev}
+// verdict is --check's verdict on a report of command whose worst
+// finding is sev: nil for a notice or less.
+func verdict(command string, sev model.Severity) error {
+	if sev >= model.SeverityWarn {
+		return &checkFailed{command: command, severity: sev}
 	}
 	return nil
 }
 
-// writePortsJSON writes r as one indented JSON document (docs/json.md).
-func writePortsJSON(w io.Writer, r *model.PortsReport) error {
+// portsVerdict is --check's verdict on r.
+func portsVerdict(r *model.PortsReport) error { return verdict("ports", r.Severity()) }
+
+// writeDocument writes v as one indented JSON document, arrows and
+// ampersands as they are (docs/json.md).
+func writeDocument(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(model.NewPortsJSON(r))
+	return enc.Encode(v)
+}
+
+// writePortsJSON writes r as one JSON document.
+func writePortsJSON(w io.Writer, r *model.PortsReport) error {
+	return writeDocument(w, model.NewPortsJSON(r))
 }
 
 // portsText says how to write a report as text.

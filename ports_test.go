@@ -242,10 +242,7 @@ func TestPortsCheck(t *testing.T) {
 
 // A bad flag is a usage error (exit 2) that quotes what was given.
 func TestPortsUsageErrors(t *testing.T) {
-	for _, tt := range []struct {
-		args  []string
-		quote string
-	}{
+	checkUsageErrors(t, []usageCase{
 		{[]string{"ports", "-i", "soon"}, `"soon"`},
 		{[]string{"ports", "--interval=100ms"}, `"100ms"`},
 		{[]string{"ports", "-i"}, "-i"},
@@ -255,21 +252,7 @@ func TestPortsUsageErrors(t *testing.T) {
 		{[]string{"ports", "--check=yes"}, "--check"},
 		{[]string{"ports", "-x"}, "-x"},
 		{[]string{"ports", "stray"}, `"stray"`},
-	} {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var out, errb bytes.Buffer
-			err := run(t.Context(), tt.args, &out, &errb)
-			if !errors.Is(err, errUsage) || processStatus(err) != 2 {
-				t.Fatalf("err = %v (exit %d), want a usage error, exit 2", err, processStatus(err))
-			}
-			if !strings.Contains(err.Error(), tt.quote) {
-				t.Errorf("%q does not quote %s", err.Error(), tt.quote)
-			}
-			if out.Len() != 0 {
-				t.Errorf("wrote %q on a usage error", out.String())
-			}
-		})
-	}
+	})
 }
 
 func TestPortsHelp(t *testing.T) {

@@ -98,11 +98,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if o.help {
-		var b strings.Builder
-		b.WriteString(serveUsage)
-		writeHelp(&b, o.flags())
-		_, err := io.WriteString(stdout, b.String())
-		return err
+		return printHelp(stdout, serveUsage, o.flags())
 	}
 	if len(rest) > 0 {
 		return usagef("conntab serve takes no arguments, only flags: %q", strings.Join(rest, " "))

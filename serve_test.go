@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -246,27 +245,13 @@ func TestServeCollectTimeout(t *testing.T) {
 }
 
 func TestServeUsageErrors(t *testing.T) {
-	for _, tt := range []struct {
-		args  []string
-		quote string
-	}{
+	checkUsageErrors(t, []usageCase{
 		{[]string{"serve", "--listen", "10311"}, `"10311"`},
 		{[]string{"serve", "--top", "-1"}, `"-1"`},
 		{[]string{"serve", "--timeout", "5ms"}, `"5ms"`},
 		{[]string{"serve", "--source", "kernel"}, `"kernel"`},
 		{[]string{"serve", "stray"}, `"stray"`},
-	} {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var out, errb bytes.Buffer
-			err := run(t.Context(), tt.args, &out, &errb)
-			if !errors.Is(err, errUsage) || processStatus(err) != 2 {
-				t.Fatalf("err = %v (exit %d), want a usage error", err, processStatus(err))
-			}
-			if !strings.Contains(err.Error(), tt.quote) {
-				t.Errorf("%q does not quote %s", err.Error(), tt.quote)
-			}
-		})
-	}
+	})
 }
 
 // conntab serve, run as a user would, on this host: it serves until
