@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/internal/nstest"
+	"github.com/conntab/conntab/model"
 )
 
 // TestKernelWithoutRoot: an unprivileged user lists every socket of its
@@ -75,6 +77,56 @@ func TestKernelWithoutRoot(t *testing.T) {
 			}
 		})
 	}
+
+	// The audit lists the same listeners as root's, says their processes
+	// are hidden (they are root's), and judges no program.
+	t.Run("listeners", func(t *testing.T) {
+		out, errOut, err := asNobody("listeners", "--json")
+		if err != nil {
+			t.Fatalf("as nobody: %v: %s", err, errOut)
+		}
+		var nobody model.ListenersJSON
+		if err := json.Unmarshal([]byte(out), &nobody); err != nil {
+			t.Fatal(err)
+		}
+		root, _ := listenersJSON(t, ns)
+		local := func(j model.ListenersJSON) []string {
+			var l []string
+			for _, x := range j.Listeners {
+				l = append(l, x.Proto+" "+joinHostPort(x.Local.Addr, x.Local.Port)+" "+x.Scope)
+			}
+			slices.Sort(l)
+			return l
+		}
+		if diff := cmp.Diff(local(root), local(nobody)); diff != "" || len(root.Listeners) == 0 {
+			t.Errorf("listeners (-root +nobody)\n%s", diff)
+		}
+		if nobody.Unowned != len(nobody.Listeners) || root.Unowned != 0 {
+			t.Errorf("unowned: nobody %d of %d, root %d; want all hidden from nobody, none from root", nobody.Unowned, len(nobody.Listeners), root.Unowned)
+		}
+		for _, f := range nobody.Findings {
+			if f.Kind == "unexpected-program" {
+				t.Errorf("nobody judged a program it cannot see: %+v", f)
+			}
+		}
+		text, _, err := asNobody("listeners")
+		if err != nil || !strings.Contains(strings.Join(strings.Fields(text), " "), "other users' processes are seen only as root") {
+			t.Errorf("text as nobody (%v) does not say why processes are missing:\n%s", err, text)
+		}
+	})
+
+	// One scrape of the exporter, as nobody: whole, from netlink.
+	t.Run("serve --once", func(t *testing.T) {
+		out, errOut, err := asNobody("serve", "--once")
+		if err != nil {
+			t.Fatalf("as nobody: %v: %s", err, errOut)
+		}
+		for _, want := range []string{"conntab_collect_success 1", `conntab_collect_source{source="netlink"} 1`, `conntab_sockets{family="inet",proto="tcp",state="LISTEN"} `} {
+			if !strings.Contains(out, want) {
+				t.Errorf("no %q in\n%s", want, out)
+			}
+		}
+	})
 
 	t.Run("another namespace", func(t *testing.T) {
 		_, errOut, err := asNobody("list", "-N", "/proc/1/ns/net")
