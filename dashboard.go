@@ -146,15 +146,11 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return err
 }
 
-// dashboardConfig wires the collector into the dashboard's configuration.
-func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter, stderr io.Writer) (tui.Config, error) {
-	netns := ""
-	if o.netns != "" {
-		if os.Geteuid() != 0 {
-			return tui.Config{}, fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
-		}
-		netns = netnsPath(o.netns)
-	}
+// loadNames loads the service table (/etc/services over the built-in one)
+// and the user names (/etc/passwd). A broken file costs names, not the
+// command: it is said on stderr, and the built-in table, or the users
+// that did read, stand in.
+func loadNames(stderr io.Writer) (*model.Services, *model.Users) {
 	services, err := model.LoadServices("/etc/services")
 	if err != nil {
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
@@ -164,6 +160,19 @@ func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter,
 	if err != nil {
 		fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
 	}
+	return services, users
+}
+
+// dashboardConfig wires the collector into the dashboard's configuration.
+func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter, stderr io.Writer) (tui.Config, error) {
+	netns := ""
+	if o.netns != "" {
+		if os.Geteuid() != 0 {
+			return tui.Config{}, fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
+		}
+		netns = netnsPath(o.netns)
+	}
+	services, users := loadNames(stderr)
 	// A fallback to /proc shows in the header as the source.
 	// Bound-only sockets are few and slow to read (a walk of the whole
 	// bind table): every tenth sample reads them.

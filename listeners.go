@@ -102,15 +102,7 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if snap == nil {
 		return collectErr
 	}
-	services, err := model.LoadServices("/etc/services")
-	if err != nil {
-		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
-		services = model.DefaultServices()
-	}
-	users, err := model.LoadUsers("/etc/passwd")
-	if err != nil {
-		fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
-	}
+	services, users := loadNames(stderr)
 	r := model.Audit(snap, model.Labeler{Services: services, Host: &snap.Host, UserName: users.Name, Snapshot: snap}, rules)
 
 	w := bufio.NewWriterSize(stdout, 64<<10)
@@ -201,18 +193,7 @@ func writeListenersText(w *bufio.Writer, r *model.ListenerReport, o listenersTex
 		p.para("Nothing found: no local-only service on every interface, no unexpected program on a well-known port, no listener in the ephemeral range, no full accept queue.", "", "")
 		return
 	}
-	w.WriteString("FINDINGS\n")
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		if i > 0 {
-			w.WriteByte('\n')
-		}
-		p.para(f.Subject, findingMark(f.Severity)+"  ", "  ")
-		p.para(f.Text, "  ", "  ")
-		for _, a := range f.Advice {
-			p.para(adviceText(a), "  → ", "    ")
-		}
-	}
+	writeFindings(&p, r.Findings)
 }
 
 // listenerRow is one line of the LISTENERS table, every cell escaped.

@@ -33,7 +33,7 @@ type exporter struct {
 	mu     sync.Mutex
 	flight *sample // the snapshot being taken, nil between scrapes
 	// prev is the last snapshot's index: CLOSE_WAIT growth and pool growth
-	// are counted from it.
+	// are counted from it. Only the goroutine taking a snapshot touches it.
 	prev      *model.DestIndex
 	prevTaken time.Time
 	// collects counts snapshots taken, failures those that failed in whole
@@ -73,7 +73,8 @@ func (e *exporter) take() *sample {
 		ctx, cancel := context.WithTimeout(context.Background(), e.timeout)
 		s.snap, s.err = e.collect(ctx)
 		cancel()
-		e.mu.Lock()
+		// One snapshot is taken at a time, so prev is this goroutine's
+		// alone: the index is built outside the lock.
 		if s.snap != nil {
 			dt := time.Duration(0)
 			if e.prev != nil {
@@ -82,6 +83,7 @@ func (e *exporter) take() *sample {
 			s.ix = model.Destinations(s.snap, e.prev, dt, e.th)
 			e.prev, e.prevTaken = s.ix, s.snap.Taken
 		}
+		e.mu.Lock()
 		e.collects++
 		e.lastErr = s.err
 		if s.err != nil {
@@ -195,15 +197,13 @@ type emit func(d *prometheus.Desc, v float64, labels ...string)
 // sockets sends conntab_sockets for every state each protocol can be in,
 // 0 included: a series that vanishes at 0 would break rate() and alerts.
 func (e *exporter) sockets(snap *model.Snapshot, gauge emit) {
-	type key struct {
-		p model.Proto
-		f model.Family
-		s model.State
-	}
-	counts := map[key]int{}
+	// Counted in an array, not a map: this loop sees every socket.
+	var counts [2][2][model.StateUnconn + 1]int // [udp][inet6][state]; UNCONN is the highest state
 	for i := range snap.Sockets {
 		s := &snap.Sockets[i]
-		counts[key{s.Proto, s.Family, s.State}]++
+		if st := int(s.State); st < len(counts[0][0]) {
+			counts[b2i(s.Proto == model.ProtoUDP)][b2i(s.Family == model.FamilyInet6)][st]++
+		}
 	}
 	for _, p := range []model.Proto{model.ProtoTCP, model.ProtoUDP} {
 		for _, f := range []model.Family{model.FamilyInet, model.FamilyInet6} {
@@ -211,10 +211,21 @@ func (e *exporter) sockets(snap *model.Snapshot, gauge emit) {
 				if !stateOf(p, st) {
 					continue
 				}
-				gauge(descSockets, float64(counts[key{p, f, st}]), p.String(), f.String(), st.String())
+				n := 0
+				if int(st) < len(counts[0][0]) {
+					n = counts[b2i(p == model.ProtoUDP)][b2i(f == model.FamilyInet6)][st]
+				}
+				gauge(descSockets, float64(n), p.String(), f.String(), st.String())
 			}
 		}
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // stateOf reports whether a socket of protocol p can be in state st as

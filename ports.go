@@ -272,11 +272,17 @@ func writePortsText(w *bufio.Writer, r *model.PortsReport, o portsText) {
 		p.para(fmt.Sprintf("No pool is past %v%% of its usable ports, and nothing else was found.", o.th.PortsNotice), "", "")
 		return
 	}
-	w.WriteString("FINDINGS\n")
-	for i := range r.Findings {
-		f := &r.Findings[i]
+	writeFindings(&p, r.Findings)
+}
+
+// writeFindings writes the FINDINGS section: each finding's severity and
+// subject, its text, and its advice.
+func writeFindings(p *textPrinter, fs []model.Finding) {
+	p.w.WriteString("FINDINGS\n")
+	for i := range fs {
+		f := &fs[i]
 		if i > 0 {
-			w.WriteByte('\n')
+			p.w.WriteByte('\n')
 		}
 		p.para(f.Subject, findingMark(f.Severity)+"  ", "  ")
 		p.para(f.Text, "  ", "  ")

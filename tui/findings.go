@@ -80,11 +80,18 @@ func (m *Model) poolFindingLines(width int, full bool) []string {
 	if len(host) == 0 {
 		out = append(out, "", dim("The host: nothing found."))
 	}
+	return appendOthers(out, dim, others, "pool has a finding", "pools have findings")
+}
+
+// appendOthers says how many other rows have findings, "1 other pool has
+// a finding: …" (one) or "3 other pools have findings: …" (many); nothing
+// for none.
+func appendOthers(out []string, dim func(...string) string, others int, one, many string) []string {
 	switch {
 	case others == 1:
-		out = append(out, "", dim("1 other pool has a finding: move the cursor to it."))
+		out = append(out, "", dim("1 other "+one+": move the cursor to it."))
 	case others > 1:
-		out = append(out, "", dim(strconv.Itoa(others)+" other pools have findings: move the cursor to them."))
+		out = append(out, "", dim(strconv.Itoa(others)+" other "+many+": move the cursor to them."))
 	}
 	return out
 }

@@ -163,13 +163,7 @@ func (m *Model) listenerFindingLines(width int, full bool) []string {
 			others++
 		}
 	}
-	switch {
-	case others == 1:
-		out = append(out, "", dim("1 other listener has findings: move the cursor to it."))
-	case others > 1:
-		out = append(out, "", dim(strconv.Itoa(others)+" other listeners have findings: move the cursor to them."))
-	}
-	return out
+	return appendOthers(out, dim, others, "listener has findings", "listeners have findings")
 }
 
 // listenerFindings is the audit of listener s, most severe first.
