@@ -13,9 +13,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
 	"github.com/conntab/conntab/tui"
 )
 
@@ -33,7 +36,7 @@ type dashboardOptions struct {
 	// rulesFile is --rules; rules are conntab's audit rules extended by
 	// it, loaded before the terminal is asked for, nil without it.
 	rulesFile string
-	rules     *model.AuditRules
+	rules     *audit.AuditRules
 	help      bool
 	// cpuProfile and memProfile name files for pprof profiles of the
 	// whole session, for measuring the dashboard (docs/benchmarks.md).
@@ -150,13 +153,13 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // and the user names (/etc/passwd). A broken file costs names, not the
 // command: it is said on stderr, and the built-in table, or the users
 // that did read, stand in.
-func loadNames(stderr io.Writer) (*model.Services, *model.Users) {
-	services, err := model.LoadServices("/etc/services")
+func loadNames(stderr io.Writer) (*names.Services, *names.Users) {
+	services, err := names.LoadServices("/etc/services")
 	if err != nil {
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
-		services = model.DefaultServices()
+		services = names.DefaultServices()
 	}
-	users, err := model.LoadUsers("/etc/passwd")
+	users, err := names.LoadUsers("/etc/passwd")
 	if err != nil {
 		fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
 	}
@@ -190,7 +193,7 @@ func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter,
 		Collect:  c.Collect,
 		TCPInfo:  c.TCPInfo,
 		Process:  func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
-		Labeler:  model.Labeler{Services: services, UserName: users.Name},
+		Labeler:  render.Labeler{Labeler: names.Labeler{Services: services, UserName: users.Name}},
 		Interval: o.interval,
 		Host:     host,
 		NetNS:    ns,
@@ -206,7 +209,7 @@ func (o *dashboardOptions) loadRules() error {
 	if o.rulesFile == "" {
 		return nil
 	}
-	rules, err := model.LoadAuditRules(o.rulesFile)
+	rules, err := audit.LoadAuditRules(o.rulesFile)
 	if err != nil {
 		return &usageError{msg: "--rules: " + err.Error(), err: err}
 	}

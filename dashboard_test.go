@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/model"
 )
 
@@ -79,7 +80,7 @@ func TestTopRules(t *testing.T) {
 	if o := (dashboardOptions{}); o.loadRules() != nil || o.rules != nil {
 		t.Error("no --rules: rules loaded")
 	}
-	for path, want := range map[string]error{"testdata/audit/malformed.txt": model.ErrAuditSyntax, "testdata/audit/none.txt": os.ErrNotExist} {
+	for path, want := range map[string]error{"testdata/audit/malformed.txt": audit.ErrAuditSyntax, "testdata/audit/none.txt": os.ErrNotExist} {
 		o := dashboardOptions{rulesFile: path}
 		err := o.loadRules()
 		if !errors.Is(err, errUsage) || !errors.Is(err, want) {

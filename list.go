@@ -12,9 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
 )
 
 // listOptions are the flags of `conntab list`.
@@ -140,12 +143,12 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The service tables load on the other core while the kernel is read:
 	// only the filter's states are needed before, and they need no names.
 	type loaded struct {
-		services *model.Services
+		services *names.Services
 		err      error
 	}
 	servicesCh := make(chan loaded, 1)
 	go func() {
-		s, err := model.LoadServices("/etc/services")
+		s, err := names.LoadServices("/etc/services")
 		servicesCh <- loaded{s, err}
 	}()
 
@@ -170,24 +173,24 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if l.err != nil {
 		// A broken /etc/services costs names, not the listing.
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
-		l.services = model.DefaultServices()
+		l.services = names.DefaultServices()
 	}
 	if snap == nil {
 		return collectErr
 	}
-	labels := &model.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}
+	labels := &render.Labeler{Labeler: names.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}}
 	if o.flagged {
-		labels.Dests = model.Destinations(snap, nil, 0, model.DefaultThresholds())
+		labels.Dests = analyze.Destinations(snap, nil, 0, analyze.DefaultThresholds())
 	}
 	if o.processes {
-		users, err := model.LoadUsers("/etc/passwd")
+		users, err := names.LoadUsers("/etc/passwd")
 		if err != nil {
 			// Bad lines cost names, not the listing.
 			fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
 		}
 		labels.UserName = users.Name
 	}
-	m, err := f.Compile(labels)
+	m, err := f.Compile(&labels.Labeler)
 	if err != nil {
 		return &usageError{msg: err.Error(), err: err}
 	}
@@ -203,7 +206,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if o.flagged {
 		// The index points at no socket: dropping rows leaves it whole.
-		if sev, n := labels.Dests.Severity(), len(labels.Dests.Flags); sev != model.SeverityNone {
+		if sev, n := labels.Dests.Severity(), len(labels.Dests.Flags); sev != analyze.SeverityNone {
 			fmt.Fprintf(stderr, "conntab: %d flags on remote endpoints, the worst %s: 'conntab ports' explains them\n", n, sev)
 		}
 	}
@@ -235,7 +238,7 @@ func (o *listOptions) filterText(args []string) (string, error) {
 // listSnapshot writes what a collection returned. On a decoding error the
 // snapshot still holds every socket that could be read: they are listed,
 // and the error is returned after them.
-func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels *model.Labeler, stdout io.Writer) error {
+func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels *render.Labeler, stdout io.Writer) error {
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	writeListing(w, snap, o, labels)
 	if err := w.Flush(); err != nil {
@@ -245,7 +248,7 @@ func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels
 }
 
 // writeListing writes snap in the format o asks for.
-func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels *model.Labeler) {
+func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels *render.Labeler) {
 	switch {
 	case o.summary:
 		writeSummary(w, snap)
@@ -254,13 +257,13 @@ func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels 
 	case o.format == "csv":
 		writeCSV(w, snap.Sockets, labels, !o.noHeader)
 	default:
-		writeTable(w, snap.Sockets, model.Columns(model.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes, Flags: o.flagged}), labels, !o.noHeader)
+		writeTable(w, snap.Sockets, render.Columns(render.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes, Flags: o.flagged}), labels, !o.noHeader)
 	}
 }
 
 // writeTable writes rows aligned in columns, ss-style. Widths come from a
 // first pass over the rows; the last column is not padded.
-func writeTable(w *bufio.Writer, socks []model.Socket, cols []model.Column, l *model.Labeler, header bool) {
+func writeTable(w *bufio.Writer, socks []model.Socket, cols []render.Column, l *render.Labeler, header bool) {
 	widths := make([]int, len(cols))
 	if header {
 		for i, c := range cols {
@@ -335,26 +338,26 @@ func appendSpaces(b []byte, n int) []byte {
 	return b
 }
 
-func writeJSON(w *bufio.Writer, socks []model.Socket, l *model.Labeler) {
+func writeJSON(w *bufio.Writer, socks []model.Socket, l *render.Labeler) {
 	var line []byte
 	for k := range socks {
-		line = model.AppendJSON(line[:0], &socks[k], l)
+		line = render.AppendJSON(line[:0], &socks[k], l)
 		line = append(line, '\n')
 		w.Write(line)
 	}
 }
 
-func writeCSV(w *bufio.Writer, socks []model.Socket, l *model.Labeler, header bool) {
+func writeCSV(w *bufio.Writer, socks []model.Socket, l *render.Labeler, header bool) {
 	if header {
-		w.WriteString(model.CSVHeader)
+		w.WriteString(render.CSVHeader)
 		if l.Snapshot != nil && l.Snapshot.Owners != nil {
-			w.WriteString(model.CSVProcessHeader)
+			w.WriteString(render.CSVProcessHeader)
 		}
 		w.WriteString("\n")
 	}
 	var line []byte
 	for k := range socks {
-		line = model.AppendCSV(line[:0], &socks[k], l)
+		line = render.AppendCSV(line[:0], &socks[k], l)
 		line = append(line, '\n')
 		w.Write(line)
 	}

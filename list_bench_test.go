@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
 )
 
 // benchSnapshot is shaped like the benchmark namespace: 90k ESTABLISHED
@@ -30,11 +32,11 @@ func benchSnapshot() *model.Snapshot {
 
 func BenchmarkWriteListing(b *testing.B) {
 	snap := benchSnapshot()
-	services := model.DefaultServices()
+	services := names.DefaultServices()
 	for _, format := range []string{"text", "json"} {
 		b.Run(format, func(b *testing.B) {
 			o := listOptions{format: format}
-			labels := &model.Labeler{Services: services, Host: &snap.Host}
+			labels := &render.Labeler{Labeler: names.Labeler{Services: services, Host: &snap.Host}}
 			w := bufio.NewWriterSize(io.Discard, 64<<10)
 			b.ReportAllocs()
 			for b.Loop() {

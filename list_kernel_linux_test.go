@@ -16,6 +16,7 @@ import (
 
 	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 func tuples(socks []model.Socket) []string {
@@ -43,7 +44,7 @@ func decodeNDJSON(t *testing.T, r io.Reader) []model.Socket {
 	var socks []model.Socket
 	dec := json.NewDecoder(r)
 	for dec.More() {
-		var j model.SocketJSON
+		var j render.SocketJSON
 		if err := dec.Decode(&j); err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,9 @@ import (
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/render/escape"
 )
 
 // updating reports whether -update was given: the flag that teatest's
@@ -67,7 +70,7 @@ func fixedSnapshot() *model.Snapshot {
 	}
 }
 
-func render(t *testing.T, snap *model.Snapshot, args ...string) []byte {
+func renderListing(t *testing.T, snap *model.Snapshot, args ...string) []byte {
 	t.Helper()
 	var o listOptions
 	if _, err := parseArgs(args, o.flags()); err != nil {
@@ -75,7 +78,7 @@ func render(t *testing.T, snap *model.Snapshot, args ...string) []byte {
 	}
 	var b bytes.Buffer
 	w := bufio.NewWriter(&b)
-	writeListing(w, snap, &o, &model.Labeler{Services: model.DefaultServices(), Host: &snap.Host})
+	writeListing(w, snap, &o, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}})
 	w.Flush()
 	return b.Bytes()
 }
@@ -113,7 +116,7 @@ func TestListGolden(t *testing.T) {
 		{"summary.txt", []string{"-s"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, render(t, fixedSnapshot(), tt.args...))
+			golden(t, tt.name, renderListing(t, fixedSnapshot(), tt.args...))
 		})
 	}
 }
@@ -122,13 +125,13 @@ func TestListGolden(t *testing.T) {
 // checks it says what the socket holds.
 func TestJSONRoundTrip(t *testing.T) {
 	snap := fixedSnapshot()
-	out := render(t, snap, "--json")
+	out := renderListing(t, snap, "--json")
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	if len(lines) != len(snap.Sockets) {
 		t.Fatalf("%d lines for %d sockets", len(lines), len(snap.Sockets))
 	}
 	for i, line := range lines {
-		var j model.SocketJSON
+		var j render.SocketJSON
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&j); err != nil {
@@ -214,7 +217,7 @@ func TestUsageErrors(t *testing.T) {
 // output raw, and JSON stays valid.
 func TestHostileText(t *testing.T) {
 	for _, s := range []string{"\x1b]0;owned\x07", "a\x1b[2Jb", "\xff\xfe", "tab\there", "c1\u009b31m", "ok-name", `q"u\o`} {
-		safe := string(model.AppendSafe(nil, s))
+		safe := string(escape.AppendSafe(nil, s))
 		for _, c := range []byte(safe) {
 			if c < 0x20 || c == 0x7f {
 				t.Errorf("AppendSafe(%q) = %q keeps control byte %#x", s, safe, c)
@@ -223,7 +226,7 @@ func TestHostileText(t *testing.T) {
 		if strings.Contains(safe, "\u009b") {
 			t.Errorf("AppendSafe(%q) = %q keeps a C1 control", s, safe)
 		}
-		j := model.AppendJSONString(nil, s)
+		j := escape.AppendJSONString(nil, s)
 		if !json.Valid(j) {
 			t.Errorf("AppendJSONString(%q) = %s is not valid JSON", s, j)
 		}
@@ -236,7 +239,7 @@ func TestListPartialSnapshot(t *testing.T) {
 	decodeErr := &collect.DecodeError{Where: "netlink tcp/inet", Offset: 8800, Err: errors.New("inet_diag_msg truncated")}
 	var out bytes.Buffer
 	snap := fixedSnapshot()
-	err := listSnapshot(snap, decodeErr, &listOptions{noHeader: true}, &model.Labeler{Services: model.DefaultServices(), Host: &snap.Host}, &out)
+	err := listSnapshot(snap, decodeErr, &listOptions{noHeader: true}, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}}, &out)
 	if !errors.Is(err, collect.ErrDecode) || exitCode(err) != 1 || !strings.Contains(oneLine(err), "offset 8800") {
 		t.Fatalf("err = %v (exit %d), want the decode error naming offset 8800, exit 1", err, exitCode(err))
 	}

@@ -9,8 +9,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/render/escape"
 )
 
 // listenersOptions are the flags of `conntab listeners`.
@@ -81,9 +85,9 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(rest) > 0 {
 		return usagef("conntab listeners takes no arguments, only flags: %q", strings.Join(rest, " "))
 	}
-	rules := model.DefaultAuditRules()
+	rules := audit.DefaultAuditRules()
 	if o.rules != "" {
-		if rules, err = model.LoadAuditRules(o.rules); err != nil {
+		if rules, err = audit.LoadAuditRules(o.rules); err != nil {
 			return &usageError{msg: "--rules: " + err.Error(), err: err}
 		}
 	}
@@ -103,7 +107,7 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return collectErr
 	}
 	services, users := loadNames(stderr)
-	r := model.Audit(snap, model.Labeler{Services: services, Host: &snap.Host, UserName: users.Name, Snapshot: snap}, rules)
+	r := audit.Audit(snap, names.Labeler{Services: services, Host: &snap.Host, UserName: users.Name, Snapshot: snap}, rules)
 
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	if o.json {
@@ -124,11 +128,11 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // listenersVerdict is --check's verdict on r.
-func listenersVerdict(r *model.ListenerReport) error { return verdict("listeners", r.Severity()) }
+func listenersVerdict(r *audit.ListenerReport) error { return verdict("listeners", r.Severity()) }
 
 // writeListenersJSON writes r as one JSON document (docs/json.md).
-func writeListenersJSON(w io.Writer, r *model.ListenerReport) error {
-	return writeDocument(w, model.NewListenersJSON(r))
+func writeListenersJSON(w io.Writer, r *audit.ListenerReport) error {
+	return writeDocument(w, render.NewListenersJSON(r))
 }
 
 // listenersText says how to write an audit as text.
@@ -140,7 +144,7 @@ type listenersText struct {
 
 // writeListenersText writes r: a header, the table of listeners, then
 // the findings with their advice.
-func writeListenersText(w *bufio.Writer, r *model.ListenerReport, o listenersText) {
+func writeListenersText(w *bufio.Writer, r *audit.ListenerReport, o listenersText) {
 	p := textPrinter{w: w, width: o.width}
 
 	head := "conntab listeners: netns " + strconv.FormatUint(uint64(r.NetNS), 10)
@@ -197,7 +201,7 @@ func writeListenersText(w *bufio.Writer, r *model.ListenerReport, o listenersTex
 }
 
 // listenerRow is one line of the LISTENERS table, every cell escaped.
-func listenerRow(ln *model.Listener, src model.Source, known bool) []string {
+func listenerRow(ln *audit.Listener, src model.Source, known bool) []string {
 	s := &ln.Socket
 	netid := s.Proto.String()
 	if s.Family == model.FamilyInet6 {
@@ -220,7 +224,7 @@ func listenerRow(ln *model.Listener, src model.Source, known bool) []string {
 	}
 	return []string{
 		netid, string(model.AppendPeer(nil, s.Local)), ln.Scope.String(), ln.Label.Class.String(),
-		orDash(safe(ln.Label.Service)), priv, queue, ownersCell(ln.Owners), safe(ln.User), orDash(model.FindingFlags(ln.Findings)),
+		orDash(safe(ln.Label.Service)), priv, queue, ownersCell(ln.Owners), safe(ln.User), orDash(audit.FindingFlags(ln.Findings)),
 	}
 }
 
@@ -247,7 +251,7 @@ func ownersCell(owners []model.Owner) string {
 		if shown > 0 {
 			b = append(b, ',')
 		}
-		b = model.AppendSafe(b, o.Comm)
+		b = escape.AppendSafe(b, o.Comm)
 		b = append(b, '/')
 		b = strconv.AppendInt(b, int64(o.PID), 10)
 		shown++

@@ -13,8 +13,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // listenersNS is the issue's namespace: 0.0.0.0:6379 held by redis-server,
@@ -59,7 +61,7 @@ func listenersNS(t *testing.T) *nstest.NS {
 }
 
 // listenersJSON runs `conntab listeners -N ns --json [args]`.
-func listenersJSON(t *testing.T, ns *nstest.NS, args ...string) (model.ListenersJSON, int) {
+func listenersJSON(t *testing.T, ns *nstest.NS, args ...string) (render.ListenersJSON, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := run(t.Context(), append([]string{"listeners", "-N", ns.Path(), "--json"}, args...), &out, &errb)
@@ -67,7 +69,7 @@ func listenersJSON(t *testing.T, ns *nstest.NS, args ...string) (model.Listeners
 	if status != 0 && status != 3 && status != 4 {
 		t.Fatalf("conntab listeners: %v (exit %d)\nstderr: %s", err, status, errb.String())
 	}
-	var j model.ListenersJSON
+	var j render.ListenersJSON
 	dec := json.NewDecoder(&out)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {
@@ -140,7 +142,7 @@ func TestListenersAudit(t *testing.T) {
 	}
 	var bySS, byUs []string
 	for _, s := range fromSS {
-		if model.IsListener(&s) {
+		if audit.IsListener(&s) {
 			bySS = append(bySS, s.Proto.String()+" "+s.Local.String()+" "+model.Scope(&s).String())
 		}
 	}

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
 )
 
 // listenersSnapshot is a host whose ephemeral range is 40000-40199, with
@@ -74,11 +77,11 @@ func listenersSnapshot() *model.Snapshot {
 	}
 }
 
-func listenersReport(snap *model.Snapshot) *model.ListenerReport {
+func listenersReport(snap *model.Snapshot) *audit.ListenerReport {
 	users := map[uint32]string{0: "root", 7: "lp"}
-	l := model.Labeler{Services: model.DefaultServices(), Host: &snap.Host, Snapshot: snap,
+	l := names.Labeler{Services: names.DefaultServices(), Host: &snap.Host, Snapshot: snap,
 		UserName: func(uid uint32) (string, bool) { n, ok := users[uid]; return n, ok }}
-	return model.Audit(snap, l, model.DefaultAuditRules())
+	return audit.Audit(snap, l, audit.DefaultAuditRules())
 }
 
 func TestListenersGolden(t *testing.T) {
@@ -97,7 +100,7 @@ func TestListenersGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "listeners.json", b.Bytes())
-	var j model.ListenersJSON
+	var j render.ListenersJSON
 	dec := json.NewDecoder(&b)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {
@@ -166,7 +169,7 @@ func TestListenersLive(t *testing.T) {
 	if s := processStatus(err); s != 0 && s != 3 && s != 4 {
 		t.Fatalf("exit %d (%v)\n%s", s, err, errb.String())
 	}
-	var j model.ListenersJSON
+	var j render.ListenersJSON
 	dec := json.NewDecoder(&out)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
 )
@@ -28,13 +29,13 @@ type exporter struct {
 	collect func(context.Context) (*model.Snapshot, error)
 	timeout time.Duration // the longest a snapshot may take
 	top     int           // per-pool, per-destination and per-listener series, at most
-	th      model.Thresholds
+	th      analyze.Thresholds
 
 	mu     sync.Mutex
 	flight *sample // the snapshot being taken, nil between scrapes
 	// prev is the last snapshot's index: CLOSE_WAIT growth and pool growth
 	// are counted from it. Only the goroutine taking a snapshot touches it.
-	prev      *model.DestIndex
+	prev      *analyze.DestIndex
 	prevTaken time.Time
 	// collects counts snapshots taken, failures those that failed in whole
 	// or in part; lastErr is the last snapshot's error.
@@ -47,14 +48,14 @@ type exporter struct {
 type sample struct {
 	done     chan struct{}
 	snap     *model.Snapshot
-	ix       *model.DestIndex
+	ix       *analyze.DestIndex
 	err      error
 	collects uint64 // exporter.collects and failures once it was taken
 	failures uint64
 }
 
 func newExporter(c *collect.Collector, timeout time.Duration, top int) *exporter {
-	return &exporter{collect: c.Collect, timeout: timeout, top: top, th: model.DefaultThresholds()}
+	return &exporter{collect: c.Collect, timeout: timeout, top: top, th: analyze.DefaultThresholds()}
 }
 
 // take returns the snapshot being taken, or starts one and waits for it.
@@ -80,7 +81,7 @@ func (e *exporter) take() *sample {
 			if e.prev != nil {
 				dt = s.snap.Taken.Sub(e.prevTaken)
 			}
-			s.ix = model.Destinations(s.snap, e.prev, dt, e.th)
+			s.ix = analyze.Destinations(s.snap, e.prev, dt, e.th)
 			e.prev, e.prevTaken = s.ix, s.snap.Taken
 		}
 		e.mu.Lock()
@@ -276,8 +277,8 @@ func (e *exporter) listeners(snap *model.Snapshot, gauge emit) {
 // pools sends the fullest pools, at most e.top, the highest utilisation
 // over all of them, and the TIME_WAIT sockets of the destinations with
 // most, at most e.top.
-func (e *exporter) pools(ix *model.DestIndex, gauge emit) {
-	var pools []*model.PortPool
+func (e *exporter) pools(ix *analyze.DestIndex, gauge emit) {
+	var pools []*analyze.PortPool
 	maxUtil := 0.0
 	for i := range ix.Pools {
 		p := &ix.Pools[i]
@@ -289,7 +290,7 @@ func (e *exporter) pools(ix *model.DestIndex, gauge emit) {
 	}
 	gauge(descPools, float64(len(pools)))
 	gauge(descPoolMax, maxUtil)
-	slices.SortFunc(pools, func(a, b *model.PortPool) int {
+	slices.SortFunc(pools, func(a, b *analyze.PortPool) int {
 		if c := cmp.Compare(b.Utilisation(), a.Utilisation()); c != 0 {
 			return c
 		}
@@ -308,13 +309,13 @@ func (e *exporter) pools(ix *model.DestIndex, gauge emit) {
 		gauge(descPoolUtil, p.Utilisation(), local, remote)
 	}
 
-	var dests []*model.Destination
+	var dests []*analyze.Destination
 	for i := range ix.Dests {
 		if d := &ix.Dests[i]; d.Proto == model.ProtoTCP && d.States.Of(model.StateTimeWait) > 0 {
 			dests = append(dests, d)
 		}
 	}
-	slices.SortFunc(dests, func(a, b *model.Destination) int {
+	slices.SortFunc(dests, func(a, b *analyze.Destination) int {
 		if c := cmp.Compare(b.States.Of(model.StateTimeWait), a.States.Of(model.StateTimeWait)); c != 0 {
 			return c
 		}
@@ -326,7 +327,7 @@ func (e *exporter) pools(ix *model.DestIndex, gauge emit) {
 }
 
 // host sends the ephemeral range, the sysctls and the TCP counters.
-func (e *exporter) host(snap *model.Snapshot, ix *model.DestIndex, gauge, counter emit) {
+func (e *exporter) host(snap *model.Snapshot, ix *analyze.DestIndex, gauge, counter emit) {
 	if eph := ix.Ephemeral; eph.Size() > 0 {
 		gauge(descEphemeral, float64(eph.Size()))
 		gauge(descUsable, float64(ix.Usable))

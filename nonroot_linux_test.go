@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/internal/nstest"
-	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // TestKernelWithoutRoot: an unprivileged user lists every socket of its
@@ -85,12 +85,12 @@ func TestKernelWithoutRoot(t *testing.T) {
 		if err != nil {
 			t.Fatalf("as nobody: %v: %s", err, errOut)
 		}
-		var nobody model.ListenersJSON
+		var nobody render.ListenersJSON
 		if err := json.Unmarshal([]byte(out), &nobody); err != nil {
 			t.Fatal(err)
 		}
 		root, _ := listenersJSON(t, ns)
-		local := func(j model.ListenersJSON) []string {
+		local := func(j render.ListenersJSON) []string {
 			var l []string
 			for _, x := range j.Listeners {
 				l = append(l, x.Proto+" "+joinHostPort(x.Local.Addr, x.Local.Port)+" "+x.Scope)

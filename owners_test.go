@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
 )
 
 // ownedSnapshot is fixedSnapshot with processes: one listener shared after
@@ -36,8 +38,8 @@ func renderOwned(t *testing.T, args ...string) []byte {
 	var b bytes.Buffer
 	w := bufio.NewWriter(&b)
 	users := map[uint32]string{0: "root", 33: "www-data", 1000: "al\x1bice"}
-	writeListing(w, snap, &o, &model.Labeler{Services: model.DefaultServices(), Host: &snap.Host, Snapshot: snap,
-		UserName: func(uid uint32) (string, bool) { n, ok := users[uid]; return n, ok }})
+	writeListing(w, snap, &o, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host, Snapshot: snap,
+		UserName: func(uid uint32) (string, bool) { n, ok := users[uid]; return n, ok }}})
 	w.Flush()
 	return b.Bytes()
 }
@@ -66,9 +68,9 @@ func TestProcessesGolden(t *testing.T) {
 // byte, in its escaped form.
 func TestProcessesJSON(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(renderOwned(t, "-p", "--json"))), "\n")
-	var got []model.SocketJSON
+	var got []render.SocketJSON
 	for _, line := range lines {
-		var j model.SocketJSON
+		var j render.SocketJSON
 		if err := json.Unmarshal([]byte(line), &j); err != nil {
 			t.Fatalf("%q: %v", line, err)
 		}

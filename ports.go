@@ -16,8 +16,11 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/render/escape"
 )
 
 // portsOptions are the flags of `conntab ports`.
@@ -110,7 +113,7 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		cfg.NetNS = netnsPath(o.netns)
 	}
-	th := model.DefaultThresholds()
+	th := analyze.DefaultThresholds()
 	r, snap, dt, collectErr := collectPorts(ctx, collect.New(cfg), o.interval, th)
 	if r == nil {
 		return collectErr
@@ -143,14 +146,14 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // the last; dt is the time between the two samples' starts, 0 for one. A
 // reading that failed part way still gives a report, with its error; r
 // is nil only when there is nothing to report on.
-func collectPorts(ctx context.Context, c *collect.Collector, interval time.Duration, th model.Thresholds) (r *model.PortsReport, snap *model.Snapshot, dt time.Duration, err error) {
+func collectPorts(ctx context.Context, c *collect.Collector, interval time.Duration, th analyze.Thresholds) (r *analyze.PortsReport, snap *model.Snapshot, dt time.Duration, err error) {
 	snap, err = c.Collect(ctx)
 	if snap == nil {
 		return nil, nil, 0, err
 	}
-	ix := model.Destinations(snap, nil, 0, th)
+	ix := analyze.Destinations(snap, nil, 0, th)
 	if interval <= 0 {
-		return model.Ports(snap, ix, model.NetCounters{}, 0, th), snap, 0, err
+		return analyze.Ports(snap, ix, model.NetCounters{}, 0, th), snap, 0, err
 	}
 	t := time.NewTimer(interval)
 	defer t.Stop()
@@ -164,8 +167,8 @@ func collectPorts(ctx context.Context, c *collect.Collector, interval time.Durat
 		return nil, nil, 0, errors.Join(err, err2)
 	}
 	dt = next.Taken.Sub(snap.Taken)
-	ix = model.Destinations(next, ix, dt, th)
-	return model.Ports(next, ix, snap.Host.Counters, dt, th), next, dt, errors.Join(err, err2)
+	ix = analyze.Destinations(next, ix, dt, th)
+	return analyze.Ports(next, ix, snap.Host.Counters, dt, th), next, dt, errors.Join(err, err2)
 }
 
 // checkFailed is --check's verdict on a report whose worst finding is a
@@ -173,14 +176,14 @@ func collectPorts(ctx context.Context, c *collect.Collector, interval time.Durat
 // "conntab: ports: warn".
 type checkFailed struct {
 	command  string // ports, listeners
-	severity model.Severity
+	severity analyze.Severity
 }
 
 func (e *checkFailed) Error() string { return e.command + ": " + e.severity.String() }
 
 // status is the exit status the verdict gives.
 func (e *checkFailed) status() int {
-	if e.severity >= model.SeverityCritical {
+	if e.severity >= analyze.SeverityCritical {
 		return 4
 	}
 	return 3
@@ -188,15 +191,15 @@ func (e *checkFailed) status() int {
 
 // verdict is --check's verdict on a report of command whose worst
 // finding is sev: nil for a notice or less.
-func verdict(command string, sev model.Severity) error {
-	if sev >= model.SeverityWarn {
+func verdict(command string, sev analyze.Severity) error {
+	if sev >= analyze.SeverityWarn {
 		return &checkFailed{command: command, severity: sev}
 	}
 	return nil
 }
 
 // portsVerdict is --check's verdict on r.
-func portsVerdict(r *model.PortsReport) error { return verdict("ports", r.Severity()) }
+func portsVerdict(r *analyze.PortsReport) error { return verdict("ports", r.Severity()) }
 
 // writeDocument writes v as one indented JSON document, arrows and
 // ampersands as they are (docs/json.md).
@@ -208,8 +211,8 @@ func writeDocument(w io.Writer, v any) error {
 }
 
 // writePortsJSON writes r as one JSON document.
-func writePortsJSON(w io.Writer, r *model.PortsReport) error {
-	return writeDocument(w, model.NewPortsJSON(r))
+func writePortsJSON(w io.Writer, r *analyze.PortsReport) error {
+	return writeDocument(w, render.NewPortsJSON(r))
 }
 
 // portsText says how to write a report as text.
@@ -222,7 +225,7 @@ type portsText struct {
 	samples time.Duration
 	top     int
 	width   int // prose wraps here
-	th      model.Thresholds
+	th      analyze.Thresholds
 }
 
 // maxTextWidth is where prose wraps in a pipe, or on a wider terminal.
@@ -244,7 +247,7 @@ func textWidth(w io.Writer) int {
 
 // writePortsText writes r as the text report: a header, the settings and
 // counters, the tables, then the findings.
-func writePortsText(w *bufio.Writer, r *model.PortsReport, o portsText) {
+func writePortsText(w *bufio.Writer, r *analyze.PortsReport, o portsText) {
 	p := textPrinter{w: w, width: o.width}
 
 	head := "conntab ports: netns " + strconv.FormatUint(uint64(r.NetNS), 10)
@@ -277,7 +280,7 @@ func writePortsText(w *bufio.Writer, r *model.PortsReport, o portsText) {
 
 // writeFindings writes the FINDINGS section: each finding's severity and
 // subject, its text, and its advice.
-func writeFindings(p *textPrinter, fs []model.Finding) {
+func writeFindings(p *textPrinter, fs []analyze.Finding) {
 	p.w.WriteString("FINDINGS\n")
 	for i := range fs {
 		f := &fs[i]
@@ -294,7 +297,7 @@ func writeFindings(p *textPrinter, fs []model.Finding) {
 
 // ephemeralLine is "ephemeral range 40000-40199 (200 ports): 0 reserved,
 // 1 held by a bind(), U = 199 usable per destination".
-func ephemeralLine(r *model.PortsReport) string {
+func ephemeralLine(r *analyze.PortsReport) string {
 	eph := r.Ephemeral
 	if eph == (model.PortRange{}) || eph.Size() == 0 {
 		return "ephemeral range unknown: no pools"
@@ -314,7 +317,7 @@ var (
 
 // settingsLine is the sysctls that bear on the pools, with what the
 // coded ones mean.
-func settingsLine(r *model.PortsReport) string {
+func settingsLine(r *analyze.PortsReport) string {
 	s := &r.Settings
 	if !s.Read {
 		return "settings: not read"
@@ -353,7 +356,7 @@ func settingsLine(r *model.PortsReport) string {
 
 // countersLine is the TCP counters, with their growth per second when
 // there are two samples.
-func countersLine(r *model.PortsReport) string {
+func countersLine(r *analyze.PortsReport) string {
 	c, b, samples := &r.Counters, &r.Before, r.Interval
 	if !c.Read {
 		return "counters: not read"
@@ -384,7 +387,7 @@ func countersLine(r *model.PortsReport) string {
 
 // writePoolsTable writes the first o.top pools, and says how many more
 // there are and whether any of them is flagged.
-func writePoolsTable(p *textPrinter, r *model.PortsReport, o portsText) {
+func writePoolsTable(p *textPrinter, r *analyze.PortsReport, o portsText) {
 	p.w.WriteByte('\n')
 	if len(r.Pools) == 0 {
 		p.para("POOLS: none (no TCP connection from a port of the ephemeral range)", "", "  ")
@@ -430,7 +433,7 @@ func writePoolsTable(p *textPrinter, r *model.PortsReport, o portsText) {
 	if more := r.Pools[len(shown):]; len(more) > 0 {
 		flagged := 0
 		for i := range more {
-			if more[i].Severity != model.SeverityNone {
+			if more[i].Severity != analyze.SeverityNone {
 				flagged++
 			}
 		}
@@ -446,7 +449,7 @@ func writePoolsTable(p *textPrinter, r *model.PortsReport, o portsText) {
 
 // writeBindPools writes the sockets bound before connect(), one row per
 // local address.
-func writeBindPools(p *textPrinter, r *model.PortsReport) {
+func writeBindPools(p *textPrinter, r *analyze.PortsReport) {
 	if len(r.BindPools) == 0 {
 		return
 	}
@@ -467,7 +470,7 @@ func writeBindPools(p *textPrinter, r *model.PortsReport) {
 
 // writeHeldPorts lists the ports of the range a bind() holds, each with
 // the sockets on it.
-func writeHeldPorts(p *textPrinter, r *model.PortsReport) {
+func writeHeldPorts(p *textPrinter, r *analyze.PortsReport) {
 	if len(r.HeldPorts) == 0 {
 		return
 	}
@@ -496,8 +499,8 @@ func stateList(c *model.StateCounts) string {
 }
 
 // severityCell is "▲ warn", or "-" for none.
-func severityCell(s model.Severity) string {
-	if s == model.SeverityNone {
+func severityCell(s analyze.Severity) string {
+	if s == analyze.SeverityNone {
 		return "-"
 	}
 	return s.Symbol() + " " + s.String()
@@ -505,15 +508,15 @@ func severityCell(s model.Severity) string {
 
 // findingMark is a finding's severity: "▲ warn", or "- info" for a
 // finding that is only information.
-func findingMark(s model.Severity) string {
-	if s == model.SeverityNone {
+func findingMark(s analyze.Severity) string {
+	if s == analyze.SeverityNone {
 		return "- info"
 	}
 	return s.Symbol() + " " + s.String()
 }
 
 // adviceText is "Do. Fixes: …. Does not fix: …."
-func adviceText(a model.Advice) string {
+func adviceText(a analyze.Advice) string {
 	return sentence(a.Do) + " Fixes: " + sentence(a.Fixes) + " Does not fix: " + sentence(a.DoesNotFix)
 }
 
@@ -545,10 +548,10 @@ func plural(n int, one, many string) string {
 // report's text is conntab's own, built from addresses and numbers; this
 // keeps it so if kernel-supplied text ever reaches it.
 func safe(s string) string {
-	if model.IsSafe(s) {
+	if escape.IsSafe(s) {
 		return s
 	}
-	return string(model.AppendSafe(nil, s))
+	return string(escape.AppendSafe(nil, s))
 }
 
 // textPrinter writes wrapped paragraphs.

@@ -13,9 +13,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // portsNS is a namespace whose ephemeral range holds 200 ports, with
@@ -226,15 +228,15 @@ func TestPortsExhaustion(t *testing.T) {
 	pool := reportPool(t, r, db)
 	// 160 of 199 ports: 80.4%, a warning; 39 left.
 	if pool.States.Of(model.StateEstablished) != 60 || pool.States.Of(model.StateTimeWait) != 100 ||
-		pool.InUse != 160 || pool.Usable != 199 || pool.Free() != 39 || pool.Severity != model.SeverityWarn {
+		pool.InUse != 160 || pool.Usable != 199 || pool.Free() != 39 || pool.Severity != analyze.SeverityWarn {
 		t.Errorf("db pool: ESTABLISHED %d, TIME_WAIT %d, in use %d, usable %d, free %d, %v; want 60, 100, 160, 199, 39, warn",
 			pool.States.Of(model.StateEstablished), pool.States.Of(model.StateTimeWait), pool.InUse, pool.Usable, pool.Free(), pool.Severity)
 	}
 	other := reportPool(t, r, cache)
-	if other.InUse != 1 || other.Usable != 199 || other.Free() != 198 || other.Severity != model.SeverityNone {
+	if other.InUse != 1 || other.Usable != 199 || other.Free() != 198 || other.Severity != analyze.SeverityNone {
 		t.Errorf("cache pool: in use %d, usable %d, free %d, %v; want 1, 199, 198, none", other.InUse, other.Usable, other.Free(), other.Severity)
 	}
-	if !hasFinding(r, model.FindHeldPort, "port 40100 in the range") || !hasFinding(r, model.FindPool, "127.0.0.1 → 127.0.0.1:5432") {
+	if !hasFinding(r, analyze.FindHeldPort, "port 40100 in the range") || !hasFinding(r, analyze.FindPool, "127.0.0.1 → 127.0.0.1:5432") {
 		t.Errorf("findings %+v: want the pool and port 40100", r.Findings)
 	}
 
@@ -245,11 +247,11 @@ func TestPortsExhaustion(t *testing.T) {
 	}
 	lines := 0
 	for dec := json.NewDecoder(&out); dec.More(); lines++ {
-		var j model.SocketJSON
+		var j render.SocketJSON
 		if err := dec.Decode(&j); err != nil {
 			t.Fatal(err)
 		}
-		want := []model.FlagJSON{
+		want := []render.FlagJSON{
 			{Kind: "time-wait", Severity: "notice", Label: "• TW 50%"},
 			{Kind: "ports", Severity: "warn", Label: "▲ PORTS 80%"},
 		}
@@ -291,7 +293,7 @@ func TestPortsBindBeforeConnect(t *testing.T) {
 	if len(r.BindPools) != 1 || r.BindPools[0].Local != src || r.BindPools[0].Sockets != 10 {
 		t.Fatalf("BindPools %+v: want 10 sockets from %v", r.BindPools, src)
 	}
-	if !hasFinding(r, model.FindBindConnect, "bind-before-connect from 127.0.0.2") {
+	if !hasFinding(r, analyze.FindBindConnect, "bind-before-connect from 127.0.0.2") {
 		t.Errorf("findings %+v: want bind-before-connect from 127.0.0.2", r.Findings)
 	}
 	pool := reportPool(t, r, db)
@@ -321,7 +323,7 @@ func TestPortsTwReuse(t *testing.T) {
 	// A slow machine may take over a TIME_WAIT tuple while the 150 are
 	// made (they can be older than a second by then): count what is there.
 	tw := pool.States.Of(model.StateTimeWait)
-	if tw < 140 || pool.InUse != 20+tw || pool.TimeWaitReusable != tw || pool.Free() != 180 || pool.Severity != model.SeverityNone {
+	if tw < 140 || pool.InUse != 20+tw || pool.TimeWaitReusable != tw || pool.Free() != 180 || pool.Severity != analyze.SeverityNone {
 		t.Errorf("db pool: TIME_WAIT %d, in use %d, reusable %d, free %d, %v; want about 150, 20 + TIME_WAIT, all of TIME_WAIT, 180, none",
 			tw, pool.InUse, pool.TimeWaitReusable, pool.Free(), pool.Severity)
 	}
@@ -333,17 +335,17 @@ func TestPortsTwReuse(t *testing.T) {
 }
 
 // report reads the namespace's ports report.
-func (p *portsNS) report() *model.PortsReport {
+func (p *portsNS) report() *analyze.PortsReport {
 	p.t.Helper()
 	snap, err := collect.New(collect.Config{Mode: collect.ModeNetlink, NetNS: p.ns.Path(), Settings: true}).Collect(p.t.Context())
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	th := model.DefaultThresholds()
-	return model.Ports(snap, model.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
+	th := analyze.DefaultThresholds()
+	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 }
 
-func reportPool(t *testing.T, r *model.PortsReport, remote netip.AddrPort) *model.PoolReport {
+func reportPool(t *testing.T, r *analyze.PortsReport, remote netip.AddrPort) *analyze.PoolReport {
 	t.Helper()
 	for i := range r.Pools {
 		if r.Pools[i].Remote == remote && r.Pools[i].Local == remote.Addr() {
@@ -354,7 +356,7 @@ func reportPool(t *testing.T, r *model.PortsReport, remote netip.AddrPort) *mode
 	return nil
 }
 
-func hasFinding(r *model.PortsReport, k model.FindingKind, subject string) bool {
+func hasFinding(r *analyze.PortsReport, k analyze.FindingKind, subject string) bool {
 	for _, f := range r.Findings {
 		if f.Kind == k && f.Subject == subject {
 			return true

@@ -13,7 +13,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // portsTaken is the synthetic snapshots' time.
@@ -87,17 +89,17 @@ func portsSnapshot(n int) *model.Snapshot {
 
 // portsReport is the report on portsSnapshot(169): the pool to
 // 10.0.0.9:5432 at 85% (169 of 198).
-func portsReport() *model.PortsReport {
-	th := model.DefaultThresholds()
+func portsReport() *analyze.PortsReport {
+	th := analyze.DefaultThresholds()
 	snap := portsSnapshot(169)
-	return model.Ports(snap, model.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
+	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 }
 
 // portsReportInterval is the report on two samples 5 s apart: the pool
 // to 10.0.0.9:5432 grew from 159 to 169 ports, and the counters rose
 // (ListenOverflows by 2).
-func portsReportInterval() *model.PortsReport {
-	th := model.DefaultThresholds()
+func portsReportInterval() *analyze.PortsReport {
+	th := analyze.DefaultThresholds()
 	first, second := portsSnapshot(159), portsSnapshot(169)
 	second.Taken = first.Taken.Add(5 * time.Second)
 	before := first.Host.Counters
@@ -108,24 +110,24 @@ func portsReportInterval() *model.PortsReport {
 	before.ListenDrops -= 2
 	before.CurrEstab = 20
 	first.Host.Counters = before
-	ix := model.Destinations(first, nil, 0, th)
-	return model.Ports(second, model.Destinations(second, ix, 5*time.Second, th), before, 5*time.Second, th)
+	ix := analyze.Destinations(first, nil, 0, th)
+	return analyze.Ports(second, analyze.Destinations(second, ix, 5*time.Second, th), before, 5*time.Second, th)
 }
 
 // portsReportClean is a quiet host: one pool of 3 connections, nothing
 // found.
-func portsReportClean() *model.PortsReport {
-	th := model.DefaultThresholds()
+func portsReportClean() *analyze.PortsReport {
+	th := analyze.DefaultThresholds()
 	snap := portsSnapshot(0)
 	snap.Sockets = snap.Sockets[3:] // no listener, no bound socket
 	snap.Sockets = snap.Sockets[:3] // to 10.0.0.8:443 only
-	snap.Host.Settings.TCPFinTimeout = model.TimeWaitLen
+	snap.Host.Settings.TCPFinTimeout = analyze.TimeWaitLen
 	snap.Host.Settings.ConntrackCount, snap.Host.Settings.ConntrackMax = 1200, 262144
 	snap.Host.Counters.ListenOverflows = 0
-	return model.Ports(snap, model.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
+	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 }
 
-func renderPorts(r *model.PortsReport, o portsText) []byte {
+func renderPorts(r *analyze.PortsReport, o portsText) []byte {
 	var b bytes.Buffer
 	w := bufio.NewWriter(&b)
 	writePortsText(w, r, o)
@@ -134,7 +136,7 @@ func renderPorts(r *model.PortsReport, o portsText) []byte {
 }
 
 func TestPortsGolden(t *testing.T) {
-	text := portsText{source: model.SourceNetlink, top: 20, width: maxTextWidth, th: model.DefaultThresholds()}
+	text := portsText{source: model.SourceNetlink, top: 20, width: maxTextWidth, th: analyze.DefaultThresholds()}
 	withTop := func(n int) portsText { o := text; o.top = n; return o }
 	interval := text
 	interval.samples = 5 * time.Second
@@ -142,7 +144,7 @@ func TestPortsGolden(t *testing.T) {
 	clean.netns, clean.source = "blue", model.SourceProc
 	for _, tt := range []struct {
 		name   string
-		report *model.PortsReport
+		report *analyze.PortsReport
 		text   *portsText // nil for JSON
 	}{
 		{"ports.txt", portsReport(), &text},
@@ -172,7 +174,7 @@ func ptr[T any](v T) *T { return &v }
 // counter from its rate.
 func TestPortsTextWraps(t *testing.T) {
 	for _, width := range []int{60, 80, 100} {
-		out := renderPorts(portsReportInterval(), portsText{top: 20, width: width, samples: 5 * time.Second, th: model.DefaultThresholds()})
+		out := renderPorts(portsReportInterval(), portsText{top: 20, width: width, samples: 5 * time.Second, th: analyze.DefaultThresholds()})
 		tables := false
 		for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
 			switch {
@@ -195,19 +197,19 @@ func TestPortsTextWraps(t *testing.T) {
 // 3 for a warning, 4 for critical, saying so in one line.
 func TestPortsCheck(t *testing.T) {
 	for _, tt := range []struct {
-		severity model.Severity
+		severity analyze.Severity
 		status   int
 		stderr   string
 	}{
-		{model.SeverityNone, 0, ""},
-		{model.SeverityNotice, 0, ""},
-		{model.SeverityWarn, 3, "conntab: ports: warn\n"},
-		{model.SeverityCritical, 4, "conntab: ports: crit\n"},
+		{analyze.SeverityNone, 0, ""},
+		{analyze.SeverityNotice, 0, ""},
+		{analyze.SeverityWarn, 3, "conntab: ports: warn\n"},
+		{analyze.SeverityCritical, 4, "conntab: ports: crit\n"},
 	} {
 		t.Run(tt.severity.String(), func(t *testing.T) {
-			r := &model.PortsReport{Findings: []model.Finding{
-				{Kind: model.FindFinTimeout, Severity: model.SeverityNone},
-				{Kind: model.FindPool, Severity: tt.severity},
+			r := &analyze.PortsReport{Findings: []analyze.Finding{
+				{Kind: analyze.FindFinTimeout, Severity: analyze.SeverityNone},
+				{Kind: analyze.FindPool, Severity: tt.severity},
 			}}
 			err := portsVerdict(r)
 			if got := processStatus(err); got != tt.status {
@@ -286,7 +288,7 @@ func TestPortsLive(t *testing.T) {
 	if s := processStatus(err); s != 0 && s != 3 && s != 4 {
 		t.Fatalf("--check: exit %d (%v)", s, err)
 	}
-	var j model.PortsJSON
+	var j render.PortsJSON
 	dec := json.NewDecoder(&out)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {
@@ -295,13 +297,13 @@ func TestPortsLive(t *testing.T) {
 	if !j.Settings.Read || !j.Counters.Read || j.Ephemeral.Size == 0 || j.Taken.IsZero() {
 		t.Errorf("settings read %v, counters read %v, range %+v, taken %v", j.Settings.Read, j.Counters.Read, j.Ephemeral, j.Taken)
 	}
-	if want := map[model.Severity]int{model.SeverityWarn: 3, model.SeverityCritical: 4}; processStatus(err) != want[severityNamed(j.Severity)] {
+	if want := map[analyze.Severity]int{analyze.SeverityWarn: 3, analyze.SeverityCritical: 4}; processStatus(err) != want[severityNamed(j.Severity)] {
 		t.Errorf("severity %q but exit %d", j.Severity, processStatus(err))
 	}
 }
 
-func severityNamed(name string) model.Severity {
-	for s := model.SeverityNone; s <= model.SeverityCritical; s++ {
+func severityNamed(name string) analyze.Severity {
+	for s := analyze.SeverityNone; s <= analyze.SeverityCritical; s++ {
 		if s.String() == name {
 			return s
 		}

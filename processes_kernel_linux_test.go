@@ -17,7 +17,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/conntab/conntab/internal/nstest"
-	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 	"github.com/conntab/conntab/tui"
 )
 
@@ -75,7 +75,7 @@ func TestKernelHostileProcessName(t *testing.T) {
 	}
 	found := false
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var j model.SocketJSON
+		var j render.SocketJSON
 		if err := json.Unmarshal([]byte(line), &j); err != nil {
 			t.Fatalf("invalid JSON %q: %v", line, err)
 		}

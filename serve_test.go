@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	promodel "github.com/prometheus/common/model"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
@@ -27,7 +28,7 @@ import (
 // delay, counted in calls.
 func fakeExporter(snap func() *model.Snapshot, delay time.Duration, top int) (*exporter, *atomic.Int32) {
 	var calls atomic.Int32
-	e := &exporter{timeout: 2 * time.Second, top: top, th: model.DefaultThresholds()}
+	e := &exporter{timeout: 2 * time.Second, top: top, th: analyze.DefaultThresholds()}
 	e.collect = func(ctx context.Context) (*model.Snapshot, error) {
 		calls.Add(1)
 		select {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
 )
 
 // Matcher is a compiled filter. Match allocates nothing.
@@ -16,7 +17,7 @@ type Matcher struct {
 
 // Compile makes f ready to match sockets labelled by l, resolving service
 // names in ports. l is kept: its Host may change between snapshots.
-func (f *Filter) Compile(l *model.Labeler) (*Matcher, error) {
+func (f *Filter) Compile(l *names.Labeler) (*Matcher, error) {
 	m := &Matcher{states: f.States, hasStates: f.HasStates}
 	if f.Expr != nil {
 		var err error
@@ -35,7 +36,7 @@ func (m *Matcher) Match(s *model.Socket) bool {
 	return m.match == nil || m.match(s)
 }
 
-func compile(e Expr, l *model.Labeler) (func(*model.Socket) bool, error) {
+func compile(e Expr, l *names.Labeler) (func(*model.Socket) bool, error) {
 	switch e := e.(type) {
 	case *And:
 		a, b, err := compileBoth(e.L, e.R, l)
@@ -109,7 +110,7 @@ func compile(e Expr, l *model.Labeler) (func(*model.Socket) bool, error) {
 	return nil, fmt.Errorf("filter: cannot compile %T", e)
 }
 
-func compileBoth(x, y Expr, l *model.Labeler) (a, b func(*model.Socket) bool, err error) {
+func compileBoth(x, y Expr, l *names.Labeler) (a, b func(*model.Socket) bool, err error) {
 	if a, err = compile(x, l); err != nil {
 		return nil, nil, err
 	}
@@ -117,7 +118,7 @@ func compileBoth(x, y Expr, l *model.Labeler) (a, b func(*model.Socket) bool, er
 	return a, b, err
 }
 
-func compileAddr(e *AddrMatch, l *model.Labeler) (func(*model.Socket) bool, error) {
+func compileAddr(e *AddrMatch, l *names.Labeler) (func(*model.Socket) bool, error) {
 	var port uint16
 	if !e.AnyPort {
 		var err error
@@ -144,7 +145,7 @@ func compileAddr(e *AddrMatch, l *model.Labeler) (func(*model.Socket) bool, erro
 }
 
 // resolve turns a port name into its number, by the service table.
-func resolve(p Port, l *model.Labeler) (uint16, error) {
+func resolve(p Port, l *names.Labeler) (uint16, error) {
 	if p.Name == "" {
 		return p.Num, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
 )
 
 func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
@@ -79,12 +80,12 @@ func fixedOwners() *model.Snapshot {
 	}
 }
 
-func labeler() *model.Labeler {
-	return &model.Labeler{Services: model.DefaultServices(), Host: &model.HostFacts{Ephemeral: model.PortRange{Lo: 32768, Hi: 60999}},
+func labeler() *names.Labeler {
+	return &names.Labeler{Services: names.DefaultServices(), Host: &model.HostFacts{Ephemeral: model.PortRange{Lo: 32768, Hi: 60999}},
 		Snapshot: fixedOwners()}
 }
 
-func names(socks []model.Socket, keep func(*model.Socket) bool) []string {
+func selected(socks []model.Socket, keep func(*model.Socket) bool) []string {
 	var out []string
 	for i := range socks {
 		if keep(&socks[i]) {
@@ -115,7 +116,7 @@ func TestCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(names(socks, c.want), names(socks, m.Match)); diff != "" {
+			if diff := cmp.Diff(selected(socks, c.want), selected(socks, m.Match)); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})

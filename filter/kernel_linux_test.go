@@ -14,6 +14,7 @@ import (
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
 )
 
 func tupleList(socks []model.Socket, keep func(*model.Socket) bool) []string {
@@ -51,7 +52,7 @@ func TestKernelAgreesWithSS(t *testing.T) {
 	if diff := cmp.Diff(tupleList(k.Want, all), tupleList(snap.Sockets, all)); diff != "" {
 		t.Fatalf("the namespace does not hold the known set (-want +got)\n%s", diff)
 	}
-	labels := &model.Labeler{Services: model.DefaultServices(), Host: &snap.Host}
+	labels := &names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}
 
 	n := 0
 	for _, c := range cases {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render/escape"
 )
 
 // Filter is a parsed filter: which states, and which sockets among them.
@@ -36,7 +37,7 @@ func (e *SyntaxError) Unwrap() error { return ErrSyntax }
 // Caret is the input with a caret under the column of the error, two
 // lines, for a person to read.
 func (e *SyntaxError) Caret() string {
-	return string(model.AppendSafe(nil, e.Input)) + "\n" + strings.Repeat(" ", max(e.Col-1, 0)) + "^"
+	return string(escape.AppendSafe(nil, e.Input)) + "\n" + strings.Repeat(" ", max(e.Col-1, 0)) + "^"
 }
 
 // token is a word or an operator, with its 1-based column.

@@ -13,7 +13,7 @@ type Owner struct {
 	PID   int32
 	FD    int32
 	// Comm is the process's name as the kernel keeps it (15 bytes at
-	// most). A process chooses it: it is untrusted text (see AppendSafe).
+	// most). A process chooses it: it is untrusted text (see escape.AppendSafe).
 	Comm string
 	// Former marks an owner remembered from an earlier snapshot, for a
 	// socket that no longer belongs to any file (TIME_WAIT, orphaned).
@@ -94,4 +94,13 @@ type ProcessDetail struct {
 	// Container is the container id the cgroup path names (docker, podman,
 	// containerd, CRI-O), or "".
 	Container string
+}
+
+// ByInode is every owner, sorted by inode, then pid, then fd: for a merge
+// with sockets sorted by inode. It is the Owners' own slice, not a copy.
+func (o *Owners) ByInode() []Owner {
+	if o == nil {
+		return nil
+	}
+	return o.byInode
 }

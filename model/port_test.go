@@ -8,6 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// linuxDefault is the kernel's default ip_local_port_range.
+var linuxDefault = HostFacts{Ephemeral: PortRange{Lo: 32768, Hi: 60999}}
+
 func TestIANAClass(t *testing.T) {
 	tests := []struct {
 		port uint16

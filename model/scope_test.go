@@ -1,9 +1,12 @@
-package model
+package model_test
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/conntab/conntab/internal/modeltest"
+	. "github.com/conntab/conntab/model"
 )
 
 func TestScope(t *testing.T) {
@@ -13,23 +16,23 @@ func TestScope(t *testing.T) {
 		want        BindScope
 		text, short string
 	}{
-		{"IPv4 wildcard", sock(ProtoTCP, StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
-		{"IPv6 wildcard, v6only unknown", sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), ScopeAllIPv6Maybe, "all (IPv6, IPv4?)", "all6?"},
-		{"IPv6 wildcard, v6only", v6only(sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), V6OnlyOn), ScopeAllIPv6, "all (IPv6 only)", "all6"},
-		{"IPv6 wildcard, dual-stack", v6only(sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), V6OnlyOff), ScopeDualStack, "all (dual-stack)", "all46"},
-		{"UDP IPv6 wildcard, dual-stack", v6only(sock(ProtoUDP, StateUnconn, "[::]:53", "[::]:0"), V6OnlyOff), ScopeDualStack, "all (dual-stack)", "all46"},
-		{"IPv6 loopback, v6only", v6only(sock(ProtoTCP, StateListen, "[::1]:631", "[::]:0"), V6OnlyOn), ScopeLoopback, "loopback", "lo"},
-		{"mapped IPv4 wildcard, stored unmapped", mappedSock(StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
-		{"mapped IPv4 wildcard, left mapped", sock(ProtoTCP, StateListen, "[::ffff:0.0.0.0]:80", "[::]:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
-		{"IPv4 loopback", sock(ProtoTCP, StateListen, "127.0.0.1:5432", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
-		{"all of 127/8 is loopback", sock(ProtoTCP, StateListen, "127.0.0.53:53", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
-		{"IPv6 loopback", sock(ProtoTCP, StateListen, "[::1]:631", "[::]:0"), ScopeLoopback, "loopback", "lo"},
-		{"mapped loopback, stored unmapped", mappedSock(StateListen, "127.0.0.1:8080", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
-		{"mapped loopback, left mapped", sock(ProtoTCP, StateListen, "[::ffff:127.0.0.1]:8080", "[::]:0"), ScopeLoopback, "loopback", "lo"},
-		{"one IPv4 address", sock(ProtoTCP, StateListen, "10.0.0.1:22", "0.0.0.0:0"), ScopeAddress, "one address", "addr"},
-		{"one IPv6 address", sock(ProtoTCP, StateListen, "[2001:db8::1]:22", "[::]:0"), ScopeAddress, "one address", "addr"},
-		{"link-local with a zone", sock(ProtoUDP, StateUnconn, "[fe80::1%eth0]:546", "[::]:0"), ScopeAddress, "one address", "addr"},
-		{"bound-only socket", sock(ProtoTCP, StateBoundInactive, "0.0.0.0:9000", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"IPv4 wildcard", modeltest.Sock(ProtoTCP, StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"IPv6 wildcard, v6only unknown", modeltest.Sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), ScopeAllIPv6Maybe, "all (IPv6, IPv4?)", "all6?"},
+		{"IPv6 wildcard, v6only", v6only(modeltest.Sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), V6OnlyOn), ScopeAllIPv6, "all (IPv6 only)", "all6"},
+		{"IPv6 wildcard, dual-stack", v6only(modeltest.Sock(ProtoTCP, StateListen, "[::]:80", "[::]:0"), V6OnlyOff), ScopeDualStack, "all (dual-stack)", "all46"},
+		{"UDP IPv6 wildcard, dual-stack", v6only(modeltest.Sock(ProtoUDP, StateUnconn, "[::]:53", "[::]:0"), V6OnlyOff), ScopeDualStack, "all (dual-stack)", "all46"},
+		{"IPv6 loopback, v6only", v6only(modeltest.Sock(ProtoTCP, StateListen, "[::1]:631", "[::]:0"), V6OnlyOn), ScopeLoopback, "loopback", "lo"},
+		{"mapped IPv4 wildcard, stored unmapped", modeltest.MappedSock(StateListen, "0.0.0.0:80", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"mapped IPv4 wildcard, left mapped", modeltest.Sock(ProtoTCP, StateListen, "[::ffff:0.0.0.0]:80", "[::]:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
+		{"IPv4 loopback", modeltest.Sock(ProtoTCP, StateListen, "127.0.0.1:5432", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
+		{"all of 127/8 is loopback", modeltest.Sock(ProtoTCP, StateListen, "127.0.0.53:53", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
+		{"IPv6 loopback", modeltest.Sock(ProtoTCP, StateListen, "[::1]:631", "[::]:0"), ScopeLoopback, "loopback", "lo"},
+		{"mapped loopback, stored unmapped", modeltest.MappedSock(StateListen, "127.0.0.1:8080", "0.0.0.0:0"), ScopeLoopback, "loopback", "lo"},
+		{"mapped loopback, left mapped", modeltest.Sock(ProtoTCP, StateListen, "[::ffff:127.0.0.1]:8080", "[::]:0"), ScopeLoopback, "loopback", "lo"},
+		{"one IPv4 address", modeltest.Sock(ProtoTCP, StateListen, "10.0.0.1:22", "0.0.0.0:0"), ScopeAddress, "one address", "addr"},
+		{"one IPv6 address", modeltest.Sock(ProtoTCP, StateListen, "[2001:db8::1]:22", "[::]:0"), ScopeAddress, "one address", "addr"},
+		{"link-local with a zone", modeltest.Sock(ProtoUDP, StateUnconn, "[fe80::1%eth0]:546", "[::]:0"), ScopeAddress, "one address", "addr"},
+		{"bound-only socket", modeltest.Sock(ProtoTCP, StateBoundInactive, "0.0.0.0:9000", "0.0.0.0:0"), ScopeAllIPv4, "all (IPv4)", "all4"},
 		{"no address", Socket{}, ScopeUnknown, "unknown", "?"},
 	}
 	for _, tt := range tests {

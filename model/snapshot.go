@@ -79,3 +79,14 @@ type HostFacts struct {
 	Settings NetSettings
 	Counters NetCounters
 }
+
+// Privileged reports whether binding port takes root or
+// CAP_NET_BIND_SERVICE, that is, whether it is below
+// net.ipv4.ip_unprivileged_port_start; known is false when the setting
+// was not read.
+func (h *HostFacts) Privileged(port uint16) (priv, known bool) {
+	if h == nil || !h.Settings.Read {
+		return false, false
+	}
+	return int(port) < h.Settings.UnprivilegedPortStart, true
+}

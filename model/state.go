@@ -127,3 +127,32 @@ func (set StateSet) String() string {
 	}
 	return b.String()
 }
+
+// StateCounts counts sockets by state. Read it with Of: the array is laid
+// out by kernel state number, with UNCONN and any state conntab does not
+// know in slots of their own.
+type StateCounts [16]int32
+
+const (
+	slotUnconn = 14
+	slotOther  = 15
+)
+
+// StateSlot is the index of state s in a StateCounts: the kernel state number,
+// with UNCONN and any state conntab does not know in slots of their own.
+func StateSlot(s State) int {
+	switch {
+	case s >= StateEstablished && s <= StateBoundInactive:
+		return int(s)
+	case s == StateUnconn:
+		return slotUnconn
+	}
+	return slotOther
+}
+
+// Add counts one socket in state s.
+func (c *StateCounts) Add(s State) { c[StateSlot(s)]++ }
+
+// Of is the number of sockets in state s. States conntab does not know
+// share one count.
+func (c *StateCounts) Of(s State) int { return int(c[StateSlot(s)]) }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // detailState is the detail pane: one socket, as it was when selected,
@@ -110,7 +111,7 @@ func (m *Model) detailLines() []string {
 	add := func(label, text string) {
 		out = append(out, m.st.Dim.Render(fmt.Sprintf("%-9s", label))+" "+text)
 	}
-	head := m.st.Title.Render(string(model.AppendNetid(nil, s))+" "+s.State.String()) + m.st.Dim.Render("   (esc closes, r asks again)")
+	head := m.st.Title.Render(string(render.AppendNetid(nil, s))+" "+s.State.String()) + m.st.Dim.Render("   (esc closes, r asks again)")
 	switch {
 	case d.closed:
 		head += "  " + m.st.Closed.Render("- closed")

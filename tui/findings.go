@@ -10,11 +10,11 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/analyze"
 )
 
 // selectedPool is the pool under the Ports view's cursor, or nil.
-func (m *Model) selectedPool() *model.PoolReport {
+func (m *Model) selectedPool() *analyze.PoolReport {
 	g := m.derived.grid(viewPorts)
 	t := &m.tables[viewPorts]
 	if g == nil || m.ports == nil || t.cursor >= len(g.rows) {
@@ -56,12 +56,12 @@ func (m *Model) poolFindingLines(width int, full bool) []string {
 	}
 	out := []string{ansi.Truncate(title, width, "…")}
 	others := 0
-	var host []*model.Finding
+	var host []*analyze.Finding
 	shown := false
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		switch {
-		case f.Kind != model.FindPool:
+		case f.Kind != analyze.FindPool:
 			host = append(host, f)
 		case p != nil && f.Subject == subject:
 			out = m.appendFinding(out, f, width, full)
@@ -99,7 +99,7 @@ func appendOthers(out []string, dim func(...string) string, others int, one, man
 // appendFinding appends one finding: its severity, subject and kind, what
 // it found, and what to do, with full what each advice fixes and what it
 // does not.
-func (m *Model) appendFinding(out []string, f *model.Finding, width int, full bool) []string {
+func (m *Model) appendFinding(out []string, f *analyze.Finding, width int, full bool) []string {
 	label := sevLabel(f.Severity)
 	if label == "" {
 		label = "INFO"

@@ -8,6 +8,8 @@ import (
 
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
+	"github.com/conntab/conntab/render"
 )
 
 // t0 is the fixed snapshots' time.
@@ -104,7 +106,7 @@ func testConfig(snaps ...*model.Snapshot) Config {
 	users := map[uint32]string{0: "root", 33: "www-data", 105: "postgres", 1000: "app"}
 	return Config{
 		Collect:  fakeSource(snaps...),
-		Labeler:  model.Labeler{Services: model.DefaultServices(), UserName: func(uid uint32) (string, bool) { n, ok := users[uid]; return n, ok }},
+		Labeler:  render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), UserName: func(uid uint32) (string, bool) { n, ok := users[uid]; return n, ok }}},
 		Interval: time.Second,
 		Host:     "db-client-1",
 		Process: func(pid int32) (model.ProcessDetail, error) {

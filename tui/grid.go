@@ -8,7 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/analyze"
 )
 
 // grid is an aggregate view's table: rows of cells made once per sample
@@ -31,7 +31,7 @@ type gridRow struct {
 	// text as text.
 	sort []sortKey
 	// sev styles the row's flag cell (flagCol) by its severity.
-	sev     model.Severity
+	sev     analyze.Severity
 	flagCol int
 	// short holds shorter spellings of cells, by column, for the columns
 	// that have them (colSpec.short); nil for none.
@@ -128,7 +128,7 @@ func (m *Model) gridTable(g *grid, h int) []string {
 				text = r.short[i]
 			}
 			cell := fit(text, widths[k], g.cols[i].right)
-			if i == r.flagCol && r.sev != model.SeverityNone && pos != t.cursor {
+			if i == r.flagCol && r.sev != analyze.SeverityNone && pos != t.cursor {
 				cell = m.sevStyle(r.sev).Render(cell)
 			}
 			b.WriteString(cell)
@@ -146,13 +146,13 @@ func (m *Model) gridTable(g *grid, h int) []string {
 }
 
 // sevStyle is the style of a severity.
-func (m *Model) sevStyle(s model.Severity) lipgloss.Style {
+func (m *Model) sevStyle(s analyze.Severity) lipgloss.Style {
 	switch s {
-	case model.SeverityNotice:
+	case analyze.SeverityNotice:
 		return m.st.Notice
-	case model.SeverityWarn:
+	case analyze.SeverityWarn:
 		return m.st.Warn
-	case model.SeverityCritical:
+	case analyze.SeverityCritical:
 		return m.st.Crit
 	}
 	return lipgloss.NewStyle()

@@ -7,6 +7,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/model"
 )
 
@@ -58,12 +60,12 @@ func (m *Model) listenersGrid() *grid {
 	scopeWidth, flagged := len("Scope"), false
 	for _, i := range m.socks.rows {
 		s := t.socket(i)
-		if !model.IsListener(s) || t.ghost(i) != nil {
+		if !audit.IsListener(s) || t.ghost(i) != nil {
 			continue
 		}
 		r := m.listenerRow(s, i, cell)
 		scopeWidth = max(scopeWidth, ansi.StringWidth(r.cells[listenersColScope]))
-		flagged = flagged || r.sev != model.SeverityNone
+		flagged = flagged || r.sev != analyze.SeverityNone
 		g.rows = append(g.rows, r)
 	}
 	// The scope's name is as wide as the widest row's; its short spelling
@@ -92,11 +94,11 @@ func (m *Model) listenerRow(s *model.Socket, i int32, cell func(string, *model.S
 	lb := m.labels.Port(s.Proto, s.Local.Port())
 	scope := model.Scope(s)
 	findings := m.listenerFindings(s)
-	var sev model.Severity
+	var sev analyze.Severity
 	for _, f := range findings {
 		sev = max(sev, f.Severity)
 	}
-	flags := model.FindingFlags(findings)
+	flags := audit.FindingFlags(findings)
 	priv, privKey := m.privileged(s.Local.Port())
 	queue, fill := acceptQueue(s, m.track.snap.Source)
 	netid, proc, user := cell("Netid", s), cell("Process", s), cell("User", s)
@@ -159,7 +161,7 @@ func (m *Model) listenerFindingLines(width int, full bool) []string {
 	others := 0
 	rows := m.derived.grid(viewListeners).rows
 	for i := range rows {
-		if o := &rows[i]; o != r && o.sev != model.SeverityNone {
+		if o := &rows[i]; o != r && o.sev != analyze.SeverityNone {
 			others++
 		}
 	}
@@ -167,8 +169,8 @@ func (m *Model) listenerFindingLines(width int, full bool) []string {
 }
 
 // listenerFindings is the audit of listener s, most severe first.
-func (m *Model) listenerFindings(s *model.Socket) []model.Finding {
-	return m.cfg.Rules.Check(s, *m.labels, m.track.snap.Source)
+func (m *Model) listenerFindings(s *model.Socket) []analyze.Finding {
+	return m.cfg.Rules.Check(s, m.labels.Labeler, m.track.snap.Source)
 }
 
 // privileged is the Priv cell of a port, and its sort key: whether binding

@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/model"
 )
 
@@ -45,12 +47,12 @@ func TestListenersFlags(t *testing.T) {
 	if diff := cmp.Diff(want, listenerCells(m, listenersColFlags)); diff != "" {
 		t.Errorf("flags (-want +got):\n%s", diff)
 	}
-	var sevs []model.Severity
+	var sevs []analyze.Severity
 	for _, r := range m.derived.grid(viewListeners).rows {
 		sevs = append(sevs, r.sev)
 	}
-	n, w := model.SeverityNone, model.SeverityWarn
-	if diff := cmp.Diff([]model.Severity{w, w, model.SeverityNotice, model.SeverityNotice, n, n, n, n}, sevs); diff != "" {
+	n, w := analyze.SeverityNone, analyze.SeverityWarn
+	if diff := cmp.Diff([]analyze.Severity{w, w, analyze.SeverityNotice, analyze.SeverityNotice, n, n, n, n}, sevs); diff != "" {
 		t.Errorf("row severities (-want +got):\n%s", diff)
 	}
 	// The rows read on screen, flags included, in words and symbols.
@@ -109,7 +111,7 @@ func TestListenersScopeSort(t *testing.T) {
 // TestListenersRules: the rules come from Config; a rules file that says
 // redis is public on purpose takes the EXPOSED flag away.
 func TestListenersRules(t *testing.T) {
-	rules, err := model.ParseAuditRules(strings.NewReader("local 6379/tcp Redis\npublic 6379/tcp\n"))
+	rules, err := audit.ParseAuditRules(strings.NewReader("local 6379/tcp Redis\npublic 6379/tcp\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,11 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // Config is what the dashboard needs from its caller. The dashboard never
@@ -25,7 +28,7 @@ type Config struct {
 	Process func(pid int32) (model.ProcessDetail, error)
 	// Labeler names ports, services and users. Its Host and Snapshot are
 	// set from each sample.
-	Labeler model.Labeler
+	Labeler render.Labeler
 	// Interval is the time from one sample's arrival to the next one's
 	// start, as top and watch count it, so a slow collection never piles
 	// up; 0 means one second.
@@ -37,10 +40,10 @@ type Config struct {
 	// Recent is how long new and changed sockets stay highlighted and
 	// closed ones linger; 0 means three seconds.
 	Recent     time.Duration
-	Thresholds model.Thresholds
+	Thresholds analyze.Thresholds
 	// Rules are the listener audit's (the Listeners view's flags); nil
 	// means model.DefaultAuditRules.
-	Rules  *model.AuditRules
+	Rules  *audit.AuditRules
 	Styles Styles
 	Keys   KeyMap
 }
@@ -72,7 +75,7 @@ type Model struct {
 	ctx    context.Context
 	keys   KeyMap
 	st     Styles
-	labels *model.Labeler
+	labels *render.Labeler
 
 	width, height int
 	view          view
@@ -89,8 +92,8 @@ type Model struct {
 
 	track   *tracker
 	history history
-	dests   *model.DestIndex // of the whole snapshot: flags ignore the filter
-	ports   *model.PortsReport
+	dests   *analyze.DestIndex // of the whole snapshot: flags ignore the filter
+	ports   *analyze.PortsReport
 
 	// The filter: the last good one applies; what is being typed is
 	// checked as it is typed.
@@ -136,11 +139,11 @@ func New(ctx context.Context, cfg Config) Model {
 	if cfg.Recent <= 0 {
 		cfg.Recent = 3 * time.Second
 	}
-	if cfg.Thresholds == (model.Thresholds{}) {
-		cfg.Thresholds = model.DefaultThresholds()
+	if cfg.Thresholds == (analyze.Thresholds{}) {
+		cfg.Thresholds = analyze.DefaultThresholds()
 	}
 	if cfg.Rules == nil {
-		cfg.Rules = model.DefaultAuditRules()
+		cfg.Rules = audit.DefaultAuditRules()
 	}
 	if cfg.Styles.State == nil {
 		cfg.Styles = DefaultStyles()
@@ -176,8 +179,8 @@ func (m Model) Init() tea.Cmd { return m.collect() }
 type sampleMsg struct {
 	snap  *model.Snapshot
 	track *tracker
-	dests *model.DestIndex
-	ports *model.PortsReport
+	dests *analyze.DestIndex
+	ports *analyze.PortsReport
 	err   error
 	at    time.Time
 }
@@ -207,12 +210,12 @@ func (m *Model) collect() tea.Cmd {
 			dt = snap.Taken.Sub(prev.snap.Taken)
 			before, portsDT = prev.snap.Host.Counters, dt
 		}
-		dests := model.Destinations(snap, prevDests, dt, th)
+		dests := analyze.Destinations(snap, prevDests, dt, th)
 		return sampleMsg{
 			snap: snap, err: err, at: at,
 			track: prev.next(snap, at, recent),
 			dests: dests,
-			ports: model.Ports(snap, dests, before, portsDT, th),
+			ports: analyze.Ports(snap, dests, before, portsDT, th),
 		}
 	}
 }
@@ -438,7 +441,7 @@ func (m *Model) setFilter(f *filter.Filter) {
 		m.filter, m.matcher = nil, nil
 		return
 	}
-	mt, err := f.Compile(m.labels)
+	mt, err := f.Compile(&m.labels.Labeler)
 	if err != nil {
 		m.filterErr = err
 		return

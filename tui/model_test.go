@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
@@ -195,7 +196,7 @@ func TestStateToggles(t *testing.T) {
 func TestFlags(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(fixture(t0)))
 	d := m.dests.Lookup(model.ProtoTCP, netip.MustParseAddrPort("10.0.0.9:5432"))
-	if d == nil || d.Severity() < model.SeverityWarn {
+	if d == nil || d.Severity() < analyze.SeverityWarn {
 		t.Fatalf("database endpoint not flagged warn: %+v", d)
 	}
 	m = keys(t, m, "2")

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
@@ -86,8 +87,8 @@ func (m *Model) portsGrid() *grid {
 
 // sevLabel is a severity as a symbol and a word, "▲ WARN", so that it
 // reads without colour; "" for none.
-func sevLabel(s model.Severity) string {
-	if s == model.SeverityNone {
+func sevLabel(s analyze.Severity) string {
+	if s == analyze.SeverityNone {
 		return ""
 	}
 	return s.Symbol() + " " + strings.ToUpper(s.String())

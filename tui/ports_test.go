@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/analyze"
 )
 
 // portsModel is a dashboard on the Ports view that has taken both samples
@@ -42,7 +42,7 @@ func TestPortsReportPerSample(t *testing.T) {
 		t.Errorf("second sample: interval %v, TW %d then %d", r.Interval, r.Before.TW, r.Counters.TW)
 	}
 	p := r.Pools[0]
-	if p.Subject() != "10.0.0.5 → 10.0.0.9:5432" || p.Severity != model.SeverityWarn || !p.RateFromSamples || p.Exhaustion != 19*time.Second {
+	if p.Subject() != "10.0.0.5 → 10.0.0.9:5432" || p.Severity != analyze.SeverityWarn || !p.RateFromSamples || p.Exhaustion != 19*time.Second {
 		t.Errorf("database pool: %s %s from samples %v, exhausted in %v", p.Subject(), p.Severity, p.RateFromSamples, p.Exhaustion)
 	}
 	var kinds []string
@@ -201,7 +201,7 @@ func TestPortsFits(t *testing.T) {
 func TestPortsEscapes(t *testing.T) {
 	m := portsModel(t, 120, 40)
 	r := *m.ports
-	r.Findings = append([]model.Finding(nil), r.Findings...)
+	r.Findings = append([]analyze.Finding(nil), r.Findings...)
 	r.Findings[1].Subject = "evil\x1b]0;x\x07"
 	r.Findings[1].Text = "more\x1b[2J"
 	m.ports = &r

@@ -3,6 +3,7 @@ package tui
 import (
 	"strconv"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
@@ -30,8 +31,8 @@ func (m *Model) processesGrid() *grid {
 		g.empty = "processes are not being looked up (conntab top -P turns them off)"
 		return g
 	}
-	pc := model.CountProcesses(m.filtered())
-	row := func(p *model.ProcessSockets, pid, name string) gridRow {
+	pc := analyze.CountProcesses(m.filtered())
+	row := func(p *analyze.ProcessSockets, pid, name string) gridRow {
 		est, lis, cw := p.States.Of(model.StateEstablished), p.States.Of(model.StateListen), p.States.Of(model.StateCloseWait)
 		udp := p.States.Of(model.StateUnconn)
 		other := p.Total - est - lis - cw - udp

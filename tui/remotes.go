@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
@@ -17,7 +18,7 @@ import (
 func (m *Model) remotesGrid() *grid {
 	ix := m.dests
 	if m.matcher != nil || m.hidden != 0 {
-		ix = model.Destinations(m.filtered(), nil, 0, model.Thresholds{})
+		ix = analyze.Destinations(m.filtered(), nil, 0, analyze.Thresholds{})
 	}
 	g := &grid{
 		cols: []gridCol{
@@ -46,7 +47,7 @@ func (m *Model) remotesGrid() *grid {
 		host := d
 		if ix != m.dests {
 			if host = m.dests.Lookup(d.Proto, d.Remote); host == nil {
-				host = &model.Destination{}
+				host = &analyze.Destination{}
 			}
 		}
 		flags, poolInUse, poolUsable, sev := host.Flags, host.PoolInUse, host.PoolUsable, host.Severity()
@@ -93,8 +94,8 @@ func endpointKey(ap netip.AddrPort) sortKey {
 }
 
 // appendFlagLabels appends the flags as their labels, worst first.
-func appendFlagLabels(dst []byte, flags []model.Flag) []byte {
-	for sev := model.SeverityCritical; sev > model.SeverityNone; sev-- {
+func appendFlagLabels(dst []byte, flags []analyze.Flag) []byte {
+	for sev := analyze.SeverityCritical; sev > analyze.SeverityNone; sev-- {
 		for i := range flags {
 			if flags[i].Severity == sev {
 				if len(dst) > 0 {
@@ -108,7 +109,7 @@ func appendFlagLabels(dst []byte, flags []model.Flag) []byte {
 }
 
 // flaggedEndpoints counts the remote endpoints with a flag.
-func flaggedEndpoints(ix *model.DestIndex) int {
+func flaggedEndpoints(ix *analyze.DestIndex) int {
 	n := 0
 	for i := range ix.Dests {
 		if len(ix.Dests[i].Flags) > 0 {
@@ -133,16 +134,16 @@ func (m *Model) filtered() *model.Snapshot {
 // groupFlag sums up, for a state group's header, the flags about that
 // state: the worst and how many endpoints raise one.
 func (m *Model) groupFlag(s model.State) string {
-	var kinds []model.FlagKind
+	var kinds []analyze.FlagKind
 	switch s {
 	case model.StateTimeWait:
-		kinds = []model.FlagKind{model.FlagTimeWait, model.FlagTimeWaitRising}
+		kinds = []analyze.FlagKind{analyze.FlagTimeWait, analyze.FlagTimeWaitRising}
 	case model.StateCloseWait:
-		kinds = []model.FlagKind{model.FlagCloseWait, model.FlagCloseWaitRising}
+		kinds = []analyze.FlagKind{analyze.FlagCloseWait, analyze.FlagCloseWaitRising}
 	default:
 		return ""
 	}
-	var worst *model.Flag
+	var worst *analyze.Flag
 	n := 0
 	if m.dests == nil {
 		return ""
@@ -189,13 +190,13 @@ func (m *Model) ephemeralSegs(wide bool) []seg {
 		busiest += strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) + " "
 	}
 	busiest += strconv.Itoa(int(p.Utilisation()*100)) + "%"
-	var sev model.Severity
+	var sev analyze.Severity
 	for i := range ix.Flags {
 		if f := &ix.Flags[i]; f.Local == p.Local && f.Remote == p.Remote {
 			sev = max(sev, f.Severity)
 		}
 	}
-	if sev != model.SeverityNone {
+	if sev != analyze.SeverityNone {
 		busiest += " " + m.sevStyle(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String()))
 	}
 	segs = append(segs, seg{text: busiest})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // groupOrder is the order of the Sockets view's state groups: a
@@ -61,7 +62,7 @@ type sortSpec struct {
 }
 
 // buildSockRows selects, groups and sorts the tracker's sockets.
-func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []sockCol, sort sortSpec, l *model.Labeler, now time.Time, recent time.Duration) sockRows {
+func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []sockCol, sort sortSpec, l *render.Labeler, now time.Time, recent time.Duration) sockRows {
 	n := t.len()
 	var count [groups + 1]int
 	rank := make([]int8, n)
@@ -113,7 +114,7 @@ func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []
 // disjoint parts of rows, and sorting only reads the sockets, so two big
 // groups (ESTABLISHED and TIME_WAIT) take the time of the larger, not of
 // both, from a key press to the frame.
-func (r *sockRows) sortVisible(t *tracker, cols []sockCol, l *model.Labeler, folded func(model.State) bool) {
+func (r *sockRows) sortVisible(t *tracker, cols []sockCol, l *render.Labeler, folded func(model.State) bool) {
 	var wg sync.WaitGroup
 	for gi := range r.groups {
 		g := &r.groups[gi]
@@ -139,8 +140,8 @@ func recentAt(t stamp, now time.Time, recent time.Duration) bool {
 
 // sortSockets sorts rows by the column sort names, ties broken by peer
 // and then local endpoint, so the order is stable from sample to sample.
-func sortSockets(rows []int32, t *tracker, cols []sockCol, sort sortSpec, l *model.Labeler) {
-	var by func(a, b *model.Socket, l *model.Labeler) int
+func sortSockets(rows []int32, t *tracker, cols []sockCol, sort sortSpec, l *render.Labeler) {
+	var by func(a, b *model.Socket, l *render.Labeler) int
 	if sort.col >= 0 && sort.col < len(cols) {
 		by = cols[sort.col].cmp
 	}

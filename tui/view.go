@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render/escape"
 )
 
 const (
@@ -68,10 +69,10 @@ func (m *Model) render() string {
 
 // safe escapes untrusted text for the terminal.
 func safe(s string) string {
-	if model.IsSafe(s) {
+	if escape.IsSafe(s) {
 		return s
 	}
-	return string(model.AppendSafe(nil, s))
+	return string(escape.AppendSafe(nil, s))
 }
 
 // header draws the five header lines.

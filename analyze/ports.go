@@ -1,4 +1,4 @@
-package model
+package analyze
 
 import (
 	"cmp"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/conntab/conntab/model"
 )
 
 // PortsReport answers "connect() fails with EADDRNOTAVAIL: why, for which
@@ -19,17 +21,17 @@ type PortsReport struct {
 	// Ephemeral is the ephemeral range; Reserved, Held and Usable are
 	// DestIndex's: the reserved ports in it, the ports in it held by
 	// listening and bound-only sockets, and U.
-	Ephemeral              PortRange
+	Ephemeral              model.PortRange
 	Reserved, Held, Usable int
 	// HeldPorts are the ports of the range that a bind() holds, each with
 	// the sockets that hold it, in port order.
 	HeldPorts []HeldPort
-	Settings  NetSettings
-	Counters  NetCounters
+	Settings  model.NetSettings
+	Counters  model.NetCounters
 	// Interval is the time since the sample Before's counters come from,
 	// 0 for a report from one sample.
 	Interval time.Duration
-	Before   NetCounters
+	Before   model.NetCounters
 	// TimeWait is the number of TCP sockets in TIME_WAIT in the namespace.
 	TimeWait int
 	// Pools are every ephemeral port pool, most severe first, then the
@@ -39,7 +41,7 @@ type PortsReport struct {
 	BindPools []BindPool
 	// FullQueues are the listening sockets whose accept queue is past
 	// their backlog (netlink only: /proc does not give the backlog).
-	FullQueues []Socket
+	FullQueues []model.Socket
 	// Findings are what the report found, most severe first, each with
 	// its advice.
 	Findings []Finding
@@ -49,7 +51,7 @@ type PortsReport struct {
 type HeldPort struct {
 	Port uint16
 	// Sockets are the listening or bound-only TCP sockets on it.
-	Sockets []Socket
+	Sockets []model.Socket
 }
 
 // PoolReport is one ephemeral port pool with its rates and severity.
@@ -115,7 +117,7 @@ func (k FindingKind) String() string {
 	if k >= FindPool && int(k) < len(findingKindNames) {
 		return findingKindNames[k]
 	}
-	return "finding(" + itoa(uint64(k)) + ")"
+	return "finding(" + strconv.FormatUint(uint64(k), 10) + ")"
 }
 
 var findingKindShort = [...]string{
@@ -174,7 +176,7 @@ func (r *PortsReport) Severity() Severity {
 // the same snapshot, given the previous sample's index and dt for rates
 // from samples). before is the previous sample's counters, dt the time
 // since it; a zero NetCounters and 0 make a report from one sample.
-func Ports(snap *Snapshot, ix *DestIndex, before NetCounters, dt time.Duration, th Thresholds) *PortsReport {
+func Ports(snap *model.Snapshot, ix *DestIndex, before model.NetCounters, dt time.Duration, th Thresholds) *PortsReport {
 	r := &PortsReport{
 		Taken: snap.Taken, NetNS: snap.NetNS, Ephemeral: ix.Ephemeral,
 		Reserved: ix.Reserved, Held: ix.Held, Usable: ix.Usable,
@@ -187,14 +189,14 @@ func Ports(snap *Snapshot, ix *DestIndex, before NetCounters, dt time.Duration, 
 	held := map[uint16]int{}
 	for i := range snap.Sockets {
 		s := &snap.Sockets[i]
-		if s.Proto != ProtoTCP {
+		if s.Proto != model.ProtoTCP {
 			continue
 		}
 		switch s.State {
-		case StateTimeWait:
+		case model.StateTimeWait:
 			r.TimeWait++
-		case StateListen, StateBoundInactive:
-			if s.State == StateListen && snap.Source == SourceNetlink && s.RecvQ > s.SendQ {
+		case model.StateListen, model.StateBoundInactive:
+			if s.State == model.StateListen && snap.Source == model.SourceNetlink && s.RecvQ > s.SendQ {
 				r.FullQueues = append(r.FullQueues, *s)
 			}
 			lp := s.Local.Port()
@@ -219,7 +221,7 @@ func Ports(snap *Snapshot, ix *DestIndex, before NetCounters, dt time.Duration, 
 		}
 		r.Pools = append(r.Pools, PoolReport{PortPool: ix.Pools[i]})
 		p := &r.Pools[len(r.Pools)-1]
-		tw := p.States.Of(StateTimeWait)
+		tw := p.States.Of(model.StateTimeWait)
 		p.Rate = float64(tw) / TimeWaitLen.Seconds()
 		if rated {
 			p.Rate = p.TimeWaitRate + float64(p.TimeWaitBefore)/TimeWaitLen.Seconds()
@@ -254,7 +256,7 @@ func Ports(snap *Snapshot, ix *DestIndex, before NetCounters, dt time.Duration, 
 
 // delta is how much counter c (a field of NetCounters) grew since Before,
 // and whether there is a Before to compare with.
-func (r *PortsReport) delta(c func(*NetCounters) uint64) (uint64, bool) {
+func (r *PortsReport) delta(c func(*model.NetCounters) uint64) (uint64, bool) {
 	if r.Interval == 0 {
 		return 0, false
 	}
@@ -313,7 +315,7 @@ func (r *PortsReport) findPools(th Thresholds) {
 		if p.Severity == SeverityNone {
 			continue
 		}
-		tw := p.States.Of(StateTimeWait)
+		tw := p.States.Of(model.StateTimeWait)
 		f := Finding{Kind: FindPool, Severity: p.Severity, Subject: p.Subject()}
 		b := appendPercentOf(nil, p.Blocking(), p.Usable)
 		b = append(b, " usable ports to "...)
@@ -333,7 +335,7 @@ func (r *PortsReport) findPools(th Thresholds) {
 		b = append(b, ". "...)
 		if p.Exhaustion > 0 {
 			b = append(b, "At the growth since the last sample, none is left in "...)
-			b = AppendDuration(b, p.Exhaustion)
+			b = model.AppendDuration(b, p.Exhaustion)
 			b = append(b, ". "...)
 		}
 		if tw > 0 && !math.IsInf(p.MaxRate, 1) {
@@ -429,14 +431,14 @@ func (r *PortsReport) findHeldPorts() {
 		port := strconv.Itoa(int(h.Port))
 		r.Findings = append(r.Findings, Finding{
 			Kind: FindHeldPort, Severity: SeverityNotice, Subject: "port " + port + " in the range", Text: string(b),
-			Advice: heldPortAdvice(port),
+			Advice: HeldPortAdvice(port),
 		})
 	}
 }
 
-// heldPortAdvice is what to do about a listening or bound-only socket on
+// HeldPortAdvice is what to do about a listening or bound-only socket on
 // port, inside the ephemeral range.
-func heldPortAdvice(port string) []Advice {
+func HeldPortAdvice(port string) []Advice {
 	return []Advice{{
 		Do:         "Reserve it: add " + port + " to net.ipv4.ip_local_reserved_ports",
 		Fixes:      "connect() and bind(0) never pick it, so the service can always bind it",
@@ -460,35 +462,35 @@ func (r *PortsReport) findQueues() {
 		b = append(b, ": new handshakes are dropped until the application accepts."...)
 		r.Findings = append(r.Findings, Finding{
 			Kind: FindAcceptQueue, Severity: SeverityWarn, Subject: "accept queue " + s.Local.String(), Text: string(b),
-			Advice: r.queueAdvice(),
+			Advice: r.QueueAdvice(),
 		})
 	}
-	overflows := func(c *NetCounters) uint64 { return c.ListenOverflows }
+	overflows := func(c *model.NetCounters) uint64 { return c.ListenOverflows }
 	if d, ok := r.delta(overflows); ok && d > 0 {
 		b := []byte("ListenOverflows rose by ")
 		b = strconv.AppendUint(b, d, 10)
 		b = append(b, " in "...)
-		b = AppendDuration(b, r.Interval)
+		b = model.AppendDuration(b, r.Interval)
 		b = append(b, ": handshakes are being dropped because an accept queue is full."...)
-		r.Findings = append(r.Findings, Finding{Kind: FindListenDrops, Severity: SeverityWarn, Subject: "ListenOverflows", Text: string(b), Advice: r.queueAdvice()})
+		r.Findings = append(r.Findings, Finding{Kind: FindListenDrops, Severity: SeverityWarn, Subject: "ListenOverflows", Text: string(b), Advice: r.QueueAdvice()})
 	} else if !ok && r.Counters.Read && r.Counters.ListenOverflows > 0 {
 		b := []byte("ListenOverflows is ")
 		b = strconv.AppendUint(b, r.Counters.ListenOverflows, 10)
 		b = append(b, ": since the namespace was made, that many handshakes were dropped because an accept queue was full (run with an interval to see whether it still rises)."...)
-		r.Findings = append(r.Findings, Finding{Kind: FindListenDrops, Severity: SeverityNotice, Subject: "ListenOverflows", Text: string(b), Advice: r.queueAdvice()})
+		r.Findings = append(r.Findings, Finding{Kind: FindListenDrops, Severity: SeverityNotice, Subject: "ListenOverflows", Text: string(b), Advice: r.QueueAdvice()})
 	}
 }
 
-func (r *PortsReport) queueAdvice() []Advice {
+func (r *PortsReport) QueueAdvice() []Advice {
 	if !r.Settings.Read {
-		return queueAdvice(-1)
+		return QueueAdvice(-1)
 	}
-	return queueAdvice(r.Settings.Somaxconn)
+	return QueueAdvice(r.Settings.Somaxconn)
 }
 
-// queueAdvice is what to do about a full accept queue; somaxconn is
+// QueueAdvice is what to do about a full accept queue; somaxconn is
 // net.core.somaxconn, -1 when it was not read.
-func queueAdvice(somaxconn int) []Advice {
+func QueueAdvice(somaxconn int) []Advice {
 	somax := "net.core.somaxconn"
 	if somaxconn >= 0 {
 		somax += " (now " + strconv.Itoa(somaxconn) + ")"
@@ -514,12 +516,12 @@ func (r *PortsReport) findTimeWaitTable() {
 		b = append(b, " allowed by net.ipv4.tcp_max_tw_buckets: past it, closing connections skip TIME_WAIT (\"time wait bucket table overflow\")."...)
 		r.Findings = append(r.Findings, Finding{Kind: FindTimeWaitTable, Severity: SeverityWarn, Subject: "tcp_max_tw_buckets", Text: string(b), Advice: twTableAdvice})
 	}
-	overflow := func(c *NetCounters) uint64 { return c.TCPTimeWaitOverflow }
+	overflow := func(c *model.NetCounters) uint64 { return c.TCPTimeWaitOverflow }
 	if d, ok := r.delta(overflow); ok && d > 0 {
 		b := []byte("TCPTimeWaitOverflow rose by ")
 		b = strconv.AppendUint(b, d, 10)
 		b = append(b, " in "...)
-		b = AppendDuration(b, r.Interval)
+		b = model.AppendDuration(b, r.Interval)
 		b = append(b, ": connections are closing without TIME_WAIT because the table is full."...)
 		r.Findings = append(r.Findings, Finding{Kind: FindTimeWaitTable, Severity: SeverityWarn, Subject: "TCPTimeWaitOverflow", Text: string(b), Advice: twTableAdvice})
 	} else if !ok && r.Counters.Read && r.Counters.TCPTimeWaitOverflow > 0 {
@@ -597,9 +599,9 @@ func appendPercentOf(dst []byte, n, of int) []byte {
 
 // appendStateList appends "50 ESTABLISHED, 120 TIME_WAIT", states in
 // kernel order, those with a count only.
-func appendStateList(dst []byte, c *StateCounts) []byte {
+func appendStateList(dst []byte, c *model.StateCounts) []byte {
 	first := true
-	for _, st := range AllStates {
+	for _, st := range model.AllStates {
 		n := c.Of(st)
 		if n == 0 {
 			continue

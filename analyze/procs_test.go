@@ -1,4 +1,4 @@
-package model
+package analyze
 
 import (
 	"cmp"
@@ -8,28 +8,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/model"
 	gocmp "github.com/google/go-cmp/cmp"
 )
 
 func TestCountProcesses(t *testing.T) {
-	withInode := func(s Socket, inode uint64) Socket { s.Inode = inode; return s }
-	tw := sock(ProtoTCP, StateTimeWait, "10.0.0.2:40001", "10.0.0.9:5432")
-	twNobody := sock(ProtoTCP, StateTimeWait, "10.0.0.2:40002", "10.0.0.9:5432")
-	orphan := sock(ProtoTCP, StateFinWait2, "10.0.0.2:40003", "10.0.0.9:443")
-	synRecv := sock(ProtoTCP, StateNewSynRecv, "10.0.0.2:443", "10.0.0.7:50000")
-	snap := &Snapshot{
-		Sockets: []Socket{
-			withInode(sock(ProtoTCP, StateEstablished, "10.0.0.2:443", "10.0.0.7:50001"), 100),  // shared after fork
-			withInode(sock(ProtoTCP, StateListen, "0.0.0.0:443", "0.0.0.0:0"), 101),             // two descriptors, one process
-			withInode(sock(ProtoTCP, StateEstablished, "10.0.0.2:40000", "10.0.0.9:5432"), 102), // a hidden process's
-			withInode(sock(ProtoUDP, StateUnconn, "0.0.0.0:53", "0.0.0.0:0"), 103),              // pid 13 as "a"
-			withInode(sock(ProtoUDP, StateUnconn, "0.0.0.0:54", "0.0.0.0:0"), 104),              // pid 13 renamed "b"
+	withInode := func(s model.Socket, inode uint64) model.Socket { s.Inode = inode; return s }
+	tw := modeltest.Sock(model.ProtoTCP, model.StateTimeWait, "10.0.0.2:40001", "10.0.0.9:5432")
+	twNobody := modeltest.Sock(model.ProtoTCP, model.StateTimeWait, "10.0.0.2:40002", "10.0.0.9:5432")
+	orphan := modeltest.Sock(model.ProtoTCP, model.StateFinWait2, "10.0.0.2:40003", "10.0.0.9:443")
+	synRecv := modeltest.Sock(model.ProtoTCP, model.StateNewSynRecv, "10.0.0.2:443", "10.0.0.7:50000")
+	snap := &model.Snapshot{
+		Sockets: []model.Socket{
+			withInode(modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.2:443", "10.0.0.7:50001"), 100),  // shared after fork
+			withInode(modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:443", "0.0.0.0:0"), 101),             // two descriptors, one process
+			withInode(modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.2:40000", "10.0.0.9:5432"), 102), // a hidden process's
+			withInode(modeltest.Sock(model.ProtoUDP, model.StateUnconn, "0.0.0.0:53", "0.0.0.0:0"), 103),              // pid 13 as "a"
+			withInode(modeltest.Sock(model.ProtoUDP, model.StateUnconn, "0.0.0.0:54", "0.0.0.0:0"), 104),              // pid 13 renamed "b"
 			tw,       // former owner: nginx 10
 			twNobody, // no remembered owner
 			orphan,   // former owner that has exited: curl 12
 			synRecv,  // request socket: no file, no owner
 		},
-		Owners: NewOwners([]Owner{
+		Owners: model.NewOwners([]model.Owner{
 			{Inode: 101, PID: 10, FD: 5, Comm: "nginx"},
 			{Inode: 100, PID: 11, FD: 3, Comm: "nginx"},
 			{Inode: 100, PID: 10, FD: 3, Comm: "nginx"},
@@ -38,21 +40,21 @@ func TestCountProcesses(t *testing.T) {
 			{Inode: 104, PID: 13, FD: 4, Comm: "b"},
 			{Inode: 999, PID: 14, FD: 3, Comm: "elsewhere"}, // a socket of another namespace
 		}, 2),
-		Former: map[TupleKey][]Owner{
+		Former: map[model.TupleKey][]model.Owner{
 			tw.Key():     {{PID: 10, FD: 7, Comm: "nginx", Former: true}},
 			orphan.Key(): {{PID: 12, FD: 3, Comm: "curl", Former: true}, {PID: 12, FD: 4, Comm: "curl", Former: true}},
 		},
 	}
 	want := &ProcessCounts{
 		Procs: []ProcessSockets{
-			{PID: 10, Comm: "nginx", States: counts(StateEstablished, 1, StateListen, 1), Total: 2,
-				Former: counts(StateTimeWait, 1), FormerTotal: 1},
-			{PID: 11, Comm: "nginx", States: counts(StateEstablished, 1), Total: 1},
-			{PID: 12, Comm: "curl", Former: counts(StateFinWait2, 1), FormerTotal: 1},
-			{PID: 13, Comm: "a", States: counts(StateUnconn, 1), Total: 1},
-			{PID: 13, Comm: "b", States: counts(StateUnconn, 1), Total: 1},
+			{PID: 10, Comm: "nginx", States: counts(model.StateEstablished, 1, model.StateListen, 1), Total: 2,
+				Former: counts(model.StateTimeWait, 1), FormerTotal: 1},
+			{PID: 11, Comm: "nginx", States: counts(model.StateEstablished, 1), Total: 1},
+			{PID: 12, Comm: "curl", Former: counts(model.StateFinWait2, 1), FormerTotal: 1},
+			{PID: 13, Comm: "a", States: counts(model.StateUnconn, 1), Total: 1},
+			{PID: 13, Comm: "b", States: counts(model.StateUnconn, 1), Total: 1},
 		},
-		Unknown: ProcessSockets{States: counts(StateEstablished, 1, StateTimeWait, 1, StateNewSynRecv, 1), Total: 3},
+		Unknown: ProcessSockets{States: counts(model.StateEstablished, 1, model.StateTimeWait, 1, model.StateNewSynRecv, 1), Total: 3},
 		Hidden:  2,
 	}
 	if diff := gocmp.Diff(want, CountProcesses(snap)); diff != "" {
@@ -64,24 +66,24 @@ func TestCountProcesses(t *testing.T) {
 	snap.Owners = nil
 	want = &ProcessCounts{
 		Procs: []ProcessSockets{
-			{PID: 10, Comm: "nginx", Former: counts(StateTimeWait, 1), FormerTotal: 1},
-			{PID: 12, Comm: "curl", Former: counts(StateFinWait2, 1), FormerTotal: 1},
+			{PID: 10, Comm: "nginx", Former: counts(model.StateTimeWait, 1), FormerTotal: 1},
+			{PID: 12, Comm: "curl", Former: counts(model.StateFinWait2, 1), FormerTotal: 1},
 		},
-		Unknown: ProcessSockets{States: counts(StateEstablished, 2, StateListen, 1, StateUnconn, 2,
-			StateTimeWait, 1, StateNewSynRecv, 1), Total: 7},
+		Unknown: ProcessSockets{States: counts(model.StateEstablished, 2, model.StateListen, 1, model.StateUnconn, 2,
+			model.StateTimeWait, 1, model.StateNewSynRecv, 1), Total: 7},
 	}
 	if diff := gocmp.Diff(want, CountProcesses(snap)); diff != "" {
 		t.Errorf("CountProcesses without Owners (-want +got):\n%s", diff)
 	}
 
-	if diff := gocmp.Diff(&ProcessCounts{}, CountProcesses(&Snapshot{})); diff != "" {
+	if diff := gocmp.Diff(&ProcessCounts{}, CountProcesses(&model.Snapshot{})); diff != "" {
 		t.Errorf("CountProcesses of an empty snapshot (-want +got):\n%s", diff)
 	}
 }
 
 // countByOwnersOf is CountProcesses written the plain way, one
 // Snapshot.OwnersOf per socket.
-func countByOwnersOf(snap *Snapshot) *ProcessCounts {
+func countByOwnersOf(snap *model.Snapshot) *ProcessCounts {
 	type key struct {
 		pid  int32
 		comm string
@@ -131,12 +133,12 @@ func countByOwnersOf(snap *Snapshot) *ProcessCounts {
 
 func TestCountProcessesMatchesOwnersOf(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	random := func(n int, hugeInodes bool) *Snapshot {
-		snap := &Snapshot{Former: map[TupleKey][]Owner{}}
-		var owners []Owner
+	random := func(n int, hugeInodes bool) *model.Snapshot {
+		snap := &model.Snapshot{Former: map[model.TupleKey][]model.Owner{}}
+		var owners []model.Owner
 		comms := []string{"a", "b", "nginx", "postgres"}
 		for i := range n {
-			s := sock(ProtoTCP, AllStates[r.IntN(len(AllStates))], "10.0.0.2:40000", "10.0.0.9:5432")
+			s := modeltest.Sock(model.ProtoTCP, model.AllStates[r.IntN(len(model.AllStates))], "10.0.0.2:40000", "10.0.0.9:5432")
 			s.Local = netipPort(s.Local, uint16(i))
 			if r.IntN(4) > 0 {
 				s.Inode = uint64(1000 + r.IntN(4*n)) // sometimes twice: a duplicate reading
@@ -144,24 +146,24 @@ func TestCountProcessesMatchesOwnersOf(t *testing.T) {
 					s.Inode |= 1 << 62
 				}
 				for range r.IntN(4) { // 0 to 3 holders, sometimes one pid twice
-					owners = append(owners, Owner{Inode: s.Inode, PID: int32(r.IntN(20)), FD: int32(r.IntN(100)), Comm: comms[r.IntN(len(comms))]})
+					owners = append(owners, model.Owner{Inode: s.Inode, PID: int32(r.IntN(20)), FD: int32(r.IntN(100)), Comm: comms[r.IntN(len(comms))]})
 				}
 			} else if r.IntN(2) == 0 {
-				var f []Owner
+				var f []model.Owner
 				for range 1 + r.IntN(2) {
-					f = append(f, Owner{PID: int32(r.IntN(20)), FD: int32(r.IntN(100)), Comm: comms[r.IntN(len(comms))], Former: true})
+					f = append(f, model.Owner{PID: int32(r.IntN(20)), FD: int32(r.IntN(100)), Comm: comms[r.IntN(len(comms))], Former: true})
 				}
-				slices.SortFunc(f, func(a, b Owner) int { return cmp.Compare(a.PID, b.PID) })
+				slices.SortFunc(f, func(a, b model.Owner) int { return cmp.Compare(a.PID, b.PID) })
 				snap.Former[s.Key()] = f
 			}
 			snap.Sockets = append(snap.Sockets, s)
 		}
-		snap.Owners = NewOwners(owners, 3)
+		snap.Owners = model.NewOwners(owners, 3)
 		return snap
 	}
 	for _, tt := range []struct {
 		name string
-		snap *Snapshot
+		snap *model.Snapshot
 	}{
 		{"small", random(40, false)},
 		{"radix sorted", random(20000, false)},
@@ -227,8 +229,8 @@ func BenchmarkSample(b *testing.B) {
 		Destinations(snap, prev, time.Second, th)
 		CountProcesses(snap)
 		for i := range snap.Sockets {
-			if s := &snap.Sockets[i]; s.State == StateListen || s.State == StateUnconn {
-				_ = Scope(s)
+			if s := &snap.Sockets[i]; s.State == model.StateListen || s.State == model.StateUnconn {
+				_ = model.Scope(s)
 			}
 		}
 	}

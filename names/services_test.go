@@ -1,4 +1,4 @@
-package model
+package names
 
 import (
 	"errors"
@@ -11,17 +11,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conntab/conntab/model"
 	"github.com/google/go-cmp/cmp"
 )
 
 const servicesFixtures = "../testdata/services"
 
 // table is a Services as plain maps, for cmp.Diff.
-type table map[Proto]map[uint16]string
+type table map[model.Proto]map[uint16]string
 
 func tableOf(s *Services) table {
 	t := table{}
-	for p, m := range map[Proto]map[uint16]string{ProtoTCP: s.tcp, ProtoUDP: s.udp} {
+	for p, m := range map[model.Proto]map[uint16]string{model.ProtoTCP: s.tcp, model.ProtoUDP: s.udp} {
 		if len(m) > 0 {
 			t[p] = map[uint16]string{}
 		}
@@ -37,9 +38,9 @@ func tableOf(s *Services) table {
 func formatServices(s *Services) string {
 	var b strings.Builder
 	for _, e := range []struct {
-		p Proto
+		p model.Proto
 		m map[uint16]string
-	}{{ProtoTCP, s.tcp}, {ProtoUDP, s.udp}} {
+	}{{model.ProtoTCP, s.tcp}, {model.ProtoUDP, s.udp}} {
 		for _, port := range slices.Sorted(maps.Keys(e.m)) {
 			fmt.Fprintf(&b, "%s\t%d/%s\n", e.m[port], port, e.p)
 		}
@@ -71,7 +72,7 @@ func TestDefaultServicesRequiredTCP(t *testing.T) {
 	s := DefaultServices()
 	got := map[uint16]string{}
 	for port := range requiredPorts {
-		if name, ok := s.Lookup(ProtoTCP, port); ok {
+		if name, ok := s.Lookup(model.ProtoTCP, port); ok {
 			got[port] = name
 		}
 	}
@@ -83,60 +84,60 @@ func TestDefaultServicesRequiredTCP(t *testing.T) {
 func TestDefaultServicesLookup(t *testing.T) {
 	s := DefaultServices()
 	tests := []struct {
-		proto Proto
+		proto model.Proto
 		port  uint16
 		want  string
 	}{
-		{ProtoUDP, 53, "domain"},
-		{ProtoUDP, 67, "bootps"},
-		{ProtoUDP, 68, "bootpc"},
-		{ProtoUDP, 69, "tftp"},
-		{ProtoTCP, 88, "kerberos"},
-		{ProtoUDP, 88, "kerberos"},
-		{ProtoTCP, 111, "sunrpc"},
-		{ProtoUDP, 123, "ntp"},
-		{ProtoUDP, 137, "netbios-ns"},
-		{ProtoUDP, 138, "netbios-dgm"},
-		{ProtoTCP, 139, "netbios-ssn"},
-		{ProtoUDP, 161, "snmp"},
-		{ProtoUDP, 162, "snmp-trap"},
-		{ProtoTCP, 179, "bgp"},
-		{ProtoTCP, 389, "ldap"},
-		{ProtoUDP, 443, "https"},
-		{ProtoTCP, 445, "microsoft-ds"},
-		{ProtoTCP, 465, "submissions"},
-		{ProtoUDP, 500, "isakmp"},
-		{ProtoUDP, 514, "syslog"},
-		{ProtoTCP, 587, "submission"},
-		{ProtoTCP, 636, "ldaps"},
-		{ProtoTCP, 873, "rsync"},
-		{ProtoTCP, 2049, "nfs"},
-		{ProtoUDP, 2049, "nfs"},
-		{ProtoTCP, 2375, "docker"},
-		{ProtoTCP, 2376, "docker-s"},
-		{ProtoTCP, 2379, "etcd-client"},
-		{ProtoTCP, 2380, "etcd-server"},
-		{ProtoTCP, 4222, "nats"},
-		{ProtoUDP, 5353, "mdns"},
-		{ProtoTCP, 5672, "amqp"},
-		{ProtoTCP, 6443, "kube-apiserver"},
-		{ProtoTCP, 8081, "tproxy"},
-		{ProtoTCP, 9000, "cslistener"},
-		{ProtoTCP, 9090, "prometheus"},
-		{ProtoTCP, 9092, "kafka"},
-		{ProtoTCP, 9100, "node-exporter"},
-		{ProtoTCP, 9200, "elasticsearch"},
-		{ProtoTCP, 11211, "memcache"},
-		{ProtoTCP, 15672, "rabbitmq-mgmt"},
-		{ProtoTCP, 25565, "minecraft"},
-		{ProtoUDP, 51820, "wireguard"},
+		{model.ProtoUDP, 53, "domain"},
+		{model.ProtoUDP, 67, "bootps"},
+		{model.ProtoUDP, 68, "bootpc"},
+		{model.ProtoUDP, 69, "tftp"},
+		{model.ProtoTCP, 88, "kerberos"},
+		{model.ProtoUDP, 88, "kerberos"},
+		{model.ProtoTCP, 111, "sunrpc"},
+		{model.ProtoUDP, 123, "ntp"},
+		{model.ProtoUDP, 137, "netbios-ns"},
+		{model.ProtoUDP, 138, "netbios-dgm"},
+		{model.ProtoTCP, 139, "netbios-ssn"},
+		{model.ProtoUDP, 161, "snmp"},
+		{model.ProtoUDP, 162, "snmp-trap"},
+		{model.ProtoTCP, 179, "bgp"},
+		{model.ProtoTCP, 389, "ldap"},
+		{model.ProtoUDP, 443, "https"},
+		{model.ProtoTCP, 445, "microsoft-ds"},
+		{model.ProtoTCP, 465, "submissions"},
+		{model.ProtoUDP, 500, "isakmp"},
+		{model.ProtoUDP, 514, "syslog"},
+		{model.ProtoTCP, 587, "submission"},
+		{model.ProtoTCP, 636, "ldaps"},
+		{model.ProtoTCP, 873, "rsync"},
+		{model.ProtoTCP, 2049, "nfs"},
+		{model.ProtoUDP, 2049, "nfs"},
+		{model.ProtoTCP, 2375, "docker"},
+		{model.ProtoTCP, 2376, "docker-s"},
+		{model.ProtoTCP, 2379, "etcd-client"},
+		{model.ProtoTCP, 2380, "etcd-server"},
+		{model.ProtoTCP, 4222, "nats"},
+		{model.ProtoUDP, 5353, "mdns"},
+		{model.ProtoTCP, 5672, "amqp"},
+		{model.ProtoTCP, 6443, "kube-apiserver"},
+		{model.ProtoTCP, 8081, "tproxy"},
+		{model.ProtoTCP, 9000, "cslistener"},
+		{model.ProtoTCP, 9090, "prometheus"},
+		{model.ProtoTCP, 9092, "kafka"},
+		{model.ProtoTCP, 9100, "node-exporter"},
+		{model.ProtoTCP, 9200, "elasticsearch"},
+		{model.ProtoTCP, 11211, "memcache"},
+		{model.ProtoTCP, 15672, "rabbitmq-mgmt"},
+		{model.ProtoTCP, 25565, "minecraft"},
+		{model.ProtoUDP, 51820, "wireguard"},
 		// Misses: no UDP name borrowed from TCP, no port 0, no other protocol.
-		{ProtoUDP, 22, ""},
-		{ProtoTCP, 123, ""},
-		{ProtoTCP, 0, ""},
-		{ProtoUDP, 0, ""},
-		{ProtoTCP, 40000, ""},
-		{Proto(1), 22, ""},
+		{model.ProtoUDP, 22, ""},
+		{model.ProtoTCP, 123, ""},
+		{model.ProtoTCP, 0, ""},
+		{model.ProtoUDP, 0, ""},
+		{model.ProtoTCP, 40000, ""},
+		{model.Proto(1), 22, ""},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%d", tt.proto, tt.port), func(t *testing.T) {
@@ -190,28 +191,28 @@ func TestParseServicesFixtures(t *testing.T) {
 		{
 			file: "debian-excerpt.txt",
 			want: table{
-				ProtoTCP: {
+				model.ProtoTCP: {
 					1: "tcpmux", 7: "echo", 9: "discard", 22: "ssh", 25: "smtp", 53: "domain",
 					80: "http", 143: "imap2", 443: "https", 514: "shell", 750: "kerberos4",
 					5672: "amqp", 6000: "x11", 8080: "http-alt", 8081: "tproxy",
 					2600: "zebrasrv", 9418: "git", 10000: "webmin", 57000: "dircproxy",
 					60179: "fido",
 				},
-				ProtoUDP: {7: "echo", 9: "discard", 53: "domain", 443: "https", 514: "syslog", 750: "kerberos4"},
+				model.ProtoUDP: {7: "echo", 9: "discard", 53: "domain", 443: "https", 514: "syslog", 750: "kerberos4"},
 			},
 		},
 		{
 			file: "quirks.txt",
 			want: table{
-				ProtoTCP: {3333: "spaced", 4444: "nocomment", 5555: "first", 77: "zeros", 65535: "top"},
-				ProtoUDP: {6666: "crlf", 8888: "naïve"},
+				model.ProtoTCP: {3333: "spaced", 4444: "nocomment", 5555: "first", 77: "zeros", 65535: "top"},
+				model.ProtoUDP: {6666: "crlf", 8888: "naïve"},
 			},
 		},
 		{
 			file: "host-extras.txt",
 			want: table{
-				ProtoTCP: {22: "ssh", 7443: "mycorp-api", 8080: "webcache"},
-				ProtoUDP: {7444: "mycorp-bus"},
+				model.ProtoTCP: {22: "ssh", 7443: "mycorp-api", 8080: "webcache"},
+				model.ProtoUDP: {7444: "mycorp-bus"},
 			},
 		},
 	}
@@ -234,16 +235,16 @@ func TestParseServicesMalformed(t *testing.T) {
 		t.Errorf("ParseServices returned a table with its error: %v", tableOf(s))
 	}
 	want := []string{
-		`model: services line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
-		`model: services line 4: missing protocol in "25" (want port/protocol): "nodash\t\t25"`,
-		`model: services line 5: bad port "2x2": "badport\t\t2x2/tcp"`,
-		`model: services line 6: bad port "-1": "negative\t-1/tcp"`,
-		`model: services line 7: port 65536 out of range 1-65535: "toobig\t\t65536/tcp"`,
-		`model: services line 8: port 99999999999999999999 out of range 1-65535: "huge\t\t99999999999999999999/udp"`,
-		`model: services line 9: port 0 out of range 1-65535: "zero\t\t0/tcp"`,
-		`model: services line 10: missing protocol in "80/" (want port/protocol): "noproto\t\t80/"`,
-		`model: services line 11: unknown protocol "tpc" (want tcp or udp): "typo\t\t443/tpc"`,
-		`model: services line 12: unknown protocol "UDP" (want tcp or udp): "upper\t\t53/UDP"`,
+		`names: services line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
+		`names: services line 4: missing protocol in "25" (want port/protocol): "nodash\t\t25"`,
+		`names: services line 5: bad port "2x2": "badport\t\t2x2/tcp"`,
+		`names: services line 6: bad port "-1": "negative\t-1/tcp"`,
+		`names: services line 7: port 65536 out of range 1-65535: "toobig\t\t65536/tcp"`,
+		`names: services line 8: port 99999999999999999999 out of range 1-65535: "huge\t\t99999999999999999999/udp"`,
+		`names: services line 9: port 0 out of range 1-65535: "zero\t\t0/tcp"`,
+		`names: services line 10: missing protocol in "80/" (want port/protocol): "noproto\t\t80/"`,
+		`names: services line 11: unknown protocol "tpc" (want tcp or udp): "typo\t\t443/tpc"`,
+		`names: services line 12: unknown protocol "UDP" (want tcp or udp): "upper\t\t53/UDP"`,
 	}
 	if err == nil {
 		t.Fatal("ParseServices(malformed.txt): no error")
@@ -269,22 +270,22 @@ func TestParseServicesLines(t *testing.T) {
 	}{
 		{name: "empty", in: "", want: table{}},
 		{name: "comments only", in: "# nothing\n\n   \t\n#\n", want: table{}},
-		{name: "no final newline", in: "ssh 22/tcp", want: table{ProtoTCP: {22: "ssh"}}},
-		{name: "aliases ignored", in: "http 80/tcp www www-http\n", want: table{ProtoTCP: {80: "http"}}},
+		{name: "no final newline", in: "ssh 22/tcp", want: table{model.ProtoTCP: {22: "ssh"}}},
+		{name: "aliases ignored", in: "http 80/tcp www www-http\n", want: table{model.ProtoTCP: {80: "http"}}},
 		{
 			name:    "escape in name",
 			in:      "ok 1/tcp\n\x1b[2Jevil 23/tcp\n",
-			wantErr: `model: services line 2: service name "\x1b[2Jevil" is not printable: "\x1b[2Jevil 23/tcp"`,
+			wantErr: `names: services line 2: service name "\x1b[2Jevil" is not printable: "\x1b[2Jevil 23/tcp"`,
 		},
 		{
 			name:    "invalid utf-8 name",
 			in:      "\xff 23/tcp",
-			wantErr: `model: services line 1: service name "\xff" is not printable: "\xff 23/tcp"`,
+			wantErr: `names: services line 1: service name "\xff" is not printable: "\xff 23/tcp"`,
 		},
 		{
 			name:    "long line cut short",
 			in:      long,
-			wantErr: fmt.Sprintf("model: services line 1: port %s out of range 1-65535: %q", strings.Repeat("9", 200), long[:120]+"..."),
+			wantErr: fmt.Sprintf("names: services line 1: port %s out of range 1-65535: %q", strings.Repeat("9", 200), long[:120]+"..."),
 		},
 	}
 	for _, tt := range tests {
@@ -321,8 +322,8 @@ func TestParseServicesErrorCap(t *testing.T) {
 		t.Fatalf("error has %d lines, want 10 bad lines and a count:\n%v", len(lines), err)
 	}
 	want := []string{
-		`model: services line 1: unknown protocol "xyz" (want tcp or udp): "bad0 1/xyz"`,
-		`model: services: 5 more bad lines`,
+		`names: services line 1: unknown protocol "xyz" (want tcp or udp): "bad0 1/xyz"`,
+		`names: services: 5 more bad lines`,
 	}
 	if diff := cmp.Diff(want, []string{lines[0], lines[10]}); diff != "" {
 		t.Errorf("first and last error lines (-want +got):\n%s", diff)
@@ -332,7 +333,7 @@ func TestParseServicesErrorCap(t *testing.T) {
 func TestParseServicesTooLongLine(t *testing.T) {
 	in := "ssh 22/tcp\n" + strings.Repeat("x", 2<<20) + "\n"
 	_, err := ParseServices(strings.NewReader(in))
-	if err == nil || !strings.HasPrefix(err.Error(), "model: services line 2: ") {
+	if err == nil || !strings.HasPrefix(err.Error(), "names: services line 2: ") {
 		t.Errorf("ParseServices(2 MiB line) error = %v, want one naming line 2", err)
 	}
 }
@@ -359,19 +360,19 @@ func TestServicesMerge(t *testing.T) {
 			name:  "base names win, other adds",
 			s:     base(),
 			other: other,
-			want:  table{ProtoTCP: {22: "ssh", 70: "gopher", 80: "http"}, ProtoUDP: {53: "domain", 123: "ntp"}},
+			want:  table{model.ProtoTCP: {22: "ssh", 70: "gopher", 80: "http"}, model.ProtoUDP: {53: "domain", 123: "ntp"}},
 		},
 		{
 			name:  "nil other",
 			s:     base(),
 			other: nil,
-			want:  table{ProtoTCP: {22: "ssh", 80: "http"}, ProtoUDP: {53: "domain"}},
+			want:  table{model.ProtoTCP: {22: "ssh", 80: "http"}, model.ProtoUDP: {53: "domain"}},
 		},
 		{
 			name:  "zero Services takes everything",
 			s:     &Services{},
 			other: other,
-			want:  table{ProtoTCP: {22: "sshd", 70: "gopher"}, ProtoUDP: {123: "ntp"}},
+			want:  table{model.ProtoTCP: {22: "sshd", 70: "gopher"}, model.ProtoUDP: {123: "ntp"}},
 		},
 		{
 			name:  "empty other",
@@ -388,21 +389,21 @@ func TestServicesMerge(t *testing.T) {
 			}
 		})
 	}
-	if got := tableOf(other); len(got[ProtoTCP]) != 2 {
+	if got := tableOf(other); len(got[model.ProtoTCP]) != 2 {
 		t.Errorf("Merge changed its argument: %v", got)
 	}
 }
 
 func TestServicesNil(t *testing.T) {
 	var s *Services
-	if name, ok := s.Lookup(ProtoTCP, 22); name != "" || ok {
+	if name, ok := s.Lookup(model.ProtoTCP, 22); name != "" || ok {
 		t.Errorf("nil Lookup = %q, %v", name, ok)
 	}
 	if n := s.Len(); n != 0 {
 		t.Errorf("nil Len = %d", n)
 	}
 	var zero Services
-	if name, ok := zero.Lookup(ProtoTCP, 22); name != "" || ok {
+	if name, ok := zero.Lookup(model.ProtoTCP, 22); name != "" || ok {
 		t.Errorf("zero Lookup = %q, %v", name, ok)
 	}
 }
@@ -410,8 +411,8 @@ func TestServicesNil(t *testing.T) {
 func TestLoadServices(t *testing.T) {
 	def := tableOf(DefaultServices())
 	withExtras := tableOf(DefaultServices())
-	withExtras[ProtoTCP][7443] = "mycorp-api"
-	withExtras[ProtoUDP][7444] = "mycorp-bus"
+	withExtras[model.ProtoTCP][7443] = "mycorp-api"
+	withExtras[model.ProtoUDP][7444] = "mycorp-bus"
 	unreadable := filepath.Join(t.TempDir(), "services")
 	if err := os.WriteFile(unreadable, []byte("ssh 22/tcp\n"), 0o000); err != nil {
 		t.Fatal(err)
@@ -430,17 +431,17 @@ func TestLoadServices(t *testing.T) {
 		{
 			name:    "bad line names the file",
 			path:    filepath.Join(servicesFixtures, "malformed.txt"),
-			wantErr: `model: ../testdata/services/malformed.txt line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
+			wantErr: `names: ../testdata/services/malformed.txt line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
 			is:      ErrServicesSyntax,
 		},
 		{
 			name:    "directory",
 			path:    servicesFixtures,
-			wantErr: "model: ../testdata/services line 1: read ../testdata/services: is a directory",
+			wantErr: "names: ../testdata/services line 1: read ../testdata/services: is a directory",
 		},
 	}
 	if os.Geteuid() != 0 {
-		tests = append(tests, loadCase{name: "unreadable", path: unreadable, wantErr: "model: services: open " + unreadable + ": permission denied", is: fs.ErrPermission})
+		tests = append(tests, loadCase{name: "unreadable", path: unreadable, wantErr: "names: services: open " + unreadable + ": permission denied", is: fs.ErrPermission})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -520,7 +521,7 @@ func FuzzParseServices(f *testing.F) {
 			if s != nil {
 				t.Fatalf("table returned with error %v", err)
 			}
-			if !strings.HasPrefix(err.Error(), "model: ") {
+			if !strings.HasPrefix(err.Error(), "names: ") {
 				t.Fatalf("error without package prefix: %v", err)
 			}
 			return

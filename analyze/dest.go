@@ -1,46 +1,21 @@
-package model
+package analyze
 
 import (
 	"math/bits"
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/conntab/conntab/model"
 )
-
-// StateCounts counts sockets by state. Read it with Of: the array is laid
-// out by kernel state number, with UNCONN and any state conntab does not
-// know in slots of their own.
-type StateCounts [16]int32
-
-const (
-	slotUnconn = 14
-	slotOther  = 15
-)
-
-func stateSlot(s State) int {
-	switch {
-	case s >= StateEstablished && s <= StateBoundInactive:
-		return int(s)
-	case s == StateUnconn:
-		return slotUnconn
-	}
-	return slotOther
-}
-
-// Add counts one socket in state s.
-func (c *StateCounts) Add(s State) { c[stateSlot(s)]++ }
-
-// Of is the number of sockets in state s. States conntab does not know
-// share one count.
-func (c *StateCounts) Of(s State) int { return int(c[stateSlot(s)]) }
 
 // Destination is one remote endpoint: the connected sockets (remote port
 // not 0) of one protocol to one remote address and port, in any state and
 // from any local address.
 type Destination struct {
-	Proto  Proto
+	Proto  model.Proto
 	Remote netip.AddrPort
-	States StateCounts
+	States model.StateCounts
 	Total  int
 	// Pool is the index in DestIndex.Pools of this endpoint's busiest
 	// ephemeral port pool (most ports in use), or -1 when no socket to it
@@ -65,7 +40,7 @@ func (d *Destination) TimeWaitShare() float64 {
 	if d.Total == 0 {
 		return 0
 	}
-	return float64(d.States.Of(StateTimeWait)) / float64(d.Total)
+	return float64(d.States.Of(model.StateTimeWait)) / float64(d.Total)
 }
 
 // PoolUtilisation is the busiest pool's ports in use as a fraction of its
@@ -89,7 +64,7 @@ type PortPool struct {
 	Local  netip.Addr
 	Remote netip.AddrPort
 	// States counts the pool's sockets by state; each holds one port.
-	States StateCounts
+	States model.StateCounts
 	// InUse is the number of ports taken: the pool's sockets, less those
 	// on ports a bind() holds (Bound).
 	InUse int
@@ -143,7 +118,7 @@ type DestIndex struct {
 	Taken time.Time
 	// Ephemeral is the host's ephemeral range; the zero range (unknown)
 	// means no pools.
-	Ephemeral PortRange
+	Ephemeral model.PortRange
 	// Usable is U, the ports of the ephemeral range connect() may pick:
 	// the range, less the reserved ports in it, less the ports in it that
 	// a bind() holds: listening and bound-only TCP sockets, and the
@@ -191,7 +166,7 @@ type DestIndex struct {
 type BindPool struct {
 	Local netip.Addr
 	// States counts the bound sockets by state; Sockets is their number.
-	States  StateCounts
+	States  model.StateCounts
 	Sockets int
 	// InUse is the number of ports of the range that sockets from this
 	// address hold, bound or not (bind(0) cannot take any of them), and
@@ -212,7 +187,7 @@ func (b *BindPool) Utilisation() float64 {
 }
 
 // Lookup returns the remote endpoint p/remote, or nil.
-func (ix *DestIndex) Lookup(p Proto, remote netip.AddrPort) *Destination {
+func (ix *DestIndex) Lookup(p model.Proto, remote netip.AddrPort) *Destination {
 	if ix == nil {
 		return nil
 	}
@@ -267,10 +242,10 @@ func worst(flags []Flag) Severity {
 //
 // Give it the whole snapshot, unfiltered: the usable ports depend on the
 // listeners in it, and a trend on the same endpoints in every sample.
-func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Thresholds) *DestIndex {
+func Destinations(snap *model.Snapshot, prev *DestIndex, dt time.Duration, th Thresholds) *DestIndex {
 	ix := &DestIndex{Taken: snap.Taken, Ephemeral: snap.Host.Ephemeral, Busiest: -1}
 	eph := ix.Ephemeral
-	pooled := eph != (PortRange{}) && eph.Size() > 0
+	pooled := eph != (model.PortRange{}) && eph.Size() > 0
 
 	// Ports connect() will not pick: reserved ones, and those a bind()
 	// holds. Sockets on them are no pool's (an accepted connection on a
@@ -283,7 +258,7 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		ix.Reserved = taken.countIn(eph.Lo, eph.Hi)
 		for i := range snap.Sockets {
 			s := &snap.Sockets[i]
-			if (s.State == StateListen || s.State == StateBoundInactive) && s.Proto == ProtoTCP {
+			if (s.State == model.StateListen || s.State == model.StateBoundInactive) && s.Proto == model.ProtoTCP {
 				taken.add(s.Local.Port())
 			}
 		}
@@ -323,12 +298,12 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		d := &ix.Dests[di]
 		d.States.Add(s.State)
 		d.Total++
-		if s.State == StateCloseWait && d.States.Of(StateCloseWait) == 1 {
+		if s.State == model.StateCloseWait && d.States.Of(model.StateCloseWait) == 1 {
 			closeWait = append(closeWait, di)
 		}
 
 		lp := s.Local.Port()
-		if !pooled || s.Proto != ProtoTCP || !eph.Contains(lp) || taken.has(lp) {
+		if !pooled || s.Proto != model.ProtoTCP || !eph.Contains(lp) || taken.has(lp) {
 			continue
 		}
 		local := s.Local.Addr()
@@ -350,7 +325,7 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		switch {
 		case lp&1 == lowParity:
 			lowInUse[pi]++
-		case s.State != StateTimeWait:
+		case s.State != model.StateTimeWait:
 			// A TIME_WAIT socket on the second parity is no evidence:
 			// its pool's first-parity sockets, made before it when the
 			// pool ran full, expire before it does.
@@ -364,7 +339,7 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		p := &ix.Pools[i]
 		p.Usable = ix.Usable
 		if settings.TwReuseFor(p.Local, p.Remote.Addr()) {
-			p.TimeWaitReusable = p.States.Of(StateTimeWait)
+			p.TimeWaitReusable = p.States.Of(model.StateTimeWait)
 		}
 	}
 
@@ -374,10 +349,10 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		p := &ix.Pools[i]
 		if rated {
 			if pp := prev.Pool(p.Local, p.Remote); pp != nil {
-				p.TimeWaitBefore = pp.States.Of(StateTimeWait)
+				p.TimeWaitBefore = pp.States.Of(model.StateTimeWait)
 				p.InUseBefore = pp.InUse
 			}
-			if grew := p.States.Of(StateTimeWait) - p.TimeWaitBefore; grew > 0 {
+			if grew := p.States.Of(model.StateTimeWait) - p.TimeWaitBefore; grew > 0 {
 				p.TimeWaitRate = float64(grew) / dt.Seconds()
 			}
 			p.Growth = float64(p.InUse-p.InUseBefore) / dt.Seconds()
@@ -388,7 +363,7 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 		d := &ix.Dests[p.Dest]
 		if d.Pool < 0 || busier(p, &ix.Pools[d.Pool]) {
 			d.Pool = i
-			d.PoolInUse, d.PoolUsable, d.PoolTimeWait = p.InUse, p.Usable, p.States.Of(StateTimeWait)
+			d.PoolInUse, d.PoolUsable, d.PoolTimeWait = p.InUse, p.Usable, p.States.Of(model.StateTimeWait)
 		}
 		flags = poolFlags(flags, p, dt, &th)
 	}
@@ -397,14 +372,14 @@ func Destinations(snap *Snapshot, prev *DestIndex, dt time.Duration, th Threshol
 
 	for _, di := range closeWait {
 		d := &ix.Dests[di]
-		cw := d.States.Of(StateCloseWait)
+		cw := d.States.Of(model.StateCloseWait)
 		if prev == nil {
 			d.CloseWaitFrom = cw
 		} else {
 			// An endpoint the previous sample lacks had none in CLOSE_WAIT.
 			before, samples, from := 0, 0, 0
 			if pd := prev.Lookup(d.Proto, d.Remote); pd != nil {
-				before, samples, from = pd.States.Of(StateCloseWait), pd.CloseWaitSamples, pd.CloseWaitFrom
+				before, samples, from = pd.States.Of(model.StateCloseWait), pd.CloseWaitSamples, pd.CloseWaitFrom
 			}
 			if cw < before {
 				d.CloseWaitFrom = cw // a fall starts a new stretch here
@@ -444,7 +419,7 @@ func busier(a, b *PortPool) bool {
 	if a.InUse != b.InUse {
 		return a.InUse > b.InUse
 	}
-	return a.States.Of(StateTimeWait) > b.States.Of(StateTimeWait)
+	return a.States.Of(model.StateTimeWait) > b.States.Of(model.StateTimeWait)
 }
 
 // keepWorstPerEndpoint keeps, of the pool flags of one kind about one
@@ -578,7 +553,7 @@ func (t *slotTable) find(h uint64, is func(i int32) bool) int32 {
 }
 
 // findDest returns the index of endpoint p/remote, whose hash is h, or -1.
-func (ix *DestIndex) findDest(p Proto, remote netip.AddrPort, h uint64) int32 {
+func (ix *DestIndex) findDest(p model.Proto, remote netip.AddrPort, h uint64) int32 {
 	return ix.dests.find(h, func(i int32) bool { d := &ix.Dests[i]; return d.Remote == remote && d.Proto == p })
 }
 
@@ -591,7 +566,7 @@ func (ix *DestIndex) findPool(local netip.Addr, remote netip.AddrPort, h uint64)
 // destHash hashes a remote endpoint. The zone of a link-local address is
 // left out: equal keys still hash equal, and the comparison tells zones
 // apart.
-func destHash(p Proto, ap netip.AddrPort) uint64 {
+func destHash(p model.Proto, ap netip.AddrPort) uint64 {
 	a := ap.Addr()
 	if a.Is4() {
 		b := a.As4()
@@ -630,7 +605,7 @@ func le64(b []byte) uint64 {
 // bind() put there (BindPool), takes them out of their pools, and their
 // ports out of U. lowInUse counts each pool's sockets on ports of the
 // first parity.
-func (ix *DestIndex) findBound(snap *Snapshot, second, lowInUse []int32, taken *portSet) {
+func (ix *DestIndex) findBound(snap *model.Snapshot, second, lowInUse []int32, taken *portSet) {
 	eph := ix.Ephemeral
 	lowCap := 0 // the ports of the first parity connect() may pick
 	for p := int(eph.Lo); p <= int(eph.Hi); p += 2 {
@@ -648,7 +623,7 @@ func (ix *DestIndex) findBound(snap *Snapshot, second, lowInUse []int32, taken *
 			continue // connect() may have moved on to this parity
 		}
 		p := &ix.Pools[pi]
-		p.States[stateSlot(s.State)]--
+		p.States[model.StateSlot(s.State)]--
 		p.InUse--
 		p.Bound++
 		if lp := s.Local.Port(); !bound.has(lp) {
@@ -672,7 +647,7 @@ func (ix *DestIndex) findBound(snap *Snapshot, second, lowInUse []int32, taken *
 	for i := range snap.Sockets {
 		s := &snap.Sockets[i]
 		lp := s.Local.Port()
-		if s.Proto != ProtoTCP || !eph.Contains(lp) || taken.has(lp) || s.State == StateListen || s.State == StateBoundInactive {
+		if s.Proto != model.ProtoTCP || !eph.Contains(lp) || taken.has(lp) || s.State == model.StateListen || s.State == model.StateBoundInactive {
 			continue
 		}
 		for bi := range ix.BindPools {

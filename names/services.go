@@ -1,4 +1,4 @@
-package model
+package names
 
 import (
 	_ "embed"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/conntab/conntab/model"
 )
 
 // servicesTxt is conntab's own service table; services.txt says how its
@@ -31,9 +33,9 @@ type Services struct {
 }
 
 // add names p/port unless it has a name already.
-func (s *Services) add(p Proto, port uint16, name string) {
+func (s *Services) add(p model.Proto, port uint16, name string) {
 	m, i := s.tcp, 0
-	if p == ProtoUDP {
+	if p == model.ProtoUDP {
 		m, i = s.udp, 1
 	}
 	if _, dup := m[port]; dup {
@@ -66,7 +68,7 @@ func LoadServices(path string) (*Services, error) {
 		return DefaultServices(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("model: services: %w", err)
+		return nil, fmt.Errorf("names: services: %w", err)
 	}
 	defer f.Close()
 	host, err := parseServices(f, path)
@@ -93,14 +95,14 @@ func ParseServices(r io.Reader) (*Services, error) {
 }
 
 // ErrServicesSyntax is what every *ServicesError matches with errors.Is.
-var ErrServicesSyntax = errors.New("model: bad services line")
+var ErrServicesSyntax = errors.New("names: bad services line")
 
 // ServicesError is a line of a services file that could not be read.
 type ServicesError = LineError
 
 func parseServices(r io.Reader, path string) (*Services, error) {
 	s := &Services{tcp: make(map[uint16]string), udp: make(map[uint16]string)}
-	err := readTable(r, path, "services", ErrServicesSyntax, func(line string) string {
+	err := ReadTable(r, path, "services", ErrServicesSyntax, func(line string) string {
 		p, port, name, reason := parseServiceLine(line)
 		if reason == "" && name != "" {
 			s.add(p, port, name)
@@ -115,7 +117,7 @@ func parseServices(r io.Reader, path string) (*Services, error) {
 
 // parseServiceLine reads one line. It returns an empty name for lines that
 // hold no service conntab keeps, and a reason for bad ones.
-func parseServiceLine(line string) (p Proto, port uint16, name, reason string) {
+func parseServiceLine(line string) (p model.Proto, port uint16, name, reason string) {
 	if i := strings.IndexByte(line, '#'); i >= 0 {
 		line = line[:i]
 	}
@@ -127,7 +129,7 @@ func parseServiceLine(line string) (p Proto, port uint16, name, reason string) {
 		return 0, 0, "", "missing port/protocol"
 	}
 	name = f[0]
-	if !printable(name) {
+	if !Printable(name) {
 		return 0, 0, "", fmt.Sprintf("service name %q is not printable", name)
 	}
 	num, proto, ok := strings.Cut(f[1], "/")
@@ -143,9 +145,9 @@ func parseServiceLine(line string) (p Proto, port uint16, name, reason string) {
 	}
 	switch proto {
 	case "tcp":
-		p = ProtoTCP
+		p = model.ProtoTCP
 	case "udp":
-		p = ProtoUDP
+		p = model.ProtoUDP
 	case "sctp", "dccp", "ddp":
 		// Real protocols that real files list; conntab collects neither.
 		return 0, 0, "", ""
@@ -155,9 +157,9 @@ func parseServiceLine(line string) (p Proto, port uint16, name, reason string) {
 	return p, uint16(v), name, ""
 }
 
-// printable reports whether name is UTF-8 without control characters, so
+// Printable reports whether name is UTF-8 without control characters, so
 // that a host's file cannot put terminal escapes into the listing.
-func printable(name string) bool {
+func Printable(name string) bool {
 	if !utf8.ValidString(name) {
 		return false
 	}
@@ -170,14 +172,14 @@ func printable(name string) bool {
 }
 
 // Lookup returns the name of the service on port p/port. Port 0 has none.
-func (s *Services) Lookup(p Proto, port uint16) (string, bool) {
+func (s *Services) Lookup(p model.Proto, port uint16) (string, bool) {
 	if s == nil || port == 0 {
 		return "", false
 	}
 	i := 0
-	if p == ProtoUDP {
+	if p == model.ProtoUDP {
 		i = 1
-	} else if p != ProtoTCP {
+	} else if p != model.ProtoTCP {
 		return "", false
 	}
 	if s.named[i][port/64]&(1<<(port%64)) == 0 {
@@ -225,10 +227,10 @@ func (s *Services) Merge(other *Services) {
 		s.udp = make(map[uint16]string, len(other.udp))
 	}
 	for port, name := range other.tcp {
-		s.add(ProtoTCP, port, name)
+		s.add(model.ProtoTCP, port, name)
 	}
 	for port, name := range other.udp {
-		s.add(ProtoUDP, port, name)
+		s.add(model.ProtoUDP, port, name)
 	}
 }
 

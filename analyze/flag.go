@@ -1,9 +1,11 @@
-package model
+package analyze
 
 import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/conntab/conntab/model"
 )
 
 // Severity ranks a flag. The zero value, SeverityNone, is no flag at all;
@@ -28,7 +30,7 @@ func (s Severity) String() string {
 	if int(s) < len(severityNames) {
 		return severityNames[s]
 	}
-	return "severity(" + itoa(uint64(s)) + ")"
+	return "severity(" + strconv.FormatUint(uint64(s), 10) + ")"
 }
 
 // Symbol is a one-character mark for the severity that reads without
@@ -83,7 +85,7 @@ func (k FlagKind) String() string {
 	if k >= FlagTimeWait && int(k) < len(flagKindNames) {
 		return flagKindNames[k]
 	}
-	return "flag(" + itoa(uint64(k)) + ")"
+	return "flag(" + strconv.FormatUint(uint64(k), 10) + ")"
 }
 
 // Short is the kind as a column word: TW, TW↑, PORTS, CW, CW↑.
@@ -104,7 +106,7 @@ type Flag struct {
 	Kind     FlagKind
 	Severity Severity
 	// Proto and Remote are the remote endpoint the flag is about.
-	Proto  Proto
+	Proto  model.Proto
 	Remote netip.AddrPort
 	// Local is the local address of the ephemeral port pool a pool flag
 	// (FlagTimeWait, FlagTimeWaitRising, FlagPorts) is about; the zero
@@ -260,9 +262,9 @@ func appendFrom(dst []byte, local netip.Addr) []byte {
 
 // appendEndpoint appends a remote endpoint, naming the protocol when it is
 // not TCP.
-func appendEndpoint(dst []byte, p Proto, ap netip.AddrPort) []byte {
+func appendEndpoint(dst []byte, p model.Proto, ap netip.AddrPort) []byte {
 	dst = ap.AppendTo(dst)
-	if p != ProtoTCP {
+	if p != model.ProtoTCP {
 		dst = append(dst, '/')
 		dst = append(dst, p.String()...)
 	}
@@ -344,8 +346,8 @@ func reaches(count, of int, pct float64) bool {
 // FlagPorts at notice or warn is left out when the TIME_WAIT share flag
 // already says as much: TIME_WAIT's share of U never exceeds the pool's.
 func poolFlags(dst []Flag, p *PortPool, dt time.Duration, th *Thresholds) []Flag {
-	base := Flag{Proto: ProtoTCP, Remote: p.Remote, Local: p.Local, Usable: p.Usable}
-	tw := p.States.Of(StateTimeWait)
+	base := Flag{Proto: model.ProtoTCP, Remote: p.Remote, Local: p.Local, Usable: p.Usable}
+	tw := p.States.Of(model.StateTimeWait)
 	twSeverity := SeverityNone
 	if p.TimeWaitReusable == 0 {
 		switch {
@@ -392,7 +394,7 @@ func (th *Thresholds) PortsSeverity(blocking, usable int) Severity {
 
 // closeWaitFlags appends the flags an endpoint's CLOSE_WAIT sockets raise.
 func closeWaitFlags(dst []Flag, d *Destination, th *Thresholds) []Flag {
-	cw := d.States.Of(StateCloseWait)
+	cw := d.States.Of(model.StateCloseWait)
 	if cw == 0 {
 		return dst
 	}

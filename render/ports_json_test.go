@@ -1,4 +1,4 @@
-package model
+package render
 
 import (
 	"bytes"
@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -15,31 +18,31 @@ import (
 // ESTABLISHED, 2 SYN_SENT, 107 TIME_WAIT of 199), a listener inside the
 // range, a socket bound before connect() on an odd port, and a loopback
 // pool whose TIME_WAIT tcp_tw_reuse 2 lets connect() take over.
-func portsJSONSnapshot() *Snapshot {
-	h := portsHost()
+func portsJSONSnapshot() *model.Snapshot {
+	h := modeltest.PortsHost()
 	h.Settings.TCPTwReuse = 2
 	h.Settings.TCPTwReuseDelay = -1
-	h.Counters = NetCounters{Read: true, TW: 900, ListenOverflows: 3, ActiveOpens: 5000, CurrEstab: 64}
+	h.Counters = model.NetCounters{Read: true, TW: 900, ListenOverflows: 3, ActiveOpens: 5000, CurrEstab: 64}
 	dst := "10.0.0.9:5432"
-	snap := &Snapshot{Host: h, Source: SourceNetlink, NetNS: 4026532000, Taken: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)}
+	snap := &model.Snapshot{Host: h, Source: model.SourceNetlink, NetNS: 4026532000, Taken: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)}
 	snap.Sockets = slices.Concat(
-		poolSockets(h, 60, StateEstablished, "10.0.0.2", dst, 0),
-		poolSockets(h, 2, StateSynSent, "10.0.0.2", dst, 60),
-		poolSockets(h, 107, StateTimeWait, "10.0.0.2", dst, 62),
-		poolSockets(h, 2, StateEstablished, "127.0.0.1", "127.0.0.1:8080", 0),
-		poolSockets(h, 10, StateTimeWait, "127.0.0.1", "127.0.0.1:8080", 2),
-		[]Socket{
-			sock(ProtoTCP, StateListen, "0.0.0.0:40151", "0.0.0.0:0"),
-			sock(ProtoTCP, StateEstablished, "10.0.0.3:40199", "10.0.0.7:6379"),
+		modeltest.PoolSockets(h, 60, model.StateEstablished, "10.0.0.2", dst, 0),
+		modeltest.PoolSockets(h, 2, model.StateSynSent, "10.0.0.2", dst, 60),
+		modeltest.PoolSockets(h, 107, model.StateTimeWait, "10.0.0.2", dst, 62),
+		modeltest.PoolSockets(h, 2, model.StateEstablished, "127.0.0.1", "127.0.0.1:8080", 0),
+		modeltest.PoolSockets(h, 10, model.StateTimeWait, "127.0.0.1", "127.0.0.1:8080", 2),
+		[]model.Socket{
+			modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:40151", "0.0.0.0:0"),
+			modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.3:40199", "10.0.0.7:6379"),
 		},
 	)
 	return snap
 }
 
-func portsJSONReport() *PortsReport {
-	th := DefaultThresholds()
+func portsJSONReport() *analyze.PortsReport {
+	th := analyze.DefaultThresholds()
 	snap := portsJSONSnapshot()
-	return Ports(snap, Destinations(snap, nil, 0, th), NetCounters{}, 0, th)
+	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 }
 
 // encode writes j as conntab ports --json does.
@@ -169,12 +172,12 @@ func TestPortsJSONPoolKeys(t *testing.T) {
 // Two samples: interval, deltas (null for a counter that fell, signed
 // for the gauge), rates from the samples and the time to exhaustion.
 func TestPortsJSONInterval(t *testing.T) {
-	th := DefaultThresholds()
+	th := analyze.DefaultThresholds()
 	first, second := portsJSONSnapshot(), portsJSONSnapshot()
 	// The first sample lacks the pool's last 10 TIME_WAIT sockets.
 	drop := 0
-	first.Sockets = slices.DeleteFunc(first.Sockets, func(s Socket) bool {
-		if s.State == StateTimeWait && s.Remote.Port() == 5432 && drop < 10 {
+	first.Sockets = slices.DeleteFunc(first.Sockets, func(s model.Socket) bool {
+		if s.State == model.StateTimeWait && s.Remote.Port() == 5432 && drop < 10 {
 			drop++
 			return true
 		}
@@ -183,7 +186,7 @@ func TestPortsJSONInterval(t *testing.T) {
 	second.Taken = first.Taken.Add(5 * time.Second)
 	before := first.Host.Counters
 	before.TW, before.ActiveOpens, before.CurrEstab, before.ListenOverflows = 800, 4900, 70, 5 // ListenOverflows fell
-	r := Ports(second, Destinations(second, Destinations(first, nil, 0, th), 5*time.Second, th), before, 5*time.Second, th)
+	r := analyze.Ports(second, analyze.Destinations(second, analyze.Destinations(first, nil, 0, th), 5*time.Second, th), before, 5*time.Second, th)
 	j := NewPortsJSON(r)
 
 	if j.IntervalSeconds != 5 || j.Deltas == nil {
@@ -202,9 +205,9 @@ func TestPortsJSONInterval(t *testing.T) {
 // Settings and counters not read: every value null, read false.
 func TestPortsJSONUnread(t *testing.T) {
 	snap := portsJSONSnapshot()
-	snap.Host.Settings, snap.Host.Counters = NetSettings{}, NetCounters{}
-	th := DefaultThresholds()
-	out := string(encode(t, NewPortsJSON(Ports(snap, Destinations(snap, nil, 0, th), NetCounters{}, 0, th))))
+	snap.Host.Settings, snap.Host.Counters = model.NetSettings{}, model.NetCounters{}
+	th := analyze.DefaultThresholds()
+	out := string(encode(t, NewPortsJSON(analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th))))
 	for _, want := range []string{
 		`"settings":{"read":false,"ip_unprivileged_port_start":null,`,
 		`"counters":{"read":false,"TW":null,`,
@@ -219,9 +222,9 @@ func TestPortsJSONUnread(t *testing.T) {
 // An unknown range has no pools and a zero ephemeral block, and empty
 // lists are [], never null.
 func TestPortsJSONEmpty(t *testing.T) {
-	snap := &Snapshot{}
-	th := DefaultThresholds()
-	out := string(encode(t, NewPortsJSON(Ports(snap, Destinations(snap, nil, 0, th), NetCounters{}, 0, th))))
+	snap := &model.Snapshot{}
+	th := analyze.DefaultThresholds()
+	out := string(encode(t, NewPortsJSON(analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th))))
 	for _, want := range []string{
 		`"ephemeral":{"lo":0,"hi":0,"size":0,"reserved":0,"held":0,"bound":0,"usable":0}`,
 		`"held_ports":[]`, `"pools":[]`, `"bind_pools":[]`, `"findings":[]`, `"severity":"none"`,
@@ -238,13 +241,13 @@ func TestBindPoolSeverity(t *testing.T) {
 	if len(r.BindPools) != 1 {
 		t.Fatalf("%d bind pools, want 1", len(r.BindPools))
 	}
-	var found Severity
+	var found analyze.Severity
 	for _, f := range r.Findings {
-		if f.Kind == FindBindConnect {
+		if f.Kind == analyze.FindBindConnect {
 			found = f.Severity
 		}
 	}
-	if got := r.BindPools[0].Severity; got == SeverityNone || got != found {
+	if got := r.BindPools[0].Severity; got == analyze.SeverityNone || got != found {
 		t.Errorf("BindPool.Severity = %v, the finding says %v", got, found)
 	}
 }

@@ -1,10 +1,11 @@
-package model
+package names
 
 import (
 	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -30,7 +31,17 @@ func (e *LineError) Error() string {
 	if src == "" {
 		src = e.table
 	}
-	return fmt.Sprintf("model: %s line %d: %s: %q", src, e.Line, e.Reason, e.Text)
+	return fmt.Sprintf("%s: %s line %d: %s: %q", pkgOf(e.kind), src, e.Line, e.Reason, e.Text)
+}
+
+// pkgOf is the package prefix of a sentinel ("audit" of "audit: bad audit
+// rules line"), so that a table's errors name the package that reads it.
+func pkgOf(kind error) string {
+	if kind == nil {
+		return "names"
+	}
+	pkg, _, _ := strings.Cut(kind.Error(), ":")
+	return pkg
 }
 
 // Unwrap makes a LineError match its table's sentinel.
@@ -42,10 +53,10 @@ const maxLineErrors = 10
 // maxQuoted caps how much of a bad line an error quotes.
 const maxQuoted = 120
 
-// readTable calls parse for each line of r. A line parse gives a reason
+// ReadTable calls parse for each line of r. A line parse gives a reason
 // for is bad: the first maxLineErrors become *LineError values, the rest a
 // count; a read error ends the table. All of them come back joined.
-func readTable(r io.Reader, path, table string, kind error, parse func(line string) (reason string)) error {
+func ReadTable(r io.Reader, path, table string, kind error, parse func(line string) (reason string)) error {
 	var errs []error
 	bad, n := 0, 0
 	sc := bufio.NewScanner(r)
@@ -67,10 +78,10 @@ func readTable(r io.Reader, path, table string, kind error, parse func(line stri
 		src = table
 	}
 	if bad > maxLineErrors {
-		errs = append(errs, fmt.Errorf("model: %s: %d more bad lines", src, bad-maxLineErrors))
+		errs = append(errs, fmt.Errorf("%s: %s: %d more bad lines", pkgOf(kind), src, bad-maxLineErrors))
 	}
 	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("model: %s line %d: %w", src, n+1, err))
+		errs = append(errs, fmt.Errorf("%s: %s line %d: %w", pkgOf(kind), src, n+1, err))
 	}
 	return errors.Join(errs...)
 }

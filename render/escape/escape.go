@@ -1,4 +1,4 @@
-package model
+package escape
 
 import (
 	"unicode/utf8"

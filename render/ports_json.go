@@ -1,8 +1,11 @@
-package model
+package render
 
 import (
 	"math"
 	"time"
+
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/model"
 )
 
 // PortsJSON is the shape of `conntab ports --json` (docs/json.md): one
@@ -155,7 +158,7 @@ type AdviceJSON struct {
 
 // NewPortsJSON is r in the PortsJSON shape. Fractions and rates are
 // rounded to 4 decimals, seconds to milliseconds.
-func NewPortsJSON(r *PortsReport) PortsJSON {
+func NewPortsJSON(r *analyze.PortsReport) PortsJSON {
 	j := PortsJSON{
 		NetNS:     r.NetNS,
 		Taken:     r.Taken,
@@ -168,7 +171,7 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 		Findings:  make([]FindingJSON, 0, len(r.Findings)),
 		Severity:  r.Severity().String(),
 	}
-	if r.Ephemeral != (PortRange{}) && r.Ephemeral.Size() > 0 {
+	if r.Ephemeral != (model.PortRange{}) && r.Ephemeral.Size() > 0 {
 		size := r.Ephemeral.Size()
 		j.Ephemeral = EphemeralJSON{
 			Lo: r.Ephemeral.Lo, Hi: r.Ephemeral.Hi, Size: size,
@@ -186,7 +189,7 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 	}
 	if r.Counters.Read {
 		for i, slot := range j.Counters.slots() {
-			v := CounterFields[i].Get(&r.Counters)
+			v := model.CounterFields[i].Get(&r.Counters)
 			*slot = &v
 		}
 	}
@@ -200,7 +203,7 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 	for i := range r.BindPools {
 		bp := &r.BindPools[i]
 		states := map[string]int{}
-		for _, st := range AllStates {
+		for _, st := range model.AllStates {
 			if n := bp.States.Of(st); n > 0 {
 				states[st.String()] = n
 			}
@@ -216,7 +219,7 @@ func NewPortsJSON(r *PortsReport) PortsJSON {
 }
 
 // appendFindingsJSON appends fs to dst as FindingJSON.
-func appendFindingsJSON(dst []FindingJSON, fs []Finding) []FindingJSON {
+func appendFindingsJSON(dst []FindingJSON, fs []analyze.Finding) []FindingJSON {
 	for i := range fs {
 		f := &fs[i]
 		fj := FindingJSON{Kind: f.Kind.String(), Severity: f.Severity.String(), Subject: f.Subject, Text: f.Text, Advice: make([]AdviceJSON, len(f.Advice))}
@@ -228,8 +231,8 @@ func appendFindingsJSON(dst []FindingJSON, fs []Finding) []FindingJSON {
 	return dst
 }
 
-func poolJSON(p *PoolReport) PoolJSON {
-	est, syn, tw := p.States.Of(StateEstablished), p.States.Of(StateSynSent), p.States.Of(StateTimeWait)
+func poolJSON(p *analyze.PoolReport) PoolJSON {
+	est, syn, tw := p.States.Of(model.StateEstablished), p.States.Of(model.StateSynSent), p.States.Of(model.StateTimeWait)
 	pj := PoolJSON{
 		Local:       p.Local.String(),
 		Remote:      endpointJSON(p.Remote.Addr().String(), p.Remote.Port()),
@@ -253,7 +256,7 @@ func poolJSON(p *PoolReport) PoolJSON {
 
 func endpointJSON(addr string, port uint16) EndpointJSON { return EndpointJSON{Addr: addr, Port: port} }
 
-func settingsJSON(s *NetSettings) SettingsJSON {
+func settingsJSON(s *model.NetSettings) SettingsJSON {
 	j := SettingsJSON{Read: s.Read}
 	if !s.Read {
 		return j
@@ -280,20 +283,20 @@ func settingsJSON(s *NetSettings) SettingsJSON {
 }
 
 // slots are CountersJSON's counters in CounterFields' order.
-func (c *CountersJSON) slots() [len(CounterFields)]**uint64 {
+func (c *CountersJSON) slots() [len(model.CounterFields)]**uint64 {
 	return [...]**uint64{&c.TW, &c.TWRecycled, &c.TWKilled, &c.TCPTimeWaitOverflow, &c.ListenOverflows, &c.ListenDrops,
 		&c.TCPReqQFullDrop, &c.ActiveOpens, &c.PassiveOpens, &c.AttemptFails, &c.CurrEstab}
 }
 
 // newDeltasJSON is now less before, counter by counter: null for a
 // counter that fell, signed for the gauge.
-func newDeltasJSON(now, before *NetCounters) *DeltasJSON {
+func newDeltasJSON(now, before *model.NetCounters) *DeltasJSON {
 	d := &DeltasJSON{}
 	slots := [...]**int64{&d.TW, &d.TWRecycled, &d.TWKilled, &d.TCPTimeWaitOverflow, &d.ListenOverflows, &d.ListenDrops,
 		&d.TCPReqQFullDrop, &d.ActiveOpens, &d.PassiveOpens, &d.AttemptFails, &d.CurrEstab}
 	for i, slot := range slots {
-		n, b := CounterFields[i].Get(now), CounterFields[i].Get(before)
-		if n < b && !CounterFields[i].Gauge {
+		n, b := model.CounterFields[i].Get(now), model.CounterFields[i].Get(before)
+		if n < b && !model.CounterFields[i].Gauge {
 			continue
 		}
 		v := int64(n - b)

@@ -1,4 +1,4 @@
-package model
+package names
 
 import (
 	"errors"
@@ -22,7 +22,7 @@ type Users struct {
 //
 // A name is whatever the file holds between the line's start and its
 // first colon: untrusted text, kept exactly; escaping it is the printer's
-// job (see AppendSafe).
+// job (see escape.AppendSafe).
 func (u *Users) Name(uid uint32) (string, bool) {
 	if u == nil {
 		return "", false
@@ -49,7 +49,7 @@ func LoadUsers(path string) (*Users, error) {
 		return &Users{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("model: users: %w", err)
+		return nil, fmt.Errorf("names: users: %w", err)
 	}
 	defer f.Close()
 	return parsePasswd(f, path)
@@ -73,14 +73,14 @@ func ParsePasswd(r io.Reader) (*Users, error) {
 }
 
 // ErrPasswdSyntax is what every *PasswdError matches with errors.Is.
-var ErrPasswdSyntax = errors.New("model: bad passwd line")
+var ErrPasswdSyntax = errors.New("names: bad passwd line")
 
 // PasswdError is a line of a passwd file that could not be read.
 type PasswdError = LineError
 
 func parsePasswd(r io.Reader, path string) (*Users, error) {
 	u := &Users{names: make(map[uint32]string)}
-	err := readTable(r, path, "passwd", ErrPasswdSyntax, func(line string) string {
+	err := ReadTable(r, path, "passwd", ErrPasswdSyntax, func(line string) string {
 		name, uid, reason := parsePasswdLine(line)
 		if _, dup := u.names[uid]; reason == "" && name != "" && !dup {
 			u.names[uid] = name

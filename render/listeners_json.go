@@ -1,6 +1,11 @@
-package model
+package render
 
-import "time"
+import (
+	"time"
+
+	"github.com/conntab/conntab/audit"
+	"github.com/conntab/conntab/model"
+)
 
 // ListenersJSON is the shape of `conntab listeners --json` (docs/json.md):
 // one document for one ListenerReport. Every key is always there: a
@@ -53,7 +58,7 @@ type ListenerJSON struct {
 }
 
 // NewListenersJSON is r in the ListenersJSON shape.
-func NewListenersJSON(r *ListenerReport) ListenersJSON {
+func NewListenersJSON(r *audit.ListenerReport) ListenersJSON {
 	j := ListenersJSON{
 		NetNS: r.NetNS, Taken: r.Taken, Source: r.Source.String(),
 		Processes: r.Processes, HiddenProcesses: r.Hidden, Unowned: r.Unowned,
@@ -79,13 +84,13 @@ func NewListenersJSON(r *ListenerReport) ListenersJSON {
 			Findings:  appendFindingsJSON(make([]FindingJSON, 0, len(ln.Findings)), ln.Findings),
 			Severity:  ln.Severity.String(),
 		}
-		if s.V6Only != V6OnlyUnknown {
-			on := s.V6Only == V6OnlyOn
+		if s.V6Only != model.V6OnlyUnknown {
+			on := s.V6Only == model.V6OnlyOn
 			lj.V6Only = &on
 		}
 		if q, ok := s.AcceptQueue(); ok {
 			lj.AcceptQ = &q
-			if b, _ := s.Backlog(); r.Source == SourceNetlink {
+			if b, _ := s.Backlog(); r.Source == model.SourceNetlink {
 				lj.Backlog = &b
 			}
 		}

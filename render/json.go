@@ -1,8 +1,11 @@
-package model
+package render
 
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render/escape"
 )
 
 // SocketJSON is the shape of one line of `conntab list --json`
@@ -68,7 +71,7 @@ type TimerJSON struct {
 // AppendJSON appends s as one JSON object (no newline) in the SocketJSON
 // shape. The cookie is a string: it is a 64-bit number, beyond what a
 // JSON reader in JavaScript keeps exact.
-func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
+func AppendJSON(dst []byte, s *model.Socket, l *Labeler) []byte {
 	dst = append(dst, `{"proto":"`...)
 	dst = append(dst, s.Proto.String()...)
 	dst = append(dst, `","family":"`...)
@@ -87,7 +90,7 @@ func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
 	dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
 	dst = append(dst, `,"send_q":`...)
 	dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
-	if s.State == StateListen {
+	if s.State == model.StateListen {
 		dst = append(dst, `,"accept_q":`...)
 		dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
 		dst = append(dst, `,"backlog":`...)
@@ -108,7 +111,7 @@ func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
 	dst = append(dst, `,"retrans":`...)
 	dst = strconv.AppendUint(dst, uint64(s.Timer.Retrans), 10)
 	dst = append(dst, `},"service":`...)
-	dst = AppendJSONString(dst, l.Service(s))
+	dst = escape.AppendJSONString(dst, l.Service(s))
 	dst = append(dst, `,"local_class":"`...)
 	dst = appendClass(dst, s.Local.Port(), l)
 	dst = append(dst, `","remote_class":"`...)
@@ -116,7 +119,7 @@ func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
 	dst = append(dst, '"')
 	if l.Snapshot != nil && l.Snapshot.Owners != nil {
 		dst = append(dst, `,"user":`...)
-		dst = AppendJSONString(dst, l.user(s))
+		dst = escape.AppendJSONString(dst, l.User(s))
 		dst = append(dst, `,"processes":[`...)
 		for i, o := range l.OwnersOf(s) {
 			if i > 0 {
@@ -125,7 +128,7 @@ func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
 			dst = append(dst, `{"pid":`...)
 			dst = strconv.AppendInt(dst, int64(o.PID), 10)
 			dst = append(dst, `,"comm":`...)
-			dst = AppendJSONString(dst, o.Comm)
+			dst = escape.AppendJSONString(dst, o.Comm)
 			dst = append(dst, `,"fd":`...)
 			dst = strconv.AppendInt(dst, int64(o.FD), 10)
 			if o.Former {
@@ -146,9 +149,9 @@ func AppendJSON(dst []byte, s *Socket, l *Labeler) []byte {
 			dst = append(dst, `","severity":"`...)
 			dst = append(dst, f.Severity.String()...)
 			dst = append(dst, `","label":`...)
-			dst = AppendJSONString(dst, f.Label())
+			dst = escape.AppendJSONString(dst, f.Label())
 			dst = append(dst, `,"reason":`...)
-			dst = AppendJSONString(dst, f.Reason())
+			dst = escape.AppendJSONString(dst, f.Reason())
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
@@ -162,13 +165,13 @@ func appendClass(dst []byte, port uint16, l *Labeler) []byte {
 	if port == 0 {
 		return dst
 	}
-	return append(dst, l.class(port).String()...)
+	return append(dst, l.Class(port).String()...)
 }
 
 // AppendCSV appends s as one CSV record (no newline) with the columns
 // CSVHeader names. Only the service name can hold a comma or a quote; it is
 // escaped (AppendSafe) and quoted as RFC 4180 asks.
-func AppendCSV(dst []byte, s *Socket, l *Labeler) []byte {
+func AppendCSV(dst []byte, s *model.Socket, l *Labeler) []byte {
 	dst = append(dst, s.Proto.String()...)
 	dst = append(dst, ',')
 	dst = append(dst, s.Family.String()...)
@@ -208,7 +211,7 @@ func AppendCSV(dst []byte, s *Socket, l *Labeler) []byte {
 	dst = strconv.AppendUint(dst, uint64(s.Timer.Retrans), 10)
 	if l.Snapshot != nil && l.Snapshot.Owners != nil {
 		dst = append(dst, ',')
-		dst = appendCSVField(dst, l.user(s))
+		dst = appendCSVField(dst, l.User(s))
 		dst = append(dst, ',')
 		var procs []byte
 		for i, o := range l.OwnersOf(s) {
@@ -238,7 +241,7 @@ const CSVHeader = "proto,family,state,recv_q,send_q,local_addr,local_port,remote
 
 func appendCSVField(dst []byte, v string) []byte {
 	start := len(dst)
-	dst = AppendSafe(dst, v)
+	dst = escape.AppendSafe(dst, v)
 	field := dst[start:]
 	if !bytes.ContainsAny(field, ",\"\r\n") {
 		return dst

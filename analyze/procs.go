@@ -1,25 +1,27 @@
-package model
+package analyze
 
 import (
 	"cmp"
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/conntab/conntab/model"
 )
 
 // ProcessSockets counts the sockets one process holds, by state.
 type ProcessSockets struct {
 	PID int32
 	// Comm is the process's name as the kernel keeps it: untrusted text
-	// (see AppendSafe). A pid that changed its name between the walks
+	// (see escape.AppendSafe). A pid that changed its name between the walks
 	// that saw it has a row per name.
 	Comm   string
-	States StateCounts
+	States model.StateCounts
 	Total  int
 	// Former counts, by state, the sockets without a file (TIME_WAIT,
 	// orphaned) whose connection this process held when it last had one
 	// (Snapshot.Former); they are not in States or Total.
-	Former      StateCounts
+	Former      model.StateCounts
 	FormerTotal int
 }
 
@@ -47,7 +49,7 @@ type ProcessCounts struct {
 // up to GOMAXPROCS of them: most of the time goes to looking up the
 // remembered owners of TIME_WAIT sockets (Snapshot.Former), each lookup a
 // wait on memory.
-func CountProcesses(snap *Snapshot) *ProcessCounts {
+func CountProcesses(snap *model.Snapshot) *ProcessCounts {
 	return countProcesses(snap, max(1, min(runtime.GOMAXPROCS(0), len(snap.Sockets)/procChunk)))
 }
 
@@ -56,7 +58,7 @@ const procChunk = 16384
 
 // countProcesses is CountProcesses with the sockets shared out between
 // workers goroutines.
-func countProcesses(snap *Snapshot, workers int) *ProcessCounts {
+func countProcesses(snap *model.Snapshot, workers int) *ProcessCounts {
 	pc := &ProcessCounts{}
 	if snap.Owners != nil {
 		pc.Hidden = snap.Owners.Hidden
@@ -112,14 +114,14 @@ type procPart struct {
 	unknown ProcessSockets
 }
 
-func (pp *procPart) count(snap *Snapshot, sockets []Socket) {
-	var owners []Owner
+func (pp *procPart) count(snap *model.Snapshot, sockets []model.Socket) {
+	var owners []model.Owner
 	if snap.Owners != nil {
-		owners = snap.Owners.byInode
+		owners = snap.Owners.ByInode()
 	}
 	rows := &pp.rows
 	rows.byPID = map[int32]int32{}
-	unknown := func(s State) {
+	unknown := func(s model.State) {
 		pp.unknown.States.Add(s)
 		pp.unknown.Total++
 	}
@@ -137,14 +139,14 @@ func (pp *procPart) count(snap *Snapshot, sockets []Socket) {
 				unknown(s.State)
 				continue
 			}
-			rows.count(formers, stateSlot(s.State))
+			rows.count(formers, model.StateSlot(s.State))
 		case s.Inode < 1<<60 && len(owners) > 0:
-			keys = append(keys, s.Inode<<4|uint64(stateSlot(s.State)))
+			keys = append(keys, s.Inode<<4|uint64(model.StateSlot(s.State)))
 		default:
 			// No owners, or an inode too large to pack (none is: the
 			// kernel's inode numbers are 32 bits).
 			if o := snap.Owners.Of(s.Inode); len(o) > 0 {
-				rows.count(o, stateSlot(s.State))
+				rows.count(o, model.StateSlot(s.State))
 				continue
 			}
 			unknown(s.State)
@@ -181,7 +183,7 @@ type procRows struct {
 
 // count counts one socket, in state slot, once for each process among
 // its owners.
-func (r *procRows) count(owners []Owner, slot int) {
+func (r *procRows) count(owners []model.Owner, slot int) {
 	if len(owners) == 1 {
 		r.countOne(&owners[0], slot)
 		return
@@ -189,7 +191,7 @@ func (r *procRows) count(owners []Owner, slot int) {
 	// Owners keeps a socket's owners by pid, and Former copies them, so
 	// a process's descriptors for one socket are neighbours; a list in
 	// another order is searched whole.
-	sorted := slices.IsSortedFunc(owners, func(a, b Owner) int { return cmp.Compare(a.PID, b.PID) })
+	sorted := slices.IsSortedFunc(owners, func(a, b model.Owner) int { return cmp.Compare(a.PID, b.PID) })
 	for i := range owners {
 		o := &owners[i]
 		if !seen(owners, i, sorted) {
@@ -199,7 +201,7 @@ func (r *procRows) count(owners []Owner, slot int) {
 }
 
 // seen reports whether the process of owners[i] is among owners[:i].
-func seen(owners []Owner, i int, sorted bool) bool {
+func seen(owners []model.Owner, i int, sorted bool) bool {
 	o := &owners[i]
 	for j := i - 1; j >= 0; j-- {
 		p := &owners[j]
@@ -213,7 +215,7 @@ func seen(owners []Owner, i int, sorted bool) bool {
 	return false
 }
 
-func (r *procRows) countOne(o *Owner, slot int) {
+func (r *procRows) countOne(o *model.Owner, slot int) {
 	i := r.find(o.PID, o.Comm) // may grow r.rows
 	row := &r.rows[i]
 	if o.Former {

@@ -1,4 +1,4 @@
-package model
+package analyze
 
 import (
 	"math/rand/v2"
@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/model"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -15,99 +17,80 @@ import (
 var netipCmp = cmpopts.EquateComparable(netip.Addr{}, netip.AddrPort{})
 
 // counts builds StateCounts from state, count pairs.
-func counts(pairs ...any) StateCounts {
-	var c StateCounts
+func counts(pairs ...any) model.StateCounts {
+	var c model.StateCounts
 	for i := 0; i < len(pairs); i += 2 {
-		c[stateSlot(pairs[i].(State))] += int32(pairs[i+1].(int))
+		c[model.StateSlot(pairs[i].(model.State))] += int32(pairs[i+1].(int))
 	}
 	return c
-}
-
-// mappedSock is sock for a dual-stack IPv6 socket talking IPv4: collect
-// stores its addresses unmapped and keeps FamilyInet6.
-func mappedSock(state State, local, remote string) Socket {
-	s := sock(ProtoTCP, state, local, remote)
-	s.Family = FamilyInet6
-	return s
 }
 
 // run returns n TCP sockets in state from local's address to remote, on
 // ports as connect() hands them out in range1000: every other port from
 // firstPort up, then, past the range's end, the ports of the other parity
 // from its start.
-func run(n int, state State, local string, firstPort uint16, remote string) []Socket {
-	out := make([]Socket, n)
+func run(n int, state model.State, local string, firstPort uint16, remote string) []model.Socket {
+	out := make([]model.Socket, n)
 	for i := range out {
 		p := int(firstPort) + 2*i
 		if p > 40999 && firstPort >= 40000 && firstPort <= 40999 {
 			p = p - 1000 + 1
 		}
-		out[i] = sock(ProtoTCP, state, netip.AddrPortFrom(netip.MustParseAddr(local), uint16(p)).String(), remote)
+		out[i] = modeltest.Sock(model.ProtoTCP, state, netip.AddrPortFrom(netip.MustParseAddr(local), uint16(p)).String(), remote)
 	}
 	return out
 }
 
 // runAt returns n TCP sockets in state from local's address to remote, on
 // the ports connect() hands out in range1000 from the from-th on.
-func runAt(n int, state State, local string, from int, remote string) []Socket {
-	out := make([]Socket, n)
+func runAt(n int, state model.State, local string, from int, remote string) []model.Socket {
+	out := make([]model.Socket, n)
 	for i := range out {
-		ap := netip.AddrPortFrom(netip.MustParseAddr(local), connectPort(range1000.Ephemeral, from+i))
-		out[i] = sock(ProtoTCP, state, ap.String(), remote)
+		ap := netip.AddrPortFrom(netip.MustParseAddr(local), modeltest.ConnectPort(range1000.Ephemeral, from+i))
+		out[i] = modeltest.Sock(model.ProtoTCP, state, ap.String(), remote)
 	}
 	return out
 }
 
-// connectPort is the i-th port connect() hands out to one destination
-// from an empty range r: those of the low end's parity first, then the
-// others (the kernel starts at a varying point; conntab does not care).
-func connectPort(r PortRange, i int) uint16 {
-	first := (r.Size() + 1) / 2
-	if i < first {
-		return r.Lo + uint16(2*i)
-	}
-	return r.Lo + 1 + uint16(2*(i-first))
-}
-
 // range1000 is a host whose ephemeral range holds exactly 1000 ports.
-var range1000 = HostFacts{Ephemeral: PortRange{40000, 40999}}
+var range1000 = model.HostFacts{Ephemeral: model.PortRange{Lo: 40000, Hi: 40999}}
 
 func TestDestinationsRows(t *testing.T) {
-	snap := &Snapshot{Host: range1000, Sockets: []Socket{
-		sock(ProtoTCP, StateEstablished, "10.0.0.2:40002", "10.0.0.9:5432"),
-		sock(ProtoTCP, StateEstablished, "10.0.0.2:40004", "10.0.0.9:5432"),
-		sock(ProtoTCP, StateTimeWait, "10.0.0.2:40006", "10.0.0.9:5432"),
-		mappedSock(StateEstablished, "10.0.0.2:40008", "10.0.0.9:5432"),     // same row, same pool
-		sock(ProtoTCP, StateCloseWait, "10.0.0.3:40010", "10.0.0.9:5432"),   // same row, another pool
-		sock(ProtoUDP, StateEstablished, "10.0.0.2:40012", "10.0.0.9:5432"), // another protocol: its own row, no pool
-		sock(ProtoTCP, StateEstablished, "[2001:db8::2]:40014", "[2001:db8::9]:5432"),
-		sock(ProtoTCP, StateListen, "0.0.0.0:5432", "0.0.0.0:0"),
-		sock(ProtoUDP, StateUnconn, "0.0.0.0:53", "0.0.0.0:0"),
-		sock(ProtoTCP, StateEstablished, "10.0.0.2:5432", "10.0.0.7:50000"), // inbound: local port outside the range
-		sock(ProtoTCP, StateEstablished, "10.0.0.2:39999", "10.0.0.9:5432"), // bound below the range by hand
+	snap := &model.Snapshot{Host: range1000, Sockets: []model.Socket{
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.2:40002", "10.0.0.9:5432"),
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.2:40004", "10.0.0.9:5432"),
+		modeltest.Sock(model.ProtoTCP, model.StateTimeWait, "10.0.0.2:40006", "10.0.0.9:5432"),
+		modeltest.MappedSock(model.StateEstablished, "10.0.0.2:40008", "10.0.0.9:5432"),           // same row, same pool
+		modeltest.Sock(model.ProtoTCP, model.StateCloseWait, "10.0.0.3:40010", "10.0.0.9:5432"),   // same row, another pool
+		modeltest.Sock(model.ProtoUDP, model.StateEstablished, "10.0.0.2:40012", "10.0.0.9:5432"), // another protocol: its own row, no pool
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "[2001:db8::2]:40014", "[2001:db8::9]:5432"),
+		modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:5432", "0.0.0.0:0"),
+		modeltest.Sock(model.ProtoUDP, model.StateUnconn, "0.0.0.0:53", "0.0.0.0:0"),
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.2:5432", "10.0.0.7:50000"), // inbound: local port outside the range
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.2:39999", "10.0.0.9:5432"), // bound below the range by hand
 	}}
 	ix := Destinations(snap, nil, 0, DefaultThresholds())
 
 	ep := netip.MustParseAddrPort
 	wantDests := []Destination{
-		{Proto: ProtoTCP, Remote: ep("10.0.0.9:5432"), Total: 6,
-			States: counts(StateEstablished, 4, StateTimeWait, 1, StateCloseWait, 1),
+		{Proto: model.ProtoTCP, Remote: ep("10.0.0.9:5432"), Total: 6,
+			States: counts(model.StateEstablished, 4, model.StateTimeWait, 1, model.StateCloseWait, 1),
 			Pool:   0, PoolInUse: 4, PoolUsable: 1000, PoolTimeWait: 1, CloseWaitFrom: 1},
-		{Proto: ProtoUDP, Remote: ep("10.0.0.9:5432"), Total: 1, States: counts(StateEstablished, 1), Pool: -1},
-		{Proto: ProtoTCP, Remote: ep("[2001:db8::9]:5432"), Total: 1, States: counts(StateEstablished, 1),
+		{Proto: model.ProtoUDP, Remote: ep("10.0.0.9:5432"), Total: 1, States: counts(model.StateEstablished, 1), Pool: -1},
+		{Proto: model.ProtoTCP, Remote: ep("[2001:db8::9]:5432"), Total: 1, States: counts(model.StateEstablished, 1),
 			Pool: 2, PoolInUse: 1, PoolUsable: 1000},
-		{Proto: ProtoTCP, Remote: ep("10.0.0.7:50000"), Total: 1, States: counts(StateEstablished, 1), Pool: -1},
+		{Proto: model.ProtoTCP, Remote: ep("10.0.0.7:50000"), Total: 1, States: counts(model.StateEstablished, 1), Pool: -1},
 	}
 	if diff := cmp.Diff(wantDests, ix.Dests, netipCmp, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("Dests (-want +got):\n%s", diff)
 	}
 	wantPools := []PortPool{
 		{Local: netip.MustParseAddr("10.0.0.2"), Remote: ep("10.0.0.9:5432"), InUse: 4, Usable: 1000, Dest: 0,
-			States: counts(StateEstablished, 3, StateTimeWait, 1)},
+			States: counts(model.StateEstablished, 3, model.StateTimeWait, 1)},
 		{Local: netip.MustParseAddr("10.0.0.3"), Remote: ep("10.0.0.9:5432"), InUse: 1, Usable: 1000, Dest: 0,
-			States: counts(StateCloseWait, 1)},
+			States: counts(model.StateCloseWait, 1)},
 		{Local: netip.MustParseAddr("2001:db8::2"), Remote: ep("[2001:db8::9]:5432"), InUse: 1, Usable: 1000, Dest: 2,
-			States: counts(StateEstablished, 1)},
+			States: counts(model.StateEstablished, 1)},
 	}
 	if diff := cmp.Diff(wantPools, ix.Pools, netipCmp); diff != "" {
 		t.Errorf("Pools (-want +got):\n%s", diff)
@@ -123,10 +106,10 @@ func TestDestinationsRows(t *testing.T) {
 	}
 
 	// Lookups by key find the same rows.
-	if d := ix.Lookup(ProtoUDP, ep("10.0.0.9:5432")); d != &ix.Dests[1] {
+	if d := ix.Lookup(model.ProtoUDP, ep("10.0.0.9:5432")); d != &ix.Dests[1] {
 		t.Errorf("Lookup(udp 10.0.0.9:5432) = %p, want row 1 %p", d, &ix.Dests[1])
 	}
-	if d := ix.Lookup(ProtoTCP, ep("10.0.0.9:5433")); d != nil {
+	if d := ix.Lookup(model.ProtoTCP, ep("10.0.0.9:5433")); d != nil {
 		t.Errorf("Lookup of an absent endpoint = %+v, want nil", d)
 	}
 	if p := ix.Pool(netip.MustParseAddr("10.0.0.3"), ep("10.0.0.9:5432")); p != &ix.Pools[1] {
@@ -139,7 +122,7 @@ func TestDestinationsRows(t *testing.T) {
 		t.Errorf("BusiestPool = %p, want pool 0", p)
 	}
 	var none *DestIndex
-	if none.Lookup(ProtoTCP, ep("10.0.0.9:5432")) != nil || none.Pool(netip.Addr{}, ep("10.0.0.9:5432")) != nil ||
+	if none.Lookup(model.ProtoTCP, ep("10.0.0.9:5432")) != nil || none.Pool(netip.Addr{}, ep("10.0.0.9:5432")) != nil ||
 		none.BusiestPool() != nil || none.Severity() != SeverityNone {
 		t.Error("a nil *DestIndex should find nothing")
 	}
@@ -152,38 +135,38 @@ func TestDestinationsUsable(t *testing.T) {
 	dst := "10.0.0.9:5432"
 	tests := []struct {
 		name       string
-		host       HostFacts
-		sockets    []Socket
+		host       model.HostFacts
+		sockets    []model.Socket
 		wantUsable int
 		wantInUse  int // the one pool's, 0 for none
 	}{
-		{"whole range", range1000, run(3, StateEstablished, "10.0.0.2", 40000, dst), 1000, 3},
+		{"whole range", range1000, run(3, model.StateEstablished, "10.0.0.2", 40000, dst), 1000, 3},
 		{"reserved inside, across the low edge, and outside",
-			HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []PortRange{{40010, 40019}, {39990, 40004}, {50000, 50010}}},
-			append(run(3, StateEstablished, "10.0.0.2", 40002, dst), // 40002, 40004 reserved
-				run(2, StateEstablished, "10.0.0.2", 40020, dst)...), 1000 - 10 - 5, 3},
-		{"reserved across the high edge", HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []PortRange{{40990, 41010}}},
+			model.HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []model.PortRange{{Lo: 40010, Hi: 40019}, {Lo: 39990, Hi: 40004}, {Lo: 50000, Hi: 50010}}},
+			append(run(3, model.StateEstablished, "10.0.0.2", 40002, dst), // 40002, 40004 reserved
+				run(2, model.StateEstablished, "10.0.0.2", 40020, dst)...), 1000 - 10 - 5, 3},
+		{"reserved across the high edge", model.HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []model.PortRange{{Lo: 40990, Hi: 41010}}},
 			nil, 990, 0},
-		{"listeners inside, on any address, and outside", range1000, append([]Socket{
-			sock(ProtoTCP, StateListen, "0.0.0.0:40050", "0.0.0.0:0"),
-			sock(ProtoTCP, StateListen, "127.0.0.1:40051", "0.0.0.0:0"),
-			sock(ProtoTCP, StateListen, "[::]:40051", "[::]:0"), // the same port twice
-			sock(ProtoTCP, StateBoundInactive, "[::]:40060", "[::]:0"),
-			sock(ProtoTCP, StateListen, "0.0.0.0:80", "0.0.0.0:0"),
-			sock(ProtoUDP, StateUnconn, "0.0.0.0:40070", "0.0.0.0:0"), // UDP binds take no TCP port
+		{"listeners inside, on any address, and outside", range1000, append([]model.Socket{
+			modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:40050", "0.0.0.0:0"),
+			modeltest.Sock(model.ProtoTCP, model.StateListen, "127.0.0.1:40051", "0.0.0.0:0"),
+			modeltest.Sock(model.ProtoTCP, model.StateListen, "[::]:40051", "[::]:0"), // the same port twice
+			modeltest.Sock(model.ProtoTCP, model.StateBoundInactive, "[::]:40060", "[::]:0"),
+			modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:80", "0.0.0.0:0"),
+			modeltest.Sock(model.ProtoUDP, model.StateUnconn, "0.0.0.0:40070", "0.0.0.0:0"), // UDP binds take no TCP port
 			// A connection accepted on the listener's port: not a pool's.
-			sock(ProtoTCP, StateEstablished, "10.0.0.2:40050", dst),
-		}, run(2, StateEstablished, "10.0.0.2", 40070, dst)...), 1000 - 3, 2},
+			modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.2:40050", dst),
+		}, run(2, model.StateEstablished, "10.0.0.2", 40070, dst)...), 1000 - 3, 2},
 		{"listener on a reserved port counts once",
-			HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []PortRange{{40010, 40019}}},
-			[]Socket{sock(ProtoTCP, StateListen, "0.0.0.0:40012", "0.0.0.0:0")}, 990, 0},
-		{"one-port range", HostFacts{Ephemeral: PortRange{40000, 40000}}, run(1, StateTimeWait, "10.0.0.2", 40000, dst), 1, 1},
-		{"full range", HostFacts{Ephemeral: PortRange{1, 65535}}, run(1, StateTimeWait, "10.0.0.2", 65535, dst), 65535, 1},
-		{"unknown range: no pools", HostFacts{}, run(3, StateEstablished, "10.0.0.2", 40000, dst), 0, 0},
+			model.HostFacts{Ephemeral: range1000.Ephemeral, Reserved: []model.PortRange{{Lo: 40010, Hi: 40019}}},
+			[]model.Socket{modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:40012", "0.0.0.0:0")}, 990, 0},
+		{"one-port range", model.HostFacts{Ephemeral: model.PortRange{Lo: 40000, Hi: 40000}}, run(1, model.StateTimeWait, "10.0.0.2", 40000, dst), 1, 1},
+		{"full range", model.HostFacts{Ephemeral: model.PortRange{Lo: 1, Hi: 65535}}, run(1, model.StateTimeWait, "10.0.0.2", 65535, dst), 65535, 1},
+		{"unknown range: no pools", model.HostFacts{}, run(3, model.StateEstablished, "10.0.0.2", 40000, dst), 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ix := Destinations(&Snapshot{Host: tt.host, Sockets: tt.sockets}, nil, 0, DefaultThresholds())
+			ix := Destinations(&model.Snapshot{Host: tt.host, Sockets: tt.sockets}, nil, 0, DefaultThresholds())
 			inUse := 0
 			for _, p := range ix.Pools {
 				inUse += p.InUse
@@ -201,7 +184,7 @@ func TestDestinationsUsable(t *testing.T) {
 func TestTimeWaitFlags(t *testing.T) {
 	src, dst := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddrPort("10.0.0.9:5432")
 	flag := func(k FlagKind, sev Severity, count int) Flag {
-		return Flag{Kind: k, Severity: sev, Proto: ProtoTCP, Remote: dst, Local: src, Count: count, Usable: 1000}
+		return Flag{Kind: k, Severity: sev, Proto: model.ProtoTCP, Remote: dst, Local: src, Count: count, Usable: 1000}
 	}
 	noNotice := DefaultThresholds()
 	noNotice.TimeWaitNotice = 0
@@ -230,14 +213,14 @@ func TestTimeWaitFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap := &Snapshot{Host: range1000}
-			snap.Sockets = append(run(tt.tw, StateTimeWait, "10.0.0.2", 40000, dst.String()),
-				runAt(tt.est, StateEstablished, "10.0.0.2", tt.tw, dst.String())...)
+			snap := &model.Snapshot{Host: range1000}
+			snap.Sockets = append(run(tt.tw, model.StateTimeWait, "10.0.0.2", 40000, dst.String()),
+				runAt(tt.est, model.StateEstablished, "10.0.0.2", tt.tw, dst.String())...)
 			ix := Destinations(snap, nil, 0, tt.th)
 			if diff := cmp.Diff(tt.want, ix.Flags, netipCmp, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Flags (-want +got):\n%s", diff)
 			}
-			d := ix.Lookup(ProtoTCP, dst)
+			d := ix.Lookup(model.ProtoTCP, dst)
 			if diff := cmp.Diff(tt.want, d.Flags, netipCmp, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("the endpoint's Flags (-want +got):\n%s", diff)
 			}
@@ -253,11 +236,11 @@ func TestTimeWaitFlags(t *testing.T) {
 // of U (here 500 of 1000 ports).
 func TestTimeWaitRising(t *testing.T) {
 	src, dst := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddrPort("10.0.0.9:5432")
-	sample := func(tw int) *Snapshot {
-		return &Snapshot{Host: range1000, Sockets: run(tw, StateTimeWait, "10.0.0.2", 40000, dst.String())}
+	sample := func(tw int) *model.Snapshot {
+		return &model.Snapshot{Host: range1000, Sockets: run(tw, model.StateTimeWait, "10.0.0.2", 40000, dst.String())}
 	}
 	rising := func(from, count int, rate float64) []Flag {
-		return []Flag{{Kind: FlagTimeWaitRising, Severity: SeverityNotice, Proto: ProtoTCP, Remote: dst, Local: src,
+		return []Flag{{Kind: FlagTimeWaitRising, Severity: SeverityNotice, Proto: model.ProtoTCP, Remote: dst, Local: src,
 			Count: count, Usable: 1000, From: from, Rate: rate}}
 	}
 	off := DefaultThresholds()
@@ -289,7 +272,7 @@ func TestTimeWaitRising(t *testing.T) {
 			switch {
 			case tt.before >= 0 && tt.name == "a pool new since the previous sample":
 				// The previous sample knew the endpoint, from another address.
-				prev = Destinations(&Snapshot{Host: range1000, Sockets: run(1, StateEstablished, "10.0.0.3", 40000, dst.String())},
+				prev = Destinations(&model.Snapshot{Host: range1000, Sockets: run(1, model.StateEstablished, "10.0.0.3", 40000, dst.String())},
 					nil, 0, tt.th)
 			case tt.before >= 0:
 				prev = Destinations(sample(tt.before), nil, 0, tt.th)
@@ -316,10 +299,10 @@ func TestCloseWaitTrend(t *testing.T) {
 		flags         []Flag
 	}
 	cwFlag := func(n int) Flag {
-		return Flag{Kind: FlagCloseWait, Severity: SeverityWarn, Proto: ProtoTCP, Remote: dst, Count: n}
+		return Flag{Kind: FlagCloseWait, Severity: SeverityWarn, Proto: model.ProtoTCP, Remote: dst, Count: n}
 	}
 	rose := func(from, n, samples int) Flag {
-		return Flag{Kind: FlagCloseWaitRising, Severity: SeverityNotice, Proto: ProtoTCP, Remote: dst,
+		return Flag{Kind: FlagCloseWaitRising, Severity: SeverityNotice, Proto: model.ProtoTCP, Remote: dst,
 			Count: n, From: from, Samples: samples}
 	}
 	steps := []struct {
@@ -343,15 +326,15 @@ func TestCloseWaitTrend(t *testing.T) {
 	}
 	var prev *DestIndex
 	for i, step := range steps {
-		snap := &Snapshot{Host: range1000}
+		snap := &model.Snapshot{Host: range1000}
 		if step.cw >= 0 {
 			// An established socket keeps the endpoint when CLOSE_WAIT is 0.
-			snap.Sockets = append(run(1, StateEstablished, "10.0.0.2", 40000, dst.String()),
-				run(step.cw, StateCloseWait, "10.0.0.2", 40002, dst.String())...)
+			snap.Sockets = append(run(1, model.StateEstablished, "10.0.0.2", 40000, dst.String()),
+				run(step.cw, model.StateCloseWait, "10.0.0.2", 40002, dst.String())...)
 		}
 		ix := Destinations(snap, prev, time.Second, th)
 		var got want
-		if d := ix.Lookup(ProtoTCP, dst); d != nil {
+		if d := ix.Lookup(model.ProtoTCP, dst); d != nil {
 			got = want{d.CloseWaitSamples, d.CloseWaitFrom, d.Flags}
 		}
 		if diff := cmp.Diff(step.want, got, cmp.AllowUnexported(want{}), netipCmp, cmpopts.EquateEmpty()); diff != "" {
@@ -365,28 +348,28 @@ func TestCloseWaitTrend(t *testing.T) {
 // shows the busier pool's figures and, per flag kind, the worse pool's flag.
 func TestWorstPool(t *testing.T) {
 	dst := "10.0.0.9:5432"
-	host := HostFacts{Ephemeral: PortRange{40000, 40099}} // U = 100
-	snap := &Snapshot{Host: host}
-	add := func(local string, state State, from, n int) {
+	host := model.HostFacts{Ephemeral: model.PortRange{Lo: 40000, Hi: 40099}} // U = 100
+	snap := &model.Snapshot{Host: host}
+	add := func(local string, state model.State, from, n int) {
 		for i := from; i < from+n; i++ {
-			ap := netip.AddrPortFrom(netip.MustParseAddr(local), connectPort(host.Ephemeral, i))
-			snap.Sockets = append(snap.Sockets, sock(ProtoTCP, state, ap.String(), dst))
+			ap := netip.AddrPortFrom(netip.MustParseAddr(local), modeltest.ConnectPort(host.Ephemeral, i))
+			snap.Sockets = append(snap.Sockets, modeltest.Sock(model.ProtoTCP, state, ap.String(), dst))
 		}
 	}
-	add("10.0.0.2", StateTimeWait, 0, 85)     // A: TW 85%
-	add("10.0.0.3", StateTimeWait, 0, 60)     // B: TW 60%,
-	add("10.0.0.3", StateEstablished, 60, 30) // 90 taken
+	add("10.0.0.2", model.StateTimeWait, 0, 85)     // A: TW 85%
+	add("10.0.0.3", model.StateTimeWait, 0, 60)     // B: TW 60%,
+	add("10.0.0.3", model.StateEstablished, 60, 30) // 90 taken
 	ix := Destinations(snap, nil, 0, DefaultThresholds())
-	d := ix.Lookup(ProtoTCP, netip.MustParseAddrPort(dst))
+	d := ix.Lookup(model.ProtoTCP, netip.MustParseAddrPort(dst))
 	if d.Pool != 1 || d.PoolInUse != 90 || d.PoolTimeWait != 60 || ix.Busiest != 1 {
 		t.Errorf("Pool, PoolInUse, PoolTimeWait, Busiest = %d, %d, %d, %d; want 1, 90, 60, 1",
 			d.Pool, d.PoolInUse, d.PoolTimeWait, ix.Busiest)
 	}
 	// TW from A (85% beats 60%); PORTS from B (90% warn; A's 85% warn is
 	// left out, its TW flag says as much).
-	want := []Flag{{Kind: FlagTimeWait, Severity: SeverityWarn, Proto: ProtoTCP, Remote: netip.MustParseAddrPort(dst),
+	want := []Flag{{Kind: FlagTimeWait, Severity: SeverityWarn, Proto: model.ProtoTCP, Remote: netip.MustParseAddrPort(dst),
 		Local: netip.MustParseAddr("10.0.0.2"), Count: 85, Usable: 100},
-		{Kind: FlagPorts, Severity: SeverityWarn, Proto: ProtoTCP, Remote: netip.MustParseAddrPort(dst),
+		{Kind: FlagPorts, Severity: SeverityWarn, Proto: model.ProtoTCP, Remote: netip.MustParseAddrPort(dst),
 			Local: netip.MustParseAddr("10.0.0.3"), Count: 90, Usable: 100}}
 	if diff := cmp.Diff(want, d.Flags, netipCmp); diff != "" {
 		t.Errorf("Flags (-want +got):\n%s", diff)
@@ -399,23 +382,23 @@ func TestFlagText(t *testing.T) {
 		flag          Flag
 		label, reason string
 	}{
-		{Flag{Kind: FlagTimeWait, Severity: SeverityWarn, Proto: ProtoTCP, Remote: dst, Local: src, Count: 23150, Usable: 28232},
+		{Flag{Kind: FlagTimeWait, Severity: SeverityWarn, Proto: model.ProtoTCP, Remote: dst, Local: src, Count: 23150, Usable: 28232},
 			"▲ TW 81%", "TIME_WAIT holds 81% of 28232 usable ports to 10.0.0.9:5432 (23150 sockets from 10.0.0.2)"},
-		{Flag{Kind: FlagTimeWait, Severity: SeverityNotice, Proto: ProtoTCP, Remote: dst, Local: src, Count: 799, Usable: 1000},
+		{Flag{Kind: FlagTimeWait, Severity: SeverityNotice, Proto: model.ProtoTCP, Remote: dst, Local: src, Count: 799, Usable: 1000},
 			"• TW 79%", "TIME_WAIT holds 79% of 1000 usable ports to 10.0.0.9:5432 (799 sockets from 10.0.0.2)"},
-		{Flag{Kind: FlagTimeWaitRising, Severity: SeverityNotice, Proto: ProtoTCP, Remote: dst, Local: src,
+		{Flag{Kind: FlagTimeWaitRising, Severity: SeverityNotice, Proto: model.ProtoTCP, Remote: dst, Local: src,
 			Count: 1300, From: 880, Rate: 420, Usable: 28232},
 			"• TW↑ 420/s", "TIME_WAIT to 10.0.0.9:5432 from 10.0.0.2 rose from 880 to 1300 (420/s); at that rate for 60 s it would hold 89% of 28232 usable ports"},
 		{Flag{Kind: FlagTimeWaitRising, Severity: SeverityNotice, Remote: dst, Rate: 8.3333, Usable: 1000},
 			"• TW↑ 8.3/s", "TIME_WAIT to 10.0.0.9:5432 rose from 0 to 0 (8.3/s); at that rate for 60 s it would hold 49% of 1000 usable ports"},
-		{Flag{Kind: FlagPorts, Severity: SeverityCritical, Proto: ProtoTCP, Remote: dst, Local: src, Count: 27102, Usable: 28232},
+		{Flag{Kind: FlagPorts, Severity: SeverityCritical, Proto: model.ProtoTCP, Remote: dst, Local: src, Count: 27102, Usable: 28232},
 			"✖ PORTS 95%", "95% of 28232 usable ports to 10.0.0.9:5432 are taken (27102 sockets from 10.0.0.2); connect() fails with EADDRNOTAVAIL when none is left"},
-		{Flag{Kind: FlagCloseWait, Severity: SeverityWarn, Proto: ProtoTCP, Remote: dst, Count: 14},
+		{Flag{Kind: FlagCloseWait, Severity: SeverityWarn, Proto: model.ProtoTCP, Remote: dst, Count: 14},
 			"▲ CW 14", "14 sockets to 10.0.0.9:5432 in CLOSE_WAIT: the peer closed, the local application has not"},
-		{Flag{Kind: FlagCloseWaitRising, Severity: SeverityNotice, Proto: ProtoTCP, Remote: netip.MustParseAddrPort("[2001:db8::9]:443"),
+		{Flag{Kind: FlagCloseWaitRising, Severity: SeverityNotice, Proto: model.ProtoTCP, Remote: netip.MustParseAddrPort("[2001:db8::9]:443"),
 			Count: 3, From: 0, Samples: 5},
 			"• CW↑ 0→3", "CLOSE_WAIT to [2001:db8::9]:443 rose from 0 to 3 and has not fallen for 5 samples"},
-		{Flag{Kind: FlagCloseWait, Proto: ProtoUDP, Remote: dst, Count: 1},
+		{Flag{Kind: FlagCloseWait, Proto: model.ProtoUDP, Remote: dst, Count: 1},
 			"CW 1", "1 socket to 10.0.0.9:5432/udp in CLOSE_WAIT: the peer closed, the local application has not"},
 	}
 	for _, tt := range tests {
@@ -462,24 +445,24 @@ func TestSeverityAndKindNames(t *testing.T) {
 }
 
 func TestStateCounts(t *testing.T) {
-	var c StateCounts
-	for _, s := range AllStates {
+	var c model.StateCounts
+	for _, s := range model.AllStates {
 		c.Add(s)
 	}
-	c.Add(StateTimeWait)
-	c.Add(State(200)) // unknown states share a slot
-	c.Add(State(0))
-	for _, s := range AllStates {
+	c.Add(model.StateTimeWait)
+	c.Add(model.State(200)) // unknown states share a slot
+	c.Add(model.State(0))
+	for _, s := range model.AllStates {
 		want := 1
-		if s == StateTimeWait {
+		if s == model.StateTimeWait {
 			want = 2
 		}
 		if c.Of(s) != want {
 			t.Errorf("Of(%v) = %d, want %d", s, c.Of(s), want)
 		}
 	}
-	if c.Of(State(99)) != 2 {
-		t.Errorf("Of(unknown) = %d, want 2", c.Of(State(99)))
+	if c.Of(model.State(99)) != 2 {
+		t.Errorf("Of(unknown) = %d, want 2", c.Of(model.State(99)))
 	}
 }
 
@@ -490,22 +473,22 @@ func TestStateCounts(t *testing.T) {
 // resolvers), over the range 1024-65535. The sockets come in a shuffled
 // order, as the kernel's hash tables give them; inodes grow per holder, as
 // each creates its sockets, and every TIME_WAIT socket has a former owner.
-func benchSnapshot() *Snapshot {
+func benchSnapshot() *model.Snapshot {
 	const holders, conns, timewait, udp = 5, 9000, 8000, 400
-	snap := &Snapshot{
+	snap := &model.Snapshot{
 		Taken: time.Unix(1_800_000_000, 0),
-		Host:  HostFacts{Ephemeral: PortRange{1024, 65535}},
+		Host:  model.HostFacts{Ephemeral: model.PortRange{Lo: 1024, Hi: 65535}},
 	}
-	var owners []Owner
-	formers := map[TupleKey][]Owner{}
+	var owners []model.Owner
+	formers := map[model.TupleKey][]model.Owner{}
 	inode := uint64(40_000)
-	add := func(s Socket, pid int32, comm string) {
-		if s.State == StateTimeWait {
-			formers[s.Key()] = []Owner{{PID: pid, FD: -1, Comm: comm, Former: true}}
+	add := func(s model.Socket, pid int32, comm string) {
+		if s.State == model.StateTimeWait {
+			formers[s.Key()] = []model.Owner{{PID: pid, FD: -1, Comm: comm, Former: true}}
 		} else {
 			inode += 1 + uint64(inode%3) // other files take inodes in between
 			s.Inode = inode
-			owners = append(owners, Owner{Inode: inode, PID: pid, FD: int32(len(owners) % 20000), Comm: comm})
+			owners = append(owners, model.Owner{Inode: inode, PID: pid, FD: int32(len(owners) % 20000), Comm: comm})
 		}
 		snap.Sockets = append(snap.Sockets, s)
 	}
@@ -516,33 +499,33 @@ func benchSnapshot() *Snapshot {
 		pid, comm := int32(1000+h), "holder"
 		server := v4(127, byte(h+1), 0, 1, 443)
 		tws := v4(127, byte(h+1), 0, 1, 444)
-		add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateListen, Local: server, Remote: v4(0, 0, 0, 0, 0)}, pid, comm)
-		add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateListen, Local: tws, Remote: v4(0, 0, 0, 0, 0)}, pid, comm)
+		add(model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateListen, Local: server, Remote: v4(0, 0, 0, 0, 0)}, pid, comm)
+		add(model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateListen, Local: tws, Remote: v4(0, 0, 0, 0, 0)}, pid, comm)
 		for i := range conns {
 			client := v4(127, byte(h+1), 0, 2, uint16(1024+2*i)) // connect() takes even ports first
-			add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateEstablished, Local: client, Remote: server}, pid, comm)
-			add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateEstablished, Local: server, Remote: client}, pid, comm)
+			add(model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateEstablished, Local: client, Remote: server}, pid, comm)
+			add(model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateEstablished, Local: server, Remote: client}, pid, comm)
 		}
 		for i := range timewait {
 			client := v4(127, byte(h+1), 0, 3, uint16(20000+2*i))
-			add(Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateTimeWait, Local: client, Remote: tws,
-				Timer: Timer{Kind: TimerTimewait, Expires: 50 * time.Second}}, pid, comm)
+			add(model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateTimeWait, Local: client, Remote: tws,
+				Timer: model.Timer{Kind: model.TimerTimewait, Expires: 50 * time.Second}}, pid, comm)
 		}
 		for i := range udp {
-			s := Socket{Proto: ProtoUDP, Family: FamilyInet, State: StateUnconn,
+			s := model.Socket{Proto: model.ProtoUDP, Family: model.FamilyInet, State: model.StateUnconn,
 				Local: v4(127, byte(h+1), 0, 4, uint16(30000+i)), Remote: v4(0, 0, 0, 0, 0)}
 			if i%2 == 1 {
-				s.State, s.Remote = StateEstablished, v4(10, 0, 0, byte(i%10), 53)
+				s.State, s.Remote = model.StateEstablished, v4(10, 0, 0, byte(i%10), 53)
 			}
 			add(s, pid, comm)
 		}
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	r.Shuffle(len(snap.Sockets), func(i, j int) { snap.Sockets[i], snap.Sockets[j] = snap.Sockets[j], snap.Sockets[i] })
-	snap.Owners = NewOwners(owners, 0)
+	snap.Owners = model.NewOwners(owners, 0)
 	// collect remembers owners in the order of an earlier snapshot's
 	// sockets, which is the kernel's: these.
-	snap.Former = map[TupleKey][]Owner{}
+	snap.Former = map[model.TupleKey][]model.Owner{}
 	for i := range snap.Sockets {
 		if k := snap.Sockets[i].Key(); formers[k] != nil {
 			snap.Former[k] = slices.Clone(formers[k])
@@ -572,11 +555,11 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2"),
 		netip.MustParseAddr("fe80::1%eth0"), netip.MustParseAddr("fe80::1%eth1"), netip.MustParseAddr("::ffff:10.0.0.1"),
 	}
-	snap := &Snapshot{Host: HostFacts{Ephemeral: PortRange{40000, 40999}, Reserved: []PortRange{{40100, 40199}}}}
+	snap := &model.Snapshot{Host: model.HostFacts{Ephemeral: model.PortRange{Lo: 40000, Hi: 40999}, Reserved: []model.PortRange{{Lo: 40100, Hi: 40199}}}}
 	for range 20000 {
-		s := Socket{
-			Proto:  []Proto{ProtoTCP, ProtoUDP}[r.IntN(2)],
-			State:  AllStates[r.IntN(len(AllStates))],
+		s := model.Socket{
+			Proto:  []model.Proto{model.ProtoTCP, model.ProtoUDP}[r.IntN(2)],
+			State:  model.AllStates[r.IntN(len(model.AllStates))],
 			Local:  netip.AddrPortFrom(addrs[r.IntN(len(addrs))], uint16(39990+r.IntN(1020))),
 			Remote: netip.AddrPortFrom(addrs[r.IntN(len(addrs))], uint16(r.IntN(3000))),
 		}
@@ -585,7 +568,7 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 	ix := Destinations(snap, nil, 0, DefaultThresholds())
 
 	type dk struct {
-		p  Proto
+		p  model.Proto
 		ap netip.AddrPort
 	}
 	type pk struct {
@@ -594,11 +577,11 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 	}
 	taken := map[uint16]bool{}
 	for _, s := range snap.Sockets {
-		if s.Proto == ProtoTCP && (s.State == StateListen || s.State == StateBoundInactive) {
+		if s.Proto == model.ProtoTCP && (s.State == model.StateListen || s.State == model.StateBoundInactive) {
 			taken[s.Local.Port()] = true
 		}
 	}
-	dests, pools := map[dk]StateCounts{}, map[pk]StateCounts{}
+	dests, pools := map[dk]model.StateCounts{}, map[pk]model.StateCounts{}
 	low := map[pk]int{} // sockets on even ports, the parity connect() takes first here
 	for _, s := range snap.Sockets {
 		if s.Remote.Port() == 0 {
@@ -608,7 +591,7 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 		c.Add(s.State)
 		dests[dk{s.Proto, s.Remote}] = c
 		lp := s.Local.Port()
-		if s.Proto == ProtoTCP && snap.Host.Ephemeral.Contains(lp) && !snap.Host.IsReserved(lp) && !taken[lp] {
+		if s.Proto == model.ProtoTCP && snap.Host.Ephemeral.Contains(lp) && !snap.Host.IsReserved(lp) && !taken[lp] {
 			c := pools[pk{s.Local.Addr(), s.Remote}]
 			c.Add(s.State)
 			pools[pk{s.Local.Addr(), s.Remote}] = c
@@ -628,12 +611,12 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 	bound := map[uint16]bool{}
 	for _, s := range snap.Sockets {
 		lp, k := s.Local.Port(), pk{s.Local.Addr(), s.Remote}
-		if s.Remote.Port() == 0 || s.Proto != ProtoTCP || lp%2 == 0 || !snap.Host.Ephemeral.Contains(lp) ||
-			snap.Host.IsReserved(lp) || taken[lp] || low[k]*10 >= lowCap*9 || s.State == StateTimeWait {
+		if s.Remote.Port() == 0 || s.Proto != model.ProtoTCP || lp%2 == 0 || !snap.Host.Ephemeral.Contains(lp) ||
+			snap.Host.IsReserved(lp) || taken[lp] || low[k]*10 >= lowCap*9 || s.State == model.StateTimeWait {
 			continue
 		}
 		c := pools[k]
-		c[stateSlot(s.State)]--
+		c[model.StateSlot(s.State)]--
 		pools[k] = c
 		bound[lp] = true
 	}
@@ -657,7 +640,7 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 		if diff := cmp.Diff(want, p.States); diff != "" {
 			t.Errorf("pool %v -> %v (-want +got):\n%s", k.l, k.r, diff)
 		}
-		if d := &ix.Dests[p.Dest]; d.Remote != k.r || d.Proto != ProtoTCP {
+		if d := &ix.Dests[p.Dest]; d.Remote != k.r || d.Proto != model.ProtoTCP {
 			t.Errorf("pool %v -> %v: Dest %d is %v %v", k.l, k.r, p.Dest, d.Proto, d.Remote)
 		}
 	}
@@ -677,27 +660,27 @@ func TestDestinationsMatchesMaps(t *testing.T) {
 // their pools, their ports out of U, and in their address's BindPool.
 func TestBindBeforeConnect(t *testing.T) {
 	dst, other := "10.0.0.9:5432", "10.0.0.9:6379"
-	snap := &Snapshot{Host: range1000}
-	snap.Sockets = append(snap.Sockets, run(10, StateEstablished, "10.0.0.2", 40000, dst)...) // connect(): even
+	snap := &model.Snapshot{Host: range1000}
+	snap.Sockets = append(snap.Sockets, run(10, model.StateEstablished, "10.0.0.2", 40000, dst)...) // connect(): even
 	snap.Sockets = append(snap.Sockets,
-		sock(ProtoTCP, StateEstablished, "10.0.0.5:40001", dst), // bind(10.0.0.5:0), then connect()
-		sock(ProtoTCP, StateEstablished, "10.0.0.5:40003", dst),
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.5:40001", dst), // bind(10.0.0.5:0), then connect()
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.5:40003", dst),
 		// TIME_WAIT on the second parity is no evidence (see BindPool):
 		// it stays in its pool.
-		sock(ProtoTCP, StateTimeWait, "10.0.0.5:40007", dst),
-		sock(ProtoTCP, StateEstablished, "10.0.0.5:40005", other),
-		sock(ProtoTCP, StateEstablished, "10.0.0.5:40002", other), // connect() from the same address
-		sock(ProtoTCP, StateListen, "0.0.0.0:40100", "0.0.0.0:0"),
+		modeltest.Sock(model.ProtoTCP, model.StateTimeWait, "10.0.0.5:40007", dst),
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.5:40005", other),
+		modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.5:40002", other), // connect() from the same address
+		modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:40100", "0.0.0.0:0"),
 	)
 	// A pool past its first parity: 500 even ports, then odd ones that
 	// connect() handed out. They are not bound.
-	snap.Sockets = append(snap.Sockets, runAt(520, StateTimeWait, "10.0.0.3", 0, dst)...)
+	snap.Sockets = append(snap.Sockets, runAt(520, model.StateTimeWait, "10.0.0.3", 0, dst)...)
 	ix := Destinations(snap, nil, 0, DefaultThresholds())
 
 	if ix.Reserved != 0 || ix.Held != 1 || ix.Usable != 1000-1-3 {
 		t.Errorf("Reserved, Held, Usable = %d, %d, %d; want 0, 1, 996", ix.Reserved, ix.Held, ix.Usable)
 	}
-	want := []BindPool{{Local: netip.MustParseAddr("10.0.0.5"), States: counts(StateEstablished, 3),
+	want := []BindPool{{Local: netip.MustParseAddr("10.0.0.5"), States: counts(model.StateEstablished, 3),
 		Sockets: 3, InUse: 5, Usable: 999}}
 	if diff := cmp.Diff(want, ix.BindPools, netipCmp); diff != "" {
 		t.Errorf("BindPools (-want +got):\n%s", diff)
@@ -728,14 +711,14 @@ func TestBindBeforeConnect(t *testing.T) {
 // (tcp_tw_reuse) leave the pool's free ports and flags alone.
 func TestTimeWaitReuse(t *testing.T) {
 	loop, dst := "127.0.0.1:5432", "10.0.0.9:5432"
-	settings := func(reuse, ts int) HostFacts {
+	settings := func(reuse, ts int) model.HostFacts {
 		h := range1000
-		h.Settings = NetSettings{Read: true, TCPTwReuse: reuse, TCPTimestamps: ts}
+		h.Settings = model.NetSettings{Read: true, TCPTwReuse: reuse, TCPTimestamps: ts}
 		return h
 	}
 	tests := []struct {
 		name     string
-		host     HostFacts
+		host     model.HostFacts
 		local    string
 		remote   string
 		reusable int
@@ -750,8 +733,8 @@ func TestTimeWaitReuse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap := &Snapshot{Host: tt.host, Sockets: append(runAt(900, StateTimeWait, tt.local, 0, tt.remote),
-				runAt(20, StateEstablished, tt.local, 900, tt.remote)...)}
+			snap := &model.Snapshot{Host: tt.host, Sockets: append(runAt(900, model.StateTimeWait, tt.local, 0, tt.remote),
+				runAt(20, model.StateEstablished, tt.local, 900, tt.remote)...)}
 			ix := Destinations(snap, nil, 0, DefaultThresholds())
 			p := ix.Pool(netip.MustParseAddr(tt.local), netip.MustParseAddrPort(tt.remote))
 			if p.TimeWaitReusable != tt.reusable || p.InUse != 920 || p.Free() != 1000-920+tt.reusable {

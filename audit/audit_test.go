@@ -1,4 +1,4 @@
-package model
+package audit
 
 import (
 	"errors"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -17,38 +20,38 @@ func TestDefaultAuditRules(t *testing.T) {
 	r := DefaultAuditRules()
 	// The ports the issue names as usually local, each with a description.
 	for _, port := range []uint16{3306, 5432, 6379, 11211, 27017, 9200, 2375} {
-		if what, ok := r.Local(ProtoTCP, port); !ok || what == "" {
+		if what, ok := r.Local(model.ProtoTCP, port); !ok || what == "" {
 			t.Errorf("%d/tcp: Local = %q, %v; want a local service", port, what, ok)
 		}
 	}
-	if _, ok := r.Local(ProtoTCP, 22); ok {
+	if _, ok := r.Local(model.ProtoTCP, 22); ok {
 		t.Error("22/tcp is local; ssh is meant to be reached")
 	}
-	if _, ok := r.Local(ProtoUDP, 5432); ok {
+	if _, ok := r.Local(model.ProtoUDP, 5432); ok {
 		t.Error("5432/udp is local; only the TCP port is PostgreSQL's")
 	}
 	for _, tt := range []struct {
 		port uint16
-		p    Proto
+		p    model.Proto
 		comm string
 		want bool
 	}{
-		{22, ProtoTCP, "sshd", true},
-		{22, ProtoTCP, "dropbear", true},
-		{22, ProtoTCP, "nc", false},
-		{22, ProtoTCP, "systemd", true}, // socket activation
-		{22, ProtoTCP, "docker-proxy", true},
-		{53, ProtoUDP, "systemd-resolve", true}, // systemd-resolved, cut to 15 bytes
-		{53, ProtoUDP, "systemd-resolv", false}, // 14 bytes: not a cut name
-		{6379, ProtoTCP, "redis-server", true},
-		{6379, ProtoTCP, "python3", false},
-		{12345, ProtoTCP, "anything", false}, // not judged: Expected is nil
+		{22, model.ProtoTCP, "sshd", true},
+		{22, model.ProtoTCP, "dropbear", true},
+		{22, model.ProtoTCP, "nc", false},
+		{22, model.ProtoTCP, "systemd", true}, // socket activation
+		{22, model.ProtoTCP, "docker-proxy", true},
+		{53, model.ProtoUDP, "systemd-resolve", true}, // systemd-resolved, cut to 15 bytes
+		{53, model.ProtoUDP, "systemd-resolv", false}, // 14 bytes: not a cut name
+		{6379, model.ProtoTCP, "redis-server", true},
+		{6379, model.ProtoTCP, "python3", false},
+		{12345, model.ProtoTCP, "anything", false}, // not judged: Expected is nil
 	} {
 		if got := r.Expects(tt.p, tt.port, tt.comm); got != tt.want {
 			t.Errorf("Expects(%d/%s, %q) = %v, want %v", tt.port, tt.p, tt.comm, got, tt.want)
 		}
 	}
-	if r.Expected(ProtoTCP, 12345) != nil {
+	if r.Expected(model.ProtoTCP, 12345) != nil {
 		t.Error("12345/tcp has expected programs")
 	}
 }
@@ -58,23 +61,23 @@ func TestLoadAuditRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := r.Local(ProtoTCP, 9200); ok {
+	if _, ok := r.Local(model.ProtoTCP, 9200); ok {
 		t.Error("9200/tcp still local after public")
 	}
-	if _, ok := r.Local(ProtoTCP, 6380); !ok {
+	if _, ok := r.Local(model.ProtoTCP, 6380); !ok {
 		t.Error("6380/tcp not local after local")
 	}
-	if _, ok := r.Local(ProtoTCP, 6379); !ok {
+	if _, ok := r.Local(model.ProtoTCP, 6379); !ok {
 		t.Error("6379/tcp lost: a file extends the built-in rules")
 	}
-	if !r.Expects(ProtoTCP, 22, "sshd-company") || !r.Expects(ProtoTCP, 22, "sshd") {
+	if !r.Expects(model.ProtoTCP, 22, "sshd-company") || !r.Expects(model.ProtoTCP, 22, "sshd") {
 		t.Error("22/tcp: the file's program and the built-in one are not both expected")
 	}
-	if !r.Expects(ProtoTCP, 1234, "inetd") || !r.Expects(ProtoTCP, 1234, "systemd") {
+	if !r.Expects(model.ProtoTCP, 1234, "inetd") || !r.Expects(model.ProtoTCP, 1234, "systemd") {
 		t.Error("expect *: inetd and systemd not both expected on any port")
 	}
 	// The kernel keeps 15 bytes of a name: those match, fewer do not.
-	if !r.Expects(ProtoTCP, 8443, "a-very-long-pro") || r.Expects(ProtoTCP, 8443, "a-very-long-pr") {
+	if !r.Expects(model.ProtoTCP, 8443, "a-very-long-pro") || r.Expects(model.ProtoTCP, 8443, "a-very-long-pr") {
 		t.Error("a program name longer than 15 bytes does not match its cut comm alone")
 	}
 	if _, err := LoadAuditRules(filepath.Join(auditFixtures, "missing.txt")); !errors.Is(err, os.ErrNotExist) {
@@ -96,7 +99,7 @@ func TestParseAuditRulesErrors(t *testing.T) {
 	}
 	var lines []int
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-		var le *LineError
+		var le *names.LineError
 		if errors.As(e, &le) {
 			lines = append(lines, le.Line)
 			// Each error quotes its line.
@@ -152,7 +155,7 @@ func FuzzParseAuditRules(f *testing.F) {
 			return
 		}
 		for k, what := range r.local {
-			if k.port == 0 || (k.proto != ProtoTCP && k.proto != ProtoUDP) || !printable(what) {
+			if k.port == 0 || (k.proto != model.ProtoTCP && k.proto != model.ProtoUDP) || !names.Printable(what) {
 				t.Fatalf("local %v %q", k, what)
 			}
 		}
@@ -171,33 +174,33 @@ func FuzzParseAuditRules(f *testing.F) {
 
 // auditHost is a host with the ephemeral range 40000-40199, 40150
 // reserved, ports below 1024 privileged, somaxconn 4096.
-func auditHost() *HostFacts {
-	return &HostFacts{
-		Ephemeral: PortRange{40000, 40199}, Reserved: []PortRange{{40150, 40150}},
-		Settings: NetSettings{Read: true, UnprivilegedPortStart: 1024, Somaxconn: 4096},
+func auditHost() *model.HostFacts {
+	return &model.HostFacts{
+		Ephemeral: model.PortRange{Lo: 40000, Hi: 40199}, Reserved: []model.PortRange{{Lo: 40150, Hi: 40150}},
+		Settings: model.NetSettings{Read: true, UnprivilegedPortStart: 1024, Somaxconn: 4096},
 	}
 }
 
 // auditSnap is a snapshot of socks, each held by the process named in
 // comms (by index; "" for none seen).
-func auditSnap(socks []Socket, comms []string) *Snapshot {
-	snap := &Snapshot{Sockets: socks, Source: SourceNetlink, Host: *auditHost()}
-	var owners []Owner
+func auditSnap(socks []model.Socket, comms []string) *model.Snapshot {
+	snap := &model.Snapshot{Sockets: socks, Source: model.SourceNetlink, Host: *auditHost()}
+	var owners []model.Owner
 	for i := range snap.Sockets {
 		snap.Sockets[i].Inode = uint64(100 + i)
 		if i < len(comms) && comms[i] != "" {
-			owners = append(owners, Owner{Inode: uint64(100 + i), PID: int32(1000 + i), FD: 3, Comm: comms[i]})
+			owners = append(owners, model.Owner{Inode: uint64(100 + i), PID: int32(1000 + i), FD: 3, Comm: comms[i]})
 		}
 	}
-	snap.Owners = NewOwners(owners, 0)
+	snap.Owners = model.NewOwners(owners, 0)
 	return snap
 }
 
-func listen(local string, v6only V6Only) Socket {
+func listen(local string, v6only model.V6Only) model.Socket {
 	ap := netip.MustParseAddrPort(local)
-	s := Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateListen, Local: ap, Remote: netip.AddrPortFrom(netip.IPv4Unspecified(), 0), SendQ: 128}
+	s := model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateListen, Local: ap, Remote: netip.AddrPortFrom(netip.IPv4Unspecified(), 0), SendQ: 128}
 	if ap.Addr().Is6() {
-		s.Family, s.Remote, s.V6Only = FamilyInet6, netip.AddrPortFrom(netip.IPv6Unspecified(), 0), v6only
+		s.Family, s.Remote, s.V6Only = model.FamilyInet6, netip.AddrPortFrom(netip.IPv6Unspecified(), 0), v6only
 	}
 	return s
 }
@@ -207,33 +210,33 @@ func TestAudit(t *testing.T) {
 	full.RecvQ, full.SendQ = 128, 128
 	past := listen("127.0.0.1:8081", 0)
 	past.RecvQ, past.SendQ = 5, 4
-	udp := Socket{Proto: ProtoUDP, Family: FamilyInet6, State: StateUnconn, Local: netip.MustParseAddrPort("[::]:5000"),
-		Remote: netip.MustParseAddrPort("[::]:0"), V6Only: V6OnlyOff}
+	udp := model.Socket{Proto: model.ProtoUDP, Family: model.FamilyInet6, State: model.StateUnconn, Local: netip.MustParseAddrPort("[::]:5000"),
+		Remote: netip.MustParseAddrPort("[::]:0"), V6Only: model.V6OnlyOff}
 	udpClient := udp // an unbound UDP socket (port 0): not a listener
 	udpClient.Local = netip.MustParseAddrPort("[::]:0")
-	est := Socket{Proto: ProtoTCP, Family: FamilyInet, State: StateEstablished,
+	est := model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateEstablished,
 		Local: netip.MustParseAddrPort("127.0.0.1:6379"), Remote: netip.MustParseAddrPort("127.0.0.1:40001")}
-	memcacheUDP := Socket{Proto: ProtoUDP, Family: FamilyInet, State: StateUnconn, Local: netip.MustParseAddrPort("0.0.0.0:11211"),
+	memcacheUDP := model.Socket{Proto: model.ProtoUDP, Family: model.FamilyInet, State: model.StateUnconn, Local: netip.MustParseAddrPort("0.0.0.0:11211"),
 		Remote: netip.MustParseAddrPort("0.0.0.0:0")}
-	socks := []Socket{
-		listen("0.0.0.0:6379", 0),     // 0 exposed; redis-server: expected
-		listen("127.0.0.1:5432", 0),   // 1 loopback: fine
-		listen("[::]:22", V6OnlyOff),  // 2 dual-stack, held by nc: unexpected
-		udp,                           // 3 UDP wildcard: fine
-		listen("0.0.0.0:40100", 0),    // 4 in the range
-		listen("0.0.0.0:40150", 0),    // 5 in the range but reserved: fine
-		full,                          // 6 queue at its backlog
-		past,                          // 7 queue past its backlog
-		listen("[::]:3306", V6OnlyOn), // 8 exposed (IPv6 only), held by nothing seen
-		listen("10.0.0.5:27017", 0),   // 9 one address: not "all interfaces"
-		listen("0.0.0.0:22", 0),       // 10 sshd: fine
-		est, udpClient,                // 11, 12 not listeners
-		memcacheUDP,                        // 13 exposed UDP
-		listen("[::]:2375", V6OnlyUnknown), // 14 exposed, maybe dual-stack
+	socks := []model.Socket{
+		listen("0.0.0.0:6379", 0),           // 0 exposed; redis-server: expected
+		listen("127.0.0.1:5432", 0),         // 1 loopback: fine
+		listen("[::]:22", model.V6OnlyOff),  // 2 dual-stack, held by nc: unexpected
+		udp,                                 // 3 UDP wildcard: fine
+		listen("0.0.0.0:40100", 0),          // 4 in the range
+		listen("0.0.0.0:40150", 0),          // 5 in the range but reserved: fine
+		full,                                // 6 queue at its backlog
+		past,                                // 7 queue past its backlog
+		listen("[::]:3306", model.V6OnlyOn), // 8 exposed (IPv6 only), held by nothing seen
+		listen("10.0.0.5:27017", 0),         // 9 one address: not "all interfaces"
+		listen("0.0.0.0:22", 0),             // 10 sshd: fine
+		est, udpClient,                      // 11, 12 not listeners
+		memcacheUDP,                              // 13 exposed UDP
+		listen("[::]:2375", model.V6OnlyUnknown), // 14 exposed, maybe dual-stack
 	}
 	comms := []string{"redis-server", "postgres", "nc", "conntab.test", "conntab.test", "conntab.test", "srv", "srv", "", "mongod", "sshd", "", "", "memcached", "dockerd"}
 	snap := auditSnap(socks, comms)
-	l := Labeler{Services: DefaultServices(), Host: &snap.Host, Snapshot: snap}
+	l := names.Labeler{Services: names.DefaultServices(), Host: &snap.Host, Snapshot: snap}
 	r := Audit(snap, l, DefaultAuditRules())
 
 	type row struct {
@@ -267,7 +270,7 @@ func TestAudit(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("listeners (-want +got)\n%s", diff)
 	}
-	if r.Severity() != SeverityWarn || len(r.Findings) != 8 {
+	if r.Severity() != analyze.SeverityWarn || len(r.Findings) != 8 {
 		t.Errorf("report severity %v with %d findings, want warn with 8", r.Severity(), len(r.Findings))
 	}
 	if r.Unowned != 1 || !r.Processes || r.UnprivilegedPortStart != 1024 {
@@ -291,12 +294,12 @@ func TestAudit(t *testing.T) {
 	// Without processes, no program is judged; without settings, no port
 	// is privileged; from /proc, no queue is judged (no backlog).
 	snap.Owners = nil
-	snap.Host.Settings = NetSettings{}
-	snap.Source = SourceProc
-	r = Audit(snap, Labeler{Services: DefaultServices(), Host: &snap.Host, Snapshot: snap}, DefaultAuditRules())
+	snap.Host.Settings = model.NetSettings{}
+	snap.Source = model.SourceProc
+	r = Audit(snap, names.Labeler{Services: names.DefaultServices(), Host: &snap.Host, Snapshot: snap}, DefaultAuditRules())
 	for _, ln := range r.Listeners {
 		for _, f := range ln.Findings {
-			if f.Kind == FindUnexpectedProgram || f.Kind == FindAcceptQueue {
+			if f.Kind == analyze.FindUnexpectedProgram || f.Kind == analyze.FindAcceptQueue {
 				t.Errorf("%s: %s without processes or backlog", ln.Socket.Local, f.Kind)
 			}
 		}
@@ -312,43 +315,43 @@ func TestAudit(t *testing.T) {
 // TestAuditHostileComm: a process name with an escape sequence is kept as
 // it is in the model (front ends escape it), and never taken as expected.
 func TestAuditHostileComm(t *testing.T) {
-	snap := auditSnap([]Socket{listen("0.0.0.0:22", 0)}, []string{"sshd\x1b[2J"})
-	r := Audit(snap, Labeler{Host: &snap.Host, Snapshot: snap}, DefaultAuditRules())
-	if len(r.Findings) != 1 || r.Findings[0].Kind != FindUnexpectedProgram || !strings.Contains(r.Findings[0].Text, "sshd\x1b[2J") {
+	snap := auditSnap([]model.Socket{listen("0.0.0.0:22", 0)}, []string{"sshd\x1b[2J"})
+	r := Audit(snap, names.Labeler{Host: &snap.Host, Snapshot: snap}, DefaultAuditRules())
+	if len(r.Findings) != 1 || r.Findings[0].Kind != analyze.FindUnexpectedProgram || !strings.Contains(r.Findings[0].Text, "sshd\x1b[2J") {
 		t.Fatalf("findings %+v", r.Findings)
 	}
 }
 
 func TestFindingKindWords(t *testing.T) {
 	seen := map[string]bool{}
-	for k := FindPool; k <= FindUnexpectedProgram; k++ {
+	for k := analyze.FindPool; k <= analyze.FindUnexpectedProgram; k++ {
 		name, short := k.String(), k.Short()
 		if strings.HasPrefix(name, "finding(") || short == "" || short != strings.ToUpper(short) || seen[short] {
 			t.Errorf("kind %d: String %q, Short %q", k, name, short)
 		}
 		seen[short] = true
 	}
-	if got := FindingKind(200).Short(); got != "finding(200)" {
+	if got := analyze.FindingKind(200).Short(); got != "finding(200)" {
 		t.Errorf("unknown kind's Short = %q", got)
 	}
 }
 
 func TestFindingFlags(t *testing.T) {
 	for _, c := range []struct {
-		kinds []FindingKind
+		kinds []analyze.FindingKind
 		want  string
 	}{
 		{nil, ""},
-		{[]FindingKind{FindExposed}, "▲ EXPOSED"},
-		{[]FindingKind{FindExposed, FindAcceptQueue, FindUnexpectedProgram, FindHeldPort}, "▲ EXPOSED, ▲ QUEUE FULL, • PROGRAM, • IN RANGE"},
+		{[]analyze.FindingKind{analyze.FindExposed}, "▲ EXPOSED"},
+		{[]analyze.FindingKind{analyze.FindExposed, analyze.FindAcceptQueue, analyze.FindUnexpectedProgram, analyze.FindHeldPort}, "▲ EXPOSED, ▲ QUEUE FULL, • PROGRAM, • IN RANGE"},
 	} {
-		var fs []Finding
+		var fs []analyze.Finding
 		for _, k := range c.kinds {
-			sev := SeverityNotice
-			if k == FindExposed || k == FindAcceptQueue {
-				sev = SeverityWarn
+			sev := analyze.SeverityNotice
+			if k == analyze.FindExposed || k == analyze.FindAcceptQueue {
+				sev = analyze.SeverityWarn
 			}
-			fs = append(fs, Finding{Kind: k, Severity: sev})
+			fs = append(fs, analyze.Finding{Kind: k, Severity: sev})
 		}
 		if got := FindingFlags(fs); got != c.want {
 			t.Errorf("%v: %q, want %q", c.kinds, got, c.want)

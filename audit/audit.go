@@ -1,4 +1,4 @@
-package model
+package audit
 
 import (
 	_ "embed"
@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
 )
 
 // auditTxt is conntab's own audit rules; audit.txt documents the format.
@@ -33,13 +36,13 @@ type AuditRules struct {
 }
 
 type auditPort struct {
-	proto Proto
+	proto model.Proto
 	port  uint16
 }
 
 // ErrAuditSyntax is what every bad line of a rules file matches with
 // errors.Is (the error is a *LineError).
-var ErrAuditSyntax = errors.New("model: bad audit rules line")
+var ErrAuditSyntax = errors.New("audit: bad audit rules line")
 
 // DefaultAuditRules returns conntab's own rules. It parses them on every
 // call; callers keep the result.
@@ -57,7 +60,7 @@ func DefaultAuditRules() *AuditRules {
 func LoadAuditRules(path string) (*AuditRules, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("model: audit rules: %w", err)
+		return nil, fmt.Errorf("audit: audit rules: %w", err)
 	}
 	defer f.Close()
 	r := DefaultAuditRules()
@@ -84,7 +87,7 @@ func newAuditRules() *AuditRules {
 // read adds the rules in rd to r. On a bad line r is left as it was.
 func (r *AuditRules) read(rd io.Reader, path string) error {
 	add := newAuditRules()
-	err := readTable(rd, path, "audit rules", ErrAuditSyntax, func(line string) string {
+	err := names.ReadTable(rd, path, "audit rules", ErrAuditSyntax, func(line string) string {
 		return add.parseLine(line)
 	})
 	if err != nil {
@@ -146,7 +149,7 @@ func (r *AuditRules) parseLine(line string) string {
 		if what == "" {
 			what = "a service usually kept on the host"
 		}
-		if !printable(what) {
+		if !names.Printable(what) {
 			return "the description holds a control character"
 		}
 		r.local[k] = what
@@ -184,9 +187,9 @@ func parseAuditPort(s string) (auditPort, string) {
 	k := auditPort{port: uint16(n)}
 	switch proto {
 	case "tcp":
-		k.proto = ProtoTCP
+		k.proto = model.ProtoTCP
 	case "udp":
-		k.proto = ProtoUDP
+		k.proto = model.ProtoUDP
 	default:
 		return auditPort{}, fmt.Sprintf("port %q: protocol %q, want tcp or udp", s, proto)
 	}
@@ -195,7 +198,7 @@ func parseAuditPort(s string) (auditPort, string) {
 
 // checkProgram says what is wrong with a program name, or "".
 func checkProgram(prog string) string {
-	if !printable(prog) || strings.ContainsRune(prog, '/') {
+	if !names.Printable(prog) || strings.ContainsRune(prog, '/') {
 		return fmt.Sprintf("program %q: want a process name (no '/', no control characters)", prog)
 	}
 	return ""
@@ -203,7 +206,7 @@ func checkProgram(prog string) string {
 
 // Local is what usually serves p/port when it is a service usually kept
 // on the host, and whether it is one.
-func (r *AuditRules) Local(p Proto, port uint16) (string, bool) {
+func (r *AuditRules) Local(p model.Proto, port uint16) (string, bool) {
 	if r == nil {
 		return "", false
 	}
@@ -217,7 +220,7 @@ func (r *AuditRules) Local(p Proto, port uint16) (string, bool) {
 
 // Expected is the programs that usually serve p/port, nil for a port the
 // rules do not judge.
-func (r *AuditRules) Expected(p Proto, port uint16) []string {
+func (r *AuditRules) Expected(p model.Proto, port uint16) []string {
 	if r == nil {
 		return nil
 	}
@@ -228,7 +231,7 @@ func (r *AuditRules) Expected(p Proto, port uint16) []string {
 // one the rules expect on p/port: a program of the port's or of "expect
 // *". The kernel cuts names to 15 bytes, so a longer program name matches
 // its first 15 (systemd-resolved is "systemd-resolve").
-func (r *AuditRules) Expects(p Proto, port uint16, comm string) bool {
+func (r *AuditRules) Expects(p model.Proto, port uint16, comm string) bool {
 	if r == nil {
 		return true
 	}

@@ -1,35 +1,14 @@
-package model
+package analyze
 
 import (
 	"math"
-	"net/netip"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/model"
 )
-
-// portsHost is a 200-port range with every setting read, at the kernel's
-// defaults except tcp_tw_reuse, which is off so that TIME_WAIT blocks.
-func portsHost() HostFacts {
-	return HostFacts{
-		Ephemeral: PortRange{40000, 40199},
-		Settings: NetSettings{Read: true, UnprivilegedPortStart: 1024, TCPTwReuse: 0, TCPTwReuseDelay: 1000,
-			TCPTimestamps: 1, TCPFinTimeout: 60 * time.Second, TCPMaxTwBuckets: 262144, Somaxconn: 4096,
-			ConntrackCount: -1, ConntrackMax: -1},
-		Counters: NetCounters{Read: true},
-	}
-}
-
-// poolSockets returns n sockets in state from local to remote on the
-// ports connect() hands out in h's range, from the from-th on.
-func poolSockets(h HostFacts, n int, state State, local, remote string, from int) []Socket {
-	out := make([]Socket, n)
-	for i := range out {
-		ap := netip.AddrPortFrom(netip.MustParseAddr(local), connectPort(h.Ephemeral, from+i))
-		out[i] = sock(ProtoTCP, state, ap.String(), remote)
-	}
-	return out
-}
 
 func kinds(r *PortsReport) []string {
 	var out []string
@@ -40,17 +19,17 @@ func kinds(r *PortsReport) []string {
 }
 
 func TestPortsOneSample(t *testing.T) {
-	h := portsHost()
+	h := modeltest.PortsHost()
 	dst := "10.0.0.9:5432"
-	snap := &Snapshot{Host: h, Source: SourceNetlink}
-	snap.Sockets = append(poolSockets(h, 60, StateEstablished, "10.0.0.2", dst, 0),
-		poolSockets(h, 102, StateTimeWait, "10.0.0.2", dst, 60)...)
+	snap := &model.Snapshot{Host: h, Source: model.SourceNetlink}
+	snap.Sockets = append(modeltest.PoolSockets(h, 60, model.StateEstablished, "10.0.0.2", dst, 0),
+		modeltest.PoolSockets(h, 102, model.StateTimeWait, "10.0.0.2", dst, 60)...)
 	snap.Sockets = append(snap.Sockets,
-		sock(ProtoTCP, StateListen, "0.0.0.0:40151", "0.0.0.0:0"), // inside the range, odd: no pool had it
-		sock(ProtoTCP, StateListen, "0.0.0.0:22", "0.0.0.0:0"),
+		modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:40151", "0.0.0.0:0"), // inside the range, odd: no pool had it
+		modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:22", "0.0.0.0:0"),
 	)
 	th := DefaultThresholds()
-	r := Ports(snap, Destinations(snap, nil, 0, th), NetCounters{}, 0, th)
+	r := Ports(snap, Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 
 	if r.Usable != 199 || r.Held != 1 || r.Reserved != 0 || r.TimeWait != 102 {
 		t.Errorf("Usable, Held, Reserved, TimeWait = %d, %d, %d, %d; want 199, 1, 0, 102", r.Usable, r.Held, r.Reserved, r.TimeWait)
@@ -85,15 +64,15 @@ func TestPortsOneSample(t *testing.T) {
 }
 
 func TestPortsTwoSamples(t *testing.T) {
-	h := portsHost()
+	h := modeltest.PortsHost()
 	dst := "10.0.0.9:5432"
 	th := DefaultThresholds()
-	first := &Snapshot{Host: h, Sockets: poolSockets(h, 40, StateTimeWait, "10.0.0.2", dst, 0)}
-	first.Host.Counters = NetCounters{Read: true, ListenOverflows: 5, TCPTimeWaitOverflow: 2}
+	first := &model.Snapshot{Host: h, Sockets: modeltest.PoolSockets(h, 40, model.StateTimeWait, "10.0.0.2", dst, 0)}
+	first.Host.Counters = model.NetCounters{Read: true, ListenOverflows: 5, TCPTimeWaitOverflow: 2}
 	ix1 := Destinations(first, nil, 0, th)
 
-	second := &Snapshot{Host: h, Sockets: poolSockets(h, 100, StateTimeWait, "10.0.0.2", dst, 0)}
-	second.Host.Counters = NetCounters{Read: true, ListenOverflows: 9, TCPTimeWaitOverflow: 2}
+	second := &model.Snapshot{Host: h, Sockets: modeltest.PoolSockets(h, 100, model.StateTimeWait, "10.0.0.2", dst, 0)}
+	second.Host.Counters = model.NetCounters{Read: true, ListenOverflows: 9, TCPTimeWaitOverflow: 2}
 	dt := 2 * time.Second
 	r := Ports(second, Destinations(second, ix1, dt, th), first.Host.Counters, dt, th)
 
@@ -118,50 +97,50 @@ func TestPortsTwoSamples(t *testing.T) {
 func TestPortsHostFindings(t *testing.T) {
 	tests := []struct {
 		name string
-		edit func(*Snapshot)
+		edit func(*model.Snapshot)
 		want []string
 	}{
-		{"quiet host", func(*Snapshot) {}, nil},
-		{"settings not read", func(s *Snapshot) { s.Host.Settings = NetSettings{}; s.Host.Counters = NetCounters{} }, nil},
-		{"tw_reuse without timestamps", func(s *Snapshot) { s.Host.Settings.TCPTwReuse, s.Host.Settings.TCPTimestamps = 1, 0 },
+		{"quiet host", func(*model.Snapshot) {}, nil},
+		{"settings not read", func(s *model.Snapshot) { s.Host.Settings = model.NetSettings{}; s.Host.Counters = model.NetCounters{} }, nil},
+		{"tw_reuse without timestamps", func(s *model.Snapshot) { s.Host.Settings.TCPTwReuse, s.Host.Settings.TCPTimestamps = 1, 0 },
 			[]string{"warn tw-reuse-without-timestamps"}},
-		{"tcp_fin_timeout lowered", func(s *Snapshot) { s.Host.Settings.TCPFinTimeout = 15 * time.Second },
+		{"tcp_fin_timeout lowered", func(s *model.Snapshot) { s.Host.Settings.TCPFinTimeout = 15 * time.Second },
 			[]string{"none fin-timeout"}},
-		{"conntrack 80%", func(s *Snapshot) { s.Host.Settings.ConntrackCount, s.Host.Settings.ConntrackMax = 800, 1000 },
+		{"conntrack 80%", func(s *model.Snapshot) { s.Host.Settings.ConntrackCount, s.Host.Settings.ConntrackMax = 800, 1000 },
 			[]string{"warn conntrack"}},
-		{"conntrack 95%", func(s *Snapshot) { s.Host.Settings.ConntrackCount, s.Host.Settings.ConntrackMax = 950, 1000 },
+		{"conntrack 95%", func(s *model.Snapshot) { s.Host.Settings.ConntrackCount, s.Host.Settings.ConntrackMax = 950, 1000 },
 			[]string{"crit conntrack"}},
-		{"conntrack 79.9%", func(s *Snapshot) { s.Host.Settings.ConntrackCount, s.Host.Settings.ConntrackMax = 799, 1000 }, nil},
-		{"TIME_WAIT table 80% full", func(s *Snapshot) {
+		{"conntrack 79.9%", func(s *model.Snapshot) { s.Host.Settings.ConntrackCount, s.Host.Settings.ConntrackMax = 799, 1000 }, nil},
+		{"TIME_WAIT table 80% full", func(s *model.Snapshot) {
 			s.Host.Settings.TCPMaxTwBuckets = 10
-			s.Sockets = append(s.Sockets, poolSockets(s.Host, 8, StateTimeWait, "10.0.0.2", "10.0.0.9:80", 0)...)
+			s.Sockets = append(s.Sockets, modeltest.PoolSockets(s.Host, 8, model.StateTimeWait, "10.0.0.2", "10.0.0.9:80", 0)...)
 		}, []string{"warn time-wait-table"}},
-		{"TIME_WAIT overflowed once", func(s *Snapshot) { s.Host.Counters.TCPTimeWaitOverflow = 3 }, []string{"notice time-wait-table"}},
-		{"accept queue past its backlog", func(s *Snapshot) {
-			l := sock(ProtoTCP, StateListen, "0.0.0.0:8080", "0.0.0.0:0")
+		{"TIME_WAIT overflowed once", func(s *model.Snapshot) { s.Host.Counters.TCPTimeWaitOverflow = 3 }, []string{"notice time-wait-table"}},
+		{"accept queue past its backlog", func(s *model.Snapshot) {
+			l := modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:8080", "0.0.0.0:0")
 			l.RecvQ, l.SendQ = 129, 128
 			s.Sockets = append(s.Sockets, l)
 		}, []string{"warn accept-queue"}},
-		{"accept queue at its backlog", func(s *Snapshot) {
-			l := sock(ProtoTCP, StateListen, "0.0.0.0:8080", "0.0.0.0:0")
+		{"accept queue at its backlog", func(s *model.Snapshot) {
+			l := modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:8080", "0.0.0.0:0")
 			l.RecvQ, l.SendQ = 128, 128
 			s.Sockets = append(s.Sockets, l)
 		}, nil},
-		{"accept queue from /proc, no backlog known", func(s *Snapshot) {
-			l := sock(ProtoTCP, StateListen, "0.0.0.0:8080", "0.0.0.0:0")
+		{"accept queue from /proc, no backlog known", func(s *model.Snapshot) {
+			l := modeltest.Sock(model.ProtoTCP, model.StateListen, "0.0.0.0:8080", "0.0.0.0:0")
 			l.RecvQ = 3
-			s.Sockets, s.Source = append(s.Sockets, l), SourceProc
+			s.Sockets, s.Source = append(s.Sockets, l), model.SourceProc
 		}, nil},
-		{"bind-before-connect", func(s *Snapshot) {
-			s.Sockets = append(s.Sockets, sock(ProtoTCP, StateEstablished, "10.0.0.5:40001", "10.0.0.9:5432"))
+		{"bind-before-connect", func(s *model.Snapshot) {
+			s.Sockets = append(s.Sockets, modeltest.Sock(model.ProtoTCP, model.StateEstablished, "10.0.0.5:40001", "10.0.0.9:5432"))
 		}, []string{"notice bind-before-connect"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap := &Snapshot{Host: portsHost(), Source: SourceNetlink}
+			snap := &model.Snapshot{Host: modeltest.PortsHost(), Source: model.SourceNetlink}
 			tt.edit(snap)
 			th := DefaultThresholds()
-			r := Ports(snap, Destinations(snap, nil, 0, th), NetCounters{}, 0, th)
+			r := Ports(snap, Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 			if got := kinds(r); !slices.Equal(got, tt.want) {
 				t.Errorf("findings %q, want %q", got, tt.want)
 			}
@@ -175,12 +154,12 @@ func TestPortsHostFindings(t *testing.T) {
 }
 
 func TestPortsTwReuse(t *testing.T) {
-	h := portsHost()
+	h := modeltest.PortsHost()
 	h.Settings.TCPTwReuse = 2
-	snap := &Snapshot{Host: h, Sockets: append(poolSockets(h, 150, StateTimeWait, "127.0.0.1", "127.0.0.1:5432", 0),
-		poolSockets(h, 20, StateEstablished, "127.0.0.1", "127.0.0.1:5432", 150)...)}
+	snap := &model.Snapshot{Host: h, Sockets: append(modeltest.PoolSockets(h, 150, model.StateTimeWait, "127.0.0.1", "127.0.0.1:5432", 0),
+		modeltest.PoolSockets(h, 20, model.StateEstablished, "127.0.0.1", "127.0.0.1:5432", 150)...)}
 	th := DefaultThresholds()
-	r := Ports(snap, Destinations(snap, nil, 0, th), NetCounters{}, 0, th)
+	r := Ports(snap, Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 	p := r.Pools[0]
 	if p.TimeWaitReusable != 150 || p.Free() != 180 || p.Severity != SeverityNone || !math.IsInf(p.MaxRate, 1) {
 		t.Errorf("TimeWaitReusable, Free, Severity, MaxRate = %d, %d, %v, %v; want 150, 180, none, +Inf",

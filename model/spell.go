@@ -1,0 +1,54 @@
+package model
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// How values of the model are spelled where a String method will not do:
+// appended to a buffer, as the listing and the reports write them.
+
+// AppendTimer appends a timer as kind,expiry,retransmits ("timewait,59.2s,0"),
+// or "-" when none is pending.
+func AppendTimer(dst []byte, t Timer) []byte {
+	if t.Kind == TimerNone {
+		return append(dst, '-')
+	}
+	dst = append(dst, t.Kind.String()...)
+	dst = append(dst, ',')
+	dst = AppendDuration(dst, t.Expires)
+	dst = append(dst, ',')
+	return strconv.AppendUint(dst, uint64(t.Retrans), 10)
+}
+
+// AppendDuration appends d in a short human form: 230ms, 59.2s, 5m3s.
+func AppendDuration(dst []byte, d time.Duration) []byte {
+	switch {
+	case d < time.Second:
+		dst = strconv.AppendInt(dst, d.Milliseconds(), 10)
+		return append(dst, 'm', 's')
+	case d < time.Minute:
+		dst = strconv.AppendFloat(dst, float64(d.Milliseconds()/100)/10, 'f', 1, 64)
+		return append(dst, 's')
+	}
+	dst = strconv.AppendInt(dst, int64(d/time.Minute), 10)
+	dst = append(dst, 'm')
+	dst = strconv.AppendInt(dst, int64(d%time.Minute/time.Second), 10)
+	return append(dst, 's')
+}
+
+// AppendPeer appends a peer endpoint as ss shows it: port 0, no peer yet,
+// is "*" (0.0.0.0:*, [::]:*).
+func AppendPeer(dst []byte, ap netip.AddrPort) []byte {
+	if ap.Port() != 0 {
+		return ap.AppendTo(dst)
+	}
+	if ap.Addr().Is6() {
+		dst = append(dst, '[')
+		dst = ap.Addr().AppendTo(dst)
+		return append(dst, ']', ':', '*')
+	}
+	dst = ap.Addr().AppendTo(dst)
+	return append(dst, ':', '*')
+}

@@ -1,0 +1,218 @@
+package render
+
+import (
+	"net/netip"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render/escape"
+)
+
+// Column is one column of the socket table. The one-shot listing and the
+// dashboard render rows through the same columns, so both spell a socket
+// the same way.
+type Column struct {
+	Name string
+	// Right aligns the column to the right (numbers).
+	Right bool
+	// Append appends the cell for s. Text that did not come from conntab
+	// itself is escaped (see AppendSafe).
+	Append func(dst []byte, s *model.Socket, l *Labeler) []byte
+	// Width is the length of the cell Append writes, computed without
+	// writing it: aligning 130k rows measures every cell once.
+	Width func(s *model.Socket, l *Labeler) int
+}
+
+// ColumnSet chooses the optional columns.
+type ColumnSet struct {
+	Extended  bool // UID, Inode, Cookie
+	Timers    bool // Timer
+	Processes bool // User, Process
+	Classes   bool // Class: each end's port class
+	// Flags adds Flags, last: the remote endpoint's flags (Labeler.Dests).
+	Flags bool
+}
+
+// Columns returns the listing's columns: Netid, State, Recv-Q, Send-Q,
+// Local Address:Port, Peer Address:Port, Service, and those set asks for.
+func Columns(set ColumnSet) []Column {
+	cols := []Column{
+		{Name: "Netid",
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return AppendNetid(dst, s) },
+			Width: func(s *model.Socket, _ *Labeler) int {
+				if s.Family == model.FamilyInet6 {
+					return 4
+				}
+				return 3
+			}},
+		{Name: "State",
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return append(dst, s.State.String()...) },
+			Width:  func(s *model.Socket, _ *Labeler) int { return len(s.State.String()) }},
+		{Name: "Recv-Q", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
+				return strconv.AppendUint(dst, uint64(s.RecvQ), 10)
+			},
+			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.RecvQ)) }},
+		{Name: "Send-Q", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
+				return strconv.AppendUint(dst, uint64(s.SendQ), 10)
+			},
+			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.SendQ)) }},
+		{Name: "Local Address:Port",
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return s.Local.AppendTo(dst) },
+			Width:  func(s *model.Socket, _ *Labeler) int { return addrPortLen(s.Local) }},
+		{Name: "Peer Address:Port",
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return model.AppendPeer(dst, s.Remote) },
+			Width: func(s *model.Socket, _ *Labeler) int {
+				if s.Remote.Port() == 0 {
+					return addrPortLen(s.Remote) // port "0" is written "*", as long
+				}
+				return addrPortLen(s.Remote)
+			}},
+		{Name: "Service",
+			Append: func(dst []byte, s *model.Socket, l *Labeler) []byte { return escape.AppendSafe(dst, l.Service(s)) },
+			Width:  func(s *model.Socket, l *Labeler) int { return safeLen(l.Service(s)) }},
+	}
+	if set.Extended {
+		cols = append(cols,
+			Column{Name: "UID", Right: true,
+				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
+					return strconv.AppendUint(dst, uint64(s.UID), 10)
+				},
+				Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.UID)) }},
+			Column{Name: "Inode", Right: true,
+				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Inode, 10) },
+				Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Inode) }},
+			Column{Name: "Cookie", Right: true,
+				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Cookie, 10) },
+				Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
+		)
+	}
+	if set.Classes {
+		cols = append(cols, Column{Name: "Class", Append: appendClasses, Width: func(s *model.Socket, l *Labeler) int {
+			var b [16]byte
+			return len(appendClasses(b[:0], s, l))
+		}})
+	}
+	if set.Timers {
+		cols = append(cols, Column{Name: "Timer",
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return model.AppendTimer(dst, s.Timer) },
+			Width: func(s *model.Socket, _ *Labeler) int {
+				var b [48]byte
+				return len(model.AppendTimer(b[:0], s.Timer))
+			}})
+	}
+	if set.Processes {
+		cols = append(cols,
+			Column{Name: "User", Append: appendUser, Width: func(s *model.Socket, l *Labeler) int {
+				var b [64]byte
+				return len(appendUser(b[:0], s, l))
+			}},
+			Column{Name: "Process", Append: appendProcesses, Width: func(s *model.Socket, l *Labeler) int {
+				var b [256]byte
+				return len(appendProcesses(b[:0], s, l))
+			}},
+		)
+	}
+	if set.Flags {
+		cols = append(cols, Column{Name: "Flags", Append: appendFlags, Width: func(s *model.Socket, l *Labeler) int {
+			var b [128]byte
+			return utf8.RuneCount(appendFlags(b[:0], s, l))
+		}})
+	}
+	return cols
+}
+
+// appendFlags appends the labels of the flags of s's remote endpoint,
+// separated by ", ".
+func appendFlags(dst []byte, s *model.Socket, l *Labeler) []byte {
+	for i, f := range l.FlagsOf(s) {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = f.AppendLabel(dst)
+	}
+	return dst
+}
+
+// appendClasses appends the local and the peer port's classes, short
+// ("eph>wk": from an ephemeral port to a well-known one); a peer without a
+// port is "-".
+func appendClasses(dst []byte, s *model.Socket, l *Labeler) []byte {
+	dst = append(dst, l.Class(s.Local.Port()).Short()...)
+	dst = append(dst, '>')
+	if s.Remote.Port() == 0 {
+		return append(dst, '-')
+	}
+	return append(dst, l.Class(s.Remote.Port()).Short()...)
+}
+
+// appendUser appends the socket owner's user name, escaped, or the uid
+// when the name is not known.
+func appendUser(dst []byte, s *model.Socket, l *Labeler) []byte {
+	return escape.AppendSafe(dst, l.User(s))
+}
+
+// appendProcesses appends the processes holding s as comm/pid, separated
+// by commas; a former owner of a TIME_WAIT or orphaned socket is "was
+// comm/pid"; none is "-".
+func appendProcesses(dst []byte, s *model.Socket, l *Labeler) []byte {
+	owners := l.OwnersOf(s)
+	if len(owners) == 0 {
+		return append(dst, '-')
+	}
+	for i, o := range owners {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if o.Former {
+			dst = append(dst, "was "...)
+		}
+		dst = escape.AppendSafe(dst, o.Comm)
+		dst = append(dst, '/')
+		dst = strconv.AppendInt(dst, int64(o.PID), 10)
+	}
+	return dst
+}
+
+// AppendNetid spells protocol and family as one word, as ss does: tcp,
+// tcp6, udp, udp6.
+func AppendNetid(dst []byte, s *model.Socket) []byte {
+	dst = append(dst, s.Proto.String()...)
+	if s.Family == model.FamilyInet6 {
+		dst = append(dst, '6')
+	}
+	return dst
+}
+
+// decimalLen is the number of digits of v in base 10.
+func decimalLen(v uint64) int {
+	n := 1
+	for v >= 10 {
+		v /= 10
+		n++
+	}
+	return n
+}
+
+// addrPortLen is len(ap.AppendTo(nil)), without writing it for IPv4.
+func addrPortLen(ap netip.AddrPort) int {
+	a := ap.Addr()
+	if !a.Is4() {
+		var b [64]byte
+		return len(ap.AppendTo(b[:0]))
+	}
+	b := a.As4()
+	return decimalLen(uint64(b[0])) + decimalLen(uint64(b[1])) + decimalLen(uint64(b[2])) + decimalLen(uint64(b[3])) + 3 +
+		1 + decimalLen(uint64(ap.Port()))
+}
+
+// safeLen is len(escape.AppendSafe(nil, s)).
+func safeLen(s string) int {
+	if escape.IsSafe(s) {
+		return len(s)
+	}
+	var b [128]byte
+	return len(escape.AppendSafe(b[:0], s))
+}
