@@ -18,6 +18,7 @@ import (
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/names"
 	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/sample"
 )
 
 // listOptions are the flags of `conntab list`.
@@ -167,7 +168,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
 		}
 	}
-	snap, collectErr := collect.New(cfg).Collect(ctx)
+	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.flagged}, nil)
 
 	l := <-servicesCh
 	if l.err != nil {
@@ -175,13 +176,13 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
 		l.services = names.DefaultServices()
 	}
-	if snap == nil {
+	if taken == nil {
 		return collectErr
 	}
-	labels := &render.Labeler{Labeler: names.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}}
-	if o.flagged {
-		labels.Dests = analyze.Destinations(snap, nil, 0, analyze.DefaultThresholds())
-	}
+	// The listing is the sample's only reader: it narrows the snapshot in
+	// place rather than copy 130k sockets.
+	snap := taken.Net().Snap
+	labels := &render.Labeler{Labeler: names.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}, Dests: taken.Net().Dests}
 	if o.processes {
 		users, err := names.LoadUsers("/etc/passwd")
 		if err != nil {

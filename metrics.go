@@ -15,6 +15,7 @@ import (
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/sample"
 )
 
 // exporter is the Prometheus collector behind `conntab serve`: each scrape
@@ -31,21 +32,20 @@ type exporter struct {
 	top     int           // per-pool, per-destination and per-listener series, at most
 	th      analyze.Thresholds
 
-	mu     sync.Mutex
-	flight *sample // the snapshot being taken, nil between scrapes
-	// prev is the last snapshot's index: CLOSE_WAIT growth and pool growth
-	// are counted from it. Only the goroutine taking a snapshot touches it.
-	prev      *analyze.DestIndex
-	prevTaken time.Time
+	mu       sync.Mutex
+	inflight *flight // the snapshot being taken, nil between scrapes
+	// prev is the last sample: CLOSE_WAIT growth and pool growth are
+	// counted from it. Only the goroutine taking a snapshot touches it.
+	prev *sample.Sample
 	// collects counts snapshots taken, failures those that failed in whole
 	// or in part; lastErr is the last snapshot's error.
 	collects, failures uint64
 	lastErr            error
 }
 
-// sample is one snapshot and what was worked out from it, shared by the
+// flight is one snapshot and what was worked out from it, shared by the
 // scrapes that waited for it.
-type sample struct {
+type flight struct {
 	done     chan struct{}
 	snap     *model.Snapshot
 	ix       *analyze.DestIndex
@@ -59,30 +59,28 @@ func newExporter(c *collect.Collector, timeout time.Duration, top int) *exporter
 }
 
 // take returns the snapshot being taken, or starts one and waits for it.
-func (e *exporter) take() *sample {
+func (e *exporter) take() *flight {
 	e.mu.Lock()
-	if s := e.flight; s != nil {
+	if s := e.inflight; s != nil {
 		e.mu.Unlock()
 		<-s.done
 		return s
 	}
-	s := &sample{done: make(chan struct{})}
-	e.flight = s
+	s := &flight{done: make(chan struct{})}
+	e.inflight = s
 	e.mu.Unlock()
 
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), e.timeout)
-		s.snap, s.err = e.collect(ctx)
-		cancel()
 		// One snapshot is taken at a time, so prev is this goroutine's
 		// alone: the index is built outside the lock.
-		if s.snap != nil {
-			dt := time.Duration(0)
-			if e.prev != nil {
-				dt = s.snap.Taken.Sub(e.prevTaken)
-			}
-			s.ix = analyze.Destinations(s.snap, e.prev, dt, e.th)
-			e.prev, e.prevTaken = s.ix, s.snap.Taken
+		cfg := sample.Config{Collect: e.collect, Thresholds: e.th, Dests: true}
+		next, err := sample.Take(ctx, &cfg, e.prev)
+		cancel()
+		s.err = err
+		if n := next.Net(); n != nil {
+			s.snap, s.ix = n.Snap, n.Dests
+			e.prev = next
 		}
 		e.mu.Lock()
 		e.collects++
@@ -91,7 +89,7 @@ func (e *exporter) take() *sample {
 			e.failures++
 		}
 		s.collects, s.failures = e.collects, e.failures
-		e.flight = nil
+		e.inflight = nil
 		e.mu.Unlock()
 		close(s.done)
 	}()

@@ -21,6 +21,7 @@ import (
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
 	"github.com/conntab/conntab/render/escape"
+	"github.com/conntab/conntab/sample"
 )
 
 // portsOptions are the flags of `conntab ports`.
@@ -147,28 +148,28 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // reading that failed part way still gives a report, with its error; r
 // is nil only when there is nothing to report on.
 func collectPorts(ctx context.Context, c *collect.Collector, interval time.Duration, th analyze.Thresholds) (r *analyze.PortsReport, snap *model.Snapshot, dt time.Duration, err error) {
-	snap, err = c.Collect(ctx)
-	if snap == nil {
+	cfg := sample.Config{Collect: c.Collect, Thresholds: th, Ports: interval <= 0}
+	s, err := sample.Take(ctx, &cfg, nil)
+	if s == nil {
 		return nil, nil, 0, err
 	}
-	ix := analyze.Destinations(snap, nil, 0, th)
-	if interval <= 0 {
-		return analyze.Ports(snap, ix, model.NetCounters{}, 0, th), snap, 0, err
+	if interval > 0 {
+		t := time.NewTimer(interval)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return nil, nil, 0, fmt.Errorf("interrupted before the second sample: %w", ctx.Err())
+		case <-t.C:
+		}
+		cfg.Ports = true
+		next, err2 := sample.Take(ctx, &cfg, s)
+		if next == nil {
+			return nil, nil, 0, errors.Join(err, err2)
+		}
+		s, err = next, errors.Join(err, err2)
 	}
-	t := time.NewTimer(interval)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return nil, nil, 0, fmt.Errorf("interrupted before the second sample: %w", ctx.Err())
-	case <-t.C:
-	}
-	next, err2 := c.Collect(ctx)
-	if next == nil {
-		return nil, nil, 0, errors.Join(err, err2)
-	}
-	dt = next.Taken.Sub(snap.Taken)
-	ix = analyze.Destinations(next, ix, dt, th)
-	return analyze.Ports(next, ix, snap.Host.Counters, dt, th), next, dt, errors.Join(err, err2)
+	n := s.Net()
+	return n.Ports, n.Snap, n.DT, err
 }
 
 // checkFailed is --check's verdict on a report whose worst finding is a

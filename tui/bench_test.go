@@ -65,7 +65,7 @@ func BenchmarkSample(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		m = sample(b, m)
+		m = takeSample(b, m)
 	}
 }
 

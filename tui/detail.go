@@ -11,13 +11,14 @@ import (
 
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/sample"
 )
 
 // detailState is the detail pane: one socket, as it was when selected,
 // with what was asked about it since.
 type detailState struct {
 	sock   model.Socket
-	mark   mark
+	mark   sample.Mark
 	closed bool
 	owners []model.Owner
 	user   string
@@ -40,10 +41,10 @@ type detailMsg struct {
 }
 
 func (m *Model) newDetail(i int32) *detailState {
-	s := *m.track.socket(i)
+	s := *m.track.Socket(i)
 	l := *m.labels
-	l.Snapshot = m.track.snapshotOf(i)
-	d := &detailState{sock: s, mark: m.track.mark(i), closed: m.track.ghost(i) != nil, owners: l.OwnersOf(&s)}
+	l.Snapshot = m.track.SnapshotOf(i)
+	d := &detailState{sock: s, mark: m.track.Mark(i), closed: m.track.Ghost(i) != nil, owners: l.OwnersOf(&s)}
 	if l.UserName != nil {
 		d.user, _ = l.UserName(s.UID)
 	}
@@ -115,11 +116,11 @@ func (m *Model) detailLines() []string {
 	switch {
 	case d.closed:
 		head += "  " + m.st.Closed.Render("- closed")
-	case recentAt(d.mark.first, m.now, m.cfg.Recent):
+	case recentAt(d.mark.First, m.now, m.cfg.Recent):
 		head += "  " + m.st.New.Render("+ new")
 	}
-	if d.mark.changed != 0 {
-		head += "  " + m.st.Changed.Render("~ was "+d.mark.from.String()+" until "+d.mark.changed.time(m.now.Location()).Format("15:04:05"))
+	if d.mark.Changed != 0 {
+		head += "  " + m.st.Changed.Render("~ was "+d.mark.From.String()+" until "+d.mark.Changed.Time(m.now.Location()).Format("15:04:05"))
 	}
 	out = append(out, head)
 	endpoint := func(ap string, port uint16) string {

@@ -17,12 +17,12 @@ func newTestModel(t testing.TB, w, h int, cfg Config) Model {
 	t.Helper()
 	m := New(context.Background(), cfg)
 	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
-	return sample(t, m)
+	return takeSample(t, m)
 }
 
-// sample runs the model's collection command and hands it the result, as
+// takeSample runs the model's collection command and hands it the result, as
 // the program would, without its timers.
-func sample(t testing.TB, m Model) Model {
+func takeSample(t testing.TB, m Model) Model {
 	t.Helper()
 	msg := m.collect()()
 	return update(t, m, msg)

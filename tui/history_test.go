@@ -11,8 +11,8 @@ import (
 
 func TestHistory(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(fixture(t0), fixture(t0.Add(time.Second)), fixture(t0.Add(2*time.Second))))
-	m = sample(t, m)
-	m = sample(t, m)
+	m = takeSample(t, m)
+	m = takeSample(t, m)
 	if diff := cmp.Diff([]int{24, 24, 24}, m.history.series(model.StateCloseWait)); diff != "" {
 		t.Errorf("CLOSE_WAIT series (-want +got):\n%s", diff)
 	}
@@ -24,7 +24,7 @@ func TestHistory(t *testing.T) {
 	}
 	// The ring keeps the last historyLen samples.
 	for range historyLen + 5 {
-		m = sample(t, m)
+		m = takeSample(t, m)
 	}
 	if n := len(m.history.series(model.StateTimeWait)); n != historyLen {
 		t.Errorf("history holds %d samples, want %d", n, historyLen)

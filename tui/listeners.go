@@ -59,8 +59,8 @@ func (m *Model) listenersGrid() *grid {
 	}
 	scopeWidth, flagged := len("Scope"), false
 	for _, i := range m.socks.rows {
-		s := t.socket(i)
-		if !audit.IsListener(s) || t.ghost(i) != nil {
+		s := t.Socket(i)
+		if !audit.IsListener(s) || t.Ghost(i) != nil {
 			continue
 		}
 		r := m.listenerRow(s, i, cell)
@@ -73,14 +73,14 @@ func (m *Model) listenersGrid() *grid {
 	g.cols[listenersColScope] = gridCol{title: "Scope", min: scopeWidth, max: scopeWidth,
 		short: &gridCol{title: "Scope", min: 5, max: 5}}
 	switch {
-	case m.track.snap.Owners == nil:
+	case m.track.Snap.Owners == nil:
 		g.note = "processes are not being looked up (conntab top -P): no program is judged"
 	case flagged:
 		g.note = "enter: the selected listener's findings and what to do (docs/listeners.md)"
 	}
 	if m.tables[viewListeners].sort.col < 0 {
 		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
-			x, y := t.socket(int32(a.ref)), t.socket(int32(b.ref))
+			x, y := t.Socket(int32(a.ref)), t.Socket(int32(b.ref))
 			return cmp.Or(cmp.Compare(b.sev, a.sev), cmp.Compare(x.Proto, y.Proto),
 				cmp.Compare(x.Local.Port(), y.Local.Port()), x.Local.Addr().Compare(y.Local.Addr()))
 		})
@@ -100,7 +100,7 @@ func (m *Model) listenerRow(s *model.Socket, i int32, cell func(string, *model.S
 	}
 	flags := audit.FindingFlags(findings)
 	priv, privKey := m.privileged(s.Local.Port())
-	queue, fill := acceptQueue(s, m.track.snap.Source)
+	queue, fill := acceptQueue(s, m.track.Snap.Source)
 	netid, proc, user := cell("Netid", s), cell("Process", s), cell("User", s)
 	local := string(model.AppendPeer(nil, s.Local))
 	short := make([]string, listenersColScope+1)
@@ -124,7 +124,7 @@ func (m *Model) selectedListener() (*gridRow, *model.Socket) {
 		return nil, nil
 	}
 	r := &g.rows[t.cursor]
-	return r, m.track.socket(int32(r.ref))
+	return r, m.track.Socket(int32(r.ref))
 }
 
 // listenerFindingLines draws the selected listener, where it listens and
@@ -170,7 +170,7 @@ func (m *Model) listenerFindingLines(width int, full bool) []string {
 
 // listenerFindings is the audit of listener s, most severe first.
 func (m *Model) listenerFindings(s *model.Socket) []analyze.Finding {
-	return m.cfg.Rules.Check(s, m.labels.Labeler, m.track.snap.Source)
+	return m.cfg.Rules.Check(s, m.labels.Labeler, m.track.Snap.Source)
 }
 
 // privileged is the Priv cell of a port, and its sort key: whether binding

@@ -13,6 +13,7 @@ import (
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/sample"
 )
 
 // Config is what the dashboard needs from its caller. The dashboard never
@@ -90,10 +91,13 @@ type Model struct {
 	// unowned counts the sockets of processes this user cannot inspect.
 	unowned int
 
-	track   *tracker
-	history history
-	dests   *analyze.DestIndex // of the whole snapshot: flags ignore the filter
-	ports   *analyze.PortsReport
+	// cur is the sample shown; sampling says how the next is taken.
+	cur      *sample.Sample
+	sampling sample.Config
+	track    *sample.Diff
+	history  history
+	dests    *analyze.DestIndex // of the whole snapshot: flags ignore the filter
+	ports    *analyze.PortsReport
 
 	// The filter: the last good one applies; what is being typed is
 	// checked as it is typed.
@@ -158,12 +162,13 @@ func New(ctx context.Context, cfg Config) Model {
 	m := Model{
 		cfg: cfg, ctx: ctx, keys: cfg.Keys, st: cfg.Styles, labels: &labels,
 		width: 80, height: 24,
-		track: newTracker(), input: in,
+		track: sample.NewDiff(), input: in,
 		cols: sockColumns(), fold: map[model.State]bool{},
 	}
 	for v := range m.tables {
 		m.tables[v].sort = sortSpec{col: -1}
 	}
+	m.sampling = sample.Config{Collect: cfg.Collect, Thresholds: cfg.Thresholds, Ports: true, Linger: cfg.Recent}
 	m.setFilter(cfg.Filter)
 	// Init starts the first sample; until it arrives no key may start
 	// another (a Collector reads one snapshot at a time).
@@ -174,49 +179,24 @@ func New(ctx context.Context, cfg Config) Model {
 // Init starts the first sample.
 func (m Model) Init() tea.Cmd { return m.collect() }
 
-// sampleMsg carries a snapshot and what was derived from it off the UI
-// goroutine.
+// sampleMsg carries a sample taken off the UI goroutine.
 type sampleMsg struct {
-	snap  *model.Snapshot
-	track *tracker
-	dests *analyze.DestIndex
-	ports *analyze.PortsReport
-	err   error
-	at    time.Time
+	sample *sample.Sample
+	err    error
 }
 
 // tickMsg says the interval has passed.
 type tickMsg struct{}
 
-// collect returns the command that reads a snapshot and diffs it against
-// the current one. It works on values the model no longer changes (the
-// tracker is immutable), so it is safe off the UI goroutine.
+// collect returns the command that takes the next sample. sample.Take
+// only reads the current sample, which Update never changes, so it is
+// safe off the UI goroutine.
 func (m *Model) collect() tea.Cmd {
 	m.inflight = true
-	ctx, read, prev, prevDests := m.ctx, m.cfg.Collect, m.track, m.dests
-	recent, th, interval := m.cfg.Recent, m.cfg.Thresholds, m.cfg.Interval
+	ctx, cfg, prev := m.ctx, &m.sampling, m.cur
 	return func() tea.Msg {
-		snap, err := read(ctx)
-		if snap == nil {
-			return sampleMsg{err: err}
-		}
-		at := snap.Taken.Add(snap.Duration)
-		dt := interval
-		// The ports report's rates need a previous sample's counters; the
-		// first sample's report is from one sample.
-		var before model.NetCounters
-		var portsDT time.Duration
-		if prev.snap != nil {
-			dt = snap.Taken.Sub(prev.snap.Taken)
-			before, portsDT = prev.snap.Host.Counters, dt
-		}
-		dests := analyze.Destinations(snap, prevDests, dt, th)
-		return sampleMsg{
-			snap: snap, err: err, at: at,
-			track: prev.next(snap, at, recent),
-			dests: dests,
-			ports: analyze.Ports(snap, dests, before, portsDT, th),
-		}
+		s, err := sample.Take(ctx, cfg, prev)
+		return sampleMsg{sample: s, err: err}
 	}
 }
 
@@ -235,8 +215,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sampleMsg:
 		m.inflight = false
 		m.err = msg.err
-		if msg.snap != nil {
-			m.install(msg)
+		if msg.sample != nil {
+			m.install(msg.sample)
 		}
 		// An open detail pane asks the kernel again, for its one socket.
 		return m, tea.Batch(m.tick(), m.detailCmd())
@@ -277,12 +257,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // install makes a sample current.
-func (m *Model) install(msg sampleMsg) {
-	m.track, m.dests, m.ports, m.now = msg.track, msg.dests, msg.ports, msg.at
-	m.labels.Host = &msg.snap.Host
-	m.labels.Snapshot = msg.snap
-	m.history.add(msg.snap)
-	m.unowned = msg.snap.Unowned()
+func (m *Model) install(s *sample.Sample) {
+	n := s.Net()
+	m.cur = s
+	m.track, m.dests, m.ports, m.now = n.Diff, n.Dests, n.Ports, n.At
+	m.labels.Host = &n.Snap.Host
+	m.labels.Snapshot = n.Snap
+	m.history.add(n.Snap)
+	m.unowned = n.Snap.Unowned()
 	m.rebuild()
 }
 

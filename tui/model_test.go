@@ -78,7 +78,7 @@ func rowsOf(m Model, s model.State) []*model.Socket {
 	for _, g := range m.socks.groups {
 		if g.state == s {
 			for _, i := range m.socks.rows[g.lo:g.hi] {
-				out = append(out, m.track.socket(i))
+				out = append(out, m.track.Socket(i))
 			}
 		}
 	}
@@ -126,10 +126,10 @@ func TestSort(t *testing.T) {
 	if !ok {
 		t.Fatal("no socket selected")
 	}
-	before := *m.track.socket(i)
+	before := *m.track.Socket(i)
 	m = keys(t, m, "S")
 	j, _ := m.selected()
-	if after := *m.track.socket(j); after != before {
+	if after := *m.track.Socket(j); after != before {
 		t.Errorf("cursor moved from %v to %v on re-sort", before.Local, after.Local)
 	}
 }
@@ -256,7 +256,7 @@ func TestNewChangedClosed(t *testing.T) {
 	if s := screen(m); strings.Contains(s, "new") {
 		t.Errorf("first sample marks sockets new:\n%s", s)
 	}
-	m = sample(t, m)
+	m = takeSample(t, m)
 	s := screen(m)
 	for _, want := range []struct{ mark, text string }{
 		{"+ tcp   ESTABLISHED", fresh.Remote.String()},
@@ -274,7 +274,7 @@ func TestNewChangedClosed(t *testing.T) {
 		t.Errorf("closed socket's row lost its owner: %q", line)
 	}
 	// Four seconds on: marks are gone, the closed socket too.
-	m = sample(t, m)
+	m = takeSample(t, m)
 	s = screen(m)
 	for _, gone := range []string{"+ tcp", "- tcp", "~ tcp", "new", "changed", "closed"} {
 		if strings.Contains(s, gone) {
@@ -346,7 +346,7 @@ func TestDetailAsksForTCPInfo(t *testing.T) {
 		m = keys(t, m, "down")
 	}
 	i, _ := m.selected()
-	want := *m.track.socket(i)
+	want := *m.track.Socket(i)
 	if want.State != model.StateEstablished {
 		t.Fatalf("selected a %s socket", want.State)
 	}

@@ -4,6 +4,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/sample"
 )
 
 // folded reports whether state group s is folded: as the user left it, or
@@ -23,7 +24,7 @@ func (m *Model) folded(s model.State) bool {
 // rebuild recomputes the rows of every view from the current sample,
 // filter and toggles.
 func (m *Model) rebuild() {
-	if m.track.snap == nil {
+	if m.track.Snap == nil {
 		return
 	}
 	m.socks = buildSockRows(m.track, m.matcher, m.hidden, m.cols, m.tables[viewSockets].sort, m.labels, m.now, m.cfg.Recent)
@@ -36,7 +37,7 @@ func (m *Model) rebuild() {
 // aggregate views (the Sockets view's rows are built by rebuild), and
 // puts the cursor back on the row it was on.
 func (m *Model) rebuildView() {
-	if m.track.snap == nil {
+	if m.track.Snap == nil {
 		return
 	}
 	if m.view == viewSockets {
@@ -118,7 +119,7 @@ func (m *Model) remember() {
 			t.sel = rowID{header: true, state: m.socks.groups[g].state}
 			return
 		}
-		t.sel = rowID{id: socketID(m.track.seed, m.track.socket(m.socks.rows[row]))}
+		t.sel = rowID{id: sample.SocketID(m.track.Seed, m.track.Socket(m.socks.rows[row]))}
 		return
 	}
 	if g := m.derived.grid(m.view); g != nil && t.cursor < len(g.rows) {
@@ -161,7 +162,7 @@ func (m *Model) restoreSocketCursor(t *tableState) {
 			continue
 		}
 		for row := g.lo; row < g.hi; row++ {
-			if socketID(m.track.seed, m.track.socket(m.socks.rows[row])) == sel.id {
+			if sample.SocketID(m.track.Seed, m.track.Socket(m.socks.rows[row])) == sel.id {
 				t.cursor = m.socks.lineOf(gi, row, m.folded)
 				return
 			}

@@ -16,7 +16,7 @@ import (
 func portsModel(t *testing.T, w, h int) Model {
 	t.Helper()
 	m := newTestModel(t, w, h, testConfig(portsFixture(t0, false), portsFixture(t0.Add(5*time.Second), true)))
-	return sample(t, keys(t, m, "5"))
+	return takeSample(t, keys(t, m, "5"))
 }
 
 // poolRows is the Ports view's rows as their keys, in order.
@@ -36,7 +36,7 @@ func TestPortsReportPerSample(t *testing.T) {
 	if r == nil || r.Interval != 0 || len(r.Pools) == 0 || r.Pools[0].RateFromSamples || r.Pools[0].Exhaustion != 0 {
 		t.Fatalf("first sample's report: %+v", r)
 	}
-	m = sample(t, m)
+	m = takeSample(t, m)
 	r = m.ports
 	if r.Interval != 5*time.Second || r.Before.TW != 91000 || r.Counters.TW != 91015 {
 		t.Errorf("second sample: interval %v, TW %d then %d", r.Interval, r.Before.TW, r.Counters.TW)
@@ -99,7 +99,7 @@ func TestPortsView(t *testing.T) {
 		t.Error("after down, the first pool's finding is still shown")
 	}
 	// The cursor stays on its pool across samples.
-	m = sample(t, m)
+	m = takeSample(t, m)
 	if p := m.selectedPool(); p == nil || p.Remote.Port() != 443 {
 		t.Errorf("after a sample the cursor is on %v", p)
 	}

@@ -26,7 +26,7 @@ func (m *Model) processesGrid() *grid {
 		},
 		empty: "no socket matches",
 	}
-	snap := m.track.snap
+	snap := m.track.Snap
 	if snap.Owners == nil {
 		g.empty = "processes are not being looked up (conntab top -P turns them off)"
 		return g

@@ -121,11 +121,11 @@ func flaggedEndpoints(ix *analyze.DestIndex) int {
 
 // filtered is a snapshot of the sockets the filter and toggles select.
 func (m *Model) filtered() *model.Snapshot {
-	snap := *m.track.snap
+	snap := *m.track.Snap
 	snap.Sockets = make([]model.Socket, 0, len(m.socks.rows))
 	for _, i := range m.socks.rows {
-		if m.track.ghost(i) == nil {
-			snap.Sockets = append(snap.Sockets, *m.track.socket(i))
+		if m.track.Ghost(i) == nil {
+			snap.Sockets = append(snap.Sockets, *m.track.Socket(i))
 		}
 	}
 	return &snap

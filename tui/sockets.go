@@ -8,6 +8,7 @@ import (
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/sample"
 )
 
 // groupOrder is the order of the Sockets view's state groups: a
@@ -62,12 +63,12 @@ type sortSpec struct {
 }
 
 // buildSockRows selects, groups and sorts the tracker's sockets.
-func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []sockCol, sort sortSpec, l *render.Labeler, now time.Time, recent time.Duration) sockRows {
-	n := t.len()
+func buildSockRows(t *sample.Diff, m *filter.Matcher, hidden model.StateSet, cols []sockCol, sort sortSpec, l *render.Labeler, now time.Time, recent time.Duration) sockRows {
+	n := t.Len()
 	var count [groups + 1]int
 	rank := make([]int8, n)
 	for i := range n {
-		s := t.socket(int32(i))
+		s := t.Socket(int32(i))
 		r := groupRank[s.State&63]
 		if r < 0 || hidden.Has(s.State) || (m != nil && !m.Match(s)) {
 			rank[i] = -1
@@ -95,12 +96,12 @@ func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []
 		}
 		grp := sockGroup{state: s, lo: lo, hi: hi}
 		for _, i := range r.rows[lo:hi] {
-			switch mk := t.mark(i); {
-			case t.ghost(i) != nil:
+			switch mk := t.Mark(i); {
+			case t.Ghost(i) != nil:
 				grp.closed++
-			case recentAt(mk.first, now, recent):
+			case recentAt(mk.First, now, recent):
 				grp.fresh++
-			case recentAt(mk.changed, now, recent):
+			case recentAt(mk.Changed, now, recent):
 				grp.changed++
 			}
 		}
@@ -114,7 +115,7 @@ func buildSockRows(t *tracker, m *filter.Matcher, hidden model.StateSet, cols []
 // disjoint parts of rows, and sorting only reads the sockets, so two big
 // groups (ESTABLISHED and TIME_WAIT) take the time of the larger, not of
 // both, from a key press to the frame.
-func (r *sockRows) sortVisible(t *tracker, cols []sockCol, l *render.Labeler, folded func(model.State) bool) {
+func (r *sockRows) sortVisible(t *sample.Diff, cols []sockCol, l *render.Labeler, folded func(model.State) bool) {
 	var wg sync.WaitGroup
 	for gi := range r.groups {
 		g := &r.groups[gi]
@@ -134,19 +135,19 @@ func (r *sockRows) sortVisible(t *tracker, cols []sockCol, l *render.Labeler, fo
 
 // recentAt reports whether t (a sample time, zero for never) lies within
 // recent of now.
-func recentAt(t stamp, now time.Time, recent time.Duration) bool {
-	return t != 0 && stampOf(now)-t < stamp(recent)
+func recentAt(t sample.Stamp, now time.Time, recent time.Duration) bool {
+	return t != 0 && sample.StampOf(now)-t < sample.Stamp(recent)
 }
 
 // sortSockets sorts rows by the column sort names, ties broken by peer
 // and then local endpoint, so the order is stable from sample to sample.
-func sortSockets(rows []int32, t *tracker, cols []sockCol, sort sortSpec, l *render.Labeler) {
+func sortSockets(rows []int32, t *sample.Diff, cols []sockCol, sort sortSpec, l *render.Labeler) {
 	var by func(a, b *model.Socket, l *render.Labeler) int
 	if sort.col >= 0 && sort.col < len(cols) {
 		by = cols[sort.col].cmp
 	}
 	cmpRows := func(i, j int32) int {
-		a, b := t.socket(i), t.socket(j)
+		a, b := t.Socket(i), t.Socket(j)
 		c := 0
 		if by != nil {
 			c = by(a, b, l)

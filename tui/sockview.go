@@ -102,18 +102,18 @@ func (m *Model) groupLine(gi int) string {
 // socketLine draws one socket's row.
 func (m *Model) socketLine(i int32, keep, widths []int, buf []byte) (string, []byte) {
 	t := m.track
-	s := t.socket(i)
+	s := t.Socket(i)
 	l := *m.labels
-	l.Snapshot = t.snapshotOf(i)
-	mk := t.mark(i)
+	l.Snapshot = t.SnapshotOf(i)
+	mk := t.Mark(i)
 	style := lipgloss.Style{}
 	markCh := " "
 	switch {
-	case t.ghost(i) != nil:
+	case t.Ghost(i) != nil:
 		markCh, style = "-", m.st.Closed
-	case recentAt(mk.first, m.now, m.cfg.Recent):
+	case recentAt(mk.First, m.now, m.cfg.Recent):
 		markCh, style = "+", m.st.New
-	case recentAt(mk.changed, m.now, m.cfg.Recent):
+	case recentAt(mk.Changed, m.now, m.cfg.Recent):
 		markCh, style = "~", m.st.Changed
 	}
 	var b strings.Builder

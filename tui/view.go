@@ -31,7 +31,7 @@ func (m Model) View() tea.View {
 
 // render draws the whole screen as text, exactly width x height.
 func (m *Model) render() string {
-	if m.track.snap == nil {
+	if m.track.Snap == nil {
 		msg := "conntab: reading the connection table…"
 		if m.err != nil {
 			msg = m.st.Error.Render("conntab: " + safe(m.err.Error()))
@@ -77,7 +77,7 @@ func safe(s string) string {
 
 // header draws the five header lines.
 func (m *Model) header() string {
-	snap := m.track.snap
+	snap := m.track.Snap
 	st := &m.st
 	var title strings.Builder
 	title.WriteString(st.Title.Render("conntab"))
