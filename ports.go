@@ -312,7 +312,7 @@ func ephemeralLine(r *analyze.PortsReport) string {
 }
 
 var (
-	twReuseMeaning    = map[int]string{0: "off", 1: "on", 2: "loopback only"}
+	twReuseMeaning    = map[int]string{0: model.TwReuseMeaning(0, false), 1: model.TwReuseMeaning(1, false), 2: model.TwReuseMeaning(2, false)}
 	timestampsMeaning = map[int]string{0: "off", 1: "on", 2: "on, no random offset"}
 )
 
@@ -529,13 +529,8 @@ func sentence(s string) string {
 	return s + "."
 }
 
-// formatRate is a rate per second: whole from 10 up, one decimal below.
-func formatRate(r float64) string {
-	if r >= 10 {
-		return strconv.FormatInt(int64(r), 10)
-	}
-	return strconv.FormatFloat(float64(int64(r*10))/10, 'f', 1, 64)
-}
+// formatRate is a rate per second (model.AppendRate).
+func formatRate(r float64) string { return string(model.AppendRate(nil, r)) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

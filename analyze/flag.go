@@ -273,12 +273,7 @@ func appendEndpoint(dst []byte, p model.Proto, ap netip.AddrPort) []byte {
 
 // appendRate appends a rate per second: whole above 10/s, one decimal below.
 func appendRate(dst []byte, r float64) []byte {
-	if r >= 10 {
-		dst = strconv.AppendInt(dst, int64(r), 10)
-	} else {
-		dst = strconv.AppendFloat(dst, float64(int64(r*10))/10, 'f', 1, 64)
-	}
-	return append(dst, "/s"...)
+	return append(model.AppendRate(dst, r), "/s"...)
 }
 
 // Thresholds are the limits that raise flags. A zero field turns its rule

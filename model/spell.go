@@ -52,3 +52,30 @@ func AppendPeer(dst []byte, ap netip.AddrPort) []byte {
 	dst = ap.Addr().AppendTo(dst)
 	return append(dst, ':', '*')
 }
+
+// AppendRate appends a rate per second as every report writes it: whole
+// from 10 up, else to a tenth, cut rather than rounded ("2.4", "17").
+func AppendRate(dst []byte, r float64) []byte {
+	if r >= 10 {
+		return strconv.AppendInt(dst, int64(r), 10)
+	}
+	return strconv.AppendFloat(dst, float64(int64(r*10))/10, 'f', 1, 64)
+}
+
+// TwReuseMeaning says what a net.ipv4.tcp_tw_reuse value means: "off",
+// "on", "loopback only" (or "loopback" when short), "" for a value the
+// kernel does not define.
+func TwReuseMeaning(v int, short bool) string {
+	switch v {
+	case 0:
+		return "off"
+	case 1:
+		return "on"
+	case 2:
+		if short {
+			return "loopback"
+		}
+		return "loopback only"
+	}
+	return ""
+}

@@ -97,13 +97,10 @@ func sevLabel(s analyze.Severity) string {
 // perSecond writes a rate: whole from 10 up, else to a tenth, as the
 // model's flags write theirs.
 func perSecond(r float64) string {
-	switch {
-	case r <= 0:
+	if r <= 0 {
 		return "0"
-	case r >= 10:
-		return strconv.FormatInt(int64(r), 10)
 	}
-	return strconv.FormatFloat(float64(int64(r*10))/10, 'f', 1, 64)
+	return string(model.AppendRate(nil, r))
 }
 
 // portsLines draws the Ports view: the summary, the pools table and as
@@ -236,16 +233,8 @@ func (m *Model) portsSummary() []string {
 
 // twReuseWord says what a tcp_tw_reuse value means.
 func twReuseWord(v int, long bool) string {
-	switch v {
-	case 0:
-		return "off"
-	case 1:
-		return "on"
-	case 2:
-		if long {
-			return "loopback only"
-		}
-		return "loopback"
+	if w := model.TwReuseMeaning(v, !long); w != "" {
+		return w
 	}
 	return "?"
 }
