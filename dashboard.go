@@ -168,12 +168,9 @@ func loadNames(stderr io.Writer) (*names.Services, *names.Users) {
 
 // dashboardConfig wires the collector into the dashboard's configuration.
 func dashboardConfig(ctx context.Context, o *dashboardOptions, f *filter.Filter, stderr io.Writer) (tui.Config, error) {
-	netns := ""
-	if o.netns != "" {
-		if os.Geteuid() != 0 {
-			return tui.Config{}, fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
-		}
-		netns = netnsPath(o.netns)
+	netns, err := netnsFile(o.netns)
+	if err != nil {
+		return tui.Config{}, err
 	}
 	services, users := loadNames(stderr)
 	// A fallback to /proc shows in the header as the source.

@@ -59,20 +59,11 @@ func (o *listOptions) flags() []option {
 		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc)",
 			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
 		{short: 'N', long: "netns", arg: "NAME|PATH", help: "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
-			value: func(v string) error { o.netns = netnsPath(v); return nil }},
+			value: func(v string) error { o.netns = v; return nil }},
 		{short: 'F', long: "filter", arg: "FILE", help: "read the filter from FILE instead of the arguments",
 			value: func(v string) error { o.filterFile = v; return nil }},
 		{short: 'h', long: "help", set: on(&o.help), help: "this help"},
 	}
-}
-
-// netnsPath turns what -N was given into a namespace file: a name as `ip
-// netns` keeps them, or a path (/proc/PID/ns/net).
-func netnsPath(v string) string {
-	if strings.ContainsRune(v, '/') {
-		return v
-	}
-	return "/run/netns/" + v
 }
 
 // states is the state set the flags ask for.
@@ -89,7 +80,7 @@ func (o *listOptions) states() model.StateSet {
 }
 
 func (o *listOptions) config() collect.Config {
-	cfg := collect.Config{Mode: o.mode, NetNS: o.netns, States: o.states(), Processes: o.processes}
+	cfg := collect.Config{Mode: o.mode, States: o.states(), Processes: o.processes}
 	if o.tcp || o.udp {
 		if o.tcp {
 			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
@@ -129,8 +120,9 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.help {
 		return printHelp(stdout, listUsage, o.flags())
 	}
-	if o.netns != "" && os.Geteuid() != 0 {
-		return fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
+	netns, err := netnsFile(o.netns)
+	if err != nil {
+		return err
 	}
 	expr, err := o.filterText(rest)
 	if err != nil {
@@ -154,6 +146,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}()
 
 	cfg := o.config()
+	cfg.NetNS = netns
 	if f.HasStates {
 		cfg.States = f.States
 	}

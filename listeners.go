@@ -96,11 +96,8 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		States: model.NewStateSet(model.StateListen, model.StateUnconn),
 		Notify: func(msg string) { fmt.Fprintln(stderr, msg) },
 	}
-	if o.netns != "" {
-		if os.Geteuid() != 0 {
-			return fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
-		}
-		cfg.NetNS = netnsPath(o.netns)
+	if cfg.NetNS, err = netnsFile(o.netns); err != nil {
+		return err
 	}
 	snap, collectErr := collect.New(cfg).Collect(ctx)
 	if snap == nil {

@@ -108,11 +108,8 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Protos: []model.Proto{model.ProtoTCP},
 		Notify: func(msg string) { fmt.Fprintln(stderr, msg) },
 	}
-	if o.netns != "" {
-		if os.Geteuid() != 0 {
-			return fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
-		}
-		cfg.NetNS = netnsPath(o.netns)
+	if cfg.NetNS, err = netnsFile(o.netns); err != nil {
+		return err
 	}
 	th := analyze.DefaultThresholds()
 	r, snap, dt, collectErr := collectPorts(ctx, collect.New(cfg), o.interval, th)

@@ -9,7 +9,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -104,11 +103,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("conntab serve takes no arguments, only flags: %q", strings.Join(rest, " "))
 	}
 	cfg := collect.Config{Mode: o.mode, Settings: true, Notify: func(msg string) { fmt.Fprintln(stderr, msg) }}
-	if o.netns != "" {
-		if os.Geteuid() != 0 {
-			return fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", o.netns)
-		}
-		cfg.NetNS = netnsPath(o.netns)
+	if cfg.NetNS, err = netnsFile(o.netns); err != nil {
+		return err
 	}
 	e := newExporter(collect.New(cfg), o.timeout, o.top)
 	if o.once {
