@@ -175,8 +175,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-4", "-eo", "-H"}, listOptions{inet: true, extended: true, timers: true, noHeader: true}, nil},
 		{[]string{"--source=proc", "--json"}, listOptions{mode: 2, format: "json"}, nil},
 		{[]string{"--source", "netlink", "-s"}, listOptions{mode: 1, summary: true}, nil},
-		{[]string{"-N", "blue"}, listOptions{netns: "/run/netns/blue"}, nil},
-		{[]string{"-aNblue"}, listOptions{all: true, netns: "/run/netns/blue"}, nil},
+		{[]string{"-N", "blue"}, listOptions{netns: "blue"}, nil},
+		{[]string{"-aNblue"}, listOptions{all: true, netns: "blue"}, nil},
 		{[]string{"--netns=/proc/1/ns/net", "--", "-t"}, listOptions{netns: "/proc/1/ns/net"}, []string{"-t"}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
