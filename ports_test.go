@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -14,78 +12,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/internal/modeltest"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
 )
 
 // portsTaken is the synthetic snapshots' time.
-var portsTaken = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+var portsTaken = modeltest.PortsTaken
 
-// portsSnapshot is a namespace whose ephemeral range is 40000-40199, with
-// a listener on 40100 (held), one socket bound before connect() on the
-// odd port 40001, a full accept queue on 8080, and these pools from
-// 10.0.0.5: to 10.0.0.9:5432, 20 ESTABLISHED, 4 SYN_SENT and the rest of
-// its n sockets TIME_WAIT, on every even port (first) then odd ones from
-// 40003; to 10.0.0.8:443, 3 ESTABLISHED; and from 127.0.0.1 to
-// 127.0.0.1:8080, 2 ESTABLISHED and 30 TIME_WAIT, which tcp_tw_reuse 2
-// lets connect() take over.
-func portsSnapshot(n int) *model.Snapshot {
-	const ns = 4026532000
-	tcp := func(state model.State, local, remote string) model.Socket {
-		return model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: state,
-			Local: netip.MustParseAddrPort(local), Remote: netip.MustParseAddrPort(remote), NetNS: ns}
-	}
-	listen := tcp(model.StateListen, "0.0.0.0:40100", "0.0.0.0:0")
-	listen.SendQ = 128
-	full := tcp(model.StateListen, "0.0.0.0:8080", "0.0.0.0:0")
-	full.RecvQ, full.SendQ = 129, 128
-	socks := []model.Socket{listen, full, tcp(model.StateEstablished, "10.0.0.5:40001", "10.0.0.7:6379")}
-
-	var ports []int
-	for p := 40000; p <= 40198; p += 2 {
-		if p != 40100 {
-			ports = append(ports, p)
-		}
-	}
-	for p := 40003; len(ports) < n; p += 2 {
-		ports = append(ports, p)
-	}
-	for i, p := range ports[:n] {
-		state := model.StateTimeWait
-		switch {
-		case i < 20:
-			state = model.StateEstablished
-		case i < 24:
-			state = model.StateSynSent
-		}
-		socks = append(socks, tcp(state, fmt.Sprintf("10.0.0.5:%d", p), "10.0.0.9:5432"))
-	}
-	for _, p := range []int{40000, 40002, 40004} {
-		socks = append(socks, tcp(model.StateEstablished, fmt.Sprintf("10.0.0.5:%d", p), "10.0.0.8:443"))
-	}
-	for i := range 32 {
-		state := model.StateTimeWait
-		if i < 2 {
-			state = model.StateEstablished
-		}
-		socks = append(socks, tcp(state, fmt.Sprintf("127.0.0.1:%d", 40010+2*i), "127.0.0.1:8080"))
-	}
-	return &model.Snapshot{
-		Sockets: socks, Taken: portsTaken, Source: model.SourceNetlink, NetNS: ns,
-		Host: model.HostFacts{
-			Ephemeral: model.PortRange{Lo: 40000, Hi: 40199},
-			Settings: model.NetSettings{
-				Read: true, UnprivilegedPortStart: 1024, TCPTwReuse: 2, TCPTwReuseDelay: -1, TCPTimestamps: 1,
-				TCPFinTimeout: 30 * time.Second, TCPMaxTwBuckets: 262144, Somaxconn: 4096,
-				ConntrackCount: -1, ConntrackMax: -1,
-			},
-			Counters: model.NetCounters{
-				Read: true, TW: 123456, TWRecycled: 789, ListenOverflows: 42, ListenDrops: 42,
-				ActiveOpens: 250000, PassiveOpens: 1200, AttemptFails: 17, CurrEstab: 23,
-			},
-		},
-	}
-}
+// portsSnapshot is modeltest.PortsSnapshot: n sockets in the pool to
+// 10.0.0.9:5432 beside a listener with a full accept queue and two
+// smaller pools.
+func portsSnapshot(n int) *model.Snapshot { return modeltest.PortsSnapshot(n) }
 
 // portsReport is the report on portsSnapshot(169): the pool to
 // 10.0.0.9:5432 at 85% (169 of 198).
