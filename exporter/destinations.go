@@ -1,0 +1,51 @@
+package exporter
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/sample"
+)
+
+// destinationsCollector reports the TCP sockets in TIME_WAIT to each
+// remote endpoint, for the endpoints with most, at most top.
+type destinationsCollector struct {
+	top      int
+	timeWait *prometheus.Desc
+}
+
+func newDestinationsCollector(top int) destinationsCollector {
+	return destinationsCollector{
+		top: top,
+		timeWait: prometheus.NewDesc("conntab_destination_time_wait_sockets",
+			"TCP sockets in TIME_WAIT to a remote endpoint, the endpoints with most at most --top.",
+			[]string{"remote"}, nil),
+	}
+}
+
+func (c destinationsCollector) describe(ch chan<- *prometheus.Desc) { ch <- c.timeWait }
+
+// update sends the destinations with TIME_WAIT sockets, most first; the
+// others have no series.
+func (c destinationsCollector) update(n *sample.Net, out sink) {
+	ix := n.Dests
+	var dests []*analyze.Destination
+	for i := range ix.Dests {
+		if d := &ix.Dests[i]; d.Proto == model.ProtoTCP && d.States.Of(model.StateTimeWait) > 0 {
+			dests = append(dests, d)
+		}
+	}
+	slices.SortFunc(dests, func(a, b *analyze.Destination) int {
+		if c := cmp.Compare(b.States.Of(model.StateTimeWait), a.States.Of(model.StateTimeWait)); c != 0 {
+			return c
+		}
+		return a.Remote.Compare(b.Remote)
+	})
+	for _, d := range dests[:min(len(dests), c.top)] {
+		out.gauge(c.timeWait, float64(d.States.Of(model.StateTimeWait)), d.Remote.String())
+	}
+}

@@ -1,0 +1,52 @@
+// Package exporter is `conntab serve`: the connection table of one network
+// namespace as Prometheus metrics. docs/prometheus.md is the user's side
+// (flags, scrape configuration, alerts); this is how it works.
+//
+//	e := exporter.New(exporter.Config{Collect: collector.Collect, Timeout: 8 * time.Second, Top: 20})
+//	err := e.Serve(ctx, ln, logger) // or e.WriteOnce(os.Stdout), for node_exporter's textfile collector
+//
+// # A scrape
+//
+// An Exporter is a prometheus.Collector. Each Collect takes one sample
+// (sample.Take, with the destinations and pools) on a goroutine of its own
+// under Config.Timeout, not the request's context: a scraper that hangs up
+// or reads slowly neither cuts it short nor holds it up, and a sample past
+// its deadline is abandoned with conntab_collect_success 0. Scrapes that
+// arrive while a sample is being taken wait for it and share it, so many
+// scrapers cost one reading of the kernel. The Exporter keeps the last
+// sample, against which the next one's growth is counted.
+//
+// Serve answers GET and HEAD on /metrics (the text format, or OpenMetrics
+// when asked), a page on / and 404 elsewhere. At most 16 scrapes are
+// served at once; more get 503 at once, with no sample. A scrape that
+// outlasts the deadline by a second gets 503; every phase of a request has
+// a deadline (headers 5s, request 10s, response Timeout + 10s, idle 2m).
+//
+// # Collectors
+//
+// One file a collector, each holding its descriptors; metric names follow
+// Prometheus's conventions (base units, _total on counters, _ratio on
+// fractions). Per-item metrics keep the Config.Top worst items, so a
+// scrape's series are bounded whatever the host does.
+//
+//   - sockets.go: conntab_sockets{proto,family,state}, every state a
+//     protocol can be in, 0 included (TCP: every state but UNCONN and
+//     CLOSE; UDP: UNCONN and ESTABLISHED).
+//   - listeners.go: conntab_listener_accept_queue and
+//     conntab_listener_backlog{local}, the TCP listeners fullest against
+//     their backlog; from /proc, which does not know the backlog, none.
+//   - pools.go: conntab_pools and conntab_pool_utilisation_max_ratio over
+//     every connect() pool; conntab_pool_in_use_ports,
+//     conntab_pool_usable_ports and conntab_pool_utilisation_ratio
+//     {local,remote} for the fullest.
+//   - destinations.go: conntab_destination_time_wait_sockets{remote}, the
+//     remote endpoints with most TCP sockets in TIME_WAIT.
+//   - host.go: conntab_ephemeral_ports and conntab_ephemeral_usable_ports
+//     when the range is known; conntab_sysctl{name} for the sysctls that
+//     bear on ports and TIME_WAIT that the kernel has;
+//     conntab_tcp_events_total{counter}, the TcpExt and Tcp counters.
+//   - self.go: conntab_collect_success, conntab_collects_total,
+//     conntab_collect_errors_total and conntab_build_info on every scrape;
+//     conntab_collect_duration_seconds and conntab_collect_source when
+//     anything was read.
+package exporter

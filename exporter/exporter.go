@@ -1,0 +1,160 @@
+package exporter
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/sample"
+)
+
+// defaultTimeout is the snapshot's deadline when Config leaves it out:
+// under Prometheus's default scrape_timeout of 10s.
+const defaultTimeout = 8 * time.Second
+
+// Config says where an Exporter reads its snapshots and how much it
+// reports of them.
+type Config struct {
+	// Collect takes a snapshot: a collect.Collector's Collect, or a
+	// test's stand-in. Only one runs at a time.
+	Collect func(context.Context) (*model.Snapshot, error)
+	// Timeout is the longest a snapshot may take; 0 means 8s. Keep it
+	// under Prometheus's scrape_timeout.
+	Timeout time.Duration
+	// Top is how many series a per-listener, per-pool and
+	// per-destination metric holds at most: the worst of each.
+	Top int
+	// Thresholds judge the pools; the zero value means
+	// analyze.DefaultThresholds.
+	Thresholds analyze.Thresholds
+}
+
+// Exporter is the prometheus.Collector behind `conntab serve`: each scrape
+// takes a sample of the namespace and turns it into metrics. Scrapes that
+// arrive while a sample is being taken wait for it and share it, so many
+// scrapers cost one reading of the kernel. The sample is taken on its own
+// goroutine under its own deadline, not the request's: a client that goes
+// away or is slow to read does not cut it short or hold it up.
+type Exporter struct {
+	sampling sample.Config
+	timeout  time.Duration
+	self     selfCollector
+	// collectors turn a sample's namespace into metrics, one kind each.
+	collectors []collector
+
+	mu       sync.Mutex
+	inflight *scrape // the sample being taken, nil between scrapes
+	// prev is the last sample: CLOSE_WAIT growth and pool growth are
+	// counted from it. Only the goroutine taking a sample touches it.
+	prev *sample.Sample
+	// collects counts samples taken, failures those that failed in whole
+	// or in part; lastErr is the last sample's error.
+	collects, failures uint64
+	lastErr            error
+}
+
+// collector sends the metrics of one kind for a namespace's sample.
+type collector interface {
+	describe(ch chan<- *prometheus.Desc)
+	update(n *sample.Net, out sink)
+}
+
+// scrape is one sample and the exporter's counts once it was taken,
+// shared by the scrapes that waited for it.
+type scrape struct {
+	done               chan struct{}
+	net                *sample.Net // nil when nothing could be read
+	err                error
+	collects, failures uint64
+}
+
+// New returns an Exporter that reads its snapshots with cfg.Collect.
+func New(cfg Config) *Exporter {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	return &Exporter{
+		sampling: sample.Config{Collect: cfg.Collect, Thresholds: cfg.Thresholds, Dests: true},
+		timeout:  cfg.Timeout,
+		self:     newSelfCollector(),
+		collectors: []collector{
+			newSocketsCollector(),
+			newListenersCollector(cfg.Top),
+			newPoolsCollector(cfg.Top),
+			newDestinationsCollector(cfg.Top),
+			newHostCollector(),
+		},
+	}
+}
+
+// Describe sends every metric's description.
+func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
+	for _, c := range e.collectors {
+		c.describe(ch)
+	}
+	e.self.describe(ch)
+}
+
+// Collect takes (or joins) a sample and sends its metrics.
+func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
+	s := e.take()
+	e.self.update(s, ch)
+	if s.net == nil {
+		return
+	}
+	for _, c := range e.collectors {
+		c.update(s.net, ch)
+	}
+}
+
+// take returns the sample being taken, or starts one and waits for it.
+func (e *Exporter) take() *scrape {
+	e.mu.Lock()
+	if s := e.inflight; s != nil {
+		e.mu.Unlock()
+		<-s.done
+		return s
+	}
+	s := &scrape{done: make(chan struct{})}
+	e.inflight = s
+	e.mu.Unlock()
+
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), e.timeout)
+		// One sample is taken at a time, so prev is this goroutine's
+		// alone: the work is done outside the lock.
+		next, err := sample.Take(ctx, &e.sampling, e.prev)
+		cancel()
+		s.err = err
+		if s.net = next.Net(); s.net != nil {
+			e.prev = next
+		}
+		e.mu.Lock()
+		e.collects++
+		e.lastErr = s.err
+		if s.err != nil {
+			e.failures++
+		}
+		s.collects, s.failures = e.collects, e.failures
+		e.inflight = nil
+		e.mu.Unlock()
+		close(s.done)
+	}()
+	<-s.done
+	return s
+}
+
+// sink sends constant metrics to a scrape.
+type sink chan<- prometheus.Metric
+
+func (out sink) gauge(d *prometheus.Desc, v float64, labels ...string) {
+	out <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+}
+
+func (out sink) counter(d *prometheus.Desc, v float64, labels ...string) {
+	out <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+}

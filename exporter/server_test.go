@@ -1,0 +1,171 @@
+package exporter
+
+import (
+	"context"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/model"
+)
+
+// ports10 is a small namespace to scrape: the pools of
+// modeltest.PortsSnapshot with 10 sockets to 10.0.0.9:5432.
+func ports10() *model.Snapshot { return modeltest.PortsSnapshot(10) }
+
+// serveTest serves e on a loopback port for the test's life.
+func serveTest(t *testing.T, e *Exporter) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Serve(ctx, ln, log.New(io.Discard, "", 0)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func get(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// Wrong paths and methods get the right answer and take no snapshot.
+func TestServeRoutes(t *testing.T) {
+	e, calls := fakeExporter(ports10, 0, 20)
+	base := serveTest(t, e)
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"GET", "/", 200, `href="/metrics"`},
+		{"GET", "/nope", 404, "404 page not found"},
+		{"GET", "/metrics/extra", 404, "404 page not found"},
+		{"POST", "/metrics", 405, "GET and HEAD only"},
+		{"DELETE", "/metrics", 405, "GET and HEAD only"},
+	} {
+		status, body := get(t, tt.method, base+tt.path)
+		if status != tt.status || !strings.Contains(body, tt.body) {
+			t.Errorf("%s %s: %d %q, want %d with %q", tt.method, tt.path, status, body, tt.status, tt.body)
+		}
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("%d snapshots taken for requests that are not scrapes", n)
+	}
+	status, body := get(t, "GET", base+"/metrics")
+	if status != 200 || !strings.Contains(body, `conntab_sockets{family="inet",proto="tcp",state="TIME_WAIT"} `) {
+		t.Errorf("GET /metrics: %d\n%s", status, body)
+	}
+}
+
+// Scrapes that arrive together share one snapshot; a stalled client that
+// never finishes its request holds up nobody.
+func TestServeConcurrentAndSlowClients(t *testing.T) {
+	e, calls := fakeExporter(ports10, 300*time.Millisecond, 20)
+	base := serveTest(t, e)
+
+	// A client that sends half a request line and waits.
+	slow, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	if _, err := io.WriteString(slow, "GET /metr"); err != nil {
+		t.Fatal(err)
+	}
+
+	const n = 10
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	for i := range n {
+		wg.Go(func() { statuses[i], _ = get(t, "GET", base+"/metrics") })
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != 200 {
+			t.Errorf("scrape %d: %d", i, s)
+		}
+	}
+	if c := calls.Load(); c > 2 {
+		t.Errorf("%d concurrent scrapes took %d snapshots; they should share (1, or 2 if one came late)", n, c)
+	}
+	// The stalled client is still waiting, and a scrape now is served.
+	if status, _ := get(t, "GET", base+"/metrics"); status != 200 {
+		t.Errorf("scrape beside a stalled client: %d", status)
+	}
+}
+
+// More scrapes at once than maxScrapesInFlight: the rest get 503 at once,
+// the others their metrics.
+func TestServeTooManyScrapes(t *testing.T) {
+	e, _ := fakeExporter(ports10, 500*time.Millisecond, 20)
+	base := serveTest(t, e)
+	const n = maxScrapesInFlight + 8
+	var wg sync.WaitGroup
+	var ok, busy atomic.Int32
+	for range n {
+		wg.Go(func() {
+			switch s, _ := get(t, "GET", base+"/metrics"); s {
+			case 200:
+				ok.Add(1)
+			case 503:
+				busy.Add(1)
+			default:
+				t.Errorf("status %d", s)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() == 0 || ok.Load()+busy.Load() != n {
+		t.Errorf("%d ok, %d busy of %d", ok.Load(), busy.Load(), n)
+	}
+}
+
+// A snapshot that outlasts its deadline is cut short: the scrape still
+// answers, saying the collection failed, and the next one takes a new
+// snapshot.
+func TestServeCollectTimeout(t *testing.T) {
+	collect, calls := fakeCollect(ports10, time.Hour)
+	e := New(Config{Collect: collect, Timeout: 200 * time.Millisecond, Top: 20})
+	base := serveTest(t, e)
+	start := time.Now()
+	status, body := get(t, "GET", base+"/metrics")
+	if status != 200 || !strings.Contains(body, "conntab_collect_success 0") || !strings.Contains(body, "conntab_collect_errors_total 1") {
+		t.Errorf("scrape of a stuck collection: %d\n%s", status, body)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the scrape took %v, past the 200ms deadline", d)
+	}
+	get(t, "GET", base+"/metrics")
+	if c := calls.Load(); c != 2 {
+		t.Errorf("%d snapshots for two scrapes in a row, want 2", c)
+	}
+}
