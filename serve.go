@@ -1,41 +1,29 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/prometheus/common/expfmt"
-
 	"github.com/conntab/conntab/collect"
+	"github.com/conntab/conntab/exporter"
 )
 
-// defaultServeAddr is where `conntab serve` listens unless told: loopback
-// only, since the metrics name the host's peers and services. The port is
-// explained in docs/prometheus.md.
-const defaultServeAddr = "127.0.0.1:" + defaultServePort
-
-const defaultServePort = "10311"
+// conntab serve listens on loopback unless told: the metrics name the
+// host's peers and services. docs/prometheus.md says why this port.
+const defaultServePort, defaultServeAddr = "10311", "127.0.0.1:" + defaultServePort
 
 // serveOptions are the flags of `conntab serve`.
 type serveOptions struct {
-	listen  string
-	mode    collect.Mode
-	netns   string
-	top     int
-	timeout time.Duration
-	once    bool
-	help    bool
+	listen, netns string
+	mode          collect.Mode
+	metrics       exporter.Config // Top and Timeout
+	once, help    bool
 }
 
 func (o *serveOptions) flags() []option {
@@ -53,21 +41,17 @@ func (o *serveOptions) flags() []option {
 		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc)",
 			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
 		{long: "top", arg: "K", help: "series per pool, per destination and per listener: the K worst of each (default 20)",
-			value: func(v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 0 {
+			value: func(v string) (err error) {
+				if o.metrics.Top, err = strconv.Atoi(v); err != nil || o.metrics.Top < 0 {
 					return fmt.Errorf("%q: want a whole number, 0 or more", v)
 				}
-				o.top = n
 				return nil
 			}},
 		{long: "timeout", arg: "DURATION", help: "the longest one snapshot may take; keep it under Prometheus's scrape_timeout (default 8s)",
-			value: func(v string) error {
-				d, err := time.ParseDuration(v)
-				if err != nil || d < 100*time.Millisecond {
+			value: func(v string) (err error) {
+				if o.metrics.Timeout, err = time.ParseDuration(v); err != nil || o.metrics.Timeout < 100*time.Millisecond {
 					return fmt.Errorf("%q: want a duration of at least 100ms, such as 8s", v)
 				}
-				o.timeout = d
 				return nil
 			}},
 		{long: "once", set: func() { o.once = true }, help: "write one scrape's metrics to stdout and exit, serving nothing (for node_exporter's textfile collector, or a look); exit 1 when the snapshot failed"},
@@ -91,125 +75,24 @@ Flags:
 
 // runServe is `conntab serve`.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o := serveOptions{listen: defaultServeAddr, top: 20, timeout: 8 * time.Second}
+	o := serveOptions{listen: defaultServeAddr, metrics: exporter.Config{Top: 20, Timeout: 8 * time.Second}}
 	rest, err := parseArgs(args, o.flags())
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if o.help {
+	case o.help:
 		return printHelp(stdout, serveUsage, o.flags())
-	}
-	if len(rest) > 0 {
+	case len(rest) > 0:
 		return usagef("conntab serve takes no arguments, only flags: %q", strings.Join(rest, " "))
 	}
 	cfg := collect.Config{Mode: o.mode, Settings: true, Notify: func(msg string) { fmt.Fprintln(stderr, msg) }}
 	if cfg.NetNS, err = netnsFile(o.netns); err != nil {
 		return err
 	}
-	e := newExporter(collect.New(cfg), o.timeout, o.top)
+	o.metrics.Collect = collect.New(cfg).Collect
+	e := exporter.New(o.metrics)
 	if o.once {
-		return writeOnce(stdout, e)
+		return e.WriteOnce(stdout)
 	}
-	ln, err := net.Listen("tcp", o.listen)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "conntab: serving metrics on http://%s/metrics\n", ln.Addr())
-	return serveMetrics(ctx, ln, e, log.New(stderr, "conntab: ", 0))
-}
-
-// writeOnce writes one scrape of e to w in the text format, and the
-// snapshot's error, if it failed, after it.
-func writeOnce(w io.Writer, e *exporter) error {
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(e)
-	mfs, err := reg.Gather()
-	if err != nil {
-		return fmt.Errorf("gathering metrics: %w", err)
-	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := expfmt.NewEncoder(bw, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			return fmt.Errorf("writing metrics: %w", err)
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing metrics: %w", err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.lastErr
-}
-
-// maxScrapesInFlight bounds the requests served at once; the rest are
-// told to come back (503) at once, without waiting or taking a snapshot.
-const maxScrapesInFlight = 16
-
-// metricsHandler serves e's metrics: the text format, or OpenMetrics when
-// asked. A scrape that outlasts the snapshot's deadline by a second gets
-// 503; a snapshot that failed in part is still served, with
-// conntab_collect_success 0.
-func metricsHandler(e *exporter, logger *log.Logger) http.Handler {
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(e)
-	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog:            logger,
-		ErrorHandling:       promhttp.ContinueOnError,
-		MaxRequestsInFlight: maxScrapesInFlight,
-		Timeout:             e.timeout + time.Second,
-		EnableOpenMetrics:   true,
-	})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "conntab serves /metrics to GET and HEAD only", http.StatusMethodNotAllowed)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// newServeMux routes /metrics to the exporter and / to a page pointing at
-// it; any other path is 404.
-func newServeMux(e *exporter, logger *log.Logger) *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", metricsHandler(e, logger))
-	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, "<!doctype html><title>conntab</title><h1>conntab</h1><p><a href=\"/metrics\">/metrics</a>: the connection table as Prometheus metrics (docs/prometheus.md).\n")
-	})
-	return mux
-}
-
-// serveMetrics serves on ln until ctx ends, then shuts down, giving
-// scrapes in progress a few seconds. Every phase of a request has a
-// deadline, so a slow or stalled client holds one connection for a
-// bounded time and never the snapshot.
-func serveMetrics(ctx context.Context, ln net.Listener, e *exporter, logger *log.Logger) error {
-	srv := &http.Server{
-		Handler:           newServeMux(e, logger),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      e.timeout + 10*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          logger,
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		srv.Close()
-	}
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return e.ListenAndServe(ctx, o.listen, log.New(stderr, "conntab: ", 0))
 }
