@@ -31,7 +31,7 @@ func diffRows(d *sample.Diff) []row {
 	var out []row
 	for i := range int32(d.Len()) {
 		s := d.Socket(i)
-		r := row{Sock: s.State.String() + " " + s.Local.String() + " " + s.Remote.String(), Mark: d.Mark(i),
+		r := row{Sock: spell(s), Mark: d.Mark(i),
 			Owners: d.SnapshotOf(i).OwnersOf(s)}
 		if g := d.Ghost(i); g != nil {
 			r.Ghost, r.Closed = true, g.Closed
@@ -39,6 +39,11 @@ func diffRows(d *sample.Diff) []row {
 		out = append(out, r)
 	}
 	return out
+}
+
+// spell is a row's Sock: "STATE local remote".
+func spell(s *model.Socket) string {
+	return s.State.String() + " " + s.Local.String() + " " + s.Remote.String()
 }
 
 // conn is a TCP socket with a cookie, as netlink gives it.
@@ -72,9 +77,7 @@ func TestDiffMarks(t *testing.T) {
 	times := []time.Time{t0, t0.Add(time.Second), t0.Add(2 * time.Second), t0.Add(3 * time.Second), t0.Add(4500 * time.Millisecond)}
 	at := func(k int) sample.Stamp { return sample.StampOf(times[k].Add(readTime)) }
 	closed := func(k int) time.Time { return times[k].Add(readTime) }
-	str := func(s model.Socket) string {
-		return s.State.String() + " " + s.Local.String() + " " + s.Remote.String()
-	}
+	str := func(s model.Socket) string { return spell(&s) }
 	changed := sample.Mark{Changed: at(1), From: model.StateEstablished}
 
 	samples := chain(t, sample.Config{Linger: linger},
