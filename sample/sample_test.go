@@ -353,6 +353,7 @@ func TestPartialReading(t *testing.T) {
 				t.Errorf("Take returned error %v, want %v", err, tc.err)
 			}
 			if tc.snap == nil {
+				// Net of no sample is none, for front ends that ask anyway.
 				if s != nil || s.Net() != nil {
 					t.Errorf("nothing read: want no sample, got %+v", s)
 				}
