@@ -1,48 +1,94 @@
 // Package collect reads the sockets of a network namespace from the kernel
-// and normalises them into model.Snapshot values.
+// and normalises them into model.Snapshot values. It is the only package
+// that talks to the kernel about sockets; package main builds a Collector
+// and hands its Collect to the sampler (package sample).
+//
+// A Collector is made by New(Config) and is not safe for concurrent use:
+// it keeps, between snapshots, what makes the next one cheaper (the
+// owner walk's tracker, the last bind-table walk, the remembered owners).
+// On other systems than Linux, Collect returns ErrUnsupported, naming
+// GOOS and GOARCH.
 //
 // # Sources, in the order they are tried
 //
 //  1. netlink sock_diag (inet_diag): one SOCK_DIAG_BY_FAMILY dump per
 //     protocol and family, with the wanted states as the kernel's bitmask so
 //     that unwanted sockets are never sent. Replies are read 32 KiB at a
-//     time and decoded as they arrive. A dump is not atomic: a socket the
-//     kernel reports twice (it moved in its hash chain, or turned from
-//     ESTABLISHED into TIME_WAIT, between two reads) is kept once, by its
-//     cookie, in its newest form.
-//  2. /proc/net/{tcp,tcp6,udp,udp6}, when netlink is refused (EPERM,
-//     EACCES, EPROTONOSUPPORT, ENOENT for a missing udp_diag module, a
-//     seccomp sandbox). Collector.Notify is told once. /proc has no socket
-//     cookies, no backlog limit for listeners (Send-Q reads 0) and no
-//     bound-only sockets.
+//     time and decoded as they arrive; a large TCP family (8,192 sockets
+//     by /proc/net/sockstat) is dumped in parts that the cores share. A
+//     dump is not atomic: a socket the kernel reports twice (it moved in
+//     its hash chain, or turned from ESTABLISHED into TIME_WAIT, between
+//     two reads) is kept once, by its cookie, in its newest form.
+//  2. /proc/net/{tcp,tcp6,udp,udp6}, when netlink is refused: the dump
+//     fails with EPERM, EACCES, EPROTONOSUPPORT, ENOENT (no udp_diag
+//     module), EAFNOSUPPORT or ENOSYS (a kernel without sock_diag, a
+//     seccomp sandbox). Config.Notify, when set, is told once per
+//     Collector, with the reason; every snapshot tries netlink first
+//     again. Any other netlink error is returned, not a reason to read
+//     /proc quietly. /proc has no socket cookies, no backlog for listeners
+//     (Send-Q reads 0), no bound-only sockets and no IPV6_V6ONLY; a
+//     missing tcp6 or udp6 (no IPv6) is skipped.
 //
-// Config.Mode forces either source.
+// Config.Mode forces either source (ModeNetlink, ModeProc): then nothing
+// falls back.
 //
 // # What needs privilege
 //
-// Listing every TCP and UDP socket of the caller's own namespace needs
-// none: the kernel answers sock_diag dumps and serves /proc/net to any user.
-// Reading another namespace (Config.NetNS) needs CAP_SYS_ADMIN to enter it.
-// Bound-only sockets (BOUND_INACTIVE) need Linux 6.8 or later.
+//   - The sockets of the caller's own namespace, from either source: none.
+//     The kernel answers sock_diag dumps and serves /proc/net to any user.
+//   - Another namespace (Config.NetNS, a file such as /run/netns/NAME or
+//     /proc/PID/ns/net): CAP_SYS_ADMIN to enter it with setns(2), on a
+//     locked thread that leaves it afterwards.
+//   - Bound-only sockets (BOUND_INACTIVE): no privilege, Linux 6.8 or
+//     later, netlink only.
+//   - Settings and counters (Config.Settings: the port and TIME_WAIT
+//     sysctls under /proc/sys/net, /proc/net/netstat and snmp): none.
+//   - Processes (Config.Processes, the walk of /proc/PID/fd) and Remember:
+//     a user sees their own processes; other users' need root
+//     (CAP_SYS_PTRACE), and those that cannot be read are counted in
+//     Owners.Hidden, not reported as errors.
+//   - One socket's tcp_info (Collector.TCPInfo): none, netlink only.
+//   - ReadProcessDetail (/proc/PID/cmdline and cgroup): none, unless /proc
+//     is mounted with hidepid.
+//
+// # Processes
+//
+// Config.Processes asks which processes hold each socket (Snapshot.Owners).
+// The walk of /proc/PID/fd runs while the kernel dumps the sockets; a
+// Collector's first snapshot walks every process, later ones only those
+// that may have changed, and every process again once in 60 snapshots.
+// Config.Remember keeps who held each connection, so that its TIME_WAIT
+// or orphaned socket, which belongs to no file, is still named
+// (Snapshot.Former).
 //
 // # One socket's tcp_info
 //
-// Collector.TCPInfo asks sock_diag, without privilege and in Config.NetNS,
-// for one socket's struct tcp_info and congestion control name: one
-// request naming its addresses, ports and cookie (a v4-mapped socket's
-// addresses mapped again), not a dump. A socket that closed, or whose
-// addresses a newer socket took, is ErrGone; a socket bound to a device is
-// found by asking again with each interface of the namespace. UDP,
-// SYN_RECV and TIME_WAIT sockets have none, nor can /proc tell it:
-// ErrNoInfo (a TIME_WAIT socket keeps its cookie, so it is ErrNoInfo for
-// its minute, then ErrGone). Older kernels send a shorter struct; what it
-// lacks reads zero.
+// Collector.TCPInfo asks sock_diag, in Config.NetNS, for one socket's
+// struct tcp_info and congestion control name: one request naming its
+// addresses, ports and cookie (a v4-mapped socket's addresses mapped
+// again), not a dump. A socket that closed, or whose addresses a newer
+// socket took, is ErrGone; a socket bound to a device is found by asking
+// again with each interface of the namespace. UDP, SYN_RECV and TIME_WAIT
+// sockets have none, nor can /proc tell it: ErrNoInfo (a TIME_WAIT socket
+// keeps its cookie, so it is ErrNoInfo for its minute, then ErrGone).
+// Older kernels send a shorter struct; what it lacks reads zero.
 //
-// # Decoding errors
+// # Errors and partial snapshots
 //
-// A message that does not decode, or a /proc line that does not parse, is
-// skipped and reported as a *DecodeError naming where it was (the byte
-// offset in the reply stream, or the line number and text); everything
-// else is still returned. errors.Is(err, ErrDecode) tells such a partial
-// result from a failure.
+// Collect returns no snapshot only when the namespace cannot be entered
+// or identified, or its port range cannot be read. Anything else comes
+// back with the snapshot, joined into one error, so that the caller keeps
+// what was read:
+//
+//   - a message that does not decode, or a /proc line that does not
+//     parse, is skipped and reported as a *DecodeError naming where it was
+//     (the byte offset in the reply stream, or the line number and text);
+//     errors.Is(err, ErrDecode) tells it from the rest;
+//   - a sysctl or counter file that cannot be read leaves its half of the
+//     host facts unread (NetSettings.Read or NetCounters.Read false);
+//   - a process walk cut short keeps the owners it found, and one that
+//     could not read /proc at all leaves Owners nil;
+//   - a dump that fails leaves the snapshot without sockets.
+//
+// Errno values and os.ErrNotExist stay matchable through the wrapping.
 package collect

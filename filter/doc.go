@@ -1,6 +1,23 @@
 // Package filter reads and evaluates conntab's filter language: ss's
-// filter expressions, and a few predicates of conntab's own. The listing,
-// the dashboard and the exhaustion report all select sockets with it.
+// filter expressions, and a few predicates of conntab's own. The listing
+// (conntab list FILTER) and the dashboard (conntab top FILTER, and the
+// filter typed in it) select sockets with it; docs/filter.md is the
+// user's guide. The reports take no filter: conntab ports, conntab
+// listeners and conntab serve take no arguments and judge the whole
+// namespace, and the flags are worked out from the whole snapshot, so a
+// filter changes what is shown, never what is flagged.
+//
+// # Use
+//
+// Parse reads a filter into a Filter: the states its state clauses
+// select (handed to collect.Config.States, so the kernel never sends the
+// others) and an expression tree (Expr), whose String is the canonical
+// spelling that Parse reads back to an equal tree. Compile binds the
+// Filter to a names.Labeler, which resolves service names in ports and
+// names each socket's service, class and processes, and returns a
+// Matcher; Match allocates nothing. NeedsProcesses says whether the
+// filter asks who holds a socket, so the caller asks collect for the walk
+// of /proc.
 //
 // # Grammar
 //

@@ -85,7 +85,8 @@ func TestGolden(t *testing.T) {
 }
 
 // TestNoCollectDependency: the dashboard gets the kernel's data through
-// Config only; collect stays out of tui (see ../shared/STYLE.md).
+// Config only; collect stays out of tui (docs/architecture.md draws the
+// package graph).
 func TestNoCollectDependency(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
