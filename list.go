@@ -8,9 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
@@ -97,6 +95,23 @@ func (o *listOptions) config() collect.Config {
 		}
 	}
 	return cfg
+}
+
+// listing is how the flags ask for the sockets to be written.
+func (o *listOptions) listing() render.ListingOptions {
+	l := render.ListingOptions{
+		NoHeader: o.noHeader,
+		Columns:  render.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes, Flags: o.flagged},
+	}
+	switch {
+	case o.summary:
+		l.Format = render.ListingSummary
+	case o.format == "json":
+		l.Format = render.ListingJSON
+	case o.format == "csv":
+		l.Format = render.ListingCSV
+	}
+	return l
 }
 
 const listUsage = `Usage: conntab list [flags] [FILTER...]
@@ -234,168 +249,11 @@ func (o *listOptions) filterText(args []string) (string, error) {
 // and the error is returned after them.
 func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels *render.Labeler, stdout io.Writer) error {
 	w := bufio.NewWriterSize(stdout, 64<<10)
-	writeListing(w, snap, o, labels)
+	render.Listing(w, snap, o.listing(), labels)
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("writing the listing: %w", err)
 	}
 	return collectErr
-}
-
-// writeListing writes snap in the format o asks for.
-func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels *render.Labeler) {
-	switch {
-	case o.summary:
-		writeSummary(w, snap)
-	case o.format == "json":
-		writeJSON(w, snap.Sockets, labels)
-	case o.format == "csv":
-		writeCSV(w, snap.Sockets, labels, !o.noHeader)
-	default:
-		writeTable(w, snap.Sockets, render.Columns(render.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes, Flags: o.flagged}), labels, !o.noHeader)
-	}
-}
-
-// writeTable writes rows aligned in columns, ss-style. Widths come from a
-// first pass over the rows; the last column is not padded.
-func writeTable(w *bufio.Writer, socks []model.Socket, cols []render.Column, l *render.Labeler, header bool) {
-	widths := make([]int, len(cols))
-	if header {
-		for i, c := range cols {
-			widths[i] = len(c.Name)
-		}
-	}
-	last := len(cols) - 1
-	for k := range socks {
-		for i, c := range cols[:last] {
-			widths[i] = max(widths[i], c.Width(&socks[k], l))
-		}
-	}
-	var line []byte
-	if header {
-		for i, c := range cols {
-			line = appendCell(line, len(c.Name), widths[i], c.Right && i < last, i == last,
-				func(dst []byte) []byte { return append(dst, c.Name...) })
-		}
-		line = append(line, '\n')
-		w.Write(line)
-	}
-	for k := range socks {
-		line = line[:0]
-		s := &socks[k]
-		for i, c := range cols {
-			start := len(line)
-			if c.Right {
-				// Right-aligned cells are numbers: pad by their width first.
-				line = appendSpaces(line, widths[i]-c.Width(s, l))
-				line = c.Append(line, s, l)
-			} else {
-				line = c.Append(line, s, l)
-				if i < last {
-					line = appendSpaces(line, widths[i]-(len(line)-start))
-				}
-			}
-			if i < last {
-				line = append(line, ' ', ' ')
-			}
-		}
-		line = append(line, '\n')
-		w.Write(line)
-	}
-}
-
-// appendCell appends one header cell padded to width, with two spaces
-// between cells and none after the last.
-func appendCell(line []byte, n, width int, right, last bool, appendText func([]byte) []byte) []byte {
-	if right {
-		line = appendSpaces(line, width-n)
-	}
-	line = appendText(line)
-	if last {
-		return line
-	}
-	if !right {
-		line = appendSpaces(line, width-n)
-	}
-	return append(line, ' ', ' ')
-}
-
-const spaces = "                                                                "
-
-func appendSpaces(b []byte, n int) []byte {
-	for n > len(spaces) {
-		b = append(b, spaces...)
-		n -= len(spaces)
-	}
-	if n > 0 {
-		b = append(b, spaces[:n]...)
-	}
-	return b
-}
-
-func writeJSON(w *bufio.Writer, socks []model.Socket, l *render.Labeler) {
-	var line []byte
-	for k := range socks {
-		line = render.AppendJSON(line[:0], &socks[k], l)
-		line = append(line, '\n')
-		w.Write(line)
-	}
-}
-
-func writeCSV(w *bufio.Writer, socks []model.Socket, l *render.Labeler, header bool) {
-	if header {
-		w.WriteString(render.CSVHeader)
-		if l.Snapshot != nil && l.Snapshot.Owners != nil {
-			w.WriteString(render.CSVProcessHeader)
-		}
-		w.WriteString("\n")
-	}
-	var line []byte
-	for k := range socks {
-		line = render.AppendCSV(line[:0], &socks[k], l)
-		line = append(line, '\n')
-		w.Write(line)
-	}
-}
-
-// writeSummary writes socket counts per state, by protocol and family.
-func writeSummary(w *bufio.Writer, snap *model.Snapshot) {
-	const cols = 4 // tcp, tcp6, udp, udp6
-	counts := map[model.State]*[cols + 1]int{}
-	var total [cols + 1]int
-	for i := range snap.Sockets {
-		s := &snap.Sockets[i]
-		col := 0
-		if s.Proto == model.ProtoUDP {
-			col = 2
-		}
-		if s.Family == model.FamilyInet6 {
-			col++
-		}
-		c := counts[s.State]
-		if c == nil {
-			c = new([cols + 1]int)
-			counts[s.State] = c
-		}
-		c[col]++
-		c[cols]++
-		total[col]++
-		total[cols]++
-	}
-	fmt.Fprintf(w, "%d socket(s), read from %s in %s\n\n", len(snap.Sockets), snap.Source, snap.Duration.Round(time.Microsecond))
-	row := func(name string, c *[cols + 1]int) {
-		fmt.Fprintf(w, "%-14s", name)
-		for _, n := range c {
-			fmt.Fprintf(w, " %8s", strconv.Itoa(n))
-		}
-		w.WriteByte('\n')
-	}
-	fmt.Fprintf(w, "%-14s %8s %8s %8s %8s %8s\n", "State", "tcp", "tcp6", "udp", "udp6", "total")
-	for _, st := range model.AllStates {
-		if c := counts[st]; c != nil {
-			row(st.String(), c)
-		}
-	}
-	row("total", &total)
 }
 
 // oneLine joins a multi-line error (errors.Join) into one line.

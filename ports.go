@@ -3,16 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
 
@@ -20,7 +17,6 @@ import (
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
-	"github.com/conntab/conntab/render/escape"
 	"github.com/conntab/conntab/sample"
 )
 
@@ -119,11 +115,11 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	if o.json {
-		err = writePortsJSON(w, r)
+		err = render.PortsDocument(w, r)
 	} else {
-		writePortsText(w, r, portsText{
-			netns: o.netns, source: snap.Source, samples: dt,
-			top: o.top, width: textWidth(stdout), th: th,
+		render.PortsText(w, r, render.PortsTextOptions{
+			NetNS: o.netns, Source: snap.Source, Samples: dt,
+			Top: o.top, Width: textWidth(stdout), Thresholds: th,
 		})
 	}
 	if err == nil {
@@ -199,440 +195,16 @@ func verdict(command string, sev analyze.Severity) error {
 // portsVerdict is --check's verdict on r.
 func portsVerdict(r *analyze.PortsReport) error { return verdict("ports", r.Severity()) }
 
-// writeDocument writes v as one indented JSON document, arrows and
-// ampersands as they are (docs/json.md).
-func writeDocument(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// writePortsJSON writes r as one JSON document.
-func writePortsJSON(w io.Writer, r *analyze.PortsReport) error {
-	return writeDocument(w, render.NewPortsJSON(r))
-}
-
-// portsText says how to write a report as text.
-type portsText struct {
-	netns  string // what -N named, "" for conntab's own namespace
-	source model.Source
-	// samples is the time between the two samples of -i, 0 for one: it
-	// adds the EXHAUSTED IN column. The counters' growth is taken over
-	// PortsReport.Interval, 0 where they were not read in both.
-	samples time.Duration
-	top     int
-	width   int // prose wraps here
-	th      analyze.Thresholds
-}
-
-// maxTextWidth is where prose wraps in a pipe, or on a wider terminal.
-const maxTextWidth = 100
-
 // textWidth is the width prose wraps at on w: the terminal's, at most
-// maxTextWidth.
+// render.MaxWidth.
 func textWidth(w io.Writer) int {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
-		return maxTextWidth
+		return render.MaxWidth
 	}
 	cols, _, err := term.GetSize(f.Fd())
 	if err != nil || cols <= 0 {
-		return maxTextWidth
+		return render.MaxWidth
 	}
-	return max(min(cols, maxTextWidth), 40)
-}
-
-// writePortsText writes r as the text report: a header, the settings and
-// counters, the tables, then the findings.
-func writePortsText(w *bufio.Writer, r *analyze.PortsReport, o portsText) {
-	p := textPrinter{w: w, width: o.width}
-
-	head := "conntab ports: netns " + strconv.FormatUint(uint64(r.NetNS), 10)
-	if o.netns != "" {
-		head += " (" + o.netns + ")"
-	}
-	head += ", " + r.Taken.Format("2006-01-02 15:04:05 MST")
-	if o.source != 0 {
-		head += ", read from " + o.source.String()
-	}
-	if o.samples > 0 {
-		head += ", " + glue("2", "samples", string(model.AppendDuration(nil, o.samples)), "apart")
-	}
-	p.para(head, "", "  ")
-	p.para(ephemeralLine(r), "", "  ")
-	p.para(settingsLine(r), "", "  ")
-	p.para(countersLine(r), "", "  ")
-
-	writePoolsTable(&p, r, o)
-	writeBindPools(&p, r)
-	writeHeldPorts(&p, r)
-
-	w.WriteByte('\n')
-	if len(r.Findings) == 0 {
-		p.para(fmt.Sprintf("No pool is past %v%% of its usable ports, and nothing else was found.", o.th.PortsNotice), "", "")
-		return
-	}
-	writeFindings(&p, r.Findings)
-}
-
-// writeFindings writes the FINDINGS section: each finding's severity and
-// subject, its text, and its advice.
-func writeFindings(p *textPrinter, fs []analyze.Finding) {
-	p.w.WriteString("FINDINGS\n")
-	for i := range fs {
-		f := &fs[i]
-		if i > 0 {
-			p.w.WriteByte('\n')
-		}
-		p.para(f.Subject, findingMark(f.Severity)+"  ", "  ")
-		p.para(f.Text, "  ", "  ")
-		for _, a := range f.Advice {
-			p.para(adviceText(a), "  → ", "    ")
-		}
-	}
-}
-
-// ephemeralLine is "ephemeral range 40000-40199 (200 ports): 0 reserved,
-// 1 held by a bind(), U = 199 usable per destination".
-func ephemeralLine(r *analyze.PortsReport) string {
-	eph := r.Ephemeral
-	if eph == (model.PortRange{}) || eph.Size() == 0 {
-		return "ephemeral range unknown: no pools"
-	}
-	size := eph.Size()
-	s := fmt.Sprintf("ephemeral range %s (%d"+nbsp+"ports): %d reserved, %d held by a bind()", eph, size, r.Reserved, r.Held)
-	if bound := size - r.Reserved - r.Held - r.Usable; bound > 0 {
-		s += fmt.Sprintf(", %d bound before connect()", bound)
-	}
-	return s + fmt.Sprintf(", U"+nbsp+"="+nbsp+"%d usable per destination", r.Usable)
-}
-
-var (
-	twReuseMeaning    = map[int]string{0: model.TwReuseMeaning(0, false), 1: model.TwReuseMeaning(1, false), 2: model.TwReuseMeaning(2, false)}
-	timestampsMeaning = map[int]string{0: "off", 1: "on", 2: "on, no random offset"}
-)
-
-// settingsLine is the sysctls that bear on the pools, with what the
-// coded ones mean.
-func settingsLine(r *analyze.PortsReport) string {
-	s := &r.Settings
-	if !s.Read {
-		return "settings: not read"
-	}
-	coded := func(name string, v int, meaning map[int]string) string {
-		if m, ok := meaning[v]; ok {
-			return fmt.Sprintf("%s %d (%s)", name, v, m)
-		}
-		return fmt.Sprintf("%s %d", name, v)
-	}
-	parts := []string{coded("tcp_tw_reuse", s.TCPTwReuse, twReuseMeaning)}
-	if s.TCPTwReuse != 0 && s.TCPTwReuseDelay >= 0 {
-		parts = append(parts, fmt.Sprintf("tcp_tw_reuse_delay %dms", s.TCPTwReuseDelay))
-	}
-	parts = append(parts,
-		coded("tcp_timestamps", s.TCPTimestamps, timestampsMeaning),
-		fmt.Sprintf("tcp_fin_timeout %ds", int64(s.TCPFinTimeout/time.Second)),
-		fmt.Sprintf("tcp_max_tw_buckets %d (%d in TIME_WAIT)", s.TCPMaxTwBuckets, r.TimeWait),
-		fmt.Sprintf("somaxconn %d", s.Somaxconn),
-		fmt.Sprintf("ip_unprivileged_port_start %d", s.UnprivilegedPortStart),
-	)
-	switch count, limit := s.ConntrackCount, s.ConntrackMax; {
-	case count < 0 && limit < 0:
-		parts = append(parts, "no conntrack")
-	default:
-		num := func(v int) string {
-			if v < 0 {
-				return "?"
-			}
-			return strconv.Itoa(v)
-		}
-		parts = append(parts, "conntrack "+num(count)+"/"+num(limit))
-	}
-	return "settings: " + strings.Join(glued(parts), ", ")
-}
-
-// countersLine is the TCP counters, with their growth per second when
-// there are two samples.
-func countersLine(r *analyze.PortsReport) string {
-	c, b, samples := &r.Counters, &r.Before, r.Interval
-	if !c.Read {
-		return "counters: not read"
-	}
-	var ext, tcp []string
-	for i, f := range model.CounterFields {
-		now := f.Get(c)
-		s := f.Name + " " + strconv.FormatUint(now, 10)
-		switch then := f.Get(b); {
-		case samples <= 0:
-		case f.Gauge: // its change, not a rate
-			s += " (was " + strconv.FormatUint(then, 10) + ")"
-		case now == then:
-			s += " (+0/s)"
-		case now > then:
-			s += " (+" + formatRate(float64(now-then)/samples.Seconds()) + "/s)"
-		default:
-			s += " (reset)"
-		}
-		if i < model.TcpExtFields {
-			ext = append(ext, s)
-		} else {
-			tcp = append(tcp, s)
-		}
-	}
-	return "counters: TcpExt " + strings.Join(glued(ext), ", ") + "; Tcp " + strings.Join(glued(tcp), ", ")
-}
-
-// writePoolsTable writes the first o.top pools, and says how many more
-// there are and whether any of them is flagged.
-func writePoolsTable(p *textPrinter, r *analyze.PortsReport, o portsText) {
-	p.w.WriteByte('\n')
-	if len(r.Pools) == 0 {
-		p.para("POOLS: none (no TCP connection from a port of the ephemeral range)", "", "  ")
-		return
-	}
-	p.w.WriteString("POOLS\n")
-	header := []string{"LOCAL → REMOTE", "EST", "TW", "OTHER", "IN USE", "USABLE", "FREE", "UTIL %", "RATE /s", "SUSTAINS /s"}
-	right := []bool{false, true, true, true, true, true, true, true, true, true}
-	if o.samples > 0 {
-		header = append(header, "EXHAUSTED IN")
-		right = append(right, true)
-	}
-	header = append(header, "SEVERITY")
-	right = append(right, false)
-
-	shown := r.Pools[:min(len(r.Pools), o.top)]
-	rows := make([][]string, 0, len(shown))
-	for i := range shown {
-		pool := &shown[i]
-		est, tw := pool.States.Of(model.StateEstablished), pool.States.Of(model.StateTimeWait)
-		sustains := "∞ tw_reuse"
-		if !math.IsInf(pool.MaxRate, 1) {
-			sustains = formatRate(pool.MaxRate)
-		}
-		row := []string{
-			safe(pool.Subject()),
-			strconv.Itoa(est), strconv.Itoa(tw), strconv.Itoa(pool.InUse - est - tw),
-			strconv.Itoa(pool.InUse), strconv.Itoa(pool.Usable), strconv.Itoa(pool.Free()),
-			strconv.FormatFloat(pool.Utilisation()*100, 'f', 1, 64),
-			formatRate(pool.Rate), sustains,
-		}
-		if o.samples > 0 {
-			left := "-"
-			if pool.Exhaustion > 0 {
-				left = string(model.AppendDuration(nil, pool.Exhaustion))
-			}
-			row = append(row, left)
-		}
-		rows = append(rows, append(row, severityCell(pool.Severity)))
-	}
-	writeAligned(p.w, header, right, rows)
-
-	if more := r.Pools[len(shown):]; len(more) > 0 {
-		flagged := 0
-		for i := range more {
-			if more[i].Severity != analyze.SeverityNone {
-				flagged++
-			}
-		}
-		s := fmt.Sprintf("… and %d more %s", len(more), plural(len(more), "pool", "pools"))
-		if flagged == 0 {
-			s += ", none of them flagged"
-		} else {
-			s += fmt.Sprintf(", %d of them flagged (--top %d shows them)", flagged, len(shown)+flagged)
-		}
-		p.para(s+"; --json lists every pool.", "", "  ")
-	}
-}
-
-// writeBindPools writes the sockets bound before connect(), one row per
-// local address.
-func writeBindPools(p *textPrinter, r *analyze.PortsReport) {
-	if len(r.BindPools) == 0 {
-		return
-	}
-	p.w.WriteString("\nBIND-BEFORE-CONNECT\n")
-	rows := make([][]string, 0, len(r.BindPools))
-	for i := range r.BindPools {
-		bp := &r.BindPools[i]
-		rows = append(rows, []string{
-			safe(bp.Local.String()), strconv.Itoa(bp.Sockets), stateList(&bp.States),
-			strconv.Itoa(bp.InUse), strconv.Itoa(bp.Usable),
-			strconv.FormatFloat(bp.Utilisation()*100, 'f', 1, 64),
-			severityCell(bp.Severity),
-		})
-	}
-	writeAligned(p.w, []string{"LOCAL", "SOCKETS", "STATES", "IN USE", "USABLE", "UTIL %", "SEVERITY"},
-		[]bool{false, true, false, true, true, true, false}, rows)
-}
-
-// writeHeldPorts lists the ports of the range a bind() holds, each with
-// the sockets on it.
-func writeHeldPorts(p *textPrinter, r *analyze.PortsReport) {
-	if len(r.HeldPorts) == 0 {
-		return
-	}
-	p.w.WriteString("\nHELD PORTS\n")
-	for i := range r.HeldPorts {
-		h := &r.HeldPorts[i]
-		socks := make([]string, len(h.Sockets))
-		for k := range h.Sockets {
-			s := &h.Sockets[k]
-			socks[k] = glue(s.Local.String(), s.State.String())
-		}
-		p.para(strings.Join(socks, ", "), fmt.Sprintf("%-5d  ", h.Port), "       ")
-	}
-}
-
-// stateList is "1 ESTABLISHED, 2 TIME_WAIT": the states with a count, in
-// kernel order.
-func stateList(c *model.StateCounts) string {
-	var parts []string
-	for _, st := range model.AllStates {
-		if n := c.Of(st); n > 0 {
-			parts = append(parts, strconv.Itoa(n)+" "+st.String())
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// severityCell is "▲ warn", or "-" for none.
-func severityCell(s analyze.Severity) string {
-	if s == analyze.SeverityNone {
-		return "-"
-	}
-	return s.Symbol() + " " + s.String()
-}
-
-// findingMark is a finding's severity: "▲ warn", or "- info" for a
-// finding that is only information.
-func findingMark(s analyze.Severity) string {
-	if s == analyze.SeverityNone {
-		return "- info"
-	}
-	return s.Symbol() + " " + s.String()
-}
-
-// adviceText is "Do. Fixes: …. Does not fix: …."
-func adviceText(a analyze.Advice) string {
-	return sentence(a.Do) + " Fixes: " + sentence(a.Fixes) + " Does not fix: " + sentence(a.DoesNotFix)
-}
-
-// sentence ends s with a full stop, unless it has one.
-func sentence(s string) string {
-	if strings.HasSuffix(s, ".") {
-		return s
-	}
-	return s + "."
-}
-
-// formatRate is a rate per second (model.AppendRate).
-func formatRate(r float64) string { return string(model.AppendRate(nil, r)) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// safe escapes s for the terminal (model.AppendSafe: control characters
-// and bad UTF-8 only, so arrows and the severity marks stay). The
-// report's text is conntab's own, built from addresses and numbers; this
-// keeps it so if kernel-supplied text ever reaches it.
-func safe(s string) string {
-	if escape.IsSafe(s) {
-		return s
-	}
-	return string(escape.AppendSafe(nil, s))
-}
-
-// textPrinter writes wrapped paragraphs.
-type textPrinter struct {
-	w     *bufio.Writer
-	width int
-}
-
-// nbsp glues words that must stay on one line (a counter and its rate):
-// para breaks lines only at plain spaces, and writes nbsp as one.
-const nbsp = "\u00a0"
-
-// glue joins words with nbsp.
-func glue(words ...string) string { return strings.Join(words, nbsp) }
-
-// glued is items with their spaces made nbsp, each kept on one line.
-func glued(items []string) []string {
-	for i := range items {
-		items[i] = strings.ReplaceAll(items[i], " ", nbsp)
-	}
-	return items
-}
-
-// para writes text escaped and wrapped at p.width, the first line led by
-// first, the others by rest. A word longer than a line gets one of its
-// own.
-func (p *textPrinter) para(text, first, rest string) {
-	lead := first
-	line := 0 // display width of the line so far, lead included
-	started := false
-	for _, word := range strings.Split(safe(text), " ") {
-		if word == "" {
-			continue
-		}
-		n := utf8.RuneCountInString(word)
-		if started && line+1+n > p.width {
-			p.w.WriteByte('\n')
-			started, lead = false, rest
-		}
-		if !started {
-			p.w.WriteString(lead)
-			line = utf8.RuneCountInString(lead)
-			started = true
-		} else {
-			p.w.WriteByte(' ')
-			line++
-		}
-		p.w.WriteString(strings.ReplaceAll(word, nbsp, " "))
-		line += n
-	}
-	p.w.WriteByte('\n')
-}
-
-// writeAligned writes a table: a header and rows, columns two spaces
-// apart and aligned by display width, right-aligned where right says;
-// the last column is not padded.
-func writeAligned(w *bufio.Writer, header []string, right []bool, rows [][]string) {
-	widths := make([]int, len(header))
-	for i, h := range header {
-		widths[i] = utf8.RuneCountInString(h)
-	}
-	for _, row := range rows {
-		for i, cell := range row {
-			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
-		}
-	}
-	last := len(header) - 1
-	line := func(cells []string) {
-		for i, cell := range cells {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell))
-			switch {
-			case right[i]:
-				w.WriteString(pad)
-				w.WriteString(cell)
-			case i == last:
-				w.WriteString(cell)
-			default:
-				w.WriteString(cell)
-				w.WriteString(pad)
-			}
-			if i < last {
-				w.WriteString("  ")
-			}
-		}
-		w.WriteByte('\n')
-	}
-	line(header)
-	for _, row := range rows {
-		line(row)
-	}
+	return max(min(cols, render.MaxWidth), 40)
 }

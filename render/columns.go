@@ -154,26 +154,10 @@ func appendUser(dst []byte, s *model.Socket, l *Labeler) []byte {
 	return escape.AppendSafe(dst, l.User(s))
 }
 
-// appendProcesses appends the processes holding s as comm/pid, separated
-// by commas; a former owner of a TIME_WAIT or orphaned socket is "was
-// comm/pid"; none is "-".
+// appendProcesses appends the processes holding s, every descriptor
+// (appendOwners).
 func appendProcesses(dst []byte, s *model.Socket, l *Labeler) []byte {
-	owners := l.OwnersOf(s)
-	if len(owners) == 0 {
-		return append(dst, '-')
-	}
-	for i, o := range owners {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if o.Former {
-			dst = append(dst, "was "...)
-		}
-		dst = escape.AppendSafe(dst, o.Comm)
-		dst = append(dst, '/')
-		dst = strconv.AppendInt(dst, int64(o.PID), 10)
-	}
-	return dst
+	return appendOwners(dst, l.OwnersOf(s), 0)
 }
 
 // AppendNetid spells protocol and family as one word, as ss does: tcp,

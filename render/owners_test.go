@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -7,16 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conntab/conntab/internal/reporttest"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/names"
-	"github.com/conntab/conntab/render"
 )
 
-// ownedSnapshot is fixedSnapshot with processes: one listener shared after
+// ownedSnapshot is reporttest.ListingSnapshot with processes: one listener shared after
 // fork, one connection whose process named itself with an escape sequence
 // and a byte that is not UTF-8, and a TIME_WAIT remembered from its owner.
 func ownedSnapshot() *model.Snapshot {
-	snap := fixedSnapshot()
+	snap := reporttest.ListingSnapshot()
 	snap.Owners = model.NewOwners([]model.Owner{
 		{Inode: 1001, PID: 812, FD: 3, Comm: "sshd"},
 		{Inode: 1002, PID: 2001, FD: 6, Comm: "nginx"},
@@ -28,17 +28,12 @@ func ownedSnapshot() *model.Snapshot {
 	return snap
 }
 
-func renderOwned(t *testing.T, args ...string) []byte {
-	t.Helper()
+func renderOwned(o ListingOptions) []byte {
 	snap := ownedSnapshot()
-	var o listOptions
-	if _, err := parseArgs(args, o.flags()); err != nil {
-		t.Fatal(err)
-	}
 	var b bytes.Buffer
 	w := bufio.NewWriter(&b)
 	users := map[uint32]string{0: "root", 33: "www-data", 1000: "al\x1bice"}
-	writeListing(w, snap, &o, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host, Snapshot: snap,
+	Listing(w, snap, o, &Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host, Snapshot: snap,
 		UserName: func(uid uint32) (string, bool) { n, ok := users[uid]; return n, ok }}})
 	w.Flush()
 	return b.Bytes()
@@ -47,14 +42,14 @@ func renderOwned(t *testing.T, args ...string) []byte {
 func TestProcessesGolden(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		args []string
+		o    ListingOptions
 	}{
-		{"list_p.txt", []string{"-p"}},
-		{"list_p.ndjson", []string{"-p", "--json"}},
-		{"list_p.csv", []string{"-p", "--csv"}},
+		{"list_p.txt", ListingOptions{Columns: ColumnSet{Processes: true}}},
+		{"list_p.ndjson", ListingOptions{Format: ListingJSON, Columns: ColumnSet{Processes: true}}},
+		{"list_p.csv", ListingOptions{Format: ListingCSV, Columns: ColumnSet{Processes: true}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			out := renderOwned(t, tt.args...)
+			out := renderOwned(tt.o)
 			golden(t, tt.name, out)
 			// Nothing the processes or users chose reaches the output raw.
 			if strings.ContainsAny(string(out), "\x1b\xff") {
@@ -67,10 +62,10 @@ func TestProcessesGolden(t *testing.T) {
 // The JSON stays valid and says what the process called itself, byte for
 // byte, in its escaped form.
 func TestProcessesJSON(t *testing.T) {
-	lines := strings.Split(strings.TrimSpace(string(renderOwned(t, "-p", "--json"))), "\n")
-	var got []render.SocketJSON
+	lines := strings.Split(strings.TrimSpace(string(renderOwned(ListingOptions{Format: ListingJSON, Columns: ColumnSet{Processes: true}}))), "\n")
+	var got []SocketJSON
 	for _, line := range lines {
-		var j render.SocketJSON
+		var j SocketJSON
 		if err := json.Unmarshal([]byte(line), &j); err != nil {
 			t.Fatalf("%q: %v", line, err)
 		}
