@@ -75,19 +75,7 @@ func Columns(set ColumnSet) []Column {
 			Width:  func(s *model.Socket, l *Labeler) int { return safeLen(l.Service(s)) }},
 	}
 	if set.Extended {
-		cols = append(cols,
-			Column{Name: "UID", Right: true,
-				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
-					return strconv.AppendUint(dst, uint64(s.UID), 10)
-				},
-				Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.UID)) }},
-			Column{Name: "Inode", Right: true,
-				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Inode, 10) },
-				Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Inode) }},
-			Column{Name: "Cookie", Right: true,
-				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Cookie, 10) },
-				Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
-		)
+		cols = append(cols, extendedColumns()...)
 	}
 	if set.Classes {
 		cols = append(cols, Column{Name: "Class", Append: appendClasses, Width: func(s *model.Socket, l *Labeler) int {
@@ -122,6 +110,23 @@ func Columns(set ColumnSet) []Column {
 		}})
 	}
 	return cols
+}
+
+// extendedColumns are UID, Inode and Cookie (-e).
+func extendedColumns() []Column {
+	return []Column{
+		{Name: "UID", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
+				return strconv.AppendUint(dst, uint64(s.UID), 10)
+			},
+			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.UID)) }},
+		{Name: "Inode", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Inode, 10) },
+			Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Inode) }},
+		{Name: "Cookie", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Cookie, 10) },
+			Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
+	}
 }
 
 // appendFlags appends the labels of the flags of s's remote endpoint,
