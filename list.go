@@ -77,15 +77,14 @@ func (o *listOptions) states() model.StateSet {
 	return model.AllStateSet &^ (model.ListeningStateSet | model.NewStateSet(model.StateClose, model.StateBoundInactive))
 }
 
+// config is what the flags ask the collector to read.
 func (o *listOptions) config() collect.Config {
 	cfg := collect.Config{Mode: o.mode, States: o.states(), Processes: o.processes}
-	if o.tcp || o.udp {
-		if o.tcp {
-			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
-		}
-		if o.udp {
-			cfg.Protos = append(cfg.Protos, model.ProtoUDP)
-		}
+	if o.tcp {
+		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+	}
+	if o.udp {
+		cfg.Protos = append(cfg.Protos, model.ProtoUDP)
 	}
 	if o.inet != o.inet6 {
 		if o.inet {
@@ -147,50 +146,21 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return &usageError{msg: err.Error(), err: err}
 	}
-
-	// The service tables load on the other core while the kernel is read:
+	// The service table loads on the other core while the kernel is read:
 	// only the filter's states are needed before, and they need no names.
-	type loaded struct {
-		services *names.Services
-		err      error
-	}
-	servicesCh := make(chan loaded, 1)
-	go func() {
-		s, err := names.LoadServices("/etc/services")
-		servicesCh <- loaded{s, err}
-	}()
-
-	cfg := o.config()
+	services := loadServicesAsync(stderr)
+	cfg, asked := o.collectConfig(f)
 	cfg.NetNS = netns
-	if f.HasStates {
-		cfg.States = f.States
-	}
-	cfg.Processes = cfg.Processes || f.NeedsProcesses()
 	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
-	// Flags count whole pools: U depends on the listeners, and a pool on
-	// its sockets in every state. Read them all; list only those asked for.
-	wanted, protos := cfg.States, cfg.Protos
-	if o.flagged {
-		cfg.States = model.AllStateSet
-		if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
-			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
-		}
-	}
 	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.flagged}, nil)
-
-	l := <-servicesCh
-	if l.err != nil {
-		// A broken /etc/services costs names, not the listing.
-		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
-		l.services = names.DefaultServices()
-	}
+	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
 	if taken == nil {
 		return collectErr
 	}
 	// The listing is the sample's only reader: it narrows the snapshot in
 	// place rather than copy 130k sockets.
 	snap := taken.Net().Snap
-	labels := &render.Labeler{Labeler: names.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}, Dests: taken.Net().Dests}
+	labels.Host, labels.Snapshot, labels.Dests = &snap.Host, snap, taken.Net().Dests
 	if o.processes {
 		users, err := names.LoadUsers("/etc/passwd")
 		if err != nil {
@@ -205,27 +175,53 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	keep := snap.Sockets[:0]
 	for i := range snap.Sockets {
-		s := &snap.Sockets[i]
-		if o.flagged && (!wanted.Has(s.State) || protos != nil && !slices.Contains(protos, s.Proto)) {
-			continue
-		}
-		if m.Match(s) {
+		if s := &snap.Sockets[i]; asked(s) && m.Match(s) {
 			keep = append(keep, *s)
 		}
 	}
-	if o.flagged {
-		// The index points at no socket: dropping rows leaves it whole.
-		if sev, n := labels.Dests.Severity(), len(labels.Dests.Flags); sev != analyze.SeverityNone {
+	snap.Sockets = keep
+	warnListing(stderr, snap, labels.Dests)
+	return listSnapshot(snap, collectErr, &o, labels, stdout)
+}
+
+// collectConfig is what the listing reads for the flags and the filter
+// f. Flags (--flags) count whole pools: U depends on the listeners, and
+// a pool on its sockets in every state. Then every state of TCP is read,
+// and asked tells the sockets asked for.
+func (o *listOptions) collectConfig(f *filter.Filter) (cfg collect.Config, asked func(*model.Socket) bool) {
+	cfg = o.config()
+	if f.HasStates {
+		cfg.States = f.States
+	}
+	cfg.Processes = cfg.Processes || f.NeedsProcesses()
+	if !o.flagged {
+		return cfg, func(*model.Socket) bool { return true }
+	}
+	wanted, protos := cfg.States, cfg.Protos
+	cfg.States = model.AllStateSet
+	if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
+		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+	}
+	return cfg, func(s *model.Socket) bool {
+		return wanted.Has(s.State) && (protos == nil || slices.Contains(protos, s.Proto))
+	}
+}
+
+// warnListing says on stderr what the listing does not show: flags on
+// remote endpoints (conntab ports explains them; the index points at no
+// socket, so the narrowed rows leave it whole), and sockets whose
+// processes could not be seen.
+func warnListing(stderr io.Writer, snap *model.Snapshot, dests *analyze.DestIndex) {
+	if dests != nil {
+		if sev, n := dests.Severity(), len(dests.Flags); sev != analyze.SeverityNone {
 			fmt.Fprintf(stderr, "conntab: %d flags on remote endpoints, the worst %s: 'conntab ports' explains them\n", n, sev)
 		}
 	}
-	snap.Sockets = keep
 	if snap.Owners != nil && snap.Owners.Hidden > 0 {
 		if n := snap.Unowned(); n > 0 {
 			fmt.Fprintf(stderr, "conntab: %d sockets belong to processes you cannot inspect (%d processes): run as root to name them\n", n, snap.Owners.Hidden)
 		}
 	}
-	return listSnapshot(snap, collectErr, &o, labels, stdout)
 }
 
 // filterText is the filter the command line gives: the arguments left
@@ -244,16 +240,39 @@ func (o *listOptions) filterText(args []string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
+// loadServicesAsync reads /etc/services on another goroutine. What it
+// returns waits for the table; it says what went wrong on stderr in the
+// caller's goroutine, in order with its other messages, and a broken
+// file costs names, not the listing: the built-in table stands in.
+func loadServicesAsync(stderr io.Writer) (services func() *names.Services) {
+	type loaded struct {
+		services *names.Services
+		err      error
+	}
+	ch := make(chan loaded, 1)
+	go func() {
+		s, err := names.LoadServices("/etc/services")
+		ch <- loaded{s, err}
+	}()
+	return func() *names.Services {
+		l := <-ch
+		if l.err != nil {
+			fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
+			l.services = names.DefaultServices()
+		}
+		return l.services
+	}
+}
+
 // listSnapshot writes what a collection returned. On a decoding error the
 // snapshot still holds every socket that could be read: they are listed,
 // and the error is returned after them.
 func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels *render.Labeler, stdout io.Writer) error {
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	render.Listing(w, snap, o.listing(), labels)
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing the listing: %w", err)
-	}
-	return collectErr
+	err := writeReport(stdout, "listing", func(w *bufio.Writer) error {
+		render.Listing(w, snap, o.listing(), labels)
+		return nil
+	})
+	return ending(err, collectErr, false, nil)
 }
 
 // oneLine joins a multi-line error (errors.Join) into one line.

@@ -104,22 +104,14 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	services, users := loadNames(stderr)
 	r := audit.Audit(snap, names.Labeler{Services: services, Host: &snap.Host, UserName: users.Name, Snapshot: snap}, rules)
 
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	if o.json {
-		err = render.ListenersDocument(w, r)
-	} else {
+	err = writeReport(stdout, "audit", func(w *bufio.Writer) error {
+		if o.json {
+			return render.ListenersDocument(w, r)
+		}
 		render.ListenersText(w, r, render.ListenersTextOptions{NetNS: o.netns, Width: textWidth(stdout), Root: os.Geteuid() == 0})
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err != nil {
-		return fmt.Errorf("writing the audit: %w", err)
-	}
-	if collectErr != nil || !o.check {
-		return collectErr
-	}
-	return listenersVerdict(r)
+		return nil
+	})
+	return ending(err, collectErr, o.check, func() error { return listenersVerdict(r) })
 }
 
 // listenersVerdict is --check's verdict on r.

@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/charmbracelet/x/term"
 
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
@@ -113,27 +110,17 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return collectErr
 	}
 
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	if o.json {
-		err = render.PortsDocument(w, r)
-	} else {
+	err = writeReport(stdout, "report", func(w *bufio.Writer) error {
+		if o.json {
+			return render.PortsDocument(w, r)
+		}
 		render.PortsText(w, r, render.PortsTextOptions{
 			NetNS: o.netns, Source: snap.Source, Samples: dt,
 			Top: o.top, Width: textWidth(stdout), Thresholds: th,
 		})
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err != nil {
-		return fmt.Errorf("writing the report: %w", err)
-	}
-	// A check on a partial reading cannot vouch for the host: the error
-	// wins over the verdict.
-	if collectErr != nil || !o.check {
-		return collectErr
-	}
-	return portsVerdict(r)
+		return nil
+	})
+	return ending(err, collectErr, o.check, func() error { return portsVerdict(r) })
 }
 
 // collectPorts reads one sample, or two interval apart, and reports on
@@ -194,17 +181,3 @@ func verdict(command string, sev analyze.Severity) error {
 
 // portsVerdict is --check's verdict on r.
 func portsVerdict(r *analyze.PortsReport) error { return verdict("ports", r.Severity()) }
-
-// textWidth is the width prose wraps at on w: the terminal's, at most
-// render.MaxWidth.
-func textWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(f.Fd()) {
-		return render.MaxWidth
-	}
-	cols, _, err := term.GetSize(f.Fd())
-	if err != nil || cols <= 0 {
-		return render.MaxWidth
-	}
-	return max(min(cols, render.MaxWidth), 40)
-}
