@@ -18,12 +18,8 @@ import (
 	"github.com/conntab/conntab/render"
 )
 
-// golden checks got against testdata/golden/name (go test -update
-// rewrites it).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	reporttest.Golden(t, filepath.Join("testdata", "golden", name), got)
-}
+// golden is reporttest.Golden, for the metrics' test.
+func golden(t *testing.T, name string, got []byte) { t.Helper(); reporttest.Golden(t, name, got) }
 
 func TestParseArgs(t *testing.T) {
 	for _, tt := range []struct {

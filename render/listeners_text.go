@@ -54,15 +54,7 @@ func ListenersText(w *bufio.Writer, r *audit.ListenerReport, o ListenersTextOpti
 // when and from where, the facts that judge the ports, and the listeners
 // no process was seen holding.
 func writeListenersHeader(p *textPrinter, r *audit.ListenerReport, o ListenersTextOptions) {
-	head := "conntab listeners: netns " + strconv.FormatUint(uint64(r.NetNS), 10)
-	if o.NetNS != "" {
-		head += " (" + o.NetNS + ")"
-	}
-	head += ", " + r.Taken.Format("2006-01-02 15:04:05 MST")
-	if r.Source != 0 {
-		head += ", read from " + r.Source.String()
-	}
-	p.para(head, "", "  ")
+	p.para(reportHeader("listeners", r.NetNS, o.NetNS, r.Taken, r.Source), "", "  ")
 
 	var facts []string
 	if r.Ephemeral.Size() > 0 {

@@ -17,7 +17,7 @@ func TestListenersGolden(t *testing.T) {
 	w := bufio.NewWriter(&b)
 	ListenersText(w, r, ListenersTextOptions{NetNS: "blue", Width: MaxWidth, Root: false})
 	w.Flush()
-	golden(t, "listeners.txt", b.Bytes())
+	reporttest.Golden(t, "listeners.txt", b.Bytes())
 	if strings.ContainsAny(b.String(), "\x1b\x07") {
 		t.Error("a control character from a process name reached the text")
 	}
@@ -26,7 +26,7 @@ func TestListenersGolden(t *testing.T) {
 	if err := ListenersDocument(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "listeners.json", b.Bytes())
+	reporttest.Golden(t, "listeners.json", b.Bytes())
 	var j ListenersJSON
 	dec := json.NewDecoder(&b)
 	dec.DisallowUnknownFields()
@@ -45,5 +45,5 @@ func TestListenersGolden(t *testing.T) {
 	w.Reset(&b)
 	ListenersText(w, reporttest.ListenersReport(snap), ListenersTextOptions{Width: MaxWidth, Root: true})
 	w.Flush()
-	golden(t, "listeners_clean.txt", b.Bytes())
+	reporttest.Golden(t, "listeners_clean.txt", b.Bytes())
 }

@@ -51,17 +51,9 @@ func PortsText(w *bufio.Writer, r *analyze.PortsReport, o PortsTextOptions) {
 	writeFindings(&p, r.Findings)
 }
 
-// portsHeader is "conntab ports: netns N (name), when, read from where,
-// 2 samples 5s apart".
+// portsHeader is reportHeader's, and "2 samples 5s apart" for two.
 func portsHeader(r *analyze.PortsReport, o PortsTextOptions) string {
-	head := "conntab ports: netns " + strconv.FormatUint(uint64(r.NetNS), 10)
-	if o.NetNS != "" {
-		head += " (" + o.NetNS + ")"
-	}
-	head += ", " + r.Taken.Format("2006-01-02 15:04:05 MST")
-	if o.Source != 0 {
-		head += ", read from " + o.Source.String()
-	}
+	head := reportHeader("ports", r.NetNS, o.NetNS, r.Taken, o.Source)
 	if o.Samples > 0 {
 		head += ", " + glue("2", "samples", string(model.AppendDuration(nil, o.Samples)), "apart")
 	}
@@ -116,15 +108,11 @@ func coded(name string, v int, meaning string) string {
 // timestampsMeaning says what a net.ipv4.tcp_timestamps value means, ""
 // for one the kernel does not define.
 func timestampsMeaning(v int) string {
-	switch v {
-	case 0:
-		return "off"
-	case 1:
-		return "on"
-	case 2:
-		return "on, no random offset"
+	meanings := [...]string{"off", "on", "on, no random offset"}
+	if v < 0 || v >= len(meanings) {
+		return ""
 	}
-	return ""
+	return meanings[v]
 }
 
 // conntrackPart is "conntrack count/max", "?" for either not read, or

@@ -41,14 +41,14 @@ func TestPortsGolden(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.text != nil {
-				golden(t, tt.name, renderPorts(tt.report, *tt.text))
+				reporttest.Golden(t, tt.name, renderPorts(tt.report, *tt.text))
 				return
 			}
 			var b bytes.Buffer
 			if err := PortsDocument(&b, tt.report); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, b.Bytes())
+			reporttest.Golden(t, tt.name, b.Bytes())
 		})
 	}
 }

@@ -2,8 +2,12 @@ package render
 
 import (
 	"bufio"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/conntab/conntab/model"
 
 	"github.com/conntab/conntab/render/escape"
 )
@@ -11,6 +15,21 @@ import (
 // MaxWidth is where the reports' prose wraps in a pipe, or on a terminal
 // wider than it: longer lines are hard to read.
 const MaxWidth = 100
+
+// reportHeader is a report's first line: "conntab ports: netns N (name),
+// 2026-03-14 09:26:53 UTC, read from netlink"; name is the namespace as
+// the user named it ("" for none), a zero source is left unsaid.
+func reportHeader(command string, netns uint32, name string, taken time.Time, source model.Source) string {
+	head := "conntab " + command + ": netns " + strconv.FormatUint(uint64(netns), 10)
+	if name != "" {
+		head += " (" + name + ")"
+	}
+	head += ", " + taken.Format("2006-01-02 15:04:05 MST")
+	if source != 0 {
+		head += ", read from " + source.String()
+	}
+	return head
+}
 
 // textPrinter writes wrapped paragraphs.
 type textPrinter struct {

@@ -24,10 +24,12 @@ func updating() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// Golden compares got with the file at path, after writing got there
-// when -update was given (go test ./... -update).
-func Golden(t *testing.T, path string, got []byte) {
+// Golden compares got with testdata/golden/name in the package under
+// test, after writing got there when -update was given (go test ./...
+// -update).
+func Golden(t *testing.T, name string, got []byte) {
 	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
 	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
