@@ -65,8 +65,9 @@
 //   - CSV: AppendSafe first, then RFC 4180 quoting where a field holds a
 //     comma or a quote.
 //   - The listing's JSON: escape.AppendJSONString writes control
-//     characters as \u escapes and a byte that is not UTF-8 as the text
-//     \xNN, so that every line is valid JSON and loses nothing.
+//     characters as JSON escapes (\n, \u001b) and a byte that is not
+//     UTF-8 as the text \xNN, so that every line is valid JSON and loses
+//     nothing.
 //   - The reports' JSON documents go through encoding/json, which
 //     escapes control characters (and replaces bytes that are not UTF-8
 //     with U+FFFD).

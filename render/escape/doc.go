@@ -5,8 +5,8 @@
 // AppendSafe is for text meant for a terminal: control characters, DEL,
 // C1 controls and bytes that are not UTF-8 become visible escapes (\n,
 // \t, \x1b, \xff) and a backslash is doubled, so the escaped text reads
-// back unambiguously; IsSafe says whether AppendSafe would change a
-// string. AppendJSONString is for JSON: control characters are \u
-// escapes and a byte that is not UTF-8 is kept visible as the text \xNN,
-// so the output is always valid JSON and loses nothing.
+// back unambiguously. IsSafe is the quick test that lets plain ASCII
+// skip it. AppendJSONString is for JSON: control characters become JSON
+// escapes (\n, \u001b) and a byte that is not UTF-8 is kept visible as
+// the text \xNN, so the output is always valid JSON and loses nothing.
 package escape
