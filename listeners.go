@@ -60,7 +60,7 @@ and what to do (docs/listeners.md):
   notice  a TCP listener inside the ephemeral range (see conntab ports)
   warn    an accept queue at or past its backlog
 
-Which ports are local and which programs are expected is in model/audit.txt;
+Which ports are local and which programs are expected is in audit/audit.txt;
 --rules adds to it. Other users' processes are seen only as root.
 
 With --check the exit status says the worst finding: 0 none or notice, 3
