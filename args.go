@@ -118,7 +118,6 @@ func findShort(opts []option, c byte) *option {
 	return nil
 }
 
-// writeHelp lists opts, one a line.
 // printHelp writes a command's usage, then its flags, to w.
 func printHelp(w io.Writer, usage string, opts []option) error {
 	var b strings.Builder
@@ -128,6 +127,7 @@ func printHelp(w io.Writer, usage string, opts []option) error {
 	return err
 }
 
+// writeHelp lists opts, one a line.
 func writeHelp(b *strings.Builder, opts []option) {
 	for _, o := range opts {
 		var names string

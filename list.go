@@ -8,9 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/collect"
@@ -79,15 +77,14 @@ func (o *listOptions) states() model.StateSet {
 	return model.AllStateSet &^ (model.ListeningStateSet | model.NewStateSet(model.StateClose, model.StateBoundInactive))
 }
 
+// config is what the flags ask the collector to read.
 func (o *listOptions) config() collect.Config {
 	cfg := collect.Config{Mode: o.mode, States: o.states(), Processes: o.processes}
-	if o.tcp || o.udp {
-		if o.tcp {
-			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
-		}
-		if o.udp {
-			cfg.Protos = append(cfg.Protos, model.ProtoUDP)
-		}
+	if o.tcp {
+		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+	}
+	if o.udp {
+		cfg.Protos = append(cfg.Protos, model.ProtoUDP)
 	}
 	if o.inet != o.inet6 {
 		if o.inet {
@@ -97,6 +94,23 @@ func (o *listOptions) config() collect.Config {
 		}
 	}
 	return cfg
+}
+
+// listing is how the flags ask for the sockets to be written.
+func (o *listOptions) listing() render.ListingOptions {
+	l := render.ListingOptions{
+		NoHeader: o.noHeader,
+		Columns:  render.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes, Flags: o.flagged},
+	}
+	switch {
+	case o.summary:
+		l.Format = render.ListingSummary
+	case o.format == "json":
+		l.Format = render.ListingJSON
+	case o.format == "csv":
+		l.Format = render.ListingCSV
+	}
+	return l
 }
 
 const listUsage = `Usage: conntab list [flags] [FILTER...]
@@ -132,50 +146,21 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return &usageError{msg: err.Error(), err: err}
 	}
-
-	// The service tables load on the other core while the kernel is read:
+	// The service table loads on the other core while the kernel is read:
 	// only the filter's states are needed before, and they need no names.
-	type loaded struct {
-		services *names.Services
-		err      error
-	}
-	servicesCh := make(chan loaded, 1)
-	go func() {
-		s, err := names.LoadServices("/etc/services")
-		servicesCh <- loaded{s, err}
-	}()
-
-	cfg := o.config()
+	services := loadServicesAsync(stderr)
+	cfg, asked := o.collectConfig(f)
 	cfg.NetNS = netns
-	if f.HasStates {
-		cfg.States = f.States
-	}
-	cfg.Processes = cfg.Processes || f.NeedsProcesses()
 	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
-	// Flags count whole pools: U depends on the listeners, and a pool on
-	// its sockets in every state. Read them all; list only those asked for.
-	wanted, protos := cfg.States, cfg.Protos
-	if o.flagged {
-		cfg.States = model.AllStateSet
-		if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
-			cfg.Protos = append(cfg.Protos, model.ProtoTCP)
-		}
-	}
 	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.flagged}, nil)
-
-	l := <-servicesCh
-	if l.err != nil {
-		// A broken /etc/services costs names, not the listing.
-		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
-		l.services = names.DefaultServices()
-	}
+	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
 	if taken == nil {
 		return collectErr
 	}
 	// The listing is the sample's only reader: it narrows the snapshot in
 	// place rather than copy 130k sockets.
 	snap := taken.Net().Snap
-	labels := &render.Labeler{Labeler: names.Labeler{Services: l.services, Host: &snap.Host, Snapshot: snap}, Dests: taken.Net().Dests}
+	labels.Host, labels.Snapshot, labels.Dests = &snap.Host, snap, taken.Net().Dests
 	if o.processes {
 		users, err := names.LoadUsers("/etc/passwd")
 		if err != nil {
@@ -190,27 +175,53 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	keep := snap.Sockets[:0]
 	for i := range snap.Sockets {
-		s := &snap.Sockets[i]
-		if o.flagged && (!wanted.Has(s.State) || protos != nil && !slices.Contains(protos, s.Proto)) {
-			continue
-		}
-		if m.Match(s) {
+		if s := &snap.Sockets[i]; asked(s) && m.Match(s) {
 			keep = append(keep, *s)
 		}
 	}
-	if o.flagged {
-		// The index points at no socket: dropping rows leaves it whole.
-		if sev, n := labels.Dests.Severity(), len(labels.Dests.Flags); sev != analyze.SeverityNone {
+	snap.Sockets = keep
+	warnListing(stderr, snap, labels.Dests)
+	return listSnapshot(snap, collectErr, &o, labels, stdout)
+}
+
+// collectConfig is what the listing reads for the flags and the filter
+// f. Flags (--flags) count whole pools: U depends on the listeners, and
+// a pool on its sockets in every state. Then every state of TCP is read,
+// and asked tells the sockets asked for.
+func (o *listOptions) collectConfig(f *filter.Filter) (cfg collect.Config, asked func(*model.Socket) bool) {
+	cfg = o.config()
+	if f.HasStates {
+		cfg.States = f.States
+	}
+	cfg.Processes = cfg.Processes || f.NeedsProcesses()
+	if !o.flagged {
+		return cfg, func(*model.Socket) bool { return true }
+	}
+	wanted, protos := cfg.States, cfg.Protos
+	cfg.States = model.AllStateSet
+	if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
+		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+	}
+	return cfg, func(s *model.Socket) bool {
+		return wanted.Has(s.State) && (protos == nil || slices.Contains(protos, s.Proto))
+	}
+}
+
+// warnListing says on stderr what the listing does not show: flags on
+// remote endpoints (conntab ports explains them; the index points at no
+// socket, so the narrowed rows leave it whole), and sockets whose
+// processes could not be seen.
+func warnListing(stderr io.Writer, snap *model.Snapshot, dests *analyze.DestIndex) {
+	if dests != nil {
+		if sev, n := dests.Severity(), len(dests.Flags); sev != analyze.SeverityNone {
 			fmt.Fprintf(stderr, "conntab: %d flags on remote endpoints, the worst %s: 'conntab ports' explains them\n", n, sev)
 		}
 	}
-	snap.Sockets = keep
 	if snap.Owners != nil && snap.Owners.Hidden > 0 {
 		if n := snap.Unowned(); n > 0 {
 			fmt.Fprintf(stderr, "conntab: %d sockets belong to processes you cannot inspect (%d processes): run as root to name them\n", n, snap.Owners.Hidden)
 		}
 	}
-	return listSnapshot(snap, collectErr, &o, labels, stdout)
 }
 
 // filterText is the filter the command line gives: the arguments left
@@ -229,173 +240,39 @@ func (o *listOptions) filterText(args []string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
+// loadServicesAsync reads /etc/services on another goroutine. What it
+// returns waits for the table; it says what went wrong on stderr in the
+// caller's goroutine, in order with its other messages, and a broken
+// file costs names, not the listing: the built-in table stands in.
+func loadServicesAsync(stderr io.Writer) (services func() *names.Services) {
+	type loaded struct {
+		services *names.Services
+		err      error
+	}
+	ch := make(chan loaded, 1)
+	go func() {
+		s, err := names.LoadServices("/etc/services")
+		ch <- loaded{s, err}
+	}()
+	return func() *names.Services {
+		l := <-ch
+		if l.err != nil {
+			fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
+			l.services = names.DefaultServices()
+		}
+		return l.services
+	}
+}
+
 // listSnapshot writes what a collection returned. On a decoding error the
 // snapshot still holds every socket that could be read: they are listed,
 // and the error is returned after them.
 func listSnapshot(snap *model.Snapshot, collectErr error, o *listOptions, labels *render.Labeler, stdout io.Writer) error {
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	writeListing(w, snap, o, labels)
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing the listing: %w", err)
-	}
-	return collectErr
-}
-
-// writeListing writes snap in the format o asks for.
-func writeListing(w *bufio.Writer, snap *model.Snapshot, o *listOptions, labels *render.Labeler) {
-	switch {
-	case o.summary:
-		writeSummary(w, snap)
-	case o.format == "json":
-		writeJSON(w, snap.Sockets, labels)
-	case o.format == "csv":
-		writeCSV(w, snap.Sockets, labels, !o.noHeader)
-	default:
-		writeTable(w, snap.Sockets, render.Columns(render.ColumnSet{Extended: o.extended, Timers: o.timers, Processes: o.processes, Flags: o.flagged}), labels, !o.noHeader)
-	}
-}
-
-// writeTable writes rows aligned in columns, ss-style. Widths come from a
-// first pass over the rows; the last column is not padded.
-func writeTable(w *bufio.Writer, socks []model.Socket, cols []render.Column, l *render.Labeler, header bool) {
-	widths := make([]int, len(cols))
-	if header {
-		for i, c := range cols {
-			widths[i] = len(c.Name)
-		}
-	}
-	last := len(cols) - 1
-	for k := range socks {
-		for i, c := range cols[:last] {
-			widths[i] = max(widths[i], c.Width(&socks[k], l))
-		}
-	}
-	var line []byte
-	if header {
-		for i, c := range cols {
-			line = appendCell(line, len(c.Name), widths[i], c.Right && i < last, i == last,
-				func(dst []byte) []byte { return append(dst, c.Name...) })
-		}
-		line = append(line, '\n')
-		w.Write(line)
-	}
-	for k := range socks {
-		line = line[:0]
-		s := &socks[k]
-		for i, c := range cols {
-			start := len(line)
-			if c.Right {
-				// Right-aligned cells are numbers: pad by their width first.
-				line = appendSpaces(line, widths[i]-c.Width(s, l))
-				line = c.Append(line, s, l)
-			} else {
-				line = c.Append(line, s, l)
-				if i < last {
-					line = appendSpaces(line, widths[i]-(len(line)-start))
-				}
-			}
-			if i < last {
-				line = append(line, ' ', ' ')
-			}
-		}
-		line = append(line, '\n')
-		w.Write(line)
-	}
-}
-
-// appendCell appends one header cell padded to width, with two spaces
-// between cells and none after the last.
-func appendCell(line []byte, n, width int, right, last bool, appendText func([]byte) []byte) []byte {
-	if right {
-		line = appendSpaces(line, width-n)
-	}
-	line = appendText(line)
-	if last {
-		return line
-	}
-	if !right {
-		line = appendSpaces(line, width-n)
-	}
-	return append(line, ' ', ' ')
-}
-
-const spaces = "                                                                "
-
-func appendSpaces(b []byte, n int) []byte {
-	for n > len(spaces) {
-		b = append(b, spaces...)
-		n -= len(spaces)
-	}
-	if n > 0 {
-		b = append(b, spaces[:n]...)
-	}
-	return b
-}
-
-func writeJSON(w *bufio.Writer, socks []model.Socket, l *render.Labeler) {
-	var line []byte
-	for k := range socks {
-		line = render.AppendJSON(line[:0], &socks[k], l)
-		line = append(line, '\n')
-		w.Write(line)
-	}
-}
-
-func writeCSV(w *bufio.Writer, socks []model.Socket, l *render.Labeler, header bool) {
-	if header {
-		w.WriteString(render.CSVHeader)
-		if l.Snapshot != nil && l.Snapshot.Owners != nil {
-			w.WriteString(render.CSVProcessHeader)
-		}
-		w.WriteString("\n")
-	}
-	var line []byte
-	for k := range socks {
-		line = render.AppendCSV(line[:0], &socks[k], l)
-		line = append(line, '\n')
-		w.Write(line)
-	}
-}
-
-// writeSummary writes socket counts per state, by protocol and family.
-func writeSummary(w *bufio.Writer, snap *model.Snapshot) {
-	const cols = 4 // tcp, tcp6, udp, udp6
-	counts := map[model.State]*[cols + 1]int{}
-	var total [cols + 1]int
-	for i := range snap.Sockets {
-		s := &snap.Sockets[i]
-		col := 0
-		if s.Proto == model.ProtoUDP {
-			col = 2
-		}
-		if s.Family == model.FamilyInet6 {
-			col++
-		}
-		c := counts[s.State]
-		if c == nil {
-			c = new([cols + 1]int)
-			counts[s.State] = c
-		}
-		c[col]++
-		c[cols]++
-		total[col]++
-		total[cols]++
-	}
-	fmt.Fprintf(w, "%d socket(s), read from %s in %s\n\n", len(snap.Sockets), snap.Source, snap.Duration.Round(time.Microsecond))
-	row := func(name string, c *[cols + 1]int) {
-		fmt.Fprintf(w, "%-14s", name)
-		for _, n := range c {
-			fmt.Fprintf(w, " %8s", strconv.Itoa(n))
-		}
-		w.WriteByte('\n')
-	}
-	fmt.Fprintf(w, "%-14s %8s %8s %8s %8s %8s\n", "State", "tcp", "tcp6", "udp", "udp6", "total")
-	for _, st := range model.AllStates {
-		if c := counts[st]; c != nil {
-			row(st.String(), c)
-		}
-	}
-	row("total", &total)
+	err := writeReport(stdout, "listing", func(w *bufio.Writer) error {
+		render.Listing(w, snap, o.listing(), labels)
+		return nil
+	})
+	return ending(err, collectErr, false, nil)
 }
 
 // oneLine joins a multi-line error (errors.Join) into one line.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/conntab/conntab/audit"
@@ -14,7 +13,6 @@ import (
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/names"
 	"github.com/conntab/conntab/render"
-	"github.com/conntab/conntab/render/escape"
 )
 
 // listenersOptions are the flags of `conntab listeners`.
@@ -62,7 +60,7 @@ and what to do (docs/listeners.md):
   notice  a TCP listener inside the ephemeral range (see conntab ports)
   warn    an accept queue at or past its backlog
 
-Which ports are local and which programs are expected is in model/audit.txt;
+Which ports are local and which programs are expected is in audit/audit.txt;
 --rules adds to it. Other users' processes are seen only as root.
 
 With --check the exit status says the worst finding: 0 none or notice, 3
@@ -106,163 +104,15 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	services, users := loadNames(stderr)
 	r := audit.Audit(snap, names.Labeler{Services: services, Host: &snap.Host, UserName: users.Name, Snapshot: snap}, rules)
 
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	if o.json {
-		err = writeListenersJSON(w, r)
-	} else {
-		writeListenersText(w, r, listenersText{netns: o.netns, width: textWidth(stdout), root: os.Geteuid() == 0})
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err != nil {
-		return fmt.Errorf("writing the audit: %w", err)
-	}
-	if collectErr != nil || !o.check {
-		return collectErr
-	}
-	return listenersVerdict(r)
+	err = writeReport(stdout, "audit", func(w *bufio.Writer) error {
+		if o.json {
+			return render.ListenersDocument(w, r)
+		}
+		render.ListenersText(w, r, render.ListenersTextOptions{NetNS: o.netns, Width: textWidth(stdout), Root: os.Geteuid() == 0})
+		return nil
+	})
+	return ending(err, collectErr, o.check, func() error { return listenersVerdict(r) })
 }
 
 // listenersVerdict is --check's verdict on r.
 func listenersVerdict(r *audit.ListenerReport) error { return verdict("listeners", r.Severity()) }
-
-// writeListenersJSON writes r as one JSON document (docs/json.md).
-func writeListenersJSON(w io.Writer, r *audit.ListenerReport) error {
-	return writeDocument(w, render.NewListenersJSON(r))
-}
-
-// listenersText says how to write an audit as text.
-type listenersText struct {
-	netns string // what -N named, "" for conntab's own namespace
-	width int    // prose wraps here
-	root  bool   // whether other users' processes could be seen
-}
-
-// writeListenersText writes r: a header, the table of listeners, then
-// the findings with their advice.
-func writeListenersText(w *bufio.Writer, r *audit.ListenerReport, o listenersText) {
-	p := textPrinter{w: w, width: o.width}
-
-	head := "conntab listeners: netns " + strconv.FormatUint(uint64(r.NetNS), 10)
-	if o.netns != "" {
-		head += " (" + o.netns + ")"
-	}
-	head += ", " + r.Taken.Format("2006-01-02 15:04:05 MST")
-	if r.Source != 0 {
-		head += ", read from " + r.Source.String()
-	}
-	p.para(head, "", "  ")
-
-	var facts []string
-	if r.Ephemeral.Size() > 0 {
-		facts = append(facts, "ephemeral range "+r.Ephemeral.String())
-	}
-	if r.UnprivilegedPortStart >= 0 {
-		facts = append(facts, fmt.Sprintf("ports below %d are privileged (ip_unprivileged_port_start)", r.UnprivilegedPortStart))
-	}
-	if r.Source == model.SourceProc {
-		facts = append(facts, "/proc shows no backlog and no IPV6_V6ONLY: queues are not judged, and [::] may or may not take IPv4")
-	}
-	if len(facts) > 0 {
-		p.para(strings.Join(facts, "; "), "", "  ")
-	}
-	if r.Unowned > 0 {
-		s := fmt.Sprintf("%d of %d %s held by no process conntab could see", r.Unowned, len(r.Listeners), plural(len(r.Listeners), "listener", "listeners"))
-		if !o.root {
-			s += " (other users' processes are seen only as root)"
-		}
-		p.para(s+": their program is not judged.", "", "  ")
-	}
-
-	w.WriteByte('\n')
-	if len(r.Listeners) == 0 {
-		p.para("LISTENERS: none", "", "  ")
-	} else {
-		w.WriteString("LISTENERS\n")
-		rows := make([][]string, 0, len(r.Listeners))
-		for i := range r.Listeners {
-			rows = append(rows, listenerRow(&r.Listeners[i], r.Source, r.UnprivilegedPortStart >= 0))
-		}
-		writeAligned(w,
-			[]string{"PROTO", "LOCAL", "SCOPE", "CLASS", "SERVICE", "PRIV", "ACCEPT/BACKLOG", "PROCESS", "USER", "FLAGS"},
-			[]bool{false, false, false, false, false, false, true, false, false, false}, rows)
-	}
-
-	w.WriteByte('\n')
-	if len(r.Findings) == 0 {
-		p.para("Nothing found: no local-only service on every interface, no unexpected program on a well-known port, no listener in the ephemeral range, no full accept queue.", "", "")
-		return
-	}
-	writeFindings(&p, r.Findings)
-}
-
-// listenerRow is one line of the LISTENERS table, every cell escaped.
-func listenerRow(ln *audit.Listener, src model.Source, known bool) []string {
-	s := &ln.Socket
-	netid := s.Proto.String()
-	if s.Family == model.FamilyInet6 {
-		netid += "6"
-	}
-	priv := "?" // ip_unprivileged_port_start not read
-	if known {
-		priv = "no"
-		if ln.Privileged {
-			priv = "yes"
-		}
-	}
-	queue := "-"
-	if q, ok := s.AcceptQueue(); ok {
-		backlog := "?"
-		if src == model.SourceNetlink {
-			backlog = strconv.FormatUint(uint64(s.SendQ), 10)
-		}
-		queue = strconv.FormatUint(uint64(q), 10) + "/" + backlog
-	}
-	return []string{
-		netid, string(model.AppendPeer(nil, s.Local)), ln.Scope.String(), ln.Label.Class.String(),
-		orDash(safe(ln.Label.Service)), priv, queue, ownersCell(ln.Owners), safe(ln.User), orDash(audit.FindingFlags(ln.Findings)),
-	}
-}
-
-// maxOwnersShown caps the processes a row names: a server that forked
-// workers shares its listener with each of them.
-const maxOwnersShown = 3
-
-// ownersCell is "comm/pid,comm/pid", each process once, escaped; "+N"
-// says how many more; "-" none.
-func ownersCell(owners []model.Owner) string {
-	if len(owners) == 0 {
-		return "-"
-	}
-	b := make([]byte, 0, 32)
-	shown, more := 0, 0
-	for i, o := range owners {
-		if i > 0 && owners[i-1].PID == o.PID { // one process, several descriptors
-			continue
-		}
-		if shown == maxOwnersShown {
-			more++
-			continue
-		}
-		if shown > 0 {
-			b = append(b, ',')
-		}
-		b = escape.AppendSafe(b, o.Comm)
-		b = append(b, '/')
-		b = strconv.AppendInt(b, int64(o.PID), 10)
-		shown++
-	}
-	if more > 0 {
-		b = append(b, ",+"...)
-		b = strconv.AppendInt(b, int64(more), 10)
-	}
-	return string(b)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}

@@ -1,135 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/analyze"
-	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/internal/reporttest"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
 )
 
-// portsTaken is the synthetic snapshots' time.
-var portsTaken = modeltest.PortsTaken
-
-// portsSnapshot is modeltest.PortsSnapshot: n sockets in the pool to
-// 10.0.0.9:5432 beside a listener with a full accept queue and two
-// smaller pools.
-func portsSnapshot(n int) *model.Snapshot { return modeltest.PortsSnapshot(n) }
-
-// portsReport is the report on portsSnapshot(169): the pool to
-// 10.0.0.9:5432 at 85% (169 of 198).
-func portsReport() *analyze.PortsReport {
-	th := analyze.DefaultThresholds()
-	snap := portsSnapshot(169)
-	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
-}
-
-// portsReportInterval is the report on two samples 5 s apart: the pool
-// to 10.0.0.9:5432 grew from 159 to 169 ports, and the counters rose
-// (ListenOverflows by 2).
-func portsReportInterval() *analyze.PortsReport {
-	th := analyze.DefaultThresholds()
-	first, second := portsSnapshot(159), portsSnapshot(169)
-	second.Taken = first.Taken.Add(5 * time.Second)
-	before := first.Host.Counters
-	before.TW -= 100
-	before.ActiveOpens -= 60
-	before.PassiveOpens -= 5
-	before.ListenOverflows -= 2
-	before.ListenDrops -= 2
-	before.CurrEstab = 20
-	first.Host.Counters = before
-	ix := analyze.Destinations(first, nil, 0, th)
-	return analyze.Ports(second, analyze.Destinations(second, ix, 5*time.Second, th), before, 5*time.Second, th)
-}
-
-// portsReportClean is a quiet host: one pool of 3 connections, nothing
-// found.
-func portsReportClean() *analyze.PortsReport {
-	th := analyze.DefaultThresholds()
-	snap := portsSnapshot(0)
-	snap.Sockets = snap.Sockets[3:] // no listener, no bound socket
-	snap.Sockets = snap.Sockets[:3] // to 10.0.0.8:443 only
-	snap.Host.Settings.TCPFinTimeout = analyze.TimeWaitLen
-	snap.Host.Settings.ConntrackCount, snap.Host.Settings.ConntrackMax = 1200, 262144
-	snap.Host.Counters.ListenOverflows = 0
-	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
-}
-
-func renderPorts(r *analyze.PortsReport, o portsText) []byte {
-	var b bytes.Buffer
-	w := bufio.NewWriter(&b)
-	writePortsText(w, r, o)
-	w.Flush()
-	return b.Bytes()
-}
-
-func TestPortsGolden(t *testing.T) {
-	text := portsText{source: model.SourceNetlink, top: 20, width: maxTextWidth, th: analyze.DefaultThresholds()}
-	withTop := func(n int) portsText { o := text; o.top = n; return o }
-	interval := text
-	interval.samples = 5 * time.Second
-	clean := text
-	clean.netns, clean.source = "blue", model.SourceProc
-	for _, tt := range []struct {
-		name   string
-		report *analyze.PortsReport
-		text   *portsText // nil for JSON
-	}{
-		{"ports.txt", portsReport(), &text},
-		{"ports_top1.txt", portsReport(), ptr(withTop(1))},
-		{"ports_interval.txt", portsReportInterval(), &interval},
-		{"ports_clean.txt", portsReportClean(), &clean},
-		{"ports.json", portsReport(), nil},
-		{"ports_interval.json", portsReportInterval(), nil},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if tt.text != nil {
-				golden(t, tt.name, renderPorts(tt.report, *tt.text))
-				return
-			}
-			var b bytes.Buffer
-			if err := writePortsJSON(&b, tt.report); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, tt.name, b.Bytes())
-		})
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// The text wraps its prose at the width it is given, and never breaks a
-// counter from its rate.
-func TestPortsTextWraps(t *testing.T) {
-	for _, width := range []int{60, 80, 100} {
-		out := renderPorts(portsReportInterval(), portsText{top: 20, width: width, samples: 5 * time.Second, th: analyze.DefaultThresholds()})
-		tables := false
-		for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-			switch {
-			case strings.HasPrefix(line, "LOCAL"):
-				tables = true // table rows run as wide as they need
-			case line == "" || line == "FINDINGS":
-				tables = false
-			}
-			if n := len([]rune(line)); !tables && n > width && strings.Contains(line, " ") {
-				t.Errorf("width %d: a line of %d: %q", width, n, line)
-			}
-			if strings.HasPrefix(strings.TrimSpace(line), "(+") {
-				t.Errorf("width %d: a rate broken from its counter: %q", width, line)
-			}
-		}
-	}
-}
+// portsSnapshot is the synthetic namespace of the ports report
+// (reporttest.PortsSnapshot).
+func portsSnapshot(n int) *model.Snapshot { return reporttest.PortsSnapshot(n) }
 
 // --check: exit 0 for a report whose worst finding is a notice or less,
 // 3 for a warning, 4 for critical, saying so in one line.
@@ -165,10 +53,10 @@ func TestPortsCheck(t *testing.T) {
 		})
 	}
 	// The synthetic reports: a warning each.
-	if got := processStatus(portsVerdict(portsReport())); got != 3 {
+	if got := processStatus(portsVerdict(reporttest.PortsReport())); got != 3 {
 		t.Errorf("portsReport: exit %d, want 3", got)
 	}
-	if got := processStatus(portsVerdict(portsReportClean())); got != 0 {
+	if got := processStatus(portsVerdict(reporttest.PortsReportClean())); got != 0 {
 		t.Errorf("portsReportClean: exit %d, want 0", got)
 	}
 	// A runtime or usage error keeps its status.

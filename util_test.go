@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -34,9 +33,4 @@ func checkUsageErrors(t *testing.T, cases []usageCase) {
 			}
 		})
 	}
-}
-func fmtSscan(s string, v *uint64) (int, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	*v = n
-	return 1, err
 }

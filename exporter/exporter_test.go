@@ -17,7 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/internal/reporttest"
 	"github.com/conntab/conntab/model"
 )
 
@@ -67,12 +67,12 @@ func exposition(t *testing.T, e *Exporter) []byte {
 	return b.Bytes()
 }
 
-// The metrics of modeltest.PortsSnapshot(169): its pools, listeners,
+// The metrics of reporttest.PortsSnapshot(169): its pools, listeners,
 // TIME_WAIT by destination, settings and counters, as a golden
 // exposition; and the same with --top 1, which keeps one series of each
 // per-item metric.
 func TestExporterGolden(t *testing.T) {
-	e, _ := fakeExporter(func() *model.Snapshot { return modeltest.PortsSnapshot(169) }, 0, 20)
+	e, _ := fakeExporter(func() *model.Snapshot { return reporttest.PortsSnapshot(169) }, 0, 20)
 	got, path := exposition(t, e), filepath.Join("testdata", "metrics.txt")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -90,7 +90,7 @@ func TestExporterGolden(t *testing.T) {
 		t.Errorf("lint: %v %+v", err, problems)
 	}
 
-	e, _ = fakeExporter(func() *model.Snapshot { return modeltest.PortsSnapshot(169) }, 0, 1)
+	e, _ = fakeExporter(func() *model.Snapshot { return reporttest.PortsSnapshot(169) }, 0, 1)
 	for _, name := range []string{"conntab_pool_in_use_ports", "conntab_listener_accept_queue", "conntab_destination_time_wait_sockets"} {
 		if n := testutil.CollectAndCount(e, name); n != 1 {
 			t.Errorf("--top 1: %d series of %s", n, name)

@@ -12,13 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conntab/conntab/internal/modeltest"
+	"github.com/conntab/conntab/internal/reporttest"
 	"github.com/conntab/conntab/model"
 )
 
 // ports10 is a small namespace to scrape: the pools of
-// modeltest.PortsSnapshot with 10 sockets to 10.0.0.9:5432.
-func ports10() *model.Snapshot { return modeltest.PortsSnapshot(10) }
+// reporttest.PortsSnapshot with 10 sockets to 10.0.0.9:5432.
+func ports10() *model.Snapshot { return reporttest.PortsSnapshot(10) }
 
 // serveTest serves e on a loopback port for the test's life.
 func serveTest(t *testing.T, e *Exporter) string {

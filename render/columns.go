@@ -75,19 +75,7 @@ func Columns(set ColumnSet) []Column {
 			Width:  func(s *model.Socket, l *Labeler) int { return safeLen(l.Service(s)) }},
 	}
 	if set.Extended {
-		cols = append(cols,
-			Column{Name: "UID", Right: true,
-				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
-					return strconv.AppendUint(dst, uint64(s.UID), 10)
-				},
-				Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.UID)) }},
-			Column{Name: "Inode", Right: true,
-				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Inode, 10) },
-				Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Inode) }},
-			Column{Name: "Cookie", Right: true,
-				Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Cookie, 10) },
-				Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
-		)
+		cols = append(cols, extendedColumns()...)
 	}
 	if set.Classes {
 		cols = append(cols, Column{Name: "Class", Append: appendClasses, Width: func(s *model.Socket, l *Labeler) int {
@@ -124,6 +112,23 @@ func Columns(set ColumnSet) []Column {
 	return cols
 }
 
+// extendedColumns are UID, Inode and Cookie (-e).
+func extendedColumns() []Column {
+	return []Column{
+		{Name: "UID", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
+				return strconv.AppendUint(dst, uint64(s.UID), 10)
+			},
+			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.UID)) }},
+		{Name: "Inode", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Inode, 10) },
+			Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Inode) }},
+		{Name: "Cookie", Right: true,
+			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return strconv.AppendUint(dst, s.Cookie, 10) },
+			Width:  func(s *model.Socket, _ *Labeler) int { return decimalLen(s.Cookie) }},
+	}
+}
+
 // appendFlags appends the labels of the flags of s's remote endpoint,
 // separated by ", ".
 func appendFlags(dst []byte, s *model.Socket, l *Labeler) []byte {
@@ -154,26 +159,10 @@ func appendUser(dst []byte, s *model.Socket, l *Labeler) []byte {
 	return escape.AppendSafe(dst, l.User(s))
 }
 
-// appendProcesses appends the processes holding s as comm/pid, separated
-// by commas; a former owner of a TIME_WAIT or orphaned socket is "was
-// comm/pid"; none is "-".
+// appendProcesses appends the processes holding s, every descriptor
+// (appendOwners).
 func appendProcesses(dst []byte, s *model.Socket, l *Labeler) []byte {
-	owners := l.OwnersOf(s)
-	if len(owners) == 0 {
-		return append(dst, '-')
-	}
-	for i, o := range owners {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if o.Former {
-			dst = append(dst, "was "...)
-		}
-		dst = escape.AppendSafe(dst, o.Comm)
-		dst = append(dst, '/')
-		dst = strconv.AppendInt(dst, int64(o.PID), 10)
-	}
-	return dst
+	return appendOwners(dst, l.OwnersOf(s), 0)
 }
 
 // AppendNetid spells protocol and family as one word, as ss does: tcp,

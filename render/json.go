@@ -118,45 +118,57 @@ func AppendJSON(dst []byte, s *model.Socket, l *Labeler) []byte {
 	dst = appendClass(dst, s.Remote.Port(), l)
 	dst = append(dst, '"')
 	if l.Snapshot != nil && l.Snapshot.Owners != nil {
-		dst = append(dst, `,"user":`...)
-		dst = escape.AppendJSONString(dst, l.User(s))
-		dst = append(dst, `,"processes":[`...)
-		for i, o := range l.OwnersOf(s) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"pid":`...)
-			dst = strconv.AppendInt(dst, int64(o.PID), 10)
-			dst = append(dst, `,"comm":`...)
-			dst = escape.AppendJSONString(dst, o.Comm)
-			dst = append(dst, `,"fd":`...)
-			dst = strconv.AppendInt(dst, int64(o.FD), 10)
-			if o.Former {
-				dst = append(dst, `,"former":true`...)
-			}
-			dst = append(dst, '}')
-		}
-		dst = append(dst, ']')
+		dst = appendJSONProcesses(dst, s, l)
 	}
 	if l.Dests != nil {
-		dst = append(dst, `,"flags":[`...)
-		for i, f := range l.FlagsOf(s) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"kind":"`...)
-			dst = append(dst, f.Kind.String()...)
-			dst = append(dst, `","severity":"`...)
-			dst = append(dst, f.Severity.String()...)
-			dst = append(dst, `","label":`...)
-			dst = escape.AppendJSONString(dst, f.Label())
-			dst = append(dst, `,"reason":`...)
-			dst = escape.AppendJSONString(dst, f.Reason())
-			dst = append(dst, '}')
-		}
-		dst = append(dst, ']')
+		dst = appendJSONFlags(dst, s, l)
 	}
 	return append(dst, '}')
+}
+
+// appendJSONProcesses appends the "user" and "processes" keys: the user
+// owning s and the processes holding it (-p).
+func appendJSONProcesses(dst []byte, s *model.Socket, l *Labeler) []byte {
+	dst = append(dst, `,"user":`...)
+	dst = escape.AppendJSONString(dst, l.User(s))
+	dst = append(dst, `,"processes":[`...)
+	for i, o := range l.OwnersOf(s) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"pid":`...)
+		dst = strconv.AppendInt(dst, int64(o.PID), 10)
+		dst = append(dst, `,"comm":`...)
+		dst = escape.AppendJSONString(dst, o.Comm)
+		dst = append(dst, `,"fd":`...)
+		dst = strconv.AppendInt(dst, int64(o.FD), 10)
+		if o.Former {
+			dst = append(dst, `,"former":true`...)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+// appendJSONFlags appends the "flags" key: the flags of s's remote
+// endpoint (--flags).
+func appendJSONFlags(dst []byte, s *model.Socket, l *Labeler) []byte {
+	dst = append(dst, `,"flags":[`...)
+	for i, f := range l.FlagsOf(s) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"kind":"`...)
+		dst = append(dst, f.Kind.String()...)
+		dst = append(dst, `","severity":"`...)
+		dst = append(dst, f.Severity.String()...)
+		dst = append(dst, `","label":`...)
+		dst = escape.AppendJSONString(dst, f.Label())
+		dst = append(dst, `,"reason":`...)
+		dst = escape.AppendJSONString(dst, f.Reason())
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
 }
 
 // appendClass appends port's class, or nothing for port 0: an

@@ -1,15 +1,16 @@
-package modeltest
+package reporttest
 
 import (
 	"fmt"
 	"net/netip"
 	"time"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
-// PortsTaken is the time of PortsSnapshot's snapshots.
-var PortsTaken = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+// Taken is when the synthetic snapshots were taken.
+var Taken = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
 // PortsSnapshot is a namespace whose ephemeral range is 40000-40199, with
 // a listener on 40100 (held), one socket bound before connect() on the
@@ -61,7 +62,7 @@ func PortsSnapshot(n int) *model.Snapshot {
 		socks = append(socks, tcp(state, fmt.Sprintf("127.0.0.1:%d", 40010+2*i), "127.0.0.1:8080"))
 	}
 	return &model.Snapshot{
-		Sockets: socks, Taken: PortsTaken, Source: model.SourceNetlink, NetNS: ns,
+		Sockets: socks, Taken: Taken, Source: model.SourceNetlink, NetNS: ns,
 		Host: model.HostFacts{
 			Ephemeral: model.PortRange{Lo: 40000, Hi: 40199},
 			Settings: model.NetSettings{
@@ -75,4 +76,44 @@ func PortsSnapshot(n int) *model.Snapshot {
 			},
 		},
 	}
+}
+
+// PortsReport is the report on PortsSnapshot(169): the pool to
+// 10.0.0.9:5432 at 85% (169 of 198).
+func PortsReport() *analyze.PortsReport {
+	th := analyze.DefaultThresholds()
+	snap := PortsSnapshot(169)
+	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
+}
+
+// PortsReportInterval is the report on two samples 5 s apart: the pool
+// to 10.0.0.9:5432 grew from 159 to 169 ports, and the counters rose
+// (ListenOverflows by 2).
+func PortsReportInterval() *analyze.PortsReport {
+	th := analyze.DefaultThresholds()
+	first, second := PortsSnapshot(159), PortsSnapshot(169)
+	second.Taken = first.Taken.Add(5 * time.Second)
+	before := first.Host.Counters
+	before.TW -= 100
+	before.ActiveOpens -= 60
+	before.PassiveOpens -= 5
+	before.ListenOverflows -= 2
+	before.ListenDrops -= 2
+	before.CurrEstab = 20
+	first.Host.Counters = before
+	ix := analyze.Destinations(first, nil, 0, th)
+	return analyze.Ports(second, analyze.Destinations(second, ix, 5*time.Second, th), before, 5*time.Second, th)
+}
+
+// PortsReportClean is a quiet host: one pool of 3 connections, nothing
+// found.
+func PortsReportClean() *analyze.PortsReport {
+	th := analyze.DefaultThresholds()
+	snap := PortsSnapshot(0)
+	snap.Sockets = snap.Sockets[3:] // no listener, no bound socket
+	snap.Sockets = snap.Sockets[:3] // to 10.0.0.8:443 only
+	snap.Host.Settings.TCPFinTimeout = analyze.TimeWaitLen
+	snap.Host.Settings.ConntrackCount, snap.Host.Settings.ConntrackMax = 1200, 262144
+	snap.Host.Counters.ListenOverflows = 0
+	return analyze.Ports(snap, analyze.Destinations(snap, nil, 0, th), model.NetCounters{}, 0, th)
 }

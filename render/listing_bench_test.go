@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/names"
-	"github.com/conntab/conntab/render"
 )
 
 // benchSnapshot is shaped like the benchmark namespace: 90k ESTABLISHED
@@ -33,14 +32,17 @@ func benchSnapshot() *model.Snapshot {
 func BenchmarkWriteListing(b *testing.B) {
 	snap := benchSnapshot()
 	services := names.DefaultServices()
-	for _, format := range []string{"text", "json"} {
-		b.Run(format, func(b *testing.B) {
-			o := listOptions{format: format}
-			labels := &render.Labeler{Labeler: names.Labeler{Services: services, Host: &snap.Host}}
+	for _, format := range []struct {
+		name string
+		f    ListingFormat
+	}{{"text", ListingTable}, {"json", ListingJSON}} {
+		b.Run(format.name, func(b *testing.B) {
+			o := ListingOptions{Format: format.f}
+			labels := &Labeler{Labeler: names.Labeler{Services: services, Host: &snap.Host}}
 			w := bufio.NewWriterSize(io.Discard, 64<<10)
 			b.ReportAllocs()
 			for b.Loop() {
-				writeListing(w, snap, &o, labels)
+				Listing(w, snap, o, labels)
 			}
 		})
 	}
