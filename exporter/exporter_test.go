@@ -3,16 +3,12 @@ package exporter
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
@@ -20,8 +16,6 @@ import (
 	"github.com/conntab/conntab/internal/reporttest"
 	"github.com/conntab/conntab/model"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden exposition in testdata")
 
 // fakeCollect reads snap, taking delay, and counts its calls.
 func fakeCollect(snap func() *model.Snapshot, delay time.Duration) (func(context.Context) (*model.Snapshot, error), *atomic.Int32) {
@@ -73,17 +67,7 @@ func exposition(t *testing.T, e *Exporter) []byte {
 // per-item metric.
 func TestExporterGolden(t *testing.T) {
 	e, _ := fakeExporter(func() *model.Snapshot { return reporttest.PortsSnapshot(169) }, 0, 20)
-	got, path := exposition(t, e), filepath.Join("testdata", "metrics.txt")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, err := os.ReadFile(path); err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	} else if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got)\n%s", path, diff)
-	}
+	reporttest.Golden(t, "metrics.txt", exposition(t, e))
 
 	problems, err := testutil.CollectAndLint(e)
 	if err != nil || len(problems) > 0 {
