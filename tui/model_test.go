@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -409,17 +410,45 @@ func checkFits(t *testing.T, m Model, w, h int) {
 	}
 }
 
+// TestParallelSort sorts rows that can be told apart by keys that tie,
+// and checks the order of every row: sorted by key, and among equal keys
+// as slices.SortFunc leaves each half, the first half's first (above
+// 16,383 rows; below, exactly as slices.SortFunc). A merge that loses,
+// repeats or reorders a tied row fails.
 func TestParallelSort(t *testing.T) {
 	for _, n := range []int{0, 1, 100, 16383, 16384, 50001} {
+		// Rows are the numbers 0..n-1 shuffled; their keys repeat about
+		// three times each.
+		keys := make([]int, n)
+		for i := range keys {
+			keys[i] = (i * 7919) % (n/3 + 1)
+		}
 		rows := make([]int32, n)
 		for i := range rows {
-			rows[i] = int32((i * 7919) % (n/3 + 1)) // repeats, for stability of ties
+			rows[i] = int32(i)
 		}
+		rand.New(rand.NewPCG(1, uint64(n))).Shuffle(n, func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+		byKey := func(a, b int32) int { return keys[a] - keys[b] }
+
 		want := slices.Clone(rows)
-		slices.Sort(want)
-		parallelSort(rows, func(a, b int32) int { return int(a - b) })
+		if n < 16384 {
+			slices.SortFunc(want, byKey)
+		} else {
+			a, b := want[:n/2], want[n/2:]
+			slices.SortFunc(a, byKey)
+			slices.SortFunc(b, byKey)
+			// A stable sort of the two sorted halves is their merge with
+			// ties from the first half first.
+			slices.SortStableFunc(want, byKey)
+		}
+		parallelSort(rows, byKey)
 		if !slices.Equal(rows, want) {
-			t.Errorf("n=%d: not sorted", n)
+			for i := range rows {
+				if rows[i] != want[i] {
+					t.Errorf("n=%d: row %d is %d (key %d), want %d (key %d)", n, i, rows[i], keys[rows[i]], want[i], keys[want[i]])
+					break
+				}
+			}
 		}
 	}
 }
