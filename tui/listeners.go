@@ -36,10 +36,18 @@ const (
 	listenersColFlags
 )
 
-// listenersView is the Listeners view; rules judge its listeners.
+// listenersView is the Listeners view. Its findings are the sample's
+// listener audit's (sample.Net.Listeners), by socket: audited is made
+// with the grid, and, like it, never changed after.
 type listenersView struct {
 	gridView
-	rules *audit.AuditRules
+	audited map[model.Socket][]analyze.Finding
+}
+
+// reset drops the grid and the findings of an earlier sample.
+func (v *listenersView) reset() {
+	v.gridView.reset()
+	v.audited = nil
 }
 
 func (v *listenersView) refresh(c *common) {
@@ -61,6 +69,13 @@ func (v *listenersView) view(c *common) []string { return v.tableLines(c, v.heig
 // order: by protocol, port and address, unless the table's sort names a
 // column.
 func (v *listenersView) build(c *common) *grid {
+	v.audited = map[model.Socket][]analyze.Finding{}
+	if r := c.net.Listeners; r != nil {
+		for i := range r.Listeners {
+			l := &r.Listeners[i]
+			v.audited[l.Socket] = l.Findings
+		}
+	}
 	g := &grid{
 		cols: []gridCol{
 			{title: "Proto", min: 5, max: 5},
@@ -117,7 +132,7 @@ func (v *listenersView) build(c *common) *grid {
 func (v *listenersView) row(c *common, s *model.Socket, i int32, cell func(string, *model.Socket) string) gridRow {
 	lb := c.labels.Port(s.Proto, s.Local.Port())
 	scope := model.Scope(s)
-	findings := v.findings(c, s)
+	findings := v.findings(s)
 	var sev analyze.Severity
 	for _, f := range findings {
 		sev = max(sev, f.Severity)
@@ -171,7 +186,7 @@ func (v *listenersView) findingLines(c *common, width int, full bool) []string {
 		dim("privileged port ") + cells[listenersColPriv],
 		dim("accept/backlog ") + cells[listenersColQueue],
 	}, width)...)
-	findings := v.findings(c, s)
+	findings := v.findings(s)
 	for i := range findings {
 		out = append(out, "")
 		out = appendFinding(&c.st, out, &findings[i], width, full)
@@ -189,9 +204,10 @@ func (v *listenersView) findingLines(c *common, width int, full bool) []string {
 	return appendOthers(out, dim, others, "listener has findings", "listeners have findings")
 }
 
-// findings is the audit of listener s, most severe first.
-func (v *listenersView) findings(c *common, s *model.Socket) []analyze.Finding {
-	return v.rules.Check(s, c.labels.Labeler, c.net.Snap.Source)
+// findings is the audit of listener s, most severe first. Sockets alike
+// in every field are audited alike, so the socket is key enough.
+func (v *listenersView) findings(s *model.Socket) []analyze.Finding {
+	return v.audited[*s]
 }
 
 // privileged is the Priv cell of a port, and its sort key: whether binding

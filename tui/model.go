@@ -47,15 +47,18 @@ func New(ctx context.Context, cfg Config) Model {
 			kernel: kernel{ctx: ctx, tcpInfo: cfg.TCPInfo, process: cfg.Process},
 		},
 		loop: loop{
-			ctx:      ctx,
-			cfg:      sample.Config{Collect: cfg.Collect, Thresholds: cfg.Thresholds, Ports: true, Linger: cfg.Recent},
+			ctx: ctx,
+			cfg: sample.Config{
+				Collect: cfg.Collect, Thresholds: cfg.Thresholds, Ports: true, Linger: cfg.Recent,
+				Rules: cfg.Rules, Names: cfg.Labeler.Labeler,
+			},
 			interval: cfg.Interval,
 		},
 		header:    header{host: cfg.Host, netns: cfg.NetNS, interval: cfg.Interval},
 		filter:    newFilterBar(),
 		sockets:   newSocketsView(),
 		remotes:   remotesView{newPlainGrid(remotesGrid)},
-		listeners: listenersView{gridView: newGridView(), rules: cfg.Rules},
+		listeners: listenersView{gridView: newGridView()},
 		processes: processesView{newPlainGrid(processesGrid)},
 		ports:     portsView{newGridView()},
 	}
