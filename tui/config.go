@@ -40,8 +40,9 @@ type Config struct {
 	// closed ones linger; 0 means three seconds.
 	Recent     time.Duration
 	Thresholds analyze.Thresholds
-	// Rules are the listener audit's (the Listeners view's flags); nil
-	// means audit.DefaultAuditRules.
+	// Rules are the listener audit's, which each sample runs (the
+	// Listeners view's flags and findings); nil means
+	// audit.DefaultAuditRules.
 	Rules  *audit.AuditRules
 	Styles Styles
 	Keys   KeyMap

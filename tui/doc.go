@@ -48,7 +48,8 @@
 //	   ▼
 //	loop.take ── tea.Cmd, off the UI goroutine ──► sample.Take(ctx, cfg, previous sample)
 //	                                                 │  Collect, then the Diff against the
-//	                                                 │  previous one, Dests, the ports report
+//	                                                 │  previous one, Dests, the ports report,
+//	                                                 │  the listener audit (Config.Rules)
 //	   ┌─────────────────────────────────────────────┘
 //	   ▼
 //	sampleMsg ──► Update ──► install

@@ -16,10 +16,10 @@ import (
 
 // The Listeners view is the listener audit of what the filter selects:
 // every listening TCP socket and every bound, unconnected UDP one
-// (model.IsListener), with its bind scope, service, whether its port took
+// (audit.IsListener), with its bind scope, service, whether its port took
 // privilege, its accept queue against its backlog, its owner, and the
-// audit's findings (Config.Rules) as flags, as conntab listeners writes
-// them. Enter shows the selected listener's findings with what to do, drawn
+// findings of the sample's audit (Config.Rules) as flags, as conntab
+// listeners writes them. Enter shows the selected listener's findings with what to do, drawn
 // as the Ports view draws its own (appendFinding).
 
 // The Listeners view's columns, in order.
