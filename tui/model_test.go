@@ -419,16 +419,16 @@ func TestParallelSort(t *testing.T) {
 	for _, n := range []int{0, 1, 100, 16383, 16384, 50001} {
 		// Rows are the numbers 0..n-1 shuffled; their keys repeat about
 		// three times each.
-		keys := make([]int, n)
-		for i := range keys {
-			keys[i] = (i * 7919) % (n/3 + 1)
+		keyOf := make([]int, n)
+		for i := range keyOf {
+			keyOf[i] = (i * 7919) % (n/3 + 1)
 		}
 		rows := make([]int32, n)
 		for i := range rows {
 			rows[i] = int32(i)
 		}
 		rand.New(rand.NewPCG(1, uint64(n))).Shuffle(n, func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-		byKey := func(a, b int32) int { return keys[a] - keys[b] }
+		byKey := func(a, b int32) int { return keyOf[a] - keyOf[b] }
 
 		want := slices.Clone(rows)
 		if n < 16384 {
@@ -445,7 +445,7 @@ func TestParallelSort(t *testing.T) {
 		if !slices.Equal(rows, want) {
 			for i := range rows {
 				if rows[i] != want[i] {
-					t.Errorf("n=%d: row %d is %d (key %d), want %d (key %d)", n, i, rows[i], keys[rows[i]], want[i], keys[want[i]])
+					t.Errorf("n=%d: row %d is %d (key %d), want %d (key %d)", n, i, rows[i], keyOf[rows[i]], want[i], keyOf[want[i]])
 					break
 				}
 			}
