@@ -97,9 +97,10 @@ func BenchmarkKeyToFrame(b *testing.B) {
 				// groups, which Update sorts in place, are copied first.
 				b.StopTimer()
 				m1 := m
-				m1.socks.rows = slices.Clone(m.socks.rows)
-				m1.socks.groups = slices.Clone(m.socks.groups)
-				m1.fold = maps.Clone(m.fold)
+				m1.sockets.rows.rows = slices.Clone(m.sockets.rows.rows)
+				m1.sockets.rows.groups = slices.Clone(m.sockets.rows.groups)
+				m1.sockets.fold = maps.Clone(m.sockets.fold)
+				m1.c.sel = m1.sockets.rows.rows
 				b.StartTimer()
 				m2 := keys(b, m1, tc.keys...)
 				_ = m2.View()

@@ -69,20 +69,6 @@ func gridLayout(cols []colSpec, width int) (keep, widths []int, short []bool) {
 	return keep, widths, short
 }
 
-// headerRow is the column titles of the kept columns, the sorted one
-// marked, after the two cells of the mark column.
-func headerRow(cols []colSpec, keep, widths []int, sort sortSpec) string {
-	var head strings.Builder
-	head.WriteString("  ")
-	for k, i := range keep {
-		if k > 0 {
-			head.WriteByte(' ')
-		}
-		head.WriteString(headCell(cols[i].title, widths[k], cols[i].right, sort, i))
-	}
-	return head.String()
-}
-
 // sockColumns returns the Sockets view's columns.
 func sockColumns() []sockCol {
 	byName := listingColumns()

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/lipgloss/v2"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/conntab/conntab/analyze"
@@ -47,30 +47,58 @@ func num(n int64) sortKey           { return sortKey{n: n} }
 func text(s string) sortKey         { return sortKey{s: s} }
 func (k sortKey) cmp(o sortKey) int { return cmp.Or(cmp.Compare(k.n, o.n), strings.Compare(k.s, o.s)) }
 
-// derived holds the aggregate views' grids, built when first shown after a
-// sample, a filter or a sort changes.
-type derived struct {
-	grids [viewCount]*grid
+// gridView is what the aggregate views (Remote endpoints, Listeners,
+// Processes, Ports) share: a grid and the table state over it. The grid
+// is made again whenever the view is shown or refreshed, and dropped
+// with each sample, so a view not shown costs nothing.
+type gridView struct {
+	table tableState
+	grid  *grid
 }
 
-func (d *derived) grid(v view) *grid { return d.grids[v] }
+func newGridView() gridView { return gridView{table: tableState{sort: naturalOrder}} }
 
-// build makes view v's grid and sorts it.
-func (d *derived) build(m *Model, v view) {
-	var g *grid
-	switch v {
-	case viewRemotes:
-		g = m.remotesGrid()
-	case viewListeners:
-		g = m.listenersGrid()
-	case viewProcesses:
-		g = m.processesGrid()
-	case viewPorts:
-		g = m.portsGrid()
-	default:
-		return
+func (v *gridView) state() *tableState { return &v.table }
+
+// reset drops the grid made from an earlier sample, filter or sort.
+func (v *gridView) reset() { v.grid = nil }
+
+func (v *gridView) columns() int {
+	if v.grid == nil {
+		return 0
 	}
-	s := m.tables[v].sort
+	return len(v.grid.cols)
+}
+
+func (v *gridView) lines() int {
+	if v.grid == nil {
+		return 0
+	}
+	return len(v.grid.rows)
+}
+
+// height is the body less the column titles, less the grid's note.
+func (v *gridView) height(c *common) int {
+	h := c.bodyHeight()
+	if v.grid != nil && v.grid.note != "" {
+		h--
+	}
+	return max(1, h)
+}
+
+func (v *gridView) remember(*common) {
+	t := &v.table
+	t.sel = rowID{}
+	if v.lines() > t.cursor {
+		t.sel = rowID{key: v.grid.rows[t.cursor].key}
+	}
+}
+
+// set makes g, sorted as the table says, the grid, and puts the cursor on
+// the row it was on; the view then keeps the cursor on screen
+// (clampCursor), by its own height.
+func (v *gridView) set(g *grid) {
+	s := v.table.sort
 	if s.col >= 0 && s.col < len(g.cols) {
 		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
 			// A row without sort keys (a summary row) stays last.
@@ -84,36 +112,36 @@ func (d *derived) build(m *Model, v view) {
 			return c
 		})
 	}
-	d.grids[v] = g
+	v.grid = g
+	if key := v.table.sel.key; key != "" {
+		for i, r := range g.rows {
+			if r.key == key {
+				v.table.cursor = i
+				break
+			}
+		}
+	}
 }
 
-// gridLines draws the current aggregate view.
-func (m *Model) gridLines() []string {
-	g := m.currentGrid()
+// selectedRow is the row under the cursor, or nil.
+func (v *gridView) selectedRow() *gridRow {
+	if v.grid == nil || v.table.cursor >= len(v.grid.rows) {
+		return nil
+	}
+	return &v.grid.rows[v.table.cursor]
+}
+
+// tableLines draws the grid as a table of h rows from the scroll
+// position: the column titles, the rows, and the note under them.
+func (v *gridView) tableLines(c *common, h int) []string {
+	g, t := v.grid, &v.table
 	if g == nil {
 		return nil
 	}
-	return m.gridTable(g, m.tableHeight())
-}
-
-// currentGrid is the current aggregate view's grid, built if need be.
-func (m *Model) currentGrid() *grid {
-	g := m.derived.grid(m.view)
-	if g == nil {
-		m.derived.build(m, m.view)
-		g = m.derived.grid(m.view)
-	}
-	return g
-}
-
-// gridTable draws grid g as a table of h rows from the view's scroll
-// position: the column titles, the rows, and the note under them.
-func (m *Model) gridTable(g *grid, h int) []string {
-	keep, widths, short := gridLayout(g.cols, m.width-2)
-	t := &m.tables[m.view]
-	lines := []string{m.st.Header.Render(headerRow(g.cols, keep, widths, t.sort))}
+	keep, widths, short := gridLayout(g.cols, c.width-2)
+	lines := []string{c.st.Header.Render(headerRow(g.cols, keep, widths, t.sort))}
 	if len(g.rows) == 0 {
-		lines = append(lines, m.st.Dim.Render("  "+g.empty))
+		lines = append(lines, c.st.Dim.Render("  "+g.empty))
 	}
 	for pos := t.offset; pos < t.offset+h && pos < len(g.rows); pos++ {
 		r := &g.rows[pos]
@@ -129,34 +157,43 @@ func (m *Model) gridTable(g *grid, h int) []string {
 			}
 			cell := fit(text, widths[k], g.cols[i].right)
 			if i == r.flagCol && r.sev != analyze.SeverityNone && pos != t.cursor {
-				cell = m.sevStyle(r.sev).Render(cell)
+				cell = c.st.sev(r.sev).Render(cell)
 			}
 			b.WriteString(cell)
 		}
 		line := b.String()
 		if pos == t.cursor {
-			line = m.st.Selected.Render(fit(ansi.Strip(line), m.width, false))
+			line = c.st.Selected.Render(fit(ansi.Strip(line), c.width, false))
 		}
 		lines = append(lines, line)
 	}
 	if g.note != "" {
-		lines = append(lines, m.st.Dim.Render(g.note))
+		lines = append(lines, c.st.Dim.Render(g.note))
 	}
 	return lines
 }
 
-// sevStyle is the style of a severity.
-func (m *Model) sevStyle(s analyze.Severity) lipgloss.Style {
-	switch s {
-	case analyze.SeverityNotice:
-		return m.st.Notice
-	case analyze.SeverityWarn:
-		return m.st.Warn
-	case analyze.SeverityCritical:
-		return m.st.Crit
-	}
-	return lipgloss.NewStyle()
+// plainGrid is an aggregate view that answers no key of its own and
+// draws its table only (the Remote endpoints and Processes views); build
+// makes the table, sorted in the view's natural order unless sort names a
+// column.
+type plainGrid struct {
+	gridView
+	build func(c *common, sort sortSpec) *grid
 }
+
+func newPlainGrid(build func(*common, sortSpec) *grid) plainGrid {
+	return plainGrid{gridView: newGridView(), build: build}
+}
+
+func (v *plainGrid) refresh(c *common) {
+	v.set(v.build(c, v.table.sort))
+	clampCursor(c, v)
+}
+
+func (v *plainGrid) update(*common, tea.KeyPressMsg) (opened, tea.Cmd) { return opened{}, nil }
+
+func (v *plainGrid) view(c *common) []string { return v.tableLines(c, v.height(c)) }
 
 // sortByDesc orders rows by column col, largest first.
 func sortByDesc(rows []gridRow, col int) {

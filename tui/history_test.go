@@ -13,7 +13,7 @@ func TestHistory(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(fixture(t0), fixture(t0.Add(time.Second)), fixture(t0.Add(2*time.Second))))
 	m = takeSample(t, m)
 	m = takeSample(t, m)
-	if diff := cmp.Diff([]int{24, 24, 24}, m.history.series(model.StateCloseWait)); diff != "" {
+	if diff := cmp.Diff([]int{24, 24, 24}, m.header.history.series(model.StateCloseWait)); diff != "" {
 		t.Errorf("CLOSE_WAIT series (-want +got):\n%s", diff)
 	}
 	if got := sparkline([]int{12, 12, 12}, 20); got != "███" {
@@ -26,7 +26,7 @@ func TestHistory(t *testing.T) {
 	for range historyLen + 5 {
 		m = takeSample(t, m)
 	}
-	if n := len(m.history.series(model.StateTimeWait)); n != historyLen {
+	if n := len(m.header.history.series(model.StateTimeWait)); n != historyLen {
 		t.Errorf("history holds %d samples, want %d", n, historyLen)
 	}
 }

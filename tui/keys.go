@@ -1,9 +1,24 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
-// KeyMap holds every key the dashboard answers to. Update matches keys only
-// through it; the footer and the help screen are drawn from it.
+	"github.com/conntab/conntab/model"
+)
+
+// KeyMap holds every key the dashboard answers to: the parent Model, the
+// views, the panes and the filter line match keys only through it, and the
+// footer and the help screen are drawn from it.
+//
+// Who answers a key (doc.go draws it): ForceQuit quits whatever is open.
+// While the filter line is open, Apply and Cancel close it and every
+// other key is text for it (bubbles' textinput, with its own editing
+// keys), q included. Elsewhere Quit quits; any key closes the help
+// screen; an open pane (the detail or the findings) takes Back, Enter,
+// Refresh and the moving keys; the parent takes the views, the filter, the
+// state toggles, Pause and Refresh; and the view shown takes the moving,
+// sorting and folding keys and Enter.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	NextView, PrevView                      key.Binding
@@ -16,6 +31,11 @@ type KeyMap struct {
 	Collapse, ExpandAll                     key.Binding
 	Pause, Refresh                          key.Binding
 	Help, Quit                              key.Binding
+	// Apply and Cancel close the filter line, applying what is typed when
+	// it parses, or leaving the filter as it was.
+	Apply, Cancel key.Binding
+	// ForceQuit quits from anywhere, the filter line included.
+	ForceQuit key.Binding
 }
 
 // DefaultKeyMap returns the dashboard's keys.
@@ -56,19 +76,75 @@ func DefaultKeyMap() KeyMap {
 		Refresh:     b([]string{"r"}, "r", "refresh now"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Apply:       b([]string{"enter"}, "enter", "apply the filter"),
+		Cancel:      b([]string{"esc"}, "esc", "leave the filter as it was"),
+		ForceQuit:   b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }
 
 // short is what the footer shows.
-func (k KeyMap) short() []key.Binding {
+func (k *KeyMap) short() []key.Binding {
 	return []key.Binding{k.Help, k.NextView, k.Filter, k.Sort, k.Enter, k.Pause, k.Quit}
 }
 
 // full is what the help screen shows, by column.
-func (k KeyMap) full() [][]key.Binding {
+func (k *KeyMap) full() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Enter, k.Back, k.Collapse, k.ExpandAll},
 		{k.NextView, k.PrevView, k.Views[0], k.Views[1], k.Views[2], k.Views[3], k.Views[4], k.Sort, k.SortReverse},
 		{k.Filter, k.ClearFilter, k.Established, k.TimeWait, k.CloseWait, k.Listen, k.AllStates, k.Pause, k.Refresh, k.Help, k.Quit},
 	}
+}
+
+// step is how many lines a moving key moves by, page lines for a page
+// key; ok is false for a key that does not move.
+func (k *KeyMap) step(msg tea.KeyPressMsg, page int) (d int, ok bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1, true
+	case key.Matches(msg, k.Down):
+		return 1, true
+	case key.Matches(msg, k.PageUp):
+		return -page, true
+	case key.Matches(msg, k.PageDown):
+		return page, true
+	case key.Matches(msg, k.Top):
+		return -1 << 30, true
+	case key.Matches(msg, k.Bottom):
+		return 1 << 30, true
+	}
+	return 0, false
+}
+
+// toggled is the state a state toggle shows or hides; ok is false for
+// any other key.
+func (k *KeyMap) toggled(msg tea.KeyPressMsg) (s model.State, ok bool) {
+	switch {
+	case key.Matches(msg, k.Established):
+		return model.StateEstablished, true
+	case key.Matches(msg, k.TimeWait):
+		return model.StateTimeWait, true
+	case key.Matches(msg, k.CloseWait):
+		return model.StateCloseWait, true
+	case key.Matches(msg, k.Listen):
+		return model.StateListen, true
+	}
+	return 0, false
+}
+
+// viewOf is the view a view key goes to, counting from the current one
+// for NextView and PrevView; ok is false for any other key.
+func (k *KeyMap) viewOf(msg tea.KeyPressMsg, cur view) (v view, ok bool) {
+	switch {
+	case key.Matches(msg, k.NextView):
+		return (cur + 1) % viewCount, true
+	case key.Matches(msg, k.PrevView):
+		return (cur + viewCount - 1) % viewCount, true
+	}
+	for i, b := range k.Views {
+		if key.Matches(msg, b) {
+			return view(i), true
+		}
+	}
+	return 0, false
 }

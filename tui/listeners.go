@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/conntab/conntab/analyze"
@@ -14,10 +16,10 @@ import (
 
 // The Listeners view is the listener audit of what the filter selects:
 // every listening TCP socket and every bound, unconnected UDP one
-// (model.IsListener), with its bind scope, service, whether its port took
+// (audit.IsListener), with its bind scope, service, whether its port took
 // privilege, its accept queue against its backlog, its owner, and the
-// audit's findings (Config.Rules) as flags, as conntab listeners writes
-// them. Enter shows the selected listener's findings with what to do, drawn
+// findings of the sample's audit (Config.Rules) as flags, as conntab
+// listeners writes them. Enter shows the selected listener's findings with what to do, drawn
 // as the Ports view draws its own (appendFinding).
 
 // The Listeners view's columns, in order.
@@ -34,9 +36,46 @@ const (
 	listenersColFlags
 )
 
-// listenersGrid is the Listeners view's table, the flagged first, then
-// in the audit's order: by protocol, port and address.
-func (m *Model) listenersGrid() *grid {
+// listenersView is the Listeners view. Its findings are the sample's
+// listener audit's (sample.Net.Listeners), by socket: audited is made
+// with the grid, and, like it, never changed after.
+type listenersView struct {
+	gridView
+	audited map[model.Socket][]analyze.Finding
+}
+
+// reset drops the grid and the findings of an earlier sample.
+func (v *listenersView) reset() {
+	v.gridView.reset()
+	v.audited = nil
+}
+
+func (v *listenersView) refresh(c *common) {
+	v.set(v.build(c))
+	clampCursor(c, v)
+}
+
+// update opens the selected listener's findings on enter.
+func (v *listenersView) update(c *common, msg tea.KeyPressMsg) (opened, tea.Cmd) {
+	if key.Matches(msg, c.keys.Enter) && v.selectedRow() != nil {
+		return opened{findings: &findingsPane{}}, nil
+	}
+	return opened{}, nil
+}
+
+func (v *listenersView) view(c *common) []string { return v.tableLines(c, v.height(c)) }
+
+// build is the view's table, the flagged first, then in the audit's
+// order: by protocol, port and address, unless the table's sort names a
+// column.
+func (v *listenersView) build(c *common) *grid {
+	v.audited = map[model.Socket][]analyze.Finding{}
+	if r := c.net.Listeners; r != nil {
+		for i := range r.Listeners {
+			l := &r.Listeners[i]
+			v.audited[l.Socket] = l.Findings
+		}
+	}
 	g := &grid{
 		cols: []gridCol{
 			{title: "Proto", min: 5, max: 5},
@@ -52,18 +91,18 @@ func (m *Model) listenersGrid() *grid {
 		},
 		empty: "no listening socket matches",
 	}
-	t := m.track
+	t := c.net.Diff
 	listing := listingColumns()
 	cell := func(name string, s *model.Socket) string {
-		return string(listing[name].Append(nil, s, m.labels))
+		return string(listing[name].Append(nil, s, c.labels))
 	}
 	scopeWidth, flagged := len("Scope"), false
-	for _, i := range m.socks.rows {
+	for _, i := range c.sel {
 		s := t.Socket(i)
 		if !audit.IsListener(s) || t.Ghost(i) != nil {
 			continue
 		}
-		r := m.listenerRow(s, i, cell)
+		r := v.row(c, s, i, cell)
 		scopeWidth = max(scopeWidth, ansi.StringWidth(r.cells[listenersColScope]))
 		flagged = flagged || r.sev != analyze.SeverityNone
 		g.rows = append(g.rows, r)
@@ -73,12 +112,12 @@ func (m *Model) listenersGrid() *grid {
 	g.cols[listenersColScope] = gridCol{title: "Scope", min: scopeWidth, max: scopeWidth,
 		short: &gridCol{title: "Scope", min: 5, max: 5}}
 	switch {
-	case m.track.Snap.Owners == nil:
+	case t.Snap.Owners == nil:
 		g.note = "processes are not being looked up (conntab top -P): no program is judged"
 	case flagged:
 		g.note = "enter: the selected listener's findings and what to do (docs/listeners.md)"
 	}
-	if m.tables[viewListeners].sort.col < 0 {
+	if v.table.sort.col < 0 {
 		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
 			x, y := t.Socket(int32(a.ref)), t.Socket(int32(b.ref))
 			return cmp.Or(cmp.Compare(b.sev, a.sev), cmp.Compare(x.Proto, y.Proto),
@@ -88,19 +127,19 @@ func (m *Model) listenersGrid() *grid {
 	return g
 }
 
-// listenerRow is the row of listener s, tracker index i; cell draws the
-// listing's cells.
-func (m *Model) listenerRow(s *model.Socket, i int32, cell func(string, *model.Socket) string) gridRow {
-	lb := m.labels.Port(s.Proto, s.Local.Port())
+// row is the row of listener s, Diff index i; cell draws the listing's
+// cells.
+func (v *listenersView) row(c *common, s *model.Socket, i int32, cell func(string, *model.Socket) string) gridRow {
+	lb := c.labels.Port(s.Proto, s.Local.Port())
 	scope := model.Scope(s)
-	findings := m.listenerFindings(s)
+	findings := v.findings(s)
 	var sev analyze.Severity
 	for _, f := range findings {
 		sev = max(sev, f.Severity)
 	}
 	flags := audit.FindingFlags(findings)
-	priv, privKey := m.privileged(s.Local.Port())
-	queue, fill := acceptQueue(s, m.track.Snap.Source)
+	priv, privKey := privileged(c, s.Local.Port())
+	queue, fill := acceptQueue(s, c.net.Snap.Source)
 	netid, proc, user := cell("Netid", s), cell("Process", s), cell("User", s)
 	local := string(model.AppendPeer(nil, s.Local))
 	short := make([]string, listenersColScope+1)
@@ -115,51 +154,48 @@ func (m *Model) listenerRow(s *model.Socket, i int32, cell func(string, *model.S
 	}
 }
 
-// selectedListener is the row under the Listeners view's cursor and its
-// socket, or nil.
-func (m *Model) selectedListener() (*gridRow, *model.Socket) {
-	g := m.derived.grid(viewListeners)
-	t := &m.tables[viewListeners]
-	if g == nil || t.cursor >= len(g.rows) {
+// selected is the row under the cursor and its socket, or nil.
+func (v *listenersView) selected(c *common) (*gridRow, *model.Socket) {
+	r := v.selectedRow()
+	if r == nil {
 		return nil, nil
 	}
-	r := &g.rows[t.cursor]
-	return r, m.track.Socket(int32(r.ref))
+	return r, c.net.Diff.Socket(int32(r.ref))
 }
 
-// listenerFindingLines draws the selected listener, where it listens and
-// who holds it, then its findings, each with its advice, wrapped to width:
+// findingLines draws the selected listener, where it listens and who
+// holds it, then its findings, each with its advice, wrapped to width:
 // what to do, and with full what each advice fixes and what it does not.
 // The scope is spelled out here whatever the table's width.
-func (m *Model) listenerFindingLines(width int, full bool) []string {
-	dim := m.st.Dim.Render
-	r, s := m.selectedListener()
+func (v *listenersView) findingLines(c *common, width int, full bool) []string {
+	dim := c.st.Dim.Render
+	r, s := v.selected(c)
 	if r == nil {
-		return []string{m.st.Title.Render("Findings"), dim("No listener selected.")}
+		return []string{c.st.Title.Render("Findings"), dim("No listener selected.")}
 	}
-	c := r.cells
+	cells := r.cells
 	name := r.key
-	if svc := c[listenersColService]; svc != "" {
+	if svc := cells[listenersColService]; svc != "" {
 		name += " (" + svc + ")"
 	}
-	out := []string{ansi.Truncate(m.st.Title.Render("Findings")+dim(" for ")+name, width, "…")}
+	out := []string{ansi.Truncate(c.st.Title.Render("Findings")+dim(" for ")+name, width, "…")}
 	out = append(out, flow([]string{
-		dim("scope ") + c[listenersColScope],
-		dim("process ") + c[listenersColProcess],
-		dim("user ") + c[listenersColUser],
-		dim("privileged port ") + c[listenersColPriv],
-		dim("accept/backlog ") + c[listenersColQueue],
+		dim("scope ") + cells[listenersColScope],
+		dim("process ") + cells[listenersColProcess],
+		dim("user ") + cells[listenersColUser],
+		dim("privileged port ") + cells[listenersColPriv],
+		dim("accept/backlog ") + cells[listenersColQueue],
 	}, width)...)
-	findings := m.listenerFindings(s)
+	findings := v.findings(s)
 	for i := range findings {
 		out = append(out, "")
-		out = m.appendFinding(out, &findings[i], width, full)
+		out = appendFinding(&c.st, out, &findings[i], width, full)
 	}
 	if len(findings) == 0 {
 		out = append(out, "", dim("This listener: nothing found."))
 	}
 	others := 0
-	rows := m.derived.grid(viewListeners).rows
+	rows := v.grid.rows
 	for i := range rows {
 		if o := &rows[i]; o != r && o.sev != analyze.SeverityNone {
 			others++
@@ -168,16 +204,17 @@ func (m *Model) listenerFindingLines(width int, full bool) []string {
 	return appendOthers(out, dim, others, "listener has findings", "listeners have findings")
 }
 
-// listenerFindings is the audit of listener s, most severe first.
-func (m *Model) listenerFindings(s *model.Socket) []analyze.Finding {
-	return m.cfg.Rules.Check(s, m.labels.Labeler, m.track.Snap.Source)
+// findings is the audit of listener s, most severe first. Sockets alike
+// in every field are audited alike, so the socket is key enough.
+func (v *listenersView) findings(s *model.Socket) []analyze.Finding {
+	return v.audited[*s]
 }
 
 // privileged is the Priv cell of a port, and its sort key: whether binding
 // it took root or CAP_NET_BIND_SERVICE, that is, whether it is below
 // net.ipv4.ip_unprivileged_port_start; "?" when the setting was not read.
-func (m *Model) privileged(port uint16) (string, int64) {
-	switch priv, known := m.labels.Host.Privileged(port); {
+func privileged(c *common, port uint16) (string, int64) {
+	switch priv, known := c.labels.Host.Privileged(port); {
 	case !known:
 		return "?", -1
 	case priv:

@@ -23,7 +23,7 @@ func listenersModel(t *testing.T, w, h int, cfg Config) Model {
 // ("tcp 0.0.0.0:6379"), in order.
 func listenerCells(m Model, col int) [][2]string {
 	var out [][2]string
-	for _, r := range m.derived.grid(viewListeners).rows {
+	for _, r := range m.listeners.grid.rows {
 		out = append(out, [2]string{r.key, r.cells[col]})
 	}
 	return out
@@ -48,7 +48,7 @@ func TestListenersFlags(t *testing.T) {
 		t.Errorf("flags (-want +got):\n%s", diff)
 	}
 	var sevs []analyze.Severity
-	for _, r := range m.derived.grid(viewListeners).rows {
+	for _, r := range m.listeners.grid.rows {
 		sevs = append(sevs, r.sev)
 	}
 	n, w := analyze.SeverityNone, analyze.SeverityWarn
@@ -95,7 +95,7 @@ func TestListenersPriv(t *testing.T) {
 func TestListenersScopeSort(t *testing.T) {
 	m := listenersModel(t, 120, 40, testConfig(fixture(t0)))
 	m = keys(t, m, "s", "s", "s")
-	if got := g(m).cols[m.tables[viewListeners].sort.col].title; got != "Scope" {
+	if got := g(m).cols[m.listeners.table.sort.col].title; got != "Scope" {
 		t.Fatalf("sorted by %s", got)
 	}
 	var scopes []string

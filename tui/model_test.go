@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -20,7 +21,7 @@ import (
 // groupSummary lists the Sockets view's groups as "STATE count".
 func groupSummary(m Model) []string {
 	var out []string
-	for _, g := range m.socks.groups {
+	for _, g := range m.sockets.rows.groups {
 		out = append(out, g.state.String()+" "+itoa(g.hi-g.lo))
 	}
 	return out
@@ -36,38 +37,38 @@ func TestGrouping(t *testing.T) {
 	}
 	// Every group is small, so none starts folded; x folds the one under
 	// the cursor (the cursor starts on LISTEN's header).
-	if got := m.lineCount(); got != 7+239 {
+	if got := m.sockets.lines(); got != 7+239 {
 		t.Errorf("lines: %d, want %d", got, 7+239)
 	}
 	m = keys(t, m, "x")
-	if !m.folded(model.StateListen) || m.lineCount() != 7+232 {
-		t.Errorf("after x: LISTEN folded %v, lines %d", m.folded(model.StateListen), m.lineCount())
+	if !m.sockets.folded(model.StateListen) || m.sockets.lines() != 7+232 {
+		t.Errorf("after x: LISTEN folded %v, lines %d", m.sockets.folded(model.StateListen), m.sockets.lines())
 	}
 	if !strings.Contains(screen(m), "▸ LISTEN 7") {
 		t.Errorf("folded group header not shown:\n%s", screen(m))
 	}
 	// X unfolds all when any is folded, then folds all.
 	m = keys(t, m, "X")
-	if m.lineCount() != 7+239 {
-		t.Errorf("after X: %d lines", m.lineCount())
+	if m.sockets.lines() != 7+239 {
+		t.Errorf("after X: %d lines", m.sockets.lines())
 	}
 	m = keys(t, m, "X")
-	if m.lineCount() != 7 {
-		t.Errorf("after X X: %d lines", m.lineCount())
+	if m.sockets.lines() != 7 {
+		t.Errorf("after X X: %d lines", m.sockets.lines())
 	}
 }
 
 func TestBigGroupsStartFolded(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(bigSnapshot(t0, 0)))
-	for _, g := range m.socks.groups {
-		if want := g.hi-g.lo > foldAbove; m.folded(g.state) != want {
-			t.Errorf("%s with %d rows: folded %v", g.state, g.hi-g.lo, m.folded(g.state))
+	for _, g := range m.sockets.rows.groups {
+		if want := g.hi-g.lo > foldAbove; m.sockets.folded(g.state) != want {
+			t.Errorf("%s with %d rows: folded %v", g.state, g.hi-g.lo, m.sockets.folded(g.state))
 		}
 	}
 	// Folded groups are not sorted until they are unfolded.
-	for _, g := range m.socks.groups {
-		if g.sorted == m.folded(g.state) {
-			t.Errorf("%s: sorted %v, folded %v", g.state, g.sorted, m.folded(g.state))
+	for _, g := range m.sockets.rows.groups {
+		if g.sorted == m.sockets.folded(g.state) {
+			t.Errorf("%s: sorted %v, folded %v", g.state, g.sorted, m.sockets.folded(g.state))
 		}
 	}
 }
@@ -75,10 +76,10 @@ func TestBigGroupsStartFolded(t *testing.T) {
 // rowsOf returns the Sockets view's sockets of state s, in order.
 func rowsOf(m Model, s model.State) []*model.Socket {
 	var out []*model.Socket
-	for _, g := range m.socks.groups {
+	for _, g := range m.sockets.rows.groups {
 		if g.state == s {
-			for _, i := range m.socks.rows[g.lo:g.hi] {
-				out = append(out, m.track.Socket(i))
+			for _, i := range m.sockets.rows.rows[g.lo:g.hi] {
+				out = append(out, m.c.net.Diff.Socket(i))
 			}
 		}
 	}
@@ -105,7 +106,7 @@ func TestSort(t *testing.T) {
 	}
 	// s steps through the columns: Proto, State, Recv-Q, Send-Q.
 	m = keys(t, m, "s", "s", "s", "s")
-	if got := m.cols[m.tables[viewSockets].sort.col].title; got != "Send-Q" {
+	if got := m.sockets.cols[m.sockets.table.sort.col].title; got != "Send-Q" {
 		t.Fatalf("after s x4 sorted by %s, want Send-Q", got)
 	}
 	est = rowsOf(m, model.StateEstablished)
@@ -122,14 +123,14 @@ func TestSort(t *testing.T) {
 	}
 	// Sorting keeps the cursor on the socket it was on.
 	m = keys(t, m, "down", "down", "down", "down", "down", "down", "down")
-	i, ok := m.selected()
+	i, ok := m.sockets.selected()
 	if !ok {
 		t.Fatal("no socket selected")
 	}
-	before := *m.track.Socket(i)
+	before := *m.c.net.Diff.Socket(i)
 	m = keys(t, m, "S")
-	j, _ := m.selected()
-	if after := *m.track.Socket(j); after != before {
+	j, _ := m.sockets.selected()
+	if after := *m.c.net.Diff.Socket(j); after != before {
 		t.Errorf("cursor moved from %v to %v on re-sort", before.Local, after.Local)
 	}
 }
@@ -151,14 +152,14 @@ func TestFilter(t *testing.T) {
 		t.Errorf("no inline error for a typo:\n%s", s)
 	}
 	m = keys(t, m, "enter")
-	if !m.editing || m.filterErr == nil {
+	if !m.filter.editing || m.filter.err == nil {
 		t.Error("enter on a bad filter closed the input")
 	}
 	if diff := cmp.Diff([]string{"TIME_WAIT 170"}, groupSummary(m)); diff != "" {
 		t.Errorf("bad filter replaced the good one (-want +got):\n%s", diff)
 	}
 	m = keys(t, m, "esc")
-	if m.editing || m.filterErr != nil {
+	if m.filter.editing || m.filter.err != nil {
 		t.Error("esc did not close the input")
 	}
 	// The filter language's full grammar: ports, addresses, processes.
@@ -171,7 +172,7 @@ func TestFilter(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	m = keys(t, m, "ctrl+u")
-	if len(m.socks.groups) != 7 {
+	if len(m.sockets.rows.groups) != 7 {
 		t.Errorf("ctrl+u did not clear the filter: %v", groupSummary(m))
 	}
 }
@@ -188,14 +189,14 @@ func TestStateToggles(t *testing.T) {
 		t.Error("w again did not bring TIME_WAIT back")
 	}
 	m = keys(t, m, "a")
-	if len(m.socks.groups) != 7 {
+	if len(m.sockets.rows.groups) != 7 {
 		t.Errorf("a did not show all states: %v", groupSummary(m))
 	}
 }
 
 func TestFlags(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(fixture(t0)))
-	d := m.dests.Lookup(model.ProtoTCP, netip.MustParseAddrPort("10.0.0.9:5432"))
+	d := m.c.net.Dests.Lookup(model.ProtoTCP, netip.MustParseAddrPort("10.0.0.9:5432"))
 	if d == nil || d.Severity() < analyze.SeverityWarn {
 		t.Fatalf("database endpoint not flagged warn: %+v", d)
 	}
@@ -312,7 +313,7 @@ func TestEscapes(t *testing.T) {
 func TestPauseAndRefresh(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(fixture(t0), fixture(t0.Add(time.Second))))
 	m = keys(t, m, "space")
-	if !m.paused || !strings.Contains(screen(m), "PAUSED") {
+	if !m.loop.paused || !strings.Contains(screen(m), "PAUSED") {
 		t.Fatal("space did not pause")
 	}
 	if _, cmd := m.Update(tickMsg{}); cmd != nil {
@@ -320,15 +321,15 @@ func TestPauseAndRefresh(t *testing.T) {
 	}
 	next, cmd := m.Update(keyMsg("r"))
 	m = next.(Model)
-	if cmd == nil || !m.inflight {
+	if cmd == nil || !m.loop.inflight {
 		t.Error("r did not start a sample while paused")
 	}
 	m = update(t, m, cmd())
-	if !m.now.Equal(t0.Add(time.Second).Add(3 * time.Millisecond)) {
-		t.Errorf("r: sample at %v", m.now)
+	if !m.c.now.Equal(t0.Add(time.Second).Add(3 * time.Millisecond)) {
+		t.Errorf("r: sample at %v", m.c.now)
 	}
 	m = keys(t, m, "space")
-	if m.paused {
+	if m.loop.paused {
 		t.Error("space did not resume")
 	}
 }
@@ -345,8 +346,8 @@ func TestDetailAsksForTCPInfo(t *testing.T) {
 	for range 10 {
 		m = keys(t, m, "down")
 	}
-	i, _ := m.selected()
-	want := *m.track.Socket(i)
+	i, _ := m.sockets.selected()
+	want := *m.c.net.Diff.Socket(i)
 	if want.State != model.StateEstablished {
 		t.Fatalf("selected a %s socket", want.State)
 	}
@@ -370,20 +371,20 @@ func TestDetailAsksForTCPInfo(t *testing.T) {
 func TestMouseWheel(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(fixture(t0)))
 	m = update(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown}, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
-	if got := m.tables[viewSockets].cursor; got != 6 {
+	if got := m.sockets.table.cursor; got != 6 {
 		t.Errorf("two wheel turns down: cursor %d, want 6", got)
 	}
 	m = update(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelUp})
-	if got := m.tables[viewSockets].cursor; got != 3 {
+	if got := m.sockets.table.cursor; got != 3 {
 		t.Errorf("one wheel turn up: cursor %d, want 3", got)
 	}
 	// The page scrolls with the cursor: 300 turns down end on the last line.
 	for range 100 {
 		m = update(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	}
-	tb := m.tables[viewSockets]
-	if tb.cursor != m.lineCount()-1 || tb.offset != m.lineCount()-m.bodyHeight() {
-		t.Errorf("at the end: cursor %d offset %d of %d lines (%d on screen)", tb.cursor, tb.offset, m.lineCount(), m.bodyHeight())
+	tb := m.sockets.table
+	if tb.cursor != m.sockets.lines()-1 || tb.offset != m.sockets.lines()-m.c.bodyHeight() {
+		t.Errorf("at the end: cursor %d offset %d of %d lines (%d on screen)", tb.cursor, tb.offset, m.sockets.lines(), m.c.bodyHeight())
 	}
 }
 
@@ -409,17 +410,45 @@ func checkFits(t *testing.T, m Model, w, h int) {
 	}
 }
 
+// TestParallelSort sorts rows that can be told apart by keys that tie,
+// and checks the order of every row: sorted by key, and among equal keys
+// as slices.SortFunc leaves each half, the first half's first (above
+// 16,383 rows; below, exactly as slices.SortFunc). A merge that loses,
+// repeats or reorders a tied row fails.
 func TestParallelSort(t *testing.T) {
 	for _, n := range []int{0, 1, 100, 16383, 16384, 50001} {
+		// Rows are the numbers 0..n-1 shuffled; their keys repeat about
+		// three times each.
+		keyOf := make([]int, n)
+		for i := range keyOf {
+			keyOf[i] = (i * 7919) % (n/3 + 1)
+		}
 		rows := make([]int32, n)
 		for i := range rows {
-			rows[i] = int32((i * 7919) % (n/3 + 1)) // repeats, for stability of ties
+			rows[i] = int32(i)
 		}
+		rand.New(rand.NewPCG(1, uint64(n))).Shuffle(n, func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+		byKey := func(a, b int32) int { return keyOf[a] - keyOf[b] }
+
 		want := slices.Clone(rows)
-		slices.Sort(want)
-		parallelSort(rows, func(a, b int32) int { return int(a - b) })
+		if n < 16384 {
+			slices.SortFunc(want, byKey)
+		} else {
+			a, b := want[:n/2], want[n/2:]
+			slices.SortFunc(a, byKey)
+			slices.SortFunc(b, byKey)
+			// A stable sort of the two sorted halves is their merge with
+			// ties from the first half first.
+			slices.SortStableFunc(want, byKey)
+		}
+		parallelSort(rows, byKey)
 		if !slices.Equal(rows, want) {
-			t.Errorf("n=%d: not sorted", n)
+			for i := range rows {
+				if rows[i] != want[i] {
+					t.Errorf("n=%d: row %d is %d (key %d), want %d (key %d)", n, i, rows[i], keyOf[rows[i]], want[i], keyOf[want[i]])
+					break
+				}
+			}
 		}
 	}
 }

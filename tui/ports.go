@@ -3,18 +3,17 @@ package tui
 import (
 	"math"
 	"strconv"
-	"strings"
 
-	"charm.land/lipgloss/v2"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
 // The Ports view answers "connect() fails with EADDRNOTAVAIL: why, for
 // which destination, how soon, and what do I change?" from the sample's
-// model.PortsReport: the range and its budget U, the settings and
+// analyze.PortsReport: the range and its budget U, the settings and
 // counters that matter, a table of the ephemeral port pools, and under it
 // the findings of the selected pool and of the host, each with its
 // advice. Pools and findings are the whole snapshot's, like the Remote
@@ -23,9 +22,62 @@ import (
 // portsColSev is the pools table's severity column.
 const portsColSev = 10
 
-// portsGrid is the Ports view's table: one row per ephemeral port pool,
-// most severe first (the report's order), then the fullest.
-func (m *Model) portsGrid() *grid {
+// portsView is the Ports view. Enter opens the findings on the whole
+// screen.
+type portsView struct{ gridView }
+
+func (v *portsView) refresh(c *common) {
+	v.set(portsGrid(c))
+	clampCursor(c, v)
+}
+
+func (v *portsView) update(c *common, msg tea.KeyPressMsg) (opened, tea.Cmd) {
+	if key.Matches(msg, c.keys.Enter) {
+		return opened{findings: &findingsPane{}}, nil
+	}
+	return opened{}, nil
+}
+
+// view draws the summary, the pools table and as many lines of the
+// findings as fit under it (enter shows them all).
+func (v *portsView) view(c *common) []string {
+	if v.grid == nil {
+		return nil
+	}
+	body := c.bodyHeight() + 1
+	lines := portsSummary(c)
+	lines = append(lines, v.tableLines(c, v.height(c))...)
+	lines = append(lines, "")
+	room := body - len(lines)
+	if room <= 0 {
+		return lines
+	}
+	f := v.findingLines(c, c.width, false)
+	more := "enter: what each advice fixes and does not"
+	if len(f) >= room {
+		n := len(f) - (room - 1)
+		f = f[: room-1 : room-1]
+		more = "… " + strconv.Itoa(n) + " more lines; enter: every finding, what each advice fixes and does not"
+	}
+	return append(append(lines, f...), c.st.Dim.Render(ansi.Truncate(more, c.width, "…")))
+}
+
+// height is the number of pool rows on screen: every pool, up to half of
+// what the summary leaves, so the findings keep the rest.
+func (v *portsView) height(c *common) int {
+	rows, used := 1, len(portsSummary(c))+2 // the titles, the line after the table
+	if g := v.grid; g != nil {
+		rows = max(1, len(g.rows))
+		if g.note != "" {
+			used++
+		}
+	}
+	return max(1, min(rows, (c.bodyHeight()+1-used)/2))
+}
+
+// portsGrid is the view's table: one row per ephemeral port pool, most
+// severe first (the report's order), then the fullest.
+func portsGrid(c *common) *grid {
 	g := &grid{
 		cols: []gridCol{
 			{title: "Local → Remote", min: 20, want: 27, max: 47},
@@ -42,10 +94,10 @@ func (m *Model) portsGrid() *grid {
 		},
 		empty: "no pool in use: no TCP socket has a local port from the ephemeral range",
 	}
-	if m.matcher != nil || m.hidden != 0 {
+	if c.matcher != nil || c.hidden != 0 {
 		g.note = "The filter does not narrow pools or findings: they are the whole snapshot's."
 	}
-	r := m.ports
+	r := c.net.Ports
 	if r == nil {
 		return g
 	}
@@ -85,15 +137,6 @@ func (m *Model) portsGrid() *grid {
 	return g
 }
 
-// sevLabel is a severity as a symbol and a word, "▲ WARN", so that it
-// reads without colour; "" for none.
-func sevLabel(s analyze.Severity) string {
-	if s == analyze.SeverityNone {
-		return ""
-	}
-	return s.Symbol() + " " + strings.ToUpper(s.String())
-}
-
 // perSecond writes a rate: whole from 10 up, else to a tenth, as the
 // model's flags write theirs.
 func perSecond(r float64) string {
@@ -101,173 +144,4 @@ func perSecond(r float64) string {
 		return "0"
 	}
 	return string(model.AppendRate(nil, r))
-}
-
-// portsLines draws the Ports view: the summary, the pools table and as
-// many lines of the findings as fit under it (enter shows them all).
-func (m *Model) portsLines() []string {
-	g := m.currentGrid()
-	if g == nil {
-		return nil
-	}
-	body := m.bodyHeight() + 1
-	lines := m.portsSummary()
-	lines = append(lines, m.gridTable(g, m.portsTableHeight())...)
-	lines = append(lines, "")
-	room := body - len(lines)
-	if room <= 0 {
-		return lines
-	}
-	f := m.findingLines(m.width, false)
-	more := "enter: what each advice fixes and does not"
-	if len(f) >= room {
-		n := len(f) - (room - 1)
-		f = f[: room-1 : room-1]
-		more = "… " + strconv.Itoa(n) + " more lines; enter: every finding, what each advice fixes and does not"
-	}
-	return append(append(lines, f...), m.st.Dim.Render(ansi.Truncate(more, m.width, "…")))
-}
-
-// portsTableHeight is the number of pool rows on screen: every pool, up
-// to half of what the summary leaves, so the findings keep the rest.
-func (m *Model) portsTableHeight() int {
-	g := m.derived.grid(viewPorts)
-	rows, used := 1, len(m.portsSummary())+2 // the titles, the line after the table
-	if g != nil {
-		rows = max(1, len(g.rows))
-		if g.note != "" {
-			used++
-		}
-	}
-	return max(1, min(rows, (m.bodyHeight()+1-used)/2))
-}
-
-// portsSummary is the lines above the pools table: the ephemeral range
-// and its budget U, the settings that decide how ports are handed out and
-// how long they are held, and the TCP counters per second since the
-// previous sample.
-func (m *Model) portsSummary() []string {
-	r := m.ports
-	if r == nil {
-		return nil
-	}
-	dim := m.st.Dim.Render
-	n := strconv.Itoa
-	// Each group of segments is spelled out in full when that takes no
-	// more lines than the short spelling.
-	wide := true
-	pick := func(long, short string) string {
-		if wide {
-			return long
-		}
-		return short
-	}
-	group := func(segs func() []string) []string {
-		wide = true
-		long := flow(segs(), m.width)
-		wide = false
-		if short := flow(segs(), m.width); len(short) < len(long) {
-			return short
-		}
-		return long
-	}
-	lines := group(func() []string {
-		size := r.Ephemeral.Size()
-		if size == 0 {
-			return []string{dim("ephemeral range unknown: no pools")}
-		}
-		bound := size - r.Reserved - r.Held - r.Usable
-		return []string{
-			dim("ephemeral ") + r.Ephemeral.String() + dim(" ("+n(size)+pick(" ports)", ")")),
-			dim("reserved ") + n(r.Reserved),
-			dim(pick("held by a bind() ", "held ")) + n(r.Held),
-			dim(pick("bound before connect ", "bound ")) + n(bound),
-			m.st.Title.Render("U "+n(r.Usable)) + dim(" usable per pool"),
-		}
-	})
-
-	s := &r.Settings
-	lines = append(lines, group(func() []string {
-		if !s.Read {
-			return []string{dim("settings not read")}
-		}
-		conntrack := dim("conntrack ") + "off"
-		if s.ConntrackMax > 0 {
-			conntrack = dim("conntrack ") + n(s.ConntrackCount) + dim(pick(" of ", "/")) + n(s.ConntrackMax)
-		}
-		return []string{
-			dim("tcp_tw_reuse ") + n(s.TCPTwReuse) + dim(" ("+twReuseWord(s.TCPTwReuse, wide)+")"),
-			dim("tcp_timestamps ") + n(s.TCPTimestamps) + dim(pick(" ("+onOff(s.TCPTimestamps != 0)+")", "")),
-			dim("TIME_WAIT ") + n(r.TimeWait) + dim(pick(" of tcp_max_tw_buckets ", "/tcp_max_tw_buckets ")) + n(s.TCPMaxTwBuckets),
-			dim("somaxconn ") + n(s.Somaxconn),
-			conntrack,
-		}
-	})...)
-
-	c := &r.Counters
-	return append(lines, group(func() []string {
-		switch {
-		case !c.Read:
-			return []string{dim("counters not read")}
-		case r.Interval == 0:
-			return []string{dim("counters per second: from the next sample")}
-		}
-		b := &r.Before
-		rate := func(name string, now, then uint64) string {
-			if now < then {
-				return dim(name+" ") + "reset"
-			}
-			return dim(name+" ") + perSecond(float64(now-then)/r.Interval.Seconds())
-		}
-		return []string{
-			dim(pick("per second over ", "/s over ") + string(model.AppendDuration(nil, r.Interval)) + ":"),
-			rate("TW", c.TW, b.TW),
-			rate("TWRecycled", c.TWRecycled, b.TWRecycled),
-			rate("TCPTimeWaitOverflow", c.TCPTimeWaitOverflow, b.TCPTimeWaitOverflow),
-			rate("ListenOverflows", c.ListenOverflows, b.ListenOverflows),
-			rate("ActiveOpens", c.ActiveOpens, b.ActiveOpens),
-			rate("AttemptFails", c.AttemptFails, b.AttemptFails),
-		}
-	})...)
-}
-
-// twReuseWord says what a tcp_tw_reuse value means.
-func twReuseWord(v int, long bool) string {
-	if w := model.TwReuseMeaning(v, !long); w != "" {
-		return w
-	}
-	return "?"
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
-}
-
-// flow lays segments out on as few lines of width cells as it can, two
-// spaces apart; a segment wider than a line is cut with "…".
-func flow(segs []string, width int) []string {
-	var lines []string
-	cur, curW := "", 0
-	for _, s := range segs {
-		w := lipgloss.Width(s)
-		if w > width {
-			s, w = ansi.Truncate(s, width, "…"), width
-		}
-		switch {
-		case curW == 0:
-			cur, curW = s, w
-		case curW+2+w <= width:
-			cur, curW = cur+"  "+s, curW+2+w
-		default:
-			lines = append(lines, cur)
-			cur, curW = s, w
-		}
-	}
-	if curW > 0 {
-		lines = append(lines, cur)
-	}
-	return lines
 }

@@ -22,7 +22,7 @@ func portsModel(t *testing.T, w, h int) Model {
 // poolRows is the Ports view's rows as their keys, in order.
 func poolRows(m Model) []string {
 	var out []string
-	for _, r := range m.derived.grid(viewPorts).rows {
+	for _, r := range m.ports.grid.rows {
 		out = append(out, r.key)
 	}
 	return out
@@ -32,12 +32,12 @@ func TestPortsReportPerSample(t *testing.T) {
 	m := newTestModel(t, 120, 40, testConfig(portsFixture(t0, false), portsFixture(t0.Add(5*time.Second), true)))
 	// The first sample's report is from one sample: no counter interval,
 	// rates from TIME_WAIT / 60 s, no time to exhaustion.
-	r := m.ports
+	r := m.c.net.Ports
 	if r == nil || r.Interval != 0 || len(r.Pools) == 0 || r.Pools[0].RateFromSamples || r.Pools[0].Exhaustion != 0 {
 		t.Fatalf("first sample's report: %+v", r)
 	}
 	m = takeSample(t, m)
-	r = m.ports
+	r = m.c.net.Ports
 	if r.Interval != 5*time.Second || r.Before.TW != 91000 || r.Counters.TW != 91015 {
 		t.Errorf("second sample: interval %v, TW %d then %d", r.Interval, r.Before.TW, r.Counters.TW)
 	}
@@ -82,7 +82,7 @@ func TestPortsView(t *testing.T) {
 	// The cursor moves to the other pool: its findings (none) replace the
 	// first pool's, the host's stay.
 	m = keys(t, m, "down")
-	if p := m.selectedPool(); p == nil || p.Remote.Port() != 443 {
+	if p := m.ports.selected(&m.c); p == nil || p.Remote.Port() != 443 {
 		t.Fatalf("down selected %v", p)
 	}
 	s = screen(m)
@@ -100,14 +100,14 @@ func TestPortsView(t *testing.T) {
 	}
 	// The cursor stays on its pool across samples.
 	m = takeSample(t, m)
-	if p := m.selectedPool(); p == nil || p.Remote.Port() != 443 {
+	if p := m.ports.selected(&m.c); p == nil || p.Remote.Port() != 443 {
 		t.Errorf("after a sample the cursor is on %v", p)
 	}
 	// Sorting by Free puts the fuller pool first.
 	for range 6 {
 		m = keys(t, m, "s")
 	}
-	if got := g(m).cols[m.tables[viewPorts].sort.col].title; got != "Free" {
+	if got := g(m).cols[m.ports.table.sort.col].title; got != "Free" {
 		t.Fatalf("sorted by %s", got)
 	}
 	if diff := cmp.Diff([]string{"10.0.0.5 → 10.0.0.9:5432", "10.0.0.5 → 203.0.113.1:443"}, poolRows(m)); diff != "" {
@@ -115,7 +115,20 @@ func TestPortsView(t *testing.T) {
 	}
 }
 
-func g(m Model) *grid { return m.derived.grid(m.view) }
+// g is the grid of the aggregate view shown.
+func g(m Model) *grid {
+	switch m.view {
+	case viewRemotes:
+		return m.remotes.grid
+	case viewListeners:
+		return m.listeners.grid
+	case viewProcesses:
+		return m.processes.grid
+	case viewPorts:
+		return m.ports.grid
+	}
+	return nil
+}
 
 // TestPortsFindingsPane: enter shows every finding with what each advice
 // fixes and does not; the moving keys scroll it; esc closes it.
@@ -200,11 +213,13 @@ func TestPortsFits(t *testing.T) {
 // the kernel may have a hand in.
 func TestPortsEscapes(t *testing.T) {
 	m := portsModel(t, 120, 40)
-	r := *m.ports
+	n := *m.c.net
+	r := *n.Ports
 	r.Findings = append([]analyze.Finding(nil), r.Findings...)
 	r.Findings[1].Subject = "evil\x1b]0;x\x07"
 	r.Findings[1].Text = "more\x1b[2J"
-	m.ports = &r
+	n.Ports = &r
+	m.c.net = &n
 	raw := m.View().Content
 	if strings.Contains(raw, "\x07") || strings.Contains(raw, "\x1b[2J") {
 		t.Error("a raw escape sequence reaches the terminal")

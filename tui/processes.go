@@ -7,11 +7,15 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// processesGrid is the Processes view: one row per process, its sockets
+// processesView is the Processes view: one row per process, its sockets
 // by state, and the TIME_WAIT and orphaned sockets its connections left
 // behind ("was", from owner memory); then one row for the sockets no
 // process is known to hold.
-func (m *Model) processesGrid() *grid {
+type processesView struct{ plainGrid }
+
+// processesGrid is the view's table, the busiest first unless sort names
+// a column.
+func processesGrid(c *common, sort sortSpec) *grid {
 	g := &grid{
 		cols: []gridCol{
 			{title: "PID", min: 7, max: 8, right: true},
@@ -26,12 +30,11 @@ func (m *Model) processesGrid() *grid {
 		},
 		empty: "no socket matches",
 	}
-	snap := m.track.Snap
-	if snap.Owners == nil {
+	if c.net.Snap.Owners == nil {
 		g.empty = "processes are not being looked up (conntab top -P turns them off)"
 		return g
 	}
-	pc := analyze.CountProcesses(m.filtered())
+	pc := analyze.CountProcesses(c.filtered())
 	row := func(p *analyze.ProcessSockets, pid, name string) gridRow {
 		est, lis, cw := p.States.Of(model.StateEstablished), p.States.Of(model.StateListen), p.States.Of(model.StateCloseWait)
 		udp := p.States.Of(model.StateUnconn)
@@ -49,7 +52,7 @@ func (m *Model) processesGrid() *grid {
 		p := &pc.Procs[i]
 		g.rows = append(g.rows, row(p, strconv.Itoa(int(p.PID)), safe(p.Comm)))
 	}
-	if m.tables[viewProcesses].sort.col < 0 {
+	if sort.col < 0 {
 		sortByDesc(g.rows, 2)
 	}
 	if pc.Unknown.Total > 0 || pc.Unknown.FormerTotal > 0 {

@@ -4,21 +4,25 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
-// remotesGrid is the Remote endpoints view: one row per remote address
+// remotesView is the Remote endpoints view: one row per remote address
 // and port, its sockets by state, the TIME_WAIT share, the busiest
 // ephemeral port pool to it, and its flags. Counts are of the sockets the
 // filter selects; flags are the whole snapshot's, so a filter never hides
 // or changes one.
-func (m *Model) remotesGrid() *grid {
-	ix := m.dests
-	if m.matcher != nil || m.hidden != 0 {
-		ix = analyze.Destinations(m.filtered(), nil, 0, analyze.Thresholds{})
+type remotesView struct{ plainGrid }
+
+// remotesGrid is the view's table, in its natural order unless sort
+// names a column.
+func remotesGrid(c *common, sort sortSpec) *grid {
+	dests := c.net.Dests
+	ix := dests
+	if c.matcher != nil || c.hidden != 0 {
+		ix = analyze.Destinations(c.filtered(), nil, 0, analyze.Thresholds{})
 	}
 	g := &grid{
 		cols: []gridCol{
@@ -45,15 +49,15 @@ func (m *Model) remotesGrid() *grid {
 		// Pools and flags are the whole host's: a filter narrows the
 		// counts, not the ports a destination has left.
 		host := d
-		if ix != m.dests {
-			if host = m.dests.Lookup(d.Proto, d.Remote); host == nil {
+		if ix != dests {
+			if host = dests.Lookup(d.Proto, d.Remote); host == nil {
 				host = &analyze.Destination{}
 			}
 		}
 		flags, poolInUse, poolUsable, sev := host.Flags, host.PoolInUse, host.PoolUsable, host.Severity()
 		est, tw, cw := d.States.Of(model.StateEstablished), d.States.Of(model.StateTimeWait), d.States.Of(model.StateCloseWait)
 		other := d.Total - est - tw - cw
-		svc := m.labels.Port(d.Proto, d.Remote.Port()).Service
+		svc := c.labels.Port(d.Proto, d.Remote.Port()).Service
 		pool, util := "-", 0
 		if poolUsable > 0 {
 			util = poolInUse * 100 / poolUsable
@@ -75,7 +79,7 @@ func (m *Model) remotesGrid() *grid {
 		}
 		g.rows = append(g.rows, r)
 	}
-	if m.tables[viewRemotes].sort.col < 0 {
+	if sort.col < 0 {
 		// Natural order: the flagged first, then by sockets.
 		slices.SortStableFunc(g.rows, func(a, b gridRow) int {
 			if c := b.sort[10].cmp(a.sort[10]); c != 0 {
@@ -106,106 +110,4 @@ func appendFlagLabels(dst []byte, flags []analyze.Flag) []byte {
 		}
 	}
 	return dst
-}
-
-// flaggedEndpoints counts the remote endpoints with a flag.
-func flaggedEndpoints(ix *analyze.DestIndex) int {
-	n := 0
-	for i := range ix.Dests {
-		if len(ix.Dests[i].Flags) > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// filtered is a snapshot of the sockets the filter and toggles select.
-func (m *Model) filtered() *model.Snapshot {
-	snap := *m.track.Snap
-	snap.Sockets = make([]model.Socket, 0, len(m.socks.rows))
-	for _, i := range m.socks.rows {
-		if m.track.Ghost(i) == nil {
-			snap.Sockets = append(snap.Sockets, *m.track.Socket(i))
-		}
-	}
-	return &snap
-}
-
-// groupFlag sums up, for a state group's header, the flags about that
-// state: the worst and how many endpoints raise one.
-func (m *Model) groupFlag(s model.State) string {
-	var kinds []analyze.FlagKind
-	switch s {
-	case model.StateTimeWait:
-		kinds = []analyze.FlagKind{analyze.FlagTimeWait, analyze.FlagTimeWaitRising}
-	case model.StateCloseWait:
-		kinds = []analyze.FlagKind{analyze.FlagCloseWait, analyze.FlagCloseWaitRising}
-	default:
-		return ""
-	}
-	var worst *analyze.Flag
-	n := 0
-	if m.dests == nil {
-		return ""
-	}
-	for i := range m.dests.Flags {
-		f := &m.dests.Flags[i]
-		for _, k := range kinds {
-			if f.Kind == k {
-				n++
-				if worst == nil || f.Severity > worst.Severity {
-					worst = f
-				}
-			}
-		}
-	}
-	if worst == nil {
-		return ""
-	}
-	text := worst.Label() + " " + worst.Remote.String()
-	if n > 1 {
-		text += " and " + strconv.Itoa(n-1) + " more (view 2)"
-	}
-	return m.sevStyle(worst.Severity).Render(text)
-}
-
-// ephemeralSegs are the header's ephemeral range, its busiest pool with
-// that pool's own severity, and how many endpoints are flagged.
-func (m *Model) ephemeralSegs(wide bool) []seg {
-	ix := m.dests
-	if ix == nil || ix.Ephemeral.Size() == 0 {
-		return []seg{{text: m.st.Dim.Render("ephemeral range unknown"), drop: 4}}
-	}
-	eph, usable := "eph ", " ("+strconv.Itoa(ix.Usable)+")"
-	if wide {
-		eph, usable = "ephemeral ", " ("+strconv.Itoa(ix.Usable)+" usable)"
-	}
-	segs := []seg{{text: m.st.Dim.Render(eph) + strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi)) + m.st.Dim.Render(usable), drop: 3}}
-	p := ix.BusiestPool()
-	if p == nil {
-		return append(segs, seg{text: m.st.Dim.Render("no pool in use"), drop: 5})
-	}
-	busiest := m.st.Dim.Render("busiest ") + p.Remote.String() + " "
-	if wide {
-		busiest += strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) + " "
-	}
-	busiest += strconv.Itoa(int(p.Utilisation()*100)) + "%"
-	var sev analyze.Severity
-	for i := range ix.Flags {
-		if f := &ix.Flags[i]; f.Local == p.Local && f.Remote == p.Remote {
-			sev = max(sev, f.Severity)
-		}
-	}
-	if sev != analyze.SeverityNone {
-		busiest += " " + m.sevStyle(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String()))
-	}
-	segs = append(segs, seg{text: busiest})
-	if n := flaggedEndpoints(ix); n > 0 {
-		text := strconv.Itoa(n) + " flagged"
-		if wide {
-			text += " (view 2)"
-		}
-		segs = append(segs, seg{text: m.sevStyle(ix.Severity()).Render(text), drop: 1})
-	}
-	return segs
 }

@@ -1,245 +1,182 @@
 package tui
 
 import (
-	"slices"
-	"sync"
-	"time"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
-	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
-	"github.com/conntab/conntab/render"
 	"github.com/conntab/conntab/sample"
 )
 
-// groupOrder is the order of the Sockets view's state groups: a
-// connection's life from top to bottom, UDP and bound-only sockets last.
-var groupOrder = []model.State{
-	model.StateListen, model.StateEstablished, model.StateSynSent, model.StateSynRecv,
-	model.StateNewSynRecv, model.StateFinWait1, model.StateFinWait2, model.StateClosing,
-	model.StateTimeWait, model.StateCloseWait, model.StateLastAck, model.StateClose,
-	model.StateUnconn, model.StateBoundInactive,
+// foldAbove is how many sockets a state group needs to start folded: a
+// host with 90,000 established connections should first see its groups,
+// not the first screen of one of them. A group the user folds or unfolds
+// stays so.
+const foldAbove = 500
+
+// socketsView is the Sockets view: every socket the filter and the state
+// toggles let through, grouped by state, a group folded to its header
+// line or unfolded to its rows; enter opens the detail pane on a socket.
+// Its rows are the selection the aggregate views count (common.sel).
+type socketsView struct {
+	table tableState
+	cols  []sockCol
+	rows  sockRows
+	fold  map[model.State]bool // the user's choice, per state
 }
 
-// groups is len(groupOrder).
-const groups = 14
-
-// groupRank is a state's place in groupOrder.
-var groupRank = func() [64]int8 {
-	var r [64]int8
-	for i := range r {
-		r[i] = -1
-	}
-	for i, s := range groupOrder {
-		r[s] = int8(i)
-	}
-	return r
-}()
-
-// sockRows are the Sockets view's rows: the tracker's sockets that the
-// filter and the state toggles let through, grouped by state and sorted
-// within each group.
-type sockRows struct {
-	sort   sortSpec // the sort they were built with
-	rows   []int32  // tracker indices
-	groups []sockGroup
+func newSocketsView() socketsView {
+	return socketsView{table: tableState{sort: naturalOrder}, cols: sockColumns(), fold: map[model.State]bool{}}
 }
 
-type sockGroup struct {
-	state model.State
-	// sorted says rows[lo:hi] are in order; a folded group is sorted only
-	// when it is unfolded, since sorting 90,000 rows nobody sees is most
-	// of a sample's cost.
-	sorted         bool
-	lo, hi         int // rows[lo:hi]
-	fresh, changed int // marked new or changed, as of the sample
-	closed         int // ghosts
+// rebuild selects, groups and sorts the sample's sockets anew.
+func (v *socketsView) rebuild(c *common) {
+	v.rows = buildSockRows(c, v.table.sort)
+	v.rows.sortVisible(c.net.Diff, v.cols, c.labels, v.folded)
 }
 
-// sortSpec is how a table is sorted: a column (-1: the view's natural
-// order) and a direction.
-type sortSpec struct {
-	col  int
-	desc bool
+// refresh sorts the rows again when the sort changed, and puts the cursor
+// back on its row.
+func (v *socketsView) refresh(c *common) {
+	if v.rows.sort != v.table.sort {
+		v.rows.sort = v.table.sort
+		for gi := range v.rows.groups {
+			v.rows.groups[gi].sorted = false
+		}
+	}
+	v.rows.sortVisible(c.net.Diff, v.cols, c.labels, v.folded)
+	v.restoreCursor(c)
 }
 
-// buildSockRows selects, groups and sorts the tracker's sockets.
-func buildSockRows(t *sample.Diff, m *filter.Matcher, hidden model.StateSet, cols []sockCol, sort sortSpec, l *render.Labeler, now time.Time, recent time.Duration) sockRows {
-	n := t.Len()
-	var count [groups + 1]int
-	rank := make([]int8, n)
-	for i := range n {
-		s := t.Socket(int32(i))
-		r := groupRank[s.State&63]
-		if r < 0 || hidden.Has(s.State) || (m != nil && !m.Match(s)) {
-			rank[i] = -1
-			continue
-		}
-		rank[i] = r
-		count[r+1]++
+func (v *socketsView) update(c *common, msg tea.KeyPressMsg) (opened, tea.Cmd) {
+	switch {
+	case key.Matches(msg, c.keys.Collapse):
+		v.toggleFold(c)
+	case key.Matches(msg, c.keys.ExpandAll):
+		v.toggleFoldAll(c)
+	case key.Matches(msg, c.keys.Enter):
+		return v.enter(c)
 	}
-	for i := 1; i < len(count); i++ {
-		count[i] += count[i-1]
-	}
-	r := sockRows{sort: sort}
-	r.rows = make([]int32, count[len(count)-1])
-	next := count
-	for i, k := range rank {
-		if k >= 0 {
-			r.rows[next[k]] = int32(i)
-			next[k]++
-		}
-	}
-	for g, s := range groupOrder {
-		lo, hi := count[g], count[g+1]
-		if lo == hi {
-			continue
-		}
-		grp := sockGroup{state: s, lo: lo, hi: hi}
-		for _, i := range r.rows[lo:hi] {
-			switch mk := t.Mark(i); {
-			case t.Ghost(i) != nil:
-				grp.closed++
-			case recentAt(mk.First, now, recent):
-				grp.fresh++
-			case recentAt(mk.Changed, now, recent):
-				grp.changed++
-			}
-		}
-		r.groups = append(r.groups, grp)
-	}
-	return r
+	return opened{}, nil
 }
 
-// sortVisible sorts the groups that are not folded and not yet sorted.
-// Large groups are sorted on their own goroutines: the groups are
-// disjoint parts of rows, and sorting only reads the sockets, so two big
-// groups (ESTABLISHED and TIME_WAIT) take the time of the larger, not of
-// both, from a key press to the frame.
-func (r *sockRows) sortVisible(t *sample.Diff, cols []sockCol, l *render.Labeler, folded func(model.State) bool) {
-	var wg sync.WaitGroup
-	for gi := range r.groups {
-		g := &r.groups[gi]
-		if g.sorted || folded(g.state) {
-			continue
-		}
-		g.sorted = true
-		part := r.rows[g.lo:g.hi]
-		if len(part) < 4096 {
-			sortSockets(part, t, cols, r.sort, l)
-			continue
-		}
-		wg.Go(func() { sortSockets(part, t, cols, r.sort, l) })
+// enter opens the detail pane on the socket under the cursor, or folds
+// or unfolds the group whose header it is on.
+func (v *socketsView) enter(c *common) (opened, tea.Cmd) {
+	i, ok := v.selected()
+	if !ok {
+		v.toggleFold(c)
+		return opened{}, nil
 	}
-	wg.Wait()
+	d := newDetailPane(c, i)
+	return opened{detail: d}, d.ask(c)
 }
 
-// recentAt reports whether t (a sample time, zero for never) lies within
-// recent of now.
-func recentAt(t sample.Stamp, now time.Time, recent time.Duration) bool {
-	return t != 0 && sample.StampOf(now)-t < sample.Stamp(recent)
+func (v *socketsView) state() *tableState   { return &v.table }
+func (v *socketsView) columns() int         { return len(v.cols) }
+func (v *socketsView) height(c *common) int { return c.bodyHeight() }
+func (v *socketsView) lines() int           { return v.rows.lines(v.folded) }
+
+// folded reports whether state group s is folded: as the user left it, or
+// by its size until the user touches it.
+func (v *socketsView) folded(s model.State) bool {
+	if f, ok := v.fold[s]; ok {
+		return f
+	}
+	for _, g := range v.rows.groups {
+		if g.state == s {
+			return g.hi-g.lo > foldAbove
+		}
+	}
+	return false
 }
 
-// sortSockets sorts rows by the column sort names, ties broken by peer
-// and then local endpoint, so the order is stable from sample to sample.
-func sortSockets(rows []int32, t *sample.Diff, cols []sockCol, sort sortSpec, l *render.Labeler) {
-	var by func(a, b *model.Socket, l *render.Labeler) int
-	if sort.col >= 0 && sort.col < len(cols) {
-		by = cols[sort.col].cmp
+// selected returns the Diff index of the socket under the cursor.
+func (v *socketsView) selected() (int32, bool) {
+	_, row, ok := v.rows.at(v.table.cursor, v.folded)
+	if !ok || row < 0 {
+		return 0, false
 	}
-	cmpRows := func(i, j int32) int {
-		a, b := t.Socket(i), t.Socket(j)
-		c := 0
-		if by != nil {
-			c = by(a, b, l)
-			if sort.desc {
-				c = -c
-			}
-		}
-		if c == 0 {
-			if c = a.Remote.Compare(b.Remote); c == 0 {
-				c = a.Local.Compare(b.Local)
-			}
-		}
-		return c
-	}
-	parallelSort(rows, cmpRows)
+	return v.rows.rows[row], true
 }
 
-// parallelSort sorts a large slice as two halves on two goroutines, then
-// merges them: a key press that re-sorts 90,000 rows waits for half.
-func parallelSort(rows []int32, cmp func(a, b int32) int) {
-	if len(rows) < 16384 {
-		slices.SortFunc(rows, cmp)
+func (v *socketsView) remember(c *common) {
+	t := &v.table
+	t.sel = rowID{}
+	g, row, ok := v.rows.at(t.cursor, v.folded)
+	if !ok {
 		return
 	}
-	mid := len(rows) / 2
-	a, b := rows[:mid], rows[mid:]
-	var wg sync.WaitGroup
-	wg.Go(func() { slices.SortFunc(a, cmp) })
-	slices.SortFunc(b, cmp)
-	wg.Wait()
-	merged := make([]int32, 0, len(rows))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if cmp(b[j], a[i]) < 0 {
-			merged = append(merged, b[j])
-			j++
-		} else {
-			merged = append(merged, a[i])
-			i++
-		}
+	if row < 0 {
+		t.sel = rowID{header: true, state: v.rows.groups[g].state}
+		return
 	}
-	merged = append(append(merged, a[i:]...), b[j:]...)
-	copy(rows, merged)
+	d := c.net.Diff
+	t.sel = rowID{id: sample.SocketID(d.Seed, d.Socket(v.rows.rows[row]))}
 }
 
-// lines is the number of screen lines the rows take: a header per group
-// and the rows of the groups not folded.
-func (r *sockRows) lines(folded func(model.State) bool) int {
-	n := 0
-	for _, g := range r.groups {
-		n++
-		if !folded(g.state) {
-			n += g.hi - g.lo
-		}
+// restoreCursor puts the cursor back on the remembered socket or group
+// header, or keeps its line when that is gone.
+func (v *socketsView) restoreCursor(c *common) {
+	if line, ok := v.lineOfSel(c); ok {
+		v.table.cursor = line
 	}
-	return n
+	clampCursor(c, v)
 }
 
-// at maps line pos to its group and row (row < 0: the group's header).
-func (r *sockRows) at(pos int, folded func(model.State) bool) (g, row int, ok bool) {
-	for gi, grp := range r.groups {
-		if pos == 0 {
-			return gi, -1, true
-		}
-		pos--
-		if folded(grp.state) {
+// lineOfSel is the line of the remembered row, if it is on screen.
+func (v *socketsView) lineOfSel(c *common) (int, bool) {
+	sel := v.table.sel
+	if sel == (rowID{}) {
+		return 0, false
+	}
+	d := c.net.Diff
+	for gi, g := range v.rows.groups {
+		if sel.header {
+			if g.state == sel.state {
+				return v.rows.lineOf(gi, -1, v.folded), true
+			}
 			continue
 		}
-		if n := grp.hi - grp.lo; pos < n {
-			return gi, grp.lo + pos, true
-		} else {
-			pos -= n
-		}
-	}
-	return 0, 0, false
-}
-
-// lineOf is the line of row (or of group g's header when row < 0).
-func (r *sockRows) lineOf(g, row int, folded func(model.State) bool) int {
-	pos := 0
-	for gi, grp := range r.groups {
-		if gi == g && row < 0 {
-			return pos
-		}
-		pos++
-		if folded(grp.state) {
+		if v.folded(g.state) {
 			continue
 		}
-		if row >= grp.lo && row < grp.hi {
-			return pos + row - grp.lo
+		for row := g.lo; row < g.hi; row++ {
+			if sample.SocketID(d.Seed, d.Socket(v.rows.rows[row])) == sel.id {
+				return v.rows.lineOf(gi, row, v.folded), true
+			}
 		}
-		pos += grp.hi - grp.lo
 	}
-	return -1
+	return 0, false
+}
+
+// toggleFold folds or unfolds the group under the cursor (or the cursor's
+// row's group).
+func (v *socketsView) toggleFold(c *common) {
+	g, _, ok := v.rows.at(v.table.cursor, v.folded)
+	if !ok {
+		return
+	}
+	s := v.rows.groups[g].state
+	v.fold[s] = !v.folded(s)
+	v.rows.sortVisible(c.net.Diff, v.cols, c.labels, v.folded)
+	v.table.cursor = v.rows.lineOf(g, -1, v.folded)
+	v.remember(c)
+	scrollToCursor(c, v)
+}
+
+// toggleFoldAll unfolds every group when any is folded, else folds all.
+func (v *socketsView) toggleFoldAll(c *common) {
+	if len(v.rows.groups) == 0 {
+		return // no sample yet, or no socket matches
+	}
+	anyFolded := false
+	for _, g := range v.rows.groups {
+		anyFolded = anyFolded || v.folded(g.state)
+	}
+	for _, g := range v.rows.groups {
+		v.fold[g.state] = !anyFolded
+	}
+	v.rows.sortVisible(c.net.Diff, v.cols, c.labels, v.folded)
+	v.restoreCursor(c)
 }

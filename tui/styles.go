@@ -3,6 +3,7 @@ package tui
 import (
 	"charm.land/lipgloss/v2"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
@@ -75,6 +76,19 @@ func DefaultStyles() Styles {
 func (st *Styles) state(s model.State) lipgloss.Style {
 	if x, ok := st.State[s]; ok {
 		return x
+	}
+	return lipgloss.NewStyle()
+}
+
+// sev returns the style of severity s.
+func (st *Styles) sev(s analyze.Severity) lipgloss.Style {
+	switch s {
+	case analyze.SeverityNotice:
+		return st.Notice
+	case analyze.SeverityWarn:
+		return st.Warn
+	case analyze.SeverityCritical:
+		return st.Crit
 	}
 	return lipgloss.NewStyle()
 }

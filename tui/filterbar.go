@@ -1,0 +1,119 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/conntab/conntab/filter"
+)
+
+// filterBar is the filter line in the footer: closed, or open on what is
+// being typed, which is checked as it is typed. The filter in force is
+// the parent's (common.filter): the line only says what to apply.
+type filterBar struct {
+	editing bool
+	input   textinput.Model
+	// err is why what is typed does not parse, or why the last filter
+	// applied did not compile (the last good one is then kept).
+	err error
+}
+
+func newFilterBar() filterBar {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "state time-wait and dport = :5432"
+	return filterBar{input: in}
+}
+
+// open opens the line on text, the filter in force.
+func (b filterBar) open(text string) (filterBar, tea.Cmd) {
+	b.editing = true
+	b.input.SetValue(text)
+	b.input.CursorEnd()
+	cmd := b.input.Focus()
+	return b, cmd
+}
+
+// applied is a filter the line applies; nil selects everything.
+type applied struct{ filter *filter.Filter }
+
+// update answers a key while the line is open: Apply closes it and
+// returns the filter typed, when it parses; Cancel closes it, leaving
+// the filter as it was; any other key edits the text.
+func (b filterBar) update(k *KeyMap, msg tea.KeyPressMsg) (filterBar, tea.Cmd, *applied) {
+	switch {
+	case key.Matches(msg, k.Cancel):
+		return b.close(), nil, nil
+	case key.Matches(msg, k.Apply):
+		f, err := parseFilter(b.input.Value())
+		if err != nil {
+			b.err = err
+			return b, nil, nil
+		}
+		return b.close(), nil, &applied{filter: f}
+	}
+	var cmd tea.Cmd
+	b.input, cmd = b.input.Update(msg)
+	_, b.err = parseFilter(b.input.Value())
+	return b, cmd, nil
+}
+
+// pass hands the input a message that is not a key (the cursor's blink).
+func (b filterBar) pass(msg tea.Msg) (filterBar, tea.Cmd) {
+	var cmd tea.Cmd
+	b.input, cmd = b.input.Update(msg)
+	return b, cmd
+}
+
+func (b filterBar) close() filterBar {
+	b.editing, b.err = false, nil
+	b.input.Blur()
+	return b
+}
+
+// view draws the open line, its error first: the input pads itself to
+// its width.
+func (b *filterBar) view(st *Styles) string {
+	if b.err != nil {
+		return st.Error.Render("✗ "+safe(b.err.Error())) + "  " + b.input.View()
+	}
+	return b.input.View()
+}
+
+// resize fits the input to a screen width cells wide.
+func (b *filterBar) resize(width int) { b.input.SetWidth(max(10, width-4)) }
+
+// parseFilter parses a filter; blank selects everything (nil).
+func parseFilter(s string) (*filter.Filter, error) {
+	for _, c := range s {
+		if c != ' ' && c != '\t' {
+			return filter.Parse(s)
+		}
+	}
+	return nil, nil
+}
+
+// setFilter makes f the filter in force. A filter that does not compile
+// (a service name no table knows) keeps the last good one, and the line
+// says why.
+func (m *Model) setFilter(f *filter.Filter) {
+	if f == nil {
+		m.c.filter, m.c.matcher = nil, nil
+		return
+	}
+	mt, err := f.Compile(&m.c.labels.Labeler)
+	if err != nil {
+		m.filter.err = err
+		return
+	}
+	m.c.filter, m.c.matcher = f, mt
+}
+
+// filterText is the filter in force as text, "" for none.
+func (c *common) filterText() string {
+	if c.filter == nil {
+		return ""
+	}
+	return c.filter.String()
+}
