@@ -202,6 +202,24 @@ func checkJSON(t *testing.T, s string) {
 	} else if utf8.ValidString(s) && back != s {
 		t.Errorf("AppendJSONString(%q) = %s reads back as %q", s, j, back)
 	}
+
+	// encoding/json's own output, passed through AppendJSONText, reads
+	// back as encoding/json's did.
+	enc, err := json.Marshal(map[string]any{"k" + s: []string{s, "\x7f"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := AppendJSONText(nil, enc)
+	checkShown(t, "AppendJSONText", string(enc), string(text))
+	var want, got any
+	if err := json.Unmarshal(enc, &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(text, &got); err != nil {
+		t.Errorf("AppendJSONText(%s) = %s: %v", enc, text, err)
+	} else if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AppendJSONText(%s) = %s (-want +got):\n%s", enc, text, diff)
+	}
 }
 
 // checkCSV: AppendCSVField writes printable UTF-8 only, with no separator
@@ -246,5 +264,15 @@ func TestGraphic(t *testing.T) {
 		if graphic(r) && unicode.Is(unicode.Cf, r) {
 			t.Errorf("graphic(%U) = true for a format character", r)
 		}
+	}
+}
+
+// TestAppendJSONText: what encoding/json leaves raw (format characters,
+// C1, DEL) is \u-escaped; the layout is kept.
+func TestAppendJSONText(t *testing.T) {
+	in := "{\n  \"comm\": \"a\u202etxt\u0085\x7f\",\n  \"ok\": \"数据库\"\n}\n"
+	want := "{\n  \"comm\": \"a\\u202etxt\\u0085\\u007f\",\n  \"ok\": \"数据库\"\n}\n"
+	if diff := cmp.Diff(want, string(AppendJSONText(nil, []byte(in)))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

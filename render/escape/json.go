@@ -69,3 +69,32 @@ func appendJSONRuneEscape(dst []byte, r rune) []byte {
 	}
 	return appendU4(append(dst, '\\'), r)
 }
+
+// AppendJSONText appends b, JSON text as encoding/json writes it, with
+// the runes AppendJSONString escapes (and DEL, which encoding/json leaves
+// raw) written as \u escapes. Outside its strings JSON text is ASCII
+// without DEL, so only strings change, and they decode to the same value.
+// A byte that is not UTF-8 (encoding/json writes none) becomes \ufffd, as
+// encoding/json would have written it.
+func AppendJSONText(dst, b []byte) []byte {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c == 0x7f {
+				dst = appendU4(append(dst, '\\'), rune(c))
+			} else {
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if !graphic(r) || (r == utf8.RuneError && n == 1) {
+			dst = appendJSONRuneEscape(dst, r)
+		} else {
+			dst = append(dst, b[i:i+n]...)
+		}
+		i += n
+	}
+	return dst
+}
