@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"strconv"
 
 	"github.com/conntab/conntab/model"
@@ -251,21 +250,9 @@ const CSVProcessHeader = ",user,processes"
 // CSVHeader names the columns AppendCSV writes.
 const CSVHeader = "proto,family,state,recv_q,send_q,local_addr,local_port,remote_addr,remote_port,service,local_class,remote_class,uid,inode,cookie,netns,timer_kind,timer_expires_ms,timer_retrans"
 
+// appendCSVField appends v, text that is not conntab's own, as one CSV
+// field: escaped, quoted, and kept from opening as a formula
+// (escape.AppendCSVField). conntab's own numbers do not come here.
 func appendCSVField(dst []byte, v string) []byte {
-	start := len(dst)
-	dst = escape.AppendSafe(dst, v)
-	field := dst[start:]
-	if !bytes.ContainsAny(field, ",\"\r\n") {
-		return dst
-	}
-	quoted := make([]byte, 0, len(field)+2)
-	quoted = append(quoted, '"')
-	for _, c := range field {
-		if c == '"' {
-			quoted = append(quoted, '"')
-		}
-		quoted = append(quoted, c)
-	}
-	quoted = append(quoted, '"')
-	return append(dst[:start], quoted...)
+	return escape.AppendCSVField(dst, v)
 }
