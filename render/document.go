@@ -1,11 +1,13 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/audit"
+	"github.com/conntab/conntab/render/escape"
 )
 
 // PortsDocument writes r as the JSON of `conntab ports --json`: one
@@ -22,9 +24,17 @@ func ListenersDocument(w io.Writer, r *audit.ListenerReport) error {
 
 // writeDocument writes v as one indented JSON document, arrows and
 // ampersands as they are (docs/json.md): a person reads it too.
+// encoding/json leaves format characters (U+202E) and C1 controls raw in
+// strings, and a document quotes process names: escape.AppendJSONText
+// writes them as \u escapes, which decode to the same value.
 func writeDocument(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escape.AppendJSONText(make([]byte, 0, b.Len()+64), b.Bytes()))
+	return err
 }
