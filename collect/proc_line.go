@@ -25,17 +25,11 @@ func parseProcLine(s *model.Socket, b []byte, proto model.Proto, family model.Fa
 		width = 32
 	}
 	local, ok := c.skipAddr(width)
-	if !ok {
-		return false, c.fieldsOr(errProcLocal)
-	}
-	if !c.spaces() {
+	if !ok || !c.spaces() {
 		return false, c.fieldsOr(errProcLocal)
 	}
 	remote, ok := c.skipAddr(width)
-	if !ok {
-		return false, c.fieldsOr(errProcRemote)
-	}
-	if !c.spaces() {
+	if !ok || !c.spaces() {
 		return false, c.fieldsOr(errProcRemote)
 	}
 	kst, ok := c.hex(2)
@@ -57,61 +51,73 @@ func parseProcLine(s *model.Socket, b []byte, proto model.Proto, family model.Fa
 	if s.Remote, ok = procAddrPort(remote, width); !ok {
 		return false, errProcRemote
 	}
+	if reason := parseProcLineTail(c, s); reason != nil {
+		return false, reason
+	}
+	return true, nil
+}
+
+// parseProcLineTail reads the columns after st into s: the queues, the
+// timer, retrnsmt, uid and inode, then checks that ref and pointer follow.
+// It takes the cursor by value: a copy of its own, which the compiler
+// knows s does not alias, reads as fast as the line head does.
+func parseProcLineTail(c procCursor, s *model.Socket) error {
+	var ok bool
 	if !c.spaces() {
-		return false, errProcFields
+		return errProcFields
 	}
 	if s.SendQ, ok = c.hex32(); !ok || !c.consume(':') {
-		return false, errProcQueues
+		return errProcQueues
 	}
 	if s.RecvQ, ok = c.hex32(); !ok || !c.atFieldEnd() {
-		return false, errProcQueues
+		return errProcQueues
 	}
 	if !c.spaces() {
-		return false, errProcFields
+		return errProcFields
 	}
 	tr, ok := c.hex(2)
 	if !ok || !c.consume(':') {
-		return false, errProcTimer
+		return errProcTimer
 	}
 	when, ok := c.hex(16)
 	if !ok || !c.atFieldEnd() || when > math.MaxInt64/uint64(procTick) {
-		return false, errProcTimer
+		return errProcTimer
 	}
 	s.Timer = model.Timer{Kind: model.TimerKind(tr), Expires: time.Duration(when) * procTick}
 	if !c.spaces() {
-		return false, errProcFields
+		return errProcFields
 	}
 	rt, ok := c.hex32()
 	if !ok || !c.atFieldEnd() {
-		return false, errProcRetrans
+		return errProcRetrans
 	}
 	s.Timer.Retrans = uint8(min(rt, math.MaxUint8))
 	if !c.spaces() {
-		return false, errProcFields
+		return errProcFields
 	}
 	uid, ok := c.decimal(math.MaxUint32)
 	if !ok || !c.atFieldEnd() {
-		return false, errProcUID
+		return errProcUID
 	}
 	s.UID = uint32(uid)
 	if !c.spaces() {
-		return false, errProcFields
+		return errProcFields
 	}
 	c.consume('-')
 	if _, ok := c.decimal(math.MaxInt64); !ok || !c.atFieldEnd() {
-		return false, errProcTimeout
+		return errProcTimeout
 	}
 	if !c.spaces() {
-		return false, errProcFields
+		return errProcFields
 	}
 	if s.Inode, ok = c.decimal(math.MaxUint64); !ok || !c.atFieldEnd() {
-		return false, errProcInode
+		return errProcInode
 	}
 	// Neither ref nor pointer is kept: they prove the inode is whole.
 	if !c.spaces() || !c.skipField() || !c.spaces() || !c.skipField() {
-		return false, errProcFields
+		return errProcFields
 	}
-	return true, nil
+	return nil
 }
 
 // procState turns the kernel's state number into a model.State: TCP keeps
