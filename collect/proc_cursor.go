@@ -6,6 +6,10 @@ import (
 	"net/netip"
 )
 
+// The byte-level readers of /proc text: a cursor over one line, and the
+// hex and decimal decoders parseProcLine and parseProcSockstat share. They
+// do no I/O and build on every OS.
+
 // procHexVal maps an ASCII byte to its hex digit value, or 0xFF.
 var procHexVal = func() (t [256]byte) {
 	for i := range t {

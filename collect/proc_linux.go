@@ -11,6 +11,9 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
+// The I/O of the /proc fallback: which files to open, and readProc, which
+// hands each to parseProcNet (proc.go, which builds everywhere).
+
 // procFile names the /proc/net file for proto and family.
 func procFile(proto model.Proto, family model.Family) (string, error) {
 	var name string
