@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/mdlayher/netlink"
 	"github.com/mdlayher/netlink/nltest"
-	"golang.org/x/sys/unix"
 
 	"github.com/conntab/conntab/model"
 )
@@ -202,24 +201,6 @@ func TestDumpInetDiag(t *testing.T) {
 	// Two whole messages (16-byte header + 72) precede the short one.
 	if want := int64(2 * (16 + inetDiagMsgLen)); de.Offset != want || de.Where != "netlink tcp/inet" {
 		t.Errorf("error at %s offset %d, want netlink tcp/inet offset %d", de.Where, de.Offset, want)
-	}
-}
-
-func TestDumpInetDiagRefused(t *testing.T) {
-	for _, errno := range []unix.Errno{unix.EPERM, unix.ENOENT, unix.EPROTONOSUPPORT} {
-		t.Run(errno.Error(), func(t *testing.T) {
-			conn := nltest.Dial(func(req []netlink.Message) ([]netlink.Message, error) {
-				// struct nlmsgerr: the negative errno, then the request's header.
-				data := binary.NativeEndian.AppendUint32(nil, uint32(-int32(errno)))
-				data = append(data, make([]byte, 16)...)
-				return []netlink.Message{{Header: netlink.Header{Type: netlink.Error}, Data: data}}, nil
-			})
-			defer conn.Close()
-			err := dumpInetDiag(context.Background(), conn, model.FamilyInet, model.ProtoUDP, 0x82, newDumpResult(0))
-			if !errors.Is(err, errno) || !refused(err) {
-				t.Fatalf("err = %v, want %v, and refused", err, errno)
-			}
-		})
 	}
 }
 

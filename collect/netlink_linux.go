@@ -82,8 +82,19 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 	if len(jobs) == 0 {
 		return nil
 	}
-	// The first job's slice has room for every socket, so the others are
-	// appended to it without a copy of the whole table.
+	c.sizeResults(jobs, counts)
+	if err := c.runDumps(ctx, jobs); err != nil {
+		return err
+	}
+	var err error
+	snap.Sockets, err = c.gatherDumps(jobs)
+	return err
+}
+
+// sizeResults gives every job its result, sized by sockstat. The first
+// job's slice has room for every socket, so the others are appended to it
+// without a copy of the whole table.
+func (c *Collector) sizeResults(jobs []*dumpJob, counts procSockstat) {
 	for i, j := range jobs {
 		hint := 64
 		switch {
@@ -97,7 +108,11 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 	if cap(jobs[0].r.sockets) >= prefaultAt {
 		prefault(jobs[0].r.sockets)
 	}
+}
 
+// runDumps runs jobs on as many netlink sockets as there are workers, and
+// returns the first job's error that ended the dumps.
+func (c *Collector) runDumps(ctx context.Context, jobs []*dumpJob) error {
 	// A second core pays for its netlink socket and thread only when there
 	// is much to read.
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
@@ -137,12 +152,20 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 		})
 	}
 	wg.Wait()
-
-	var errs []error
 	for _, j := range jobs {
 		if j.err != nil {
 			return j.err
 		}
+	}
+	return nil
+}
+
+// gatherDumps joins the jobs' sockets into the first job's slice, with the
+// bound-only sockets of the last walk where this one did not walk them,
+// and returns them with what the dumps could not decode.
+func (c *Collector) gatherDumps(jobs []*dumpJob) ([]model.Socket, error) {
+	var errs []error
+	for _, j := range jobs {
 		errs = append(errs, j.r.err())
 	}
 	socks := jobs[0].r.sockets
@@ -159,8 +182,7 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 	if c.cfg.States != model.AllStateSet {
 		socks = slicesDeleteFunc(socks, func(s *model.Socket) bool { return !c.cfg.States.Has(s.State) })
 	}
-	snap.Sockets = socks
-	return errors.Join(errs...)
+	return socks, errors.Join(errs...)
 }
 
 // readBound reports whether this snapshot walks family f's bind table for

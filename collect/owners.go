@@ -1,16 +1,19 @@
 package collect
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/conntab/conntab/model"
 )
 
 // The pure pieces of the /proc fd walk (owners_linux.go): what a
-// descriptor's link text and a directory's names mean. They take bytes
-// straight from the kernel's buffers, so that the walk allocates nothing
-// per descriptor.
+// descriptor's link text and a directory's names mean, and the order
+// owners are kept in. The decoders take bytes straight from the kernel's
+// buffers, so that the walk allocates nothing per descriptor.
 
 // socketInode reads the link text of a socket descriptor, "socket:[12345]"
 // as sockfs names it, and returns the inode. Anything else (a path, a pipe,
@@ -101,4 +104,31 @@ func eachDirent(buf []byte, fn func(name []byte)) error {
 
 func dotOrDotDot(name []byte) bool {
 	return len(name) == 1 && name[0] == '.' || len(name) == 2 && name[0] == '.' && name[1] == '.'
+}
+
+// compareOwners orders owners as model.NewOwners does: by inode, pid, fd.
+func compareOwners(a, b model.Owner) int {
+	if c := cmp.Compare(a.Inode, b.Inode); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.PID, b.PID); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.FD, b.FD)
+}
+
+// mergeOwners merges two slices sorted by compareOwners.
+func mergeOwners(a, b []model.Owner) []model.Owner {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]model.Owner, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if compareOwners(a[0], b[0]) <= 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }

@@ -11,6 +11,9 @@ import (
 // madvPopulateWrite is MADV_POPULATE_WRITE (Linux 5.14).
 const madvPopulateWrite = 23
 
+// prefaultAt is the size from which a pre-sized result is prefaulted.
+const prefaultAt = 4096
+
 // prefault asks the kernel to map the memory behind socks' capacity in
 // one call. A large table fills a fresh slice of tens of megabytes, and
 // taking a page fault for every 4 KiB of it costs more, on a virtual

@@ -1,10 +1,7 @@
-//go:build linux
-
 package collect
 
 import (
 	"bytes"
-	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -102,37 +99,4 @@ func BenchmarkProcfsNetTCP(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
-}
-
-// BenchmarkReadProc reads a fake root with 130k tcp rows into a fresh
-// snapshot, with and without a sockstat to size the slice from.
-func BenchmarkReadProc(b *testing.B) {
-	const rows = 130_000
-	in := formatProcNet(procBenchSockets(rows, model.FamilyInet), model.ProtoTCP, model.FamilyInet)
-	for _, withSockstat := range []bool{false, true} {
-		b.Run(fmt.Sprintf("sockstat=%v", withSockstat), func(b *testing.B) {
-			root := b.TempDir()
-			if err := os.Mkdir(filepath.Join(root, "net"), 0o755); err != nil {
-				b.Fatal(err)
-			}
-			files := map[string][]byte{"tcp": in}
-			if withSockstat {
-				files["sockstat"] = fmt.Appendf(nil, "sockets: used %d\nTCP: inuse %d orphan 0 tw %d alloc %[2]d mem 1\nUDP: inuse 0 mem 0\n", rows, rows*3/4, rows/4)
-			}
-			for name, data := range files {
-				if err := os.WriteFile(filepath.Join(root, "net", name), data, 0o644); err != nil {
-					b.Fatal(err)
-				}
-			}
-			c := New(Config{ProcRoot: root, Protos: []model.Proto{model.ProtoTCP}, Families: []model.Family{model.FamilyInet}})
-			b.ReportAllocs()
-			for b.Loop() {
-				var snap model.Snapshot
-				if err := c.readProc(&snap); err != nil || len(snap.Sockets) != rows {
-					b.Fatalf("readProc: %d sockets, %v", len(snap.Sockets), err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
-		})
-	}
 }

@@ -1,12 +1,8 @@
 package collect
 
 import (
-	"bytes"
-	"math"
 	"os"
 	"path/filepath"
-
-	"github.com/conntab/conntab/model"
 )
 
 // readSockstat reads /proc/net/sockstat{,6} in dir. The counts only size
@@ -21,90 +17,4 @@ func readSockstat(dir string) procSockstat {
 		parseProcSockstat(&counts, b)
 	}
 	return counts
-}
-
-// estimate is how many sockets of protos, families and states a dump or
-// the /proc files list, with room for those that come while they are
-// read; 0 when sockstat could not tell. Listeners are few: a dump of them
-// alone gets no estimate.
-func (s procSockstat) estimate(protos []model.Proto, families []model.Family, states model.StateSet) int {
-	const notConnections = model.StateSet(1<<model.StateListen | 1<<model.StateTimeWait |
-		1<<model.StateBoundInactive | 1<<model.StateClose | 1<<model.StateUnconn)
-	n := 0
-	for _, p := range protos {
-		for _, f := range families {
-			switch {
-			case p == model.ProtoUDP:
-				n += s.inuse(p, f)
-			case states&^notConnections != 0:
-				// Connections are counted as in use, with the listeners.
-				n += s.inuse(p, f)
-				if f == model.FamilyInet {
-					n -= s.tw
-				}
-			}
-			if p == model.ProtoTCP && f == model.FamilyInet && states.Has(model.StateTimeWait) {
-				n += s.tw // one count for both families
-			}
-		}
-	}
-	if n <= 0 {
-		return 0
-	}
-	return n + n/8 + 64
-}
-
-// prefaultAt is the size from which a pre-sized result is prefaulted.
-const prefaultAt = 4096
-
-// procSockstat holds the counts of /proc/net/sockstat{,6} that size a dump.
-type procSockstat struct {
-	tcp, tcp6, tw, udp, udp6 int
-}
-
-func (s *procSockstat) inuse(p model.Proto, f model.Family) int {
-	switch {
-	case p == model.ProtoTCP && f == model.FamilyInet:
-		return s.tcp + s.tw // tw counts both families
-	case p == model.ProtoTCP && f == model.FamilyInet6:
-		return s.tcp6
-	case p == model.ProtoUDP && f == model.FamilyInet:
-		return s.udp
-	case p == model.ProtoUDP && f == model.FamilyInet6:
-		return s.udp6
-	}
-	return 0
-}
-
-// parseProcSockstat adds the lines "TCP: inuse N orphan O tw T ...",
-// "UDP: inuse N ...", "TCP6: inuse N", "UDP6: inuse N" of b to s. Anything
-// it does not understand is ignored: the counts are only a size hint.
-func parseProcSockstat(s *procSockstat, b []byte) {
-	for line := range bytes.Lines(b) {
-		key, i := procField(line, 0)
-		for {
-			var name, val []byte
-			name, i = procField(line, i)
-			val, i = procField(line, i)
-			if len(val) == 0 {
-				break
-			}
-			n, ok := procUint(bytes.TrimSpace(val), math.MaxInt32)
-			if !ok {
-				continue
-			}
-			switch string(key) + " " + string(name) {
-			case "TCP: inuse":
-				s.tcp = int(n)
-			case "TCP: tw":
-				s.tw = int(n)
-			case "TCP6: inuse":
-				s.tcp6 = int(n)
-			case "UDP: inuse":
-				s.udp = int(n)
-			case "UDP6: inuse":
-				s.udp6 = int(n)
-			}
-		}
-	}
 }

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"testing"
@@ -11,12 +12,24 @@ import (
 )
 
 // Width must equal what Append writes, or the listing's columns drift.
+// Names that need escaping are the ones to try: a service file's name may
+// hold a backslash (written doubled), and a process's or user's name a
+// real ESC (written \x1b). A services file cannot hold the ESC
+// (names.Printable refuses it), but the kernel's comm and a user name
+// from elsewhere can.
 func TestColumnWidthMatchesAppend(t *testing.T) {
 	services, err := names.ParseServices(strings.NewReader("http 80/tcp\nweird\\x1b 81/tcp\n"))
 	if err != nil {
-		services = names.DefaultServices()
+		t.Fatalf("ParseServices: %v", err)
 	}
-	l := &Labeler{Labeler: names.Labeler{Services: services, Host: &model.HostFacts{Ephemeral: model.PortRange{Lo: 32768, Hi: 60999}}}}
+	const esc = "\x1b[31m"
+	snap := &model.Snapshot{Former: map[model.TupleKey][]model.Owner{}}
+	l := &Labeler{Labeler: names.Labeler{
+		Services: services,
+		Host:     &model.HostFacts{Ephemeral: model.PortRange{Lo: 32768, Hi: 60999}},
+		UserName: func(uid uint32) (string, bool) { return "user" + esc, uid%2 == 1 },
+		Snapshot: snap,
+	}}
 	addrs := []string{"0.0.0.0", "1.2.3.4", "255.255.255.255", "10.0.0.10", "::", "::1", "2001:db8::1", "fe80::1:2:3:4"}
 	var socks []model.Socket
 	for i, a := range addrs {
@@ -36,13 +49,37 @@ func TestColumnWidthMatchesAppend(t *testing.T) {
 				Local: netip.AddrPortFrom(addr, port), Remote: netip.AddrPortFrom(addr.Unmap(), 0)})
 		}
 	}
+	// Every socket has owners named with an ESC: held by inode, or, without
+	// one, a former owner by its 4-tuple.
+	var owners []model.Owner
+	for i := range socks {
+		s := &socks[i]
+		if s.Inode == 0 {
+			snap.Former[s.Key()] = []model.Owner{{PID: int32(i + 1), Comm: "gone" + esc, Former: true}}
+			continue
+		}
+		owners = append(owners, model.Owner{Inode: s.Inode, PID: int32(i + 1), FD: 3, Comm: "evil" + esc + "\xff"})
+	}
+	snap.Owners = model.NewOwners(owners, 0)
+
+	escaped := 0
 	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true, Classes: true}) {
 		for i := range socks {
 			s := &socks[i]
-			if got, want := c.Width(s, l), len(c.Append(nil, s, l)); got != want {
-				t.Errorf("%s: Width %d, Append wrote %d (%q) for %+v", c.Name, got, want, c.Append(nil, s, l), s)
+			out := c.Append(nil, s, l)
+			if got, want := c.Width(s, l), len(out); got != want {
+				t.Errorf("%s: Width %d, Append wrote %d (%q) for %+v", c.Name, got, want, out, s)
+			}
+			if bytes.IndexByte(out, 0x1b) >= 0 {
+				t.Errorf("%s: Append wrote a raw ESC (%q) for %+v", c.Name, out, s)
+			}
+			if bytes.Contains(out, []byte(`\x1b[31m`)) {
+				escaped++
 			}
 		}
+	}
+	if escaped == 0 {
+		t.Error("no column wrote an escaped ESC: the names with one were never shown")
 	}
 }
 

@@ -1,9 +1,8 @@
-//go:build linux
-
 package collect
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,19 +15,9 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-func TestParseProcSockstat(t *testing.T) {
-	var got procSockstat
-	for _, name := range []string{"sockstat", "sockstat6"} {
-		b, err := os.ReadFile(procCapturedPath(name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		parseProcSockstat(&got, b)
-	}
-	want := procSockstat{tcp: 16, tw: 2, tcp6: 5, udp: 2, udp6: 4}
-	if got != want {
-		t.Errorf("parseProcSockstat = %+v, want %+v", got, want)
-	}
+// TestReadSockstat reads the captured sockstat files, and counts nothing
+// where there are none.
+func TestReadSockstat(t *testing.T) {
 	all := readSockstat(filepath.Join("..", "testdata", "proc", "captured", "net")).estimate([]model.Proto{procTCP, procUDP}, []model.Family{procIn4, procIn6}, model.AllStateSet)
 	if want := 29 + 29/8 + 64; all != want {
 		t.Errorf("estimate = %d, want %d", all, want)
@@ -142,5 +131,38 @@ func TestReadProcPermission(t *testing.T) {
 	err := New(Config{ProcRoot: root}).readProc(&model.Snapshot{})
 	if !errors.Is(err, os.ErrPermission) || !errors.Is(err, syscall.EACCES) {
 		t.Errorf("readProc = %v, want EACCES", err)
+	}
+}
+
+// BenchmarkReadProc reads a fake root with 130k tcp rows into a fresh
+// snapshot, with and without a sockstat to size the slice from.
+func BenchmarkReadProc(b *testing.B) {
+	const rows = 130_000
+	in := formatProcNet(procBenchSockets(rows, model.FamilyInet), model.ProtoTCP, model.FamilyInet)
+	for _, withSockstat := range []bool{false, true} {
+		b.Run(fmt.Sprintf("sockstat=%v", withSockstat), func(b *testing.B) {
+			root := b.TempDir()
+			if err := os.Mkdir(filepath.Join(root, "net"), 0o755); err != nil {
+				b.Fatal(err)
+			}
+			files := map[string][]byte{"tcp": in}
+			if withSockstat {
+				files["sockstat"] = fmt.Appendf(nil, "sockets: used %d\nTCP: inuse %d orphan 0 tw %d alloc %[2]d mem 1\nUDP: inuse 0 mem 0\n", rows, rows*3/4, rows/4)
+			}
+			for name, data := range files {
+				if err := os.WriteFile(filepath.Join(root, "net", name), data, 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
+			c := New(Config{ProcRoot: root, Protos: []model.Proto{model.ProtoTCP}, Families: []model.Family{model.FamilyInet}})
+			b.ReportAllocs()
+			for b.Loop() {
+				var snap model.Snapshot
+				if err := c.readProc(&snap); err != nil || len(snap.Sockets) != rows {
+					b.Fatalf("readProc: %d sockets, %v", len(snap.Sockets), err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
+		})
 	}
 }

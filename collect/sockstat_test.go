@@ -1,10 +1,26 @@
 package collect
 
 import (
+	"os"
 	"testing"
 
 	"github.com/conntab/conntab/model"
 )
+
+func TestParseProcSockstat(t *testing.T) {
+	var got procSockstat
+	for _, name := range []string{"sockstat", "sockstat6"} {
+		b, err := os.ReadFile(procCapturedPath(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parseProcSockstat(&got, b)
+	}
+	want := procSockstat{tcp: 16, tw: 2, tcp6: 5, udp: 2, udp6: 4}
+	if got != want {
+		t.Errorf("parseProcSockstat = %+v, want %+v", got, want)
+	}
+}
 
 // The estimate follows the states asked for: a listing of listeners on a
 // host with 130k connections must not allocate for the connections.
