@@ -13,24 +13,6 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// TestNoTerminalLists: conntab with no arguments, in a pipe, prints the
-// listing and says on stderr why it did not open the dashboard.
-func TestNoTerminalLists(t *testing.T) {
-	if isTerminal() {
-		t.Skip("stdin and stdout are a terminal: conntab would open the dashboard")
-	}
-	var out, errOut bytes.Buffer
-	if err := run(context.Background(), nil, &out, &errOut); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(out.String(), "Netid") {
-		t.Errorf("stdout is not the listing:\n%s", out.String())
-	}
-	if !strings.Contains(errOut.String(), "not a terminal") {
-		t.Errorf("stderr does not say why: %q", errOut.String())
-	}
-}
-
 func TestTopNeedsTerminal(t *testing.T) {
 	if isTerminal() {
 		t.Skip("a terminal is attached")

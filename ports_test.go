@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/internal/reporttest"
 	"github.com/conntab/conntab/model"
-	"github.com/conntab/conntab/render"
 )
 
 // portsSnapshot is the synthetic namespace of the ports report
@@ -96,35 +94,6 @@ func TestPortsHelp(t *testing.T) {
 	out.Reset()
 	if err := run(t.Context(), []string{"help"}, &out, &out); err != nil || !strings.Contains(out.String(), "conntab ports [flags]") {
 		t.Errorf("conntab help does not name ports (err %v)", err)
-	}
-}
-
-// The report on this host, as anyone may run it: text and JSON.
-func TestPortsLive(t *testing.T) {
-	var out, errb bytes.Buffer
-	if err := run(t.Context(), []string{"ports"}, &out, &errb); err != nil {
-		t.Fatalf("%v\nstderr: %s", err, errb.String())
-	}
-	if !strings.HasPrefix(out.String(), "conntab ports: netns ") || !strings.Contains(out.String(), "\nsettings: tcp_tw_reuse ") {
-		t.Errorf("unexpected report:\n%s", out.String())
-	}
-
-	out.Reset()
-	err := run(t.Context(), []string{"ports", "--json", "--check"}, &out, &errb)
-	if s := processStatus(err); s != 0 && s != 3 && s != 4 {
-		t.Fatalf("--check: exit %d (%v)", s, err)
-	}
-	var j render.PortsJSON
-	dec := json.NewDecoder(&out)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
-		t.Fatal(err)
-	}
-	if !j.Settings.Read || !j.Counters.Read || j.Ephemeral.Size == 0 || j.Taken.IsZero() {
-		t.Errorf("settings read %v, counters read %v, range %+v, taken %v", j.Settings.Read, j.Counters.Read, j.Ephemeral, j.Taken)
-	}
-	if want := map[analyze.Severity]int{analyze.SeverityWarn: 3, analyze.SeverityCritical: 4}; processStatus(err) != want[severityNamed(j.Severity)] {
-		t.Errorf("severity %q but exit %d", j.Severity, processStatus(err))
 	}
 }
 
