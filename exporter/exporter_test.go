@@ -44,9 +44,9 @@ func fakeExporter(snap func() *model.Snapshot, delay time.Duration, top int) (*E
 	return New(Config{Collect: collect, Timeout: 2 * time.Second, Top: top}), calls
 }
 
-// exposition is what e serves, in the text format, without
+// expositionOf is what e serves, in the text format, without
 // conntab_build_info (which names the Go version).
-func exposition(t *testing.T, e *Exporter) []byte {
+func expositionOf(t *testing.T, e *Exporter) []byte {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(e)
@@ -73,7 +73,7 @@ func exposition(t *testing.T, e *Exporter) []byte {
 // per-item metric.
 func TestExporterGolden(t *testing.T) {
 	e, _ := fakeExporter(func() *model.Snapshot { return modeltest.PortsSnapshot(169) }, 0, 20)
-	got, path := exposition(t, e), filepath.Join("testdata", "metrics.txt")
+	got, path := expositionOf(t, e), filepath.Join("testdata", "metrics.txt")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -83,6 +83,22 @@ func TestExporterGolden(t *testing.T) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	} else if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("%s (-want +got)\n%s", path, diff)
+	}
+
+	// What WriteOnce and /metrics serve (the shared exposition of a
+	// sample) is what the registry gathers.
+	var once bytes.Buffer
+	if e, _ := fakeExporter(func() *model.Snapshot { return modeltest.PortsSnapshot(169) }, 0, 20); e.WriteOnce(&once) != nil {
+		t.Fatal("WriteOnce failed")
+	}
+	var served strings.Builder
+	for line := range strings.Lines(once.String()) {
+		if !strings.Contains(line, "conntab_build_info") {
+			served.WriteString(line)
+		}
+	}
+	if diff := cmp.Diff(string(got), served.String()); diff != "" {
+		t.Errorf("WriteOnce (-gathered +served)\n%s", diff)
 	}
 
 	problems, err := testutil.CollectAndLint(e)
