@@ -86,7 +86,7 @@ func (e *Exporter) metricsHandler(logger *log.Logger) http.Handler {
 }
 
 // takeSlot waits for a slot to serve r in, for up to e.slotWait; false
-// when none came, or r's client went away.
+// when none came (a refusal, counted), or r's client went away.
 func (e *Exporter) takeSlot(r *http.Request) bool {
 	select {
 	case e.slots <- struct{}{}:
@@ -101,9 +101,9 @@ func (e *Exporter) takeSlot(r *http.Request) bool {
 	case e.slots <- struct{}{}:
 		return true
 	case <-wait.C:
-	case <-r.Context().Done():
+		e.refused.Add(1)
+	case <-r.Context().Done(): // gone: nobody to refuse
 	}
-	e.refused.Add(1)
 	return false
 }
 
