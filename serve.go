@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/conntab/conntab/collect"
@@ -89,10 +92,41 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.NetNS, err = netnsFile(o.netns); err != nil {
 		return err
 	}
-	o.metrics.Collect = collect.New(cfg).Collect
+	collector := collect.New(cfg)
+	if o.netns != "" {
+		if err := checkNetNS(ctx, collector, o.netns, cfg.NetNS, o.metrics.Timeout); err != nil {
+			return err
+		}
+	}
+	o.metrics.Collect = collector.Collect
 	e := exporter.New(o.metrics)
 	if o.once {
 		return e.WriteOnce(stdout)
 	}
 	return e.ListenAndServe(ctx, o.listen, log.New(stderr, "conntab: ", 0))
+}
+
+// checkNetNS takes one snapshot of the namespace -N names before anything
+// listens or is written: one that cannot be entered (no such namespace,
+// not a namespace, not allowed in) is an error now, not a server whose
+// every scrape says conntab_collect_success 0. A snapshot read in part
+// passes: the scrapes will say what failed, as they will if the
+// namespace goes away later.
+func checkNetNS(ctx context.Context, c *collect.Collector, given, path string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	snap, err := c.Collect(ctx)
+	if snap != nil || err == nil {
+		return nil
+	}
+	var pathErr *fs.PathError
+	switch {
+	case errors.As(err, &pathErr):
+		err = pathErr // "open /run/netns/blue: no such file or directory"
+	case errors.Is(err, syscall.EINVAL): // setns(2) on another kind of file
+		err = fmt.Errorf("%s is not a network namespace: %w", path, err)
+	case errors.Is(err, syscall.EPERM):
+		err = fmt.Errorf("not allowed to enter %s (it takes CAP_SYS_ADMIN): %w", path, err)
+	}
+	return fmt.Errorf("network namespace %q cannot be read: %w", given, err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,8 +15,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/conntab/conntab/internal/nstest"
 )
 
 // freePort is a loopback address nothing listens on, for a server the test
@@ -216,6 +220,44 @@ func targetHealth(t *testing.T, prom string) string {
 	success, _ := query(t, prom, "conntab_collect_success")
 	took, _ := query(t, prom, "conntab_collect_duration_seconds")
 	return fmt.Sprintf("targets %+v; conntab_collect_success %v, conntab_collect_duration_seconds %v", r.Data.ActiveTargets, success, took)
+}
+
+// Issue 15, item 1, the other half: a namespace that goes away while
+// conntab serve runs is not an error that stops it: the scrapes say so
+// (conntab_collect_success 0) and it goes on serving.
+func TestServeNamespaceVanishes(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create a network namespace: run as root (CI does)")
+	}
+	ns, err := nstest.Create()
+	if errors.Is(err, nstest.ErrUnshare) || errors.Is(err, nstest.ErrUnsupported) {
+		t.Skipf("cannot create a network namespace: %v", err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	addr := startServe(t, ns.Path())
+	scrape := func() string {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s\n%s", resp.Status, b)
+		}
+		return string(b)
+	}
+	if body := scrape(); !strings.Contains(body, "conntab_collect_success 1\n") {
+		t.Errorf("while the namespace lives:\n%s", body)
+	}
+	if err := ns.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if body := scrape(); !strings.Contains(body, "conntab_collect_success 0\n") {
+		t.Errorf("once the namespace is gone:\n%s", body)
+	}
 }
 
 // docs/alerts.yml is valid rules, as promtool reads them.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -83,6 +84,49 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Issue 15, item 1: -N naming a namespace that cannot be entered is an
+// error before anything listens or is written, naming the namespace and
+// why, not a server whose every scrape fails; with --once too.
+func TestServeNoSuchNamespace(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, args := range [][]string{
+		{"serve", "-N", "conntab-test-nosuchns", "--listen", addr},
+		{"serve", "-N", "conntab-test-nosuchns", "--once"},
+	} {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		var stdout, stderr syncBuffer
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, args, &stdout, &stderr) }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			cancel()
+			err = <-done
+			t.Errorf("%q was still running after 5s", args)
+		}
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "conntab-test-nosuchns") || exitCode(err) != 1 {
+			t.Errorf("%q: %v (exit %d), want exit 1 naming the namespace", args, err, exitCode(err))
+		}
+		if os.Geteuid() == 0 && (err == nil || !strings.Contains(err.Error(), "/run/netns/conntab-test-nosuchns: no such file or directory")) {
+			t.Errorf("%q: %v, want why (no such file)", args, err)
+		}
+		if out := stdout.String() + stderr.String(); out != "" {
+			t.Errorf("%q wrote %q", args, out)
+		}
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			t.Errorf("%q: something listens on %s", args, addr)
+		}
+	}
 }
 
 // conntab serve --once writes one scrape to stdout and exits.

@@ -3,6 +3,7 @@ package exporter
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,6 +47,15 @@ type Exporter struct {
 	// collectors turn a sample's namespace into metrics, one kind each.
 	collectors []collector
 
+	// slots holds a token for each scrape being served, at most
+	// maxScrapesInFlight; slotWait is how long a scrape waits for one.
+	// waiting counts the scrapes waiting, refused those that waited in
+	// vain.
+	slots    chan struct{}
+	slotWait time.Duration
+	waiting  atomic.Int32
+	refused  atomic.Uint64
+
 	mu       sync.Mutex
 	inflight *scrape // the sample being taken, nil between scrapes
 	// prev is the last sample: CLOSE_WAIT growth and pool growth are
@@ -64,12 +74,15 @@ type collector interface {
 }
 
 // scrape is one sample and the exporter's counts once it was taken,
-// shared by the scrapes that waited for it.
+// shared by the scrapes that waited for it, and its metrics as they were
+// served to them.
 type scrape struct {
 	done               chan struct{}
 	net                *sample.Net // nil when nothing could be read
 	err                error
 	collects, failures uint64
+	refused            uint64 // scrapes refused when the sample was taken
+	exposition         exposition
 }
 
 // New returns an Exporter that reads its snapshots with cfg.Collect.
@@ -80,6 +93,8 @@ func New(cfg Config) *Exporter {
 	return &Exporter{
 		sampling: sample.Config{Collect: cfg.Collect, Thresholds: cfg.Thresholds, Dests: true},
 		timeout:  cfg.Timeout,
+		slots:    make(chan struct{}, maxScrapesInFlight),
+		slotWait: slotWait,
 		self:     newSelfCollector(),
 		collectors: []collector{
 			newSocketsCollector(),
@@ -101,7 +116,13 @@ func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect takes (or joins) a sample and sends its metrics.
 func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
-	s := e.take()
+	s := e.join()
+	<-s.done
+	e.send(s, ch)
+}
+
+// send sends the metrics of a sample that has been taken.
+func (e *Exporter) send(s *scrape, ch chan<- prometheus.Metric) {
 	e.self.update(s, ch)
 	if s.net == nil {
 		return
@@ -111,41 +132,42 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// take returns the sample being taken, or starts one and waits for it.
-func (e *Exporter) take() *scrape {
+// join returns the sample being taken, starting one when none is; its
+// done closes once it has been taken.
+func (e *Exporter) join() *scrape {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if s := e.inflight; s != nil {
-		e.mu.Unlock()
-		<-s.done
 		return s
 	}
 	s := &scrape{done: make(chan struct{})}
 	e.inflight = s
-	e.mu.Unlock()
-
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), e.timeout)
-		// One sample is taken at a time, so prev is this goroutine's
-		// alone: the work is done outside the lock.
-		next, err := sample.Take(ctx, &e.sampling, e.prev)
-		cancel()
-		s.err = err
-		if s.net = next.Net(); s.net != nil {
-			e.prev = next
-		}
-		e.mu.Lock()
-		e.collects++
-		e.lastErr = s.err
-		if s.err != nil {
-			e.failures++
-		}
-		s.collects, s.failures = e.collects, e.failures
-		e.inflight = nil
-		e.mu.Unlock()
-		close(s.done)
-	}()
-	<-s.done
+	go e.take(s)
 	return s
+}
+
+// take takes the sample s under the exporter's deadline, then lets the
+// scrapes waiting for it go.
+func (e *Exporter) take(s *scrape) {
+	ctx, cancel := context.WithTimeout(context.Background(), e.timeout)
+	// One sample is taken at a time, so prev is this goroutine's alone:
+	// the work is done outside the lock.
+	next, err := sample.Take(ctx, &e.sampling, e.prev)
+	cancel()
+	s.err = err
+	if s.net = next.Net(); s.net != nil {
+		e.prev = next
+	}
+	e.mu.Lock()
+	e.collects++
+	e.lastErr = s.err
+	if s.err != nil {
+		e.failures++
+	}
+	s.collects, s.failures, s.refused = e.collects, e.failures, e.refused.Load()
+	e.inflight = nil
+	e.mu.Unlock()
+	close(s.done)
 }
 
 // sink sends constant metrics to a scrape.

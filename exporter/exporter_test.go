@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
@@ -38,9 +39,9 @@ func fakeExporter(snap func() *model.Snapshot, delay time.Duration, top int) (*E
 	return New(Config{Collect: collect, Timeout: 2 * time.Second, Top: top}), calls
 }
 
-// exposition is what e serves, in the text format, without
+// expositionOf is what e serves, in the text format, without
 // conntab_build_info (which names the Go version).
-func exposition(t *testing.T, e *Exporter) []byte {
+func expositionOf(t *testing.T, e *Exporter) []byte {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(e)
@@ -67,7 +68,24 @@ func exposition(t *testing.T, e *Exporter) []byte {
 // per-item metric.
 func TestExporterGolden(t *testing.T) {
 	e, _ := fakeExporter(func() *model.Snapshot { return reporttest.PortsSnapshot(169) }, 0, 20)
-	reporttest.Golden(t, "metrics.txt", exposition(t, e))
+	got := expositionOf(t, e)
+	reporttest.Golden(t, "metrics.txt", got)
+
+	// What WriteOnce and /metrics serve (the shared exposition of a
+	// sample) is what the registry gathers.
+	var once bytes.Buffer
+	if e, _ := fakeExporter(func() *model.Snapshot { return reporttest.PortsSnapshot(169) }, 0, 20); e.WriteOnce(&once) != nil {
+		t.Fatal("WriteOnce failed")
+	}
+	var served strings.Builder
+	for line := range strings.Lines(once.String()) {
+		if !strings.Contains(line, "conntab_build_info") {
+			served.WriteString(line)
+		}
+	}
+	if diff := cmp.Diff(string(got), served.String()); diff != "" {
+		t.Errorf("WriteOnce (-gathered +served)\n%s", diff)
+	}
 
 	problems, err := testutil.CollectAndLint(e)
 	if err != nil || len(problems) > 0 {

@@ -12,7 +12,7 @@ import (
 // scrape was read, and how many were taken and failed) and conntab's
 // build. It is the one collector that reports when nothing could be read.
 type selfCollector struct {
-	duration, source, success, collects, failures, build *prometheus.Desc
+	duration, source, success, collects, failures, refused, build *prometheus.Desc
 	// version, revision and goVersion label conntab_build_info: the
 	// binary does not change while it runs.
 	version, revision, goVersion string
@@ -30,6 +30,8 @@ func newSelfCollector() selfCollector {
 			"Snapshots taken since conntab serve started; scrapes that arrive together share one.", nil, nil),
 		failures: prometheus.NewDesc("conntab_collect_errors_total",
 			"Snapshots that failed in whole or in part since conntab serve started.", nil, nil),
+		refused: prometheus.NewDesc("conntab_scrapes_refused_total",
+			"Scrapes answered 503 since conntab serve started: every slot was taken for as long as they waited for one.", nil, nil),
 		build: prometheus.NewDesc("conntab_build_info",
 			"conntab's build: its module version, VCS revision and Go version.",
 			[]string{"version", "revision", "goversion"}, nil),
@@ -40,17 +42,18 @@ func newSelfCollector() selfCollector {
 }
 
 func (c selfCollector) describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.duration, c.source, c.success, c.collects, c.failures, c.build} {
+	for _, d := range []*prometheus.Desc{c.duration, c.source, c.success, c.collects, c.failures, c.refused, c.build} {
 		ch <- d
 	}
 }
 
-// update sends the build and the counts, whether the sample was read
+// update sends the build and the counts (samples, failures, refusals), whether the sample was read
 // whole, and, when anything was read, how and how fast.
 func (c selfCollector) update(s *scrape, out sink) {
 	out.gauge(c.build, 1, c.version, c.revision, c.goVersion)
 	out.counter(c.collects, float64(s.collects))
 	out.counter(c.failures, float64(s.failures))
+	out.counter(c.refused, float64(s.refused))
 	success := 1.0
 	if s.err != nil {
 		success = 0
