@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	promodel "github.com/prometheus/common/model"
+
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/render"
 	"github.com/prometheus/common/expfmt"
