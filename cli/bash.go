@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -72,7 +73,7 @@ _%[1]s_names() {
 }
 
 complete -F _%[1]s %[1]s
-`, n, shellWord(strings.Join(spellings(p.Flags), " ")), shellWord(strings.Join(names, " ")))
+`, n, shellWord(strings.Join(p.standalone(), " ")), shellWord(strings.Join(names, " ")))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -102,6 +103,22 @@ func bashValues(b *strings.Builder, name string, fs *pflag.FlagSet) {
 	if cases.Len() > 0 {
 		fmt.Fprintf(b, "\t\tcase $prev in\n%s\t\tesac\n", cases.String())
 	}
+}
+
+// standalone are the spellings of the flags that stand alone that the
+// default command lacks: they complete in a command's place.
+func (p *Program) standalone() []string {
+	var def []string
+	if c := p.Command(p.Default); c != nil {
+		def = spellings(c.Flags)
+	}
+	var s []string
+	for _, f := range spellings(p.Flags) {
+		if !slices.Contains(def, f) {
+			s = append(s, f)
+		}
+	}
+	return s
 }
 
 // spellings are every way of writing fs's flags: -t --tcp -u --udp ...
