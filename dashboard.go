@@ -12,8 +12,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
+	"github.com/spf13/pflag"
 
 	"github.com/conntab/conntab/audit"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
@@ -43,32 +45,26 @@ type dashboardOptions struct {
 	cpuProfile, memProfile string
 }
 
-func (o *dashboardOptions) flags() []option {
-	return []option{
-		{short: 'i', long: "interval", arg: "DURATION", help: "time from one sample's end to the next one's start, as top and watch count it (default 1s; at least 100ms)",
-			value: func(v string) error {
-				d, err := time.ParseDuration(v)
-				if err != nil || d < 100*time.Millisecond {
-					return usagef("-i %q: want a duration of at least 100ms, such as 1s or 500ms", v)
-				}
-				o.interval = d
-				return nil
-			}},
-		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc)",
-			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
-		{short: 'N', long: "netns", arg: "NAME|PATH", help: "watch the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
-			value: func(v string) error { o.netns = v; return nil }},
-		{short: 'P', long: "no-processes", set: func() { o.noProcesses = true }, help: "do not name the processes holding sockets (saves the /proc walk)"},
-		{short: 'F', long: "filter", arg: "FILE", help: "read the starting filter from FILE instead of the arguments",
-			value: func(v string) error { o.filterFile = v; return nil }},
-		{long: "rules", arg: "FILE", help: "extend the listener audit's rules with FILE (format: model/audit.txt, docs/listeners.md)",
-			value: func(v string) error { o.rulesFile = v; return nil }},
-		{long: "cpuprofile", arg: "FILE", help: "write a CPU profile of the session to FILE (go tool pprof)",
-			value: func(v string) error { o.cpuProfile = v; return nil }},
-		{long: "memprofile", arg: "FILE", help: "write a heap profile to FILE when the dashboard quits",
-			value: func(v string) error { o.memProfile = v; return nil }},
-		{short: 'h', long: "help", set: func() { o.help = true }, help: "this help"},
-	}
+func (o *dashboardOptions) flags() *pflag.FlagSet {
+	fs := cli.NewFlags("top")
+	cli.Arg(fs, "interval", "i", "DURATION", "time from one sample's end to the next one's start, as top and watch count it (default 1s; at least 100ms)",
+		func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 100*time.Millisecond {
+				return fmt.Errorf("%q: want a duration of at least 100ms, such as 1s or 500ms", v)
+			}
+			o.interval = d
+			return nil
+		})
+	sourceFlag(fs, &o.mode, "where sockets are read from (default auto: netlink, else /proc)")
+	netnsFlag(fs, &o.netns, "watch the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	fs.BoolVarP(&o.noProcesses, "no-processes", "P", false, "do not name the processes holding sockets (saves the /proc walk)")
+	fileFlag(fs, &o.filterFile, "filter", "F", "FILE", "read the starting filter from FILE instead of the arguments")
+	fileFlag(fs, &o.rulesFile, "rules", "", "FILE", "extend the listener audit's rules with FILE (format: audit/audit.txt, docs/listeners.md)")
+	fileFlag(fs, &o.cpuProfile, "cpuprofile", "", "FILE", "write a CPU profile of the session to FILE (go tool pprof)")
+	fileFlag(fs, &o.memProfile, "memprofile", "", "FILE", "write a heap profile to FILE when the dashboard quits")
+	helpFlag(fs, &o.help)
+	return fs
 }
 
 const dashboardUsage = `Usage: conntab top [flags] [FILTER...]
@@ -114,7 +110,7 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	f, err := filter.Parse(expr)
 	if err != nil {
-		return &usageError{msg: err.Error(), err: err}
+		return &usageError{Msg: err.Error(), Err: err}
 	}
 	if f.Expr == nil && !f.HasStates {
 		f = nil
@@ -150,20 +146,10 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // loadNames loads the service table (/etc/services over the built-in one)
-// and the user names (/etc/passwd). A broken file costs names, not the
-// command: it is said on stderr, and the built-in table, or the users
-// that did read, stand in.
+// and the user names (/etc/passwd); a broken file costs names, said on
+// stderr, not the command.
 func loadNames(stderr io.Writer) (*names.Services, *names.Users) {
-	services, err := names.LoadServices("/etc/services")
-	if err != nil {
-		fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(err))
-		services = names.DefaultServices()
-	}
-	users, err := names.LoadUsers("/etc/passwd")
-	if err != nil {
-		fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
-	}
-	return services, users
+	return names.HostServices(names.ServicesFile, warner(stderr)), names.HostUsers(names.PasswdFile, warner(stderr))
 }
 
 // dashboardConfig wires the collector into the dashboard's configuration.
@@ -208,7 +194,7 @@ func (o *dashboardOptions) loadRules() error {
 	}
 	rules, err := audit.LoadAuditRules(o.rulesFile)
 	if err != nil {
-		return &usageError{msg: "--rules: " + err.Error(), err: err}
+		return &usageError{Msg: "--rules: " + err.Error(), Err: err}
 	}
 	o.rules = rules
 	return nil

@@ -10,7 +10,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
@@ -36,32 +39,28 @@ type listOptions struct {
 	help             bool
 }
 
-func (o *listOptions) flags() []option {
-	on := func(b *bool) func() { return func() { *b = true } }
-	return []option{
-		{short: 't', long: "tcp", set: on(&o.tcp), help: "TCP sockets (default: TCP and UDP)"},
-		{short: 'u', long: "udp", set: on(&o.udp), help: "UDP sockets"},
-		{short: '4', long: "ipv4", set: on(&o.inet), help: "IPv4 sockets only (default: both families)"},
-		{short: '6', long: "ipv6", set: on(&o.inet6), help: "IPv6 sockets only"},
-		{short: 'l', long: "listening", set: on(&o.listening), help: "listening sockets only (TCP LISTEN, UDP UNCONN)"},
-		{short: 'a', long: "all", set: on(&o.all), help: "sockets in every state (default: all but listening, TIME_WAIT included)"},
-		{short: 'n', long: "numeric", set: func() {}, help: "accepted out of habit: numbers are always shown"},
-		{short: 'e', long: "extended", set: on(&o.extended), help: "add UID, Inode and Cookie"},
-		{short: 'o', long: "options", set: on(&o.timers), help: "add the Timer column (kind,expiry,retransmits)"},
-		{short: 'p', long: "processes", set: on(&o.processes), help: "add User and Process: who holds each socket (other users' need root)"},
-		{long: "flags", set: on(&o.flagged), help: "add Flags: the remote endpoint's flags (docs/flags.md); reads every TCP socket to count pools"},
-		{short: 'H', long: "no-header", set: on(&o.noHeader), help: "no header line"},
-		{short: 's', long: "summary", set: on(&o.summary), help: "counts per protocol and state instead of sockets"},
-		{long: "json", set: func() { o.format = "json" }, help: "one JSON object per socket per line (docs/json.md)"},
-		{long: "csv", set: func() { o.format = "csv" }, help: "comma-separated values with a header line"},
-		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc)",
-			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
-		{short: 'N', long: "netns", arg: "NAME|PATH", help: "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
-			value: func(v string) error { o.netns = v; return nil }},
-		{short: 'F', long: "filter", arg: "FILE", help: "read the filter from FILE instead of the arguments",
-			value: func(v string) error { o.filterFile = v; return nil }},
-		{short: 'h', long: "help", set: on(&o.help), help: "this help"},
-	}
+func (o *listOptions) flags() *pflag.FlagSet {
+	fs := cli.NewFlags("list")
+	fs.BoolVarP(&o.tcp, "tcp", "t", false, "TCP sockets (default: TCP and UDP)")
+	fs.BoolVarP(&o.udp, "udp", "u", false, "UDP sockets")
+	fs.BoolVarP(&o.inet, "ipv4", "4", false, "IPv4 sockets only (default: both families)")
+	fs.BoolVarP(&o.inet6, "ipv6", "6", false, "IPv6 sockets only")
+	fs.BoolVarP(&o.listening, "listening", "l", false, "listening sockets only (TCP LISTEN, UDP UNCONN)")
+	fs.BoolVarP(&o.all, "all", "a", false, "sockets in every state (default: all but listening, TIME_WAIT included)")
+	fs.BoolP("numeric", "n", false, "accepted out of habit: numbers are always shown")
+	fs.BoolVarP(&o.extended, "extended", "e", false, "add UID, Inode and Cookie")
+	fs.BoolVarP(&o.timers, "options", "o", false, "add the Timer column (kind,expiry,retransmits)")
+	fs.BoolVarP(&o.processes, "processes", "p", false, "add User and Process: who holds each socket (other users' need root)")
+	fs.BoolVar(&o.flagged, "flags", false, "add Flags: the remote endpoint's flags (docs/flags.md); reads every TCP socket to count pools")
+	fs.BoolVarP(&o.noHeader, "no-header", "H", false, "no header line")
+	fs.BoolVarP(&o.summary, "summary", "s", false, "counts per protocol and state instead of sockets")
+	cli.Switch(fs, "json", "", "one JSON object per socket per line (docs/json.md)", func() { o.format = "json" })
+	cli.Switch(fs, "csv", "", "comma-separated values with a header line", func() { o.format = "csv" })
+	sourceFlag(fs, &o.mode, "where sockets are read from (default auto: netlink, else /proc)")
+	netnsFlag(fs, &o.netns, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	fileFlag(fs, &o.filterFile, "filter", "F", "FILE", "read the filter from FILE instead of the arguments")
+	helpFlag(fs, &o.help)
+	return fs
 }
 
 // states is the state set the flags ask for.
@@ -144,11 +143,11 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	f, err := filter.Parse(expr)
 	if err != nil {
-		return &usageError{msg: err.Error(), err: err}
+		return &usageError{Msg: err.Error(), Err: err}
 	}
 	// The service table loads on the other core while the kernel is read:
 	// only the filter's states are needed before, and they need no names.
-	services := loadServicesAsync(stderr)
+	services := names.HostServicesAsync(names.ServicesFile, warner(stderr))
 	cfg, asked := o.collectConfig(f)
 	cfg.NetNS = netns
 	cfg.Notify = func(msg string) { fmt.Fprintln(stderr, msg) }
@@ -162,16 +161,11 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	snap := taken.Net().Snap
 	labels.Host, labels.Snapshot, labels.Dests = &snap.Host, snap, taken.Net().Dests
 	if o.processes {
-		users, err := names.LoadUsers("/etc/passwd")
-		if err != nil {
-			// Bad lines cost names, not the listing.
-			fmt.Fprintf(stderr, "conntab: %v\n", oneLine(err))
-		}
-		labels.UserName = users.Name
+		labels.UserName = names.HostUsers(names.PasswdFile, warner(stderr)).Name
 	}
 	m, err := f.Compile(&labels.Labeler)
 	if err != nil {
-		return &usageError{msg: err.Error(), err: err}
+		return &usageError{Msg: err.Error(), Err: err}
 	}
 	keep := snap.Sockets[:0]
 	for i := range snap.Sockets {
@@ -240,28 +234,9 @@ func (o *listOptions) filterText(args []string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// loadServicesAsync reads /etc/services on another goroutine. What it
-// returns waits for the table; it says what went wrong on stderr in the
-// caller's goroutine, in order with its other messages, and a broken
-// file costs names, not the listing: the built-in table stands in.
-func loadServicesAsync(stderr io.Writer) (services func() *names.Services) {
-	type loaded struct {
-		services *names.Services
-		err      error
-	}
-	ch := make(chan loaded, 1)
-	go func() {
-		s, err := names.LoadServices("/etc/services")
-		ch <- loaded{s, err}
-	}()
-	return func() *names.Services {
-		l := <-ch
-		if l.err != nil {
-			fmt.Fprintf(stderr, "conntab: %v (using the built-in service table)\n", oneLine(l.err))
-			l.services = names.DefaultServices()
-		}
-		return l.services
-	}
+// warner says a warning on stderr: the name tables' (names.HostUsers).
+func warner(stderr io.Writer) func(error) {
+	return func(err error) { fmt.Fprintf(stderr, "conntab: %s\n", oneLine(err)) }
 }
 
 // listSnapshot writes what a collection returned. On a decoding error the

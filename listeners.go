@@ -8,7 +8,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/conntab/conntab/audit"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/names"
@@ -26,22 +29,18 @@ type listenersOptions struct {
 	help   bool
 }
 
-func (o *listenersOptions) flags() []option {
-	on := func(b *bool) func() { return func() { *b = true } }
+func (o *listenersOptions) flags() *pflag.FlagSet {
+	fs := cli.NewFlags("listeners")
 	proto := func(p model.Proto) func() { return func() { o.protos = append(o.protos, p) } }
-	return []option{
-		{short: 't', long: "tcp", set: proto(model.ProtoTCP), help: "TCP listeners only"},
-		{short: 'u', long: "udp", set: proto(model.ProtoUDP), help: "UDP sockets only"},
-		{short: 'N', long: "netns", arg: "NAME|PATH", help: "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
-			value: func(v string) error { o.netns = v; return nil }},
-		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc; /proc sees neither backlogs nor IPV6_V6ONLY)",
-			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
-		{long: "rules", arg: "FILE", help: "extend the audit's rules with FILE: local, public and expect lines (docs/listeners.md)",
-			value: func(v string) error { o.rules = v; return nil }},
-		{long: "json", set: on(&o.json), help: "one JSON document instead of the text (docs/json.md)"},
-		{long: "check", set: on(&o.check), help: "exit 3 when the worst finding is a warning, 4 when it is critical (0 otherwise)"},
-		{short: 'h', long: "help", set: on(&o.help), help: "this help"},
-	}
+	cli.Switch(fs, "tcp", "t", "TCP listeners only", proto(model.ProtoTCP))
+	cli.Switch(fs, "udp", "u", "UDP sockets only", proto(model.ProtoUDP))
+	netnsFlag(fs, &o.netns, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	sourceFlag(fs, &o.mode, "where sockets are read from (default auto: netlink, else /proc; /proc sees neither backlogs nor IPV6_V6ONLY)")
+	fileFlag(fs, &o.rules, "rules", "", "FILE", "extend the audit's rules with FILE: local, public and expect lines (docs/listeners.md)")
+	fs.BoolVar(&o.json, "json", false, "one JSON document instead of the text (docs/json.md)")
+	fs.BoolVar(&o.check, "check", false, "exit 3 when the worst finding is a warning, 4 when it is critical (0 otherwise)")
+	helpFlag(fs, &o.help)
+	return fs
 }
 
 const listenersUsage = `Usage: conntab listeners [flags]
@@ -86,7 +85,7 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	rules := audit.DefaultAuditRules()
 	if o.rules != "" {
 		if rules, err = audit.LoadAuditRules(o.rules); err != nil {
-			return &usageError{msg: "--rules: " + err.Error(), err: err}
+			return &usageError{Msg: "--rules: " + err.Error(), Err: err}
 		}
 	}
 	cfg := collect.Config{

@@ -16,26 +16,6 @@ import (
 	"github.com/conntab/conntab/filter"
 )
 
-const usage = `conntab: the connection table of this host, as ss and netstat show it.
-
-Usage:
-  conntab                       the live dashboard on a terminal, else the listing
-  conntab top [flags] [FILTER]  the live dashboard (see conntab top -h)
-  conntab [list flags]          the listing (see conntab list -h)
-  conntab list|ls [flags]       every socket, one per line; --json, --csv, -s
-  conntab ports [flags]         ephemeral port exhaustion: pools, settings, findings and
-                                advice (see conntab ports -h); --json, --check
-  conntab listeners [flags]     what listens, where, as whom, and what looks wrong
-                                (see conntab listeners -h); --json, --check, --rules
-  conntab serve [flags]         a Prometheus exporter: /metrics, one snapshot per scrape
-                                (see conntab serve -h; docs/prometheus.md)
-  conntab help                  this help
-
-Exit status: 0 ok, 1 runtime error, 2 usage error; with --check, conntab
-ports and conntab listeners exit 3 when the worst finding is a warning, 4
-when it is critical.
-`
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -78,24 +58,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return runDefault(ctx, stdout, stderr)
 	}
-	cmd := "list"
-	if !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "list", "ls":
-		return runList(ctx, args, stdout, stderr)
-	case "top", "dashboard":
-		return runDashboard(ctx, args, stdout, stderr)
-	case "ports":
-		return runPorts(ctx, args, stdout, stderr)
-	case "listeners":
-		return runListeners(ctx, args, stdout, stderr)
-	case "serve":
-		return runServe(ctx, args, stdout, stderr)
-	case "help":
-		_, err := io.WriteString(stdout, usage)
-		return err
-	}
-	return usagef("unknown command %q", cmd)
+	return program().Run(ctx, args, stdout, stderr)
 }

@@ -3,14 +3,16 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
@@ -33,35 +35,32 @@ type portsOptions struct {
 // (model.Thresholds.MinInterval).
 const minPortsInterval = 500 * time.Millisecond
 
-func (o *portsOptions) flags() []option {
-	on := func(b *bool) func() { return func() { *b = true } }
-	return []option{
-		{short: 'N', long: "netns", arg: "NAME|PATH", help: "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
-			value: func(v string) error { o.netns = v; return nil }},
-		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc; /proc cannot see accept queues' backlogs)",
-			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
-		{short: 'i', long: "interval", arg: "DURATION", help: "take a second sample DURATION after the first: rates, counters' growth and time to exhaustion from the two (at least 500ms)",
-			value: func(v string) error {
-				d, err := time.ParseDuration(v)
-				if err != nil || d < minPortsInterval {
-					return fmt.Errorf("%q: want a duration of at least %v, such as 5s", v, minPortsInterval)
-				}
-				o.interval = d
-				return nil
-			}},
-		{long: "top", arg: "N", help: "show the N most severe, then fullest, pools (default 20; --json lists every pool)",
-			value: func(v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 1 {
-					return fmt.Errorf("%q: want a whole number of pools, 1 or more", v)
-				}
-				o.top = n
-				return nil
-			}},
-		{long: "json", set: on(&o.json), help: "one JSON document instead of the text (docs/json.md)"},
-		{long: "check", set: on(&o.check), help: "exit 3 when the worst finding is a warning, 4 when it is critical (0 otherwise)"},
-		{short: 'h', long: "help", set: on(&o.help), help: "this help"},
-	}
+func (o *portsOptions) flags() *pflag.FlagSet {
+	fs := cli.NewFlags("ports")
+	netnsFlag(fs, &o.netns, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	sourceFlag(fs, &o.mode, "where sockets are read from (default auto: netlink, else /proc; /proc cannot see accept queues' backlogs)")
+	cli.Arg(fs, "interval", "i", "DURATION", "take a second sample DURATION after the first: rates, counters' growth and time to exhaustion from the two (at least 500ms)",
+		func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < minPortsInterval {
+				return fmt.Errorf("%q: want a duration of at least %v, such as 5s", v, minPortsInterval)
+			}
+			o.interval = d
+			return nil
+		})
+	cli.Arg(fs, "top", "", "N", "show the N most severe, then fullest, pools (default 20; --json lists every pool)",
+		func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%q: want a whole number of pools, 1 or more", v)
+			}
+			o.top = n
+			return nil
+		})
+	fs.BoolVar(&o.json, "json", false, "one JSON document instead of the text (docs/json.md)")
+	fs.BoolVar(&o.check, "check", false, "exit 3 when the worst finding is a warning, 4 when it is critical (0 otherwise)")
+	helpFlag(fs, &o.help)
+	return fs
 }
 
 const portsUsage = `Usage: conntab ports [flags]
@@ -105,51 +104,23 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	th := analyze.DefaultThresholds()
-	r, snap, dt, collectErr := collectPorts(ctx, collect.New(cfg), o.interval, th)
-	if r == nil {
+	s, collectErr := sample.TakeAfter(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Thresholds: th, Ports: true}, o.interval)
+	if s == nil {
 		return collectErr
 	}
+	r := s.Net().Ports
 
 	err = writeReport(stdout, "report", func(w *bufio.Writer) error {
 		if o.json {
 			return render.PortsDocument(w, r)
 		}
 		render.PortsText(w, r, render.PortsTextOptions{
-			NetNS: o.netns, Source: snap.Source, Samples: dt,
+			NetNS: o.netns, Source: s.Net().Snap.Source, Samples: s.Net().DT,
 			Top: o.top, Width: textWidth(stdout), Thresholds: th,
 		})
 		return nil
 	})
 	return ending(err, collectErr, o.check, func() error { return portsVerdict(r) })
-}
-
-// collectPorts reads one sample, or two interval apart, and reports on
-// the last; dt is the time between the two samples' starts, 0 for one. A
-// reading that failed part way still gives a report, with its error; r
-// is nil only when there is nothing to report on.
-func collectPorts(ctx context.Context, c *collect.Collector, interval time.Duration, th analyze.Thresholds) (r *analyze.PortsReport, snap *model.Snapshot, dt time.Duration, err error) {
-	cfg := sample.Config{Collect: c.Collect, Thresholds: th, Ports: interval <= 0}
-	s, err := sample.Take(ctx, &cfg, nil)
-	if s == nil {
-		return nil, nil, 0, err
-	}
-	if interval > 0 {
-		t := time.NewTimer(interval)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return nil, nil, 0, fmt.Errorf("interrupted before the second sample: %w", ctx.Err())
-		case <-t.C:
-		}
-		cfg.Ports = true
-		next, err2 := sample.Take(ctx, &cfg, s)
-		if next == nil {
-			return nil, nil, 0, errors.Join(err, err2)
-		}
-		s, err = next, errors.Join(err, err2)
-	}
-	n := s.Net()
-	return n.Ports, n.Snap, n.DT, err
 }
 
 // checkFailed is --check's verdict on a report whose worst finding is a

@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/exporter"
 )
@@ -29,37 +32,35 @@ type serveOptions struct {
 	once, help    bool
 }
 
-func (o *serveOptions) flags() []option {
-	return []option{
-		{long: "listen", arg: "ADDR", help: "serve /metrics on ADDR, host:port (default " + defaultServeAddr + ", loopback only; \":" + defaultServePort + "\" is every interface)",
-			value: func(v string) error {
-				if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
-					return fmt.Errorf("%q: want host:port, such as 127.0.0.1:%s or :%s", v, defaultServePort, defaultServePort)
-				}
-				o.listen = v
-				return nil
-			}},
-		{short: 'N', long: "netns", arg: "NAME|PATH", help: "report on the network namespace NAME (/run/netns/NAME) or at PATH; needs root",
-			value: func(v string) error { o.netns = v; return nil }},
-		{long: "source", arg: "auto|netlink|proc", help: "where sockets are read from (default auto: netlink, else /proc)",
-			value: func(v string) (err error) { o.mode, err = collect.ParseMode(v); return err }},
-		{long: "top", arg: "K", help: "series per pool, per destination and per listener: the K worst of each (default 20)",
-			value: func(v string) (err error) {
-				if o.metrics.Top, err = strconv.Atoi(v); err != nil || o.metrics.Top < 0 {
-					return fmt.Errorf("%q: want a whole number, 0 or more", v)
-				}
-				return nil
-			}},
-		{long: "timeout", arg: "DURATION", help: "the longest one snapshot may take; keep it under Prometheus's scrape_timeout (default 8s)",
-			value: func(v string) (err error) {
-				if o.metrics.Timeout, err = time.ParseDuration(v); err != nil || o.metrics.Timeout < 100*time.Millisecond {
-					return fmt.Errorf("%q: want a duration of at least 100ms, such as 8s", v)
-				}
-				return nil
-			}},
-		{long: "once", set: func() { o.once = true }, help: "write one scrape's metrics to stdout and exit, serving nothing (for node_exporter's textfile collector, or a look); exit 1 when the snapshot failed"},
-		{short: 'h', long: "help", set: func() { o.help = true }, help: "this help"},
-	}
+func (o *serveOptions) flags() *pflag.FlagSet {
+	fs := cli.NewFlags("serve")
+	cli.Arg(fs, "listen", "", "ADDR", "serve /metrics on ADDR, host:port (default "+defaultServeAddr+", loopback only; \":"+defaultServePort+"\" is every interface)",
+		func(v string) error {
+			if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+				return fmt.Errorf("%q: want host:port, such as 127.0.0.1:%s or :%s", v, defaultServePort, defaultServePort)
+			}
+			o.listen = v
+			return nil
+		})
+	netnsFlag(fs, &o.netns, "report on the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	sourceFlag(fs, &o.mode, "where sockets are read from (default auto: netlink, else /proc)")
+	cli.Arg(fs, "top", "", "K", "series per pool, per destination and per listener: the K worst of each (default 20)",
+		func(v string) (err error) {
+			if o.metrics.Top, err = strconv.Atoi(v); err != nil || o.metrics.Top < 0 {
+				return fmt.Errorf("%q: want a whole number, 0 or more", v)
+			}
+			return nil
+		})
+	cli.Arg(fs, "timeout", "", "DURATION", "the longest one snapshot may take; keep it under Prometheus's scrape_timeout (default 8s)",
+		func(v string) (err error) {
+			if o.metrics.Timeout, err = time.ParseDuration(v); err != nil || o.metrics.Timeout < 100*time.Millisecond {
+				return fmt.Errorf("%q: want a duration of at least 100ms, such as 8s", v)
+			}
+			return nil
+		})
+	fs.BoolVar(&o.once, "once", false, "write one scrape's metrics to stdout and exit, serving nothing (for node_exporter's textfile collector, or a look); exit 1 when the snapshot failed")
+	helpFlag(fs, &o.help)
+	return fs
 }
 
 const serveUsage = `Usage: conntab serve [flags]
