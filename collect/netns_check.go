@@ -1,0 +1,42 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"syscall"
+)
+
+// CheckNetNS takes one snapshot to see that the namespace Config.NetNS
+// names can be entered, so that a front end can refuse to start (a
+// server to listen, a dashboard to open) rather than show every sample
+// failing. It says why one cannot: no such file ("open /run/netns/blue:
+// no such file or directory", an *fs.PathError), not a network namespace
+// (setns(2) answers EINVAL), not allowed in (EPERM: it takes
+// CAP_SYS_ADMIN). A snapshot read in part passes: the samples will say
+// what failed, as they will if the namespace goes away later. Without
+// Config.NetNS it reads nothing and returns nil.
+//
+// The snapshot is the Collector's own: it counts as its first (Processes
+// and Remember keep what it found).
+func (c *Collector) CheckNetNS(ctx context.Context) error {
+	path := c.cfg.NetNS
+	if path == "" {
+		return nil
+	}
+	snap, err := c.Collect(ctx)
+	if snap != nil || err == nil {
+		return nil
+	}
+	var pathErr *fs.PathError
+	switch {
+	case errors.As(err, &pathErr):
+		return pathErr
+	case errors.Is(err, syscall.EINVAL):
+		return fmt.Errorf("%s is not a network namespace: %w", path, err)
+	case errors.Is(err, syscall.EPERM):
+		return fmt.Errorf("not allowed to enter %s (it takes CAP_SYS_ADMIN): %w", path, err)
+	}
+	return err
+}
