@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+
+	"github.com/conntab/conntab/cli"
 )
 
 // output runs conntab with args and returns what it wrote on stdout,
@@ -94,7 +96,7 @@ func TestVersion(t *testing.T) {
 // use instead or why not, and exits 2; ports and top keep -i as their
 // interval.
 func TestFlagHints(t *testing.T) {
-	for _, h := range flagHints() {
+	for _, h := range cli.Hints() {
 		for _, args := range [][]string{{"-" + h.Short}, {"list", "-t" + h.Short}, {"--" + h.Long}} {
 			var out bytes.Buffer
 			err := run(t.Context(), args, &out, &out)
@@ -108,9 +110,9 @@ func TestFlagHints(t *testing.T) {
 			t.Errorf("conntab %s: %v, want it to point at conntab top", strings.Join(args, " "), err)
 		}
 	}
-	var o portsOptions
-	if _, err := parseArgs([]string{"-i2s"}, o.flags()); err != nil || o.interval.Seconds() != 2 {
-		t.Errorf("conntab ports -i2s: %v, interval %v", err, o.interval)
+	var o cli.PortsOptions
+	if _, err := parseArgs([]string{"-i2s"}, o.Flags()); err != nil || o.Interval.Seconds() != 2 {
+		t.Errorf("conntab ports -i2s: %v, interval %v", err, o.Interval)
 	}
 }
 
@@ -212,7 +214,7 @@ func TestManPage(t *testing.T) {
 			}
 		}
 	}
-	for _, h := range flagHints() {
+	for _, h := range cli.Hints() {
 		if !bytes.Contains(page, []byte("-"+h.Short+", --"+h.Long)) {
 			t.Errorf("the rendered page lacks the hint for -%s", h.Short)
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/conntab/conntab/audit"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/model"
 )
 
@@ -44,8 +45,8 @@ func TestTopNeedsTerminal(t *testing.T) {
 // dashboard's configuration; a bad file is a usage error that matches
 // what went wrong.
 func TestTopRules(t *testing.T) {
-	o := dashboardOptions{rulesFile: "testdata/audit/site.txt"}
-	if err := o.loadRules(); err != nil {
+	o := cli.TopOptions{RulesFile: "testdata/audit/site.txt"}
+	if _, err := loadRules(o.RulesFile); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := dashboardConfig(t.Context(), &o, nil, io.Discard)
@@ -59,12 +60,11 @@ func TestTopRules(t *testing.T) {
 		t.Error("conntab's own rules are lost")
 	}
 	// Without --rules the dashboard takes its default (tui.New).
-	if o := (dashboardOptions{}); o.loadRules() != nil || o.rules != nil {
+	if rules, err := loadRules(""); err != nil || rules != nil {
 		t.Error("no --rules: rules loaded")
 	}
 	for path, want := range map[string]error{"testdata/audit/malformed.txt": audit.ErrAuditSyntax, "testdata/audit/none.txt": os.ErrNotExist} {
-		o := dashboardOptions{rulesFile: path}
-		err := o.loadRules()
+		_, err := loadRules(path)
 		if !errors.Is(err, errUsage) || !errors.Is(err, want) {
 			t.Errorf("%s: %v, want a usage error matching %v", path, err, want)
 		}

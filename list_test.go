@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/internal/reporttest"
@@ -28,31 +29,31 @@ func golden(t *testing.T, name string, got []byte) { t.Helper(); reporttest.Gold
 func TestParseArgs(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
-		want listOptions
+		want cli.ListOptions
 		rest []string
 	}{
-		{[]string{"-tan"}, listOptions{tcp: true, all: true}, nil},
-		{[]string{"-tuln"}, listOptions{tcp: true, udp: true, listening: true}, nil},
-		{[]string{"-4", "-eo", "-H"}, listOptions{inet: true, extended: true, timers: true, noHeader: true}, nil},
-		{[]string{"--source=proc", "--json"}, listOptions{mode: 2, format: "json"}, nil},
-		{[]string{"--source", "netlink", "-s"}, listOptions{mode: 1, summary: true}, nil},
-		{[]string{"-N", "blue"}, listOptions{netns: "blue"}, nil},
-		{[]string{"-aNblue"}, listOptions{all: true, netns: "blue"}, nil},
-		{[]string{"--netns=blue"}, listOptions{netns: "blue"}, nil},
-		{[]string{"--netns=/proc/1/ns/net", "--", "-t"}, listOptions{netns: "/proc/1/ns/net"}, []string{"-t"}},
-		{[]string{"-t", "state", "listening"}, listOptions{tcp: true}, []string{"state", "listening"}},
-		{[]string{"state", "listening", "-tn"}, listOptions{tcp: true}, []string{"state", "listening"}},
-		{[]string{"-pF", "rules.txt"}, listOptions{processes: true, filterFile: "rules.txt"}, nil},
-		{[]string{"--json", "--csv"}, listOptions{format: "csv"}, nil},
-		{[]string{"--json=false"}, listOptions{}, nil},
+		{[]string{"-tan"}, cli.ListOptions{TCP: true, All: true}, nil},
+		{[]string{"-tuln"}, cli.ListOptions{TCP: true, UDP: true, Listening: true}, nil},
+		{[]string{"-4", "-eo", "-H"}, cli.ListOptions{IPv4: true, Extended: true, Timers: true, NoHeader: true}, nil},
+		{[]string{"--source=proc", "--json"}, cli.ListOptions{Source: "proc", Format: "json"}, nil},
+		{[]string{"--source", "netlink", "-s"}, cli.ListOptions{Source: "netlink", Summary: true}, nil},
+		{[]string{"-N", "blue"}, cli.ListOptions{NetNS: "blue"}, nil},
+		{[]string{"-aNblue"}, cli.ListOptions{All: true, NetNS: "blue"}, nil},
+		{[]string{"--netns=blue"}, cli.ListOptions{NetNS: "blue"}, nil},
+		{[]string{"--netns=/proc/1/ns/net", "--", "-t"}, cli.ListOptions{NetNS: "/proc/1/ns/net"}, []string{"-t"}},
+		{[]string{"-t", "state", "listening"}, cli.ListOptions{TCP: true}, []string{"state", "listening"}},
+		{[]string{"state", "listening", "-tn"}, cli.ListOptions{TCP: true}, []string{"state", "listening"}},
+		{[]string{"-pF", "rules.txt"}, cli.ListOptions{Processes: true, FilterFile: "rules.txt"}, nil},
+		{[]string{"--json", "--csv"}, cli.ListOptions{Format: "csv"}, nil},
+		{[]string{"--json=false"}, cli.ListOptions{}, nil},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var o listOptions
-			rest, err := parseArgs(tt.args, o.flags())
+			var o cli.ListOptions
+			rest, err := parseArgs(tt.args, o.Flags())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, o, cmp.AllowUnexported(listOptions{})); diff != "" {
+			if diff := cmp.Diff(tt.want, o); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.rest, rest, cmpopts.EquateEmpty()); diff != "" {
@@ -86,7 +87,7 @@ func TestListPartialSnapshot(t *testing.T) {
 	decodeErr := &collect.DecodeError{Where: "netlink tcp/inet", Offset: 8800, Err: errors.New("inet_diag_msg truncated")}
 	var out bytes.Buffer
 	snap := reporttest.ListingSnapshot()
-	err := listSnapshot(snap, decodeErr, &listOptions{noHeader: true}, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}}, &out)
+	err := listSnapshot(snap, decodeErr, &cli.ListOptions{NoHeader: true}, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}}, &out)
 	if !errors.Is(err, collect.ErrDecode) || exitCode(err) != 1 || !strings.Contains(oneLine(err), "offset 8800") {
 		t.Fatalf("err = %v (exit %d), want the decode error naming offset 8800, exit 1", err, exitCode(err))
 	}
@@ -125,14 +126,12 @@ func TestFilterFromFile(t *testing.T) {
 	if err := run(t.Context(), []string{"list", "-F", bad, "sport", "=", ":22"}, io.Discard, io.Discard); exitCode(err) != 2 {
 		t.Errorf("a filter in -F and in the arguments: err = %v, want a usage error", err)
 	}
-	var o listOptions
 	good := filepath.Join(dir, "good")
 	if err := os.WriteFile(good, []byte("state listening\n  sport = :22\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	o.filterFile = good
-	if text, err := o.filterText(nil); err != nil || text != "state listening\n  sport = :22" {
-		t.Errorf("filterText = %q, %v", text, err)
+	if text, err := cli.FilterText(good, nil); err != nil || text != "state listening\n  sport = :22" {
+		t.Errorf("FilterText = %q, %v", text, err)
 	}
 }
 
@@ -152,11 +151,11 @@ func TestListingOptions(t *testing.T) {
 		{[]string{"-p", "--flags"}, render.ListingOptions{Columns: render.ColumnSet{Processes: true, Flags: true}}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var o listOptions
-			if _, err := parseArgs(tt.args, o.flags()); err != nil {
+			var o cli.ListOptions
+			if _, err := parseArgs(tt.args, o.Flags()); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, o.listing()); diff != "" {
+			if diff := cmp.Diff(tt.want, listing(&o)); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})

@@ -191,6 +191,24 @@ func TestServeNoSuchNamespace(t *testing.T) {
 	}
 }
 
+// Issue 15, item 1: conntab top -N naming a namespace that cannot be
+// entered is an error (exit 1) before the terminal is asked for, not a
+// blank screen; here, without a terminal, it is that error and not "needs
+// a terminal" (exit 2).
+func TestTopNoSuchNamespace(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"top", "-N", "conntab-test-nosuchns"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "conntab-test-nosuchns") || exitCode(err) != 1 {
+		t.Errorf("%v (exit %d), want exit 1 naming the namespace", err, exitCode(err))
+	}
+	if os.Geteuid() == 0 && (err == nil || !strings.Contains(err.Error(), "/run/netns/conntab-test-nosuchns: no such file or directory")) {
+		t.Errorf("%v, want why (no such file)", err)
+	}
+	if out := stdout.String() + stderr.String(); out != "" {
+		t.Errorf("wrote %q", out)
+	}
+}
+
 // conntab serve --once writes one scrape to stdout and exits.
 func TestServeOnce(t *testing.T) {
 	var out, errb bytes.Buffer

@@ -60,3 +60,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return program().Run(ctx, args, stdout, stderr)
 }
+
+// oneLine joins a multi-line error (errors.Join) into one line.
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+// exitCode is the status for err: 0, 2 for usage errors, 1 otherwise.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	return 1
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/render"
 	"github.com/conntab/conntab/tui"
@@ -94,7 +95,7 @@ func TestKernelHostileProcessName(t *testing.T) {
 
 	// The dashboard, on the same namespace: the name is shown escaped, and
 	// nothing of it reaches the terminal raw.
-	cfg, err := dashboardConfig(t.Context(), &dashboardOptions{netns: ns.Path(), interval: time.Hour}, nil, io.Discard)
+	cfg, err := dashboardConfig(t.Context(), &cli.TopOptions{NetNS: ns.Path(), Interval: time.Hour}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

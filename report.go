@@ -4,11 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
-
-	"github.com/charmbracelet/x/term"
-
-	"github.com/conntab/conntab/render"
 )
 
 // What the commands that print a report share: how they write it and
@@ -40,18 +35,4 @@ func ending(writeErr, collectErr error, check bool, verdict func() error) error 
 		return collectErr
 	}
 	return verdict()
-}
-
-// textWidth is the width prose wraps at on w: the terminal's, at most
-// render.MaxWidth.
-func textWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(f.Fd()) {
-		return render.MaxWidth
-	}
-	cols, _, err := term.GetSize(f.Fd())
-	if err != nil || cols <= 0 {
-		return render.MaxWidth
-	}
-	return max(min(cols, render.MaxWidth), 40)
 }

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/pflag"
+)
+
+// RunFunc runs a command with the arguments after its name (Command.Run).
+type RunFunc = func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// Runs are what runs each of conntab's commands: package main's wiring.
+type Runs struct {
+	Top, List, Ports, Listeners, Serve RunFunc
+}
+
+// Conntab is conntab's command line: its commands, each with its flags
+// (defined once, in its options' Flags method: the same definitions parse
+// its command line and describe it), the prose around them, and the
+// built-in commands (AddBuiltins); run says what runs each command.
+func Conntab(run Runs) *Program {
+	cmd := func(name, alias, summary, usage string, fs *pflag.FlagSet, run RunFunc) *Command {
+		c := &Command{Name: name, Summary: summary, Usage: usage, Flags: fs, Run: run}
+		if alias != "" {
+			c.Aliases = []string{alias}
+		}
+		return c
+	}
+	p := &Program{
+		Name: "conntab", Title: "the connection table of this host, as ss and netstat show it",
+		Forms: []Form{
+			{Synopsis: "", Summary: "the live dashboard on a terminal, else the listing"},
+			{Synopsis: "[list flags] [FILTER...]", Summary: "the listing, as conntab list"},
+		},
+		Commands: []*Command{
+			cmd("top", "dashboard", "the live dashboard", TopUsage, new(TopOptions).Flags(), run.Top),
+			cmd("list", "ls", "every socket, one per line; --json, --csv, -s", ListUsage, new(ListOptions).Flags(), run.List),
+			cmd("ports", "", "ephemeral port exhaustion: pools, settings, findings and advice; --json, --check", PortsUsage, new(PortsOptions).Flags(), run.Ports),
+			cmd("listeners", "", "what listens, where, as whom, and what looks wrong; --json, --check, --rules", ListenersUsage, new(ListenersOptions).Flags(), run.Listeners),
+			cmd("serve", "", "a Prometheus exporter: /metrics, one snapshot per scrape (docs/prometheus.md)", ServeUsage, new(ServeOptions).Flags(), run.Serve),
+		},
+		Default: "list", Hints: Hints(), Sections: conntabSections(),
+	}
+	p.AddBuiltins()
+	return p
+}
+
+// conntabSections are the prose after the commands.
+func conntabSections() []Section {
+	return []Section{
+		{Title: "Exit status", Overview: true, Text: `0 ok, 1 runtime error, 2 usage error (a bad flag, value, filter or rules file); with --check, conntab ports and conntab listeners exit 3 when the worst finding is a warning, 4 when it is critical.`},
+		{Title: "Files", Text: `/etc/services names ports, over conntab's own table; /etc/passwd names users; /run/netns/NAME is the network namespace -N NAME reads (ip netns keeps them there).`},
+		{Title: "See also", Text: `ss(8), netstat(8), ip-netns(8). In the source: docs/filter.md (the filter language), docs/json.md (JSON and CSV), docs/exhaustion.md (conntab ports), docs/listeners.md, docs/prometheus.md, docs/flags.md.`},
+	}
+}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// PortsOptions are the flags of `conntab ports`.
+type PortsOptions struct {
+	Source string // --source as given; "" is auto
+	NetNS  string // -N as given
+	JSON   bool
+	Check  bool
+	// Interval is -i: the time between the report's two samples; 0 for
+	// one sample.
+	Interval time.Duration
+	Top      int
+	Help     bool
+}
+
+// DefaultPortsOptions are the ports report's options before its flags.
+func DefaultPortsOptions() PortsOptions { return PortsOptions{Top: 20} }
+
+// MinPortsInterval is the shortest -i: closer samples give no rates
+// (analyze.Thresholds.MinInterval).
+const MinPortsInterval = 500 * time.Millisecond
+
+// Flags defines the ports report's flags into o.
+func (o *PortsOptions) Flags() *pflag.FlagSet {
+	fs := NewFlags("ports")
+	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc; /proc cannot see accept queues' backlogs)")
+	Arg(fs, "interval", "i", "DURATION", "take a second sample DURATION after the first: rates, counters' growth and time to exhaustion from the two (at least 500ms)",
+		func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < MinPortsInterval {
+				return fmt.Errorf("%q: want a duration of at least %v, such as 5s", v, MinPortsInterval)
+			}
+			o.Interval = d
+			return nil
+		})
+	Arg(fs, "top", "", "N", "show the N most severe, then fullest, pools (default 20; --json lists every pool)",
+		func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%q: want a whole number of pools, 1 or more", v)
+			}
+			o.Top = n
+			return nil
+		})
+	fs.BoolVar(&o.JSON, "json", false, "one JSON document instead of the text (docs/json.md)")
+	fs.BoolVar(&o.Check, "check", false, "exit 3 when the worst finding is a warning, 4 when it is critical (0 otherwise)")
+	helpFlag(fs, &o.Help)
+	return fs
+}
+
+// PortsUsage is the ports report's help before its flags.
+const PortsUsage = `Usage: conntab ports [flags]
+
+Why connect() fails with EADDRNOTAVAIL, or soon will. connect() picks a
+local port per (local address, remote address, remote port): each such pool
+has U ports, the ephemeral range less the reserved ones and those a bind()
+holds. The report shows every pool with what holds its ports, how fast
+connections turn over and how fast they can; the sysctls and counters that
+bear on them; sockets bound before connect(), ports held inside the range,
+full accept queues; and findings, each with what to change, what that fixes
+and what it does not (docs/exhaustion.md). Only TCP is read.
+
+With --check the exit status says the worst finding: 0 none or notice, 3
+warn, 4 critical; 1 when the kernel could not be read in full, 2 for a bad
+command line.
+
+Flags:
+`
