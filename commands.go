@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -56,9 +57,9 @@ func sourceMode(word string) (collect.Mode, error) {
 	return mode, nil
 }
 
-// readConfig is what the two flags that every command reading sockets
-// shares ask of the collector: where from (--source) and which namespace
-// (-N, which needs root: cli.NetNSFile).
+// readConfig is what the two flags every command that reads sockets has
+// ask of the collector: where from (--source) and which namespace (-N,
+// which needs root: cli.NetNSFile).
 func readConfig(source, netns string) (collect.Config, error) {
 	mode, err := sourceMode(source)
 	if err != nil {
@@ -66,6 +67,15 @@ func readConfig(source, netns string) (collect.Config, error) {
 	}
 	path, err := cli.NetNSFile(netns)
 	return collect.Config{Mode: mode, NetNS: path}, err
+}
+
+// checkNetNS is collect's check that the namespace -N named (given, ""
+// for none) can be entered, said with the name the user gave.
+func checkNetNS(ctx context.Context, c *collect.Collector, given string) error {
+	if err := c.CheckNetNS(ctx); err != nil {
+		return fmt.Errorf("network namespace %q cannot be read: %w", given, err)
+	}
+	return nil
 }
 
 // notifier says the collector's notices (a fallback to /proc) on stderr.

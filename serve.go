@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"strings"
@@ -44,13 +43,4 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return e.WriteOnce(stdout)
 	}
 	return e.ListenAndServe(ctx, o.Listen, log.New(stderr, "conntab: ", 0))
-}
-
-// checkNetNS is collect's check that the namespace -N named (given, ""
-// for none) can be entered, said with the name the user gave.
-func checkNetNS(ctx context.Context, c *collect.Collector, given string) error {
-	if err := c.CheckNetNS(ctx); err != nil {
-		return fmt.Errorf("network namespace %q cannot be read: %w", given, err)
-	}
-	return nil
 }
