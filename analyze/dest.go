@@ -16,9 +16,10 @@ type Destination struct {
 	States model.StateCounts
 	Total  int
 	// Pool is the index in DestIndex.Pools of this endpoint's busiest
-	// ephemeral port pool (most ports in use), or -1 when no socket to it
-	// has a local port from the ephemeral range. PoolInUse, PoolUsable and
-	// PoolTimeWait are that pool's figures, 0 without one.
+	// ephemeral port pool (the highest utilisation: see busier), or -1
+	// when no socket to it has a local port from the ephemeral range.
+	// PoolInUse, PoolUsable and PoolTimeWait are that pool's figures, 0
+	// without one.
 	Pool                                int
 	PoolInUse, PoolUsable, PoolTimeWait int
 	// CloseWaitSamples is the number of samples, since the CLOSE_WAIT count
@@ -135,8 +136,9 @@ type DestIndex struct {
 	Dests []Destination
 	// Pools are the ephemeral port pools in the same order.
 	Pools []PortPool
-	// Busiest is the index in Pools of the pool with the most ports in
-	// use (then the most TIME_WAIT), or -1 when there is none.
+	// Busiest is the index in Pools of the busiest pool: the highest
+	// utilisation, then the most blocking ports, then the lowest
+	// addresses (local, then remote); -1 when there is none.
 	Busiest int
 	// Flags are every endpoint's flags, endpoint by endpoint.
 	Flags []Flag
@@ -206,7 +208,7 @@ func (ix *DestIndex) Pool(local netip.Addr, remote netip.AddrPort) *PortPool {
 	return nil
 }
 
-// BusiestPool is the pool with the most ports in use, or nil.
+// BusiestPool is the pool Busiest names, or nil.
 func (ix *DestIndex) BusiestPool() *PortPool {
 	if ix == nil || ix.Busiest < 0 {
 		return nil

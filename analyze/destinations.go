@@ -259,13 +259,23 @@ func (ix *DestIndex) setFlags(flags []Flag) {
 	}
 }
 
-// busier reports whether pool a has more ports in use than b, or as many
-// and more of them in TIME_WAIT.
+// busier reports whether pool a is busier than b: a higher utilisation
+// (the share of its usable ports connect() cannot take), then more
+// blocking ports, then, for an order that holds from sample to sample,
+// the lower local address, then the lower remote endpoint. Ports in use
+// that tcp_tw_reuse lets connect() take over make no pool busier.
 func busier(a, b *PortPool) bool {
-	if a.InUse != b.InUse {
-		return a.InUse > b.InUse
+	// a.Blocking/a.Usable against b.Blocking/b.Usable, in whole numbers.
+	if l, r := a.Blocking()*max(b.Usable, 1), b.Blocking()*max(a.Usable, 1); l != r {
+		return l > r
 	}
-	return a.States.Of(model.StateTimeWait) > b.States.Of(model.StateTimeWait)
+	if a.Blocking() != b.Blocking() {
+		return a.Blocking() > b.Blocking()
+	}
+	if c := a.Local.Compare(b.Local); c != 0 {
+		return c < 0
+	}
+	return a.Remote.Compare(b.Remote) < 0
 }
 
 // keepWorstPerEndpoint keeps, of the pool flags of one kind about one

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/conntab/conntab/tui"
+)
+
+// dashboard runs conntab top on the namespace at path, w x h, sampling
+// once an hour: what it shows is the first sample, and what keys ask.
+func dashboard(t *testing.T, path string, w, h int) *teatest.TestModel {
+	t.Helper()
+	cfg, err := dashboardConfig(t.Context(), &dashboardOptions{netns: path, interval: time.Hour}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, tui.New(t.Context(), cfg), teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	waitFor(t, tm, "total ")
+	return tm
+}
+
+// waitFor waits until the dashboard has drawn text (escapes aside).
+func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains([]byte(ansi.Strip(string(b))), []byte(text))
+	}, teatest.WithDuration(10*time.Second))
+}
+
+// frame quits the dashboard and returns its last frame as plain text.
+func frame(t *testing.T, tm *teatest.TestModel) string {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	return ansi.Strip(m.View().Content)
+}
+
+func press(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		switch k {
+		case "enter":
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		case "down":
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+		default:
+			tm.Send(tea.KeyPressMsg{Code: []rune(k)[0], Text: k})
+		}
+	}
+}
+
+// TestDashboardBusiestPool is issue 15's item 4: the header named as
+// busiest the pool with the most ports in use, 123 TIME_WAIT sockets that
+// tcp_tw_reuse lets connect() take over ("123/300 0%"), while another
+// pool had 6% of its ports taken. Busiest is the highest utilisation.
+func TestDashboardBusiestPool(t *testing.T) {
+	p := newPortsNS(t, "net.ipv4.ip_local_port_range", "40000 40299", "net.ipv4.tcp_tw_reuse", "2", "net.ipv4.tcp_timestamps", "1")
+	db, cache := netip.MustParseAddrPort("127.0.0.1:5432"), netip.MustParseAddrPort("127.0.0.1:6379")
+	p.serve(db.String())
+	p.serve(cache.String())
+	p.timeWait(123, db)
+	p.hold(18, cache, netip.Addr{})
+
+	tm := dashboard(t, p.ns.Path(), 160, 30)
+	s := frame(t, tm)
+	if !strings.Contains(s, "busiest 127.0.0.1:6379 18/300 6%") {
+		t.Errorf("header: want the cache's pool, 18 of 300 ports taken, as the busiest:\n%s", s)
+	}
+}
