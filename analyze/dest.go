@@ -78,10 +78,11 @@ type PortPool struct {
 	// ports are out of every pool's U, so they are not in InUse.
 	Bound int
 	// InUseBefore is InUse in the previous sample, and Growth the change
-	// of InUse per second since then; both 0 under the same conditions as
-	// TimeWaitBefore. Growth may be negative.
-	InUseBefore int
-	Growth      float64
+	// of InUse per second since then; BlockingGrowth is the change of
+	// Blocking per second. All 0 under the same conditions as
+	// TimeWaitBefore; the growths may be negative.
+	InUseBefore            int
+	Growth, BlockingGrowth float64
 	// Dest is the index of the pool's remote endpoint in DestIndex.Dests.
 	Dest int
 	// TimeWaitBefore is the pool's TIME_WAIT count in the previous sample
@@ -91,6 +92,25 @@ type PortPool struct {
 	// the count did not grow.
 	TimeWaitBefore int
 	TimeWaitRate   float64
+	// TimeWaitNew is how many of the pool's TIME_WAIT sockets entered
+	// TIME_WAIT since the previous sample, told by their timers (a socket
+	// stays TimeWaitLen in TIME_WAIT): the connections the client closed
+	// first in the interval, less any whose TIME_WAIT connect() already
+	// took over (tcp_tw_reuse waits a second for that). TimeWaitUntimed
+	// counts the TIME_WAIT sockets without a timewait timer, whose age is
+	// unknown. Both are 0 under the same conditions as TimeWaitBefore.
+	TimeWaitNew, TimeWaitUntimed int
+}
+
+// countAge counts a TIME_WAIT socket with timer t in TimeWaitNew when it
+// entered TIME_WAIT less than window ago, or in TimeWaitUntimed.
+func (p *PortPool) countAge(t *model.Timer, window time.Duration) {
+	switch {
+	case t.Kind != model.TimerTimewait:
+		p.TimeWaitUntimed++
+	case TimeWaitLen-t.Expires < window:
+		p.TimeWaitNew++
+	}
 }
 
 // Blocking is the number of ports connect() cannot take for this pool:

@@ -29,7 +29,13 @@ func Destinations(snap *model.Snapshot, prev *DestIndex, dt time.Duration, th Th
 	if pooled {
 		ix.countTaken(snap, &taken)
 	}
-	t := ix.count(snap, prev, pooled, &taken)
+	// TIME_WAIT sockets tell their age by their timers: those younger
+	// than dt closed since the previous sample.
+	var window time.Duration
+	if prev != nil && dt > 0 && dt >= th.MinInterval {
+		window = dt
+	}
+	t := ix.count(snap, prev, pooled, &taken, window)
 	if len(t.second) > 0 {
 		ix.findBound(snap, t.second, t.lowInUse, &taken)
 	}
@@ -108,9 +114,10 @@ type tally struct {
 }
 
 // count adds every connected socket of snap to its endpoint, and, when
-// pooled, every TCP socket on an ephemeral port not in taken to its pool.
-// The tables are sized from prev's.
-func (ix *DestIndex) count(snap *model.Snapshot, prev *DestIndex, pooled bool, taken *portSet) tally {
+// pooled, every TCP socket on an ephemeral port not in taken to its pool,
+// counting its TIME_WAIT sockets younger than window (none when 0). The
+// tables are sized from prev's.
+func (ix *DestIndex) count(snap *model.Snapshot, prev *DestIndex, pooled bool, taken *portSet, window time.Duration) tally {
 	eph := ix.Ephemeral
 	lowParity := eph.Lo & 1
 	var t tally
@@ -166,6 +173,9 @@ func (ix *DestIndex) count(snap *model.Snapshot, prev *DestIndex, pooled bool, t
 		p := &ix.Pools[pi]
 		p.States.Add(s.State)
 		p.InUse++
+		if window > 0 && s.State == model.StateTimeWait {
+			p.countAge(&s.Timer, window)
+		}
 		switch {
 		case lp&1 == lowParity:
 			t.lowInUse[pi]++
@@ -188,14 +198,16 @@ func (ix *DestIndex) ratePools(prev *DestIndex, dt time.Duration, th *Thresholds
 	for i := range ix.Pools {
 		p := &ix.Pools[i]
 		if rated {
+			blockingBefore := 0
 			if pp := prev.Pool(p.Local, p.Remote); pp != nil {
 				p.TimeWaitBefore = pp.States.Of(model.StateTimeWait)
-				p.InUseBefore = pp.InUse
+				p.InUseBefore, blockingBefore = pp.InUse, pp.Blocking()
 			}
 			if grew := p.States.Of(model.StateTimeWait) - p.TimeWaitBefore; grew > 0 {
 				p.TimeWaitRate = float64(grew) / dt.Seconds()
 			}
 			p.Growth = float64(p.InUse-p.InUseBefore) / dt.Seconds()
+			p.BlockingGrowth = float64(p.Blocking()-blockingBefore) / dt.Seconds()
 		}
 		if ix.Busiest < 0 || busier(p, &ix.Pools[ix.Busiest]) {
 			ix.Busiest = i
