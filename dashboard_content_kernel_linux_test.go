@@ -79,3 +79,26 @@ func TestDashboardBusiestPool(t *testing.T) {
 		t.Errorf("header: want the cache's pool, 18 of 300 ports taken, as the busiest:\n%s", s)
 	}
 }
+
+// TestDashboardListenerTCPInfo is issue 15's item 12: enter on a LISTEN
+// socket showed tcp_info's zeros (rto 0ms, mss 0, last sent 0ms ago) as
+// if they were figures. A listener's pane shows what the kernel fills in
+// for it, and says the rest belongs to connections.
+func TestDashboardListenerTCPInfo(t *testing.T) {
+	p := newPortsNS(t)
+	p.serve("127.0.0.1:5432")
+	tm := dashboard(t, p.ns.Path(), 120, 30)
+	press(tm, "down", "enter")
+	waitFor(t, tm, "asked at")
+	s := frame(t, tm)
+	for _, want := range []string{"LISTEN", "accept queue 0 waiting, backlog 4096", "new connections: cc ", "n/a for a listener"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("detail pane lacks %q:\n%s", want, s)
+		}
+	}
+	for _, zero := range []string{"rto 0ms", "mss 0", "last sent 0ms ago", "rtt 0ms"} {
+		if strings.Contains(s, zero) {
+			t.Errorf("detail pane shows %q for a listener:\n%s", zero, s)
+		}
+	}
+}
