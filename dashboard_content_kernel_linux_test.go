@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,35 @@ func TestDashboardListenerTCPInfo(t *testing.T) {
 		if strings.Contains(s, zero) {
 			t.Errorf("detail pane shows %q for a listener:\n%s", zero, s)
 		}
+	}
+}
+
+// TestDashboardRemotesInbound is issue 15's Remote endpoints view at 20k
+// sockets: a row per client port of every connection a server accepted
+// (9,900 rows of one socket each). 40 connections over loopback to a
+// listener are now two rows: the client's side, outbound to
+// 127.0.0.1:5432, and the server's, inbound from 127.0.0.1 to :5432.
+func TestDashboardRemotesInbound(t *testing.T) {
+	p := newPortsNS(t)
+	db := netip.MustParseAddrPort("127.0.0.1:5432")
+	p.serve(db.String())
+	p.hold(40, db, netip.Addr{})
+	tm := dashboard(t, p.ns.Path(), 120, 30)
+	press(tm, "2")
+	waitFor(t, tm, "127.0.0.1 → :5432")
+	s := frame(t, tm)
+	var rows []string
+	for _, line := range strings.Split(s, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "tcp" {
+			rows = append(rows, strings.Join(f, " "))
+		}
+	}
+	slices.Sort(rows)
+	want := []string{
+		"tcp 127.0.0.1 → :5432 postgresql 40 40 0 0 0 0% -",
+		"tcp 127.0.0.1:5432 postgresql 40 40 0 0 0 0% 40/200",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Remote endpoints rows:\n%s\nwant:\n%s\nscreen:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"), s)
 	}
 }

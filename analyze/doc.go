@@ -89,6 +89,15 @@
 // which adds FindExposed and FindUnexpectedProgram and reuses
 // FindHeldPort and FindAcceptQueue.
 //
+// # Remote groups
+//
+// GroupRemotes(snap, in, ix) counts connected sockets for a front end's
+// list of remote endpoints: outbound ones by remote endpoint, with the
+// Destination of ix for its pool and flags; inbound ones (Inbound, made by
+// NewInbound from the whole snapshot's listeners and the ephemeral range)
+// by remote address and local port, since the remote port of an accepted
+// connection is the client's ephemeral port, a new one per connection.
+//
 // # Process counts
 //
 // CountProcesses(snap) counts the sockets each process holds, by state,
