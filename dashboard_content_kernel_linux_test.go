@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net/netip"
@@ -14,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/tui"
 )
 
@@ -132,4 +134,68 @@ func TestDashboardRemotesInbound(t *testing.T) {
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Remote endpoints rows:\n%s\nwant:\n%s\nscreen:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"), s)
 	}
+}
+
+// TestDashboardProcessesFormer: a process (bash, in the namespace) holds
+// two connections in one sample and has closed them, first, by the next:
+// the Processes view credits their TIME_WAIT sockets to it, from the
+// owners the collector remembers, and no TIME_WAIT is left to no known
+// process.
+func TestDashboardProcessesFormer(t *testing.T) {
+	p := newPortsNS(t)
+	p.serve("127.0.0.1:5432")
+	sh := p.ns.Command("bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/5432 4<>/dev/tcp/127.0.0.1/5432; echo ready; read; exec 3>&- 4>&-; echo closed; read`)
+	in, err := sh.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sh.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		in.Close()
+		sh.Wait()
+	}()
+	said := bufio.NewReader(out)
+	expect := func(want string) {
+		t.Helper()
+		if line, err := said.ReadString('\n'); err != nil || line != want+"\n" {
+			t.Fatalf("bash said %q, %v; want %q", line, err, want)
+		}
+	}
+	expect("ready")
+	tm := dashboard(t, p.ns.Path(), 120, 30) // the first sample: bash holds both
+	io.WriteString(in, "\n")
+	expect("closed")
+	for len(p.timeWaits()) < 2 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	press(tm, "4", "r")
+	waitFor(t, tm, "bash")
+	s := frame(t, tm)
+	var row string
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, " bash ") {
+			row = strings.Join(strings.Fields(line), " ")
+		}
+	}
+	// PID, Process, Total, ESTAB, LISTEN, CLOSE_WAIT, Other, UDP, was: TIME_WAIT.
+	if !strings.HasSuffix(row, " bash 0 0 0 0 0 0 2") || strings.Contains(s, "no known process") {
+		t.Errorf("bash's row %q: want its 2 TIME_WAIT sockets credited to it, none to no known process:\n%s", row, s)
+	}
+}
+
+// timeWaits are the namespace's TIME_WAIT sockets.
+func (p *portsNS) timeWaits() []model.Socket {
+	var tw []model.Socket
+	for _, s := range p.snapshot().Sockets {
+		if s.State == model.StateTimeWait {
+			tw = append(tw, s)
+		}
+	}
+	return tw
 }
