@@ -128,7 +128,9 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // reading that failed part way still gives a report, with its error; r
 // is nil only when there is nothing to report on.
 func collectPorts(ctx context.Context, c *collect.Collector, interval time.Duration, th analyze.Thresholds) (r *analyze.PortsReport, snap *model.Snapshot, dt time.Duration, err error) {
-	cfg := sample.Config{Collect: c.Collect, Thresholds: th, Ports: interval <= 0}
+	// The first of two samples keeps its pools (Dests): the second's
+	// rates and growths are taken against them.
+	cfg := sample.Config{Collect: c.Collect, Thresholds: th, Dests: true, Ports: interval <= 0}
 	s, err := sample.Take(ctx, &cfg, nil)
 	if s == nil {
 		return nil, nil, 0, err

@@ -135,3 +135,62 @@ func TestPortsReuseChurn(t *testing.T) {
 		}
 	}
 }
+
+// TestPortsCommandInterval runs conntab ports -i 1s --json while a client
+// opens and closes connections (the client first) twenty times a second
+// under tcp_tw_reuse 2: the pool's closes per second are those of the
+// interval, as ActiveOpens counts them, and it has no time to exhaustion.
+// Before, the first of the two samples kept no pools, so the second had
+// no rates from samples at all: 0 closes a second.
+func TestPortsCommandInterval(t *testing.T) {
+	p := newPortsNS(t, "net.ipv4.ip_local_port_range", "40000 40299", "net.ipv4.tcp_tw_reuse", "2", "net.ipv4.tcp_timestamps", "1")
+	db := netip.MustParseAddrPort("127.0.0.1:5432")
+	p.serve(db.String())
+	stop, done := make(chan struct{}), make(chan int)
+	go func() {
+		made := 0
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				done <- made
+				return
+			case <-tick.C:
+				if fd, err := p.connect(db, netip.Addr{}); err == nil {
+					unix.Close(fd)
+					made++
+				}
+			}
+		}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	var out, errb bytes.Buffer
+	err := run(t.Context(), []string{"ports", "-i", "1s", "--json", "-N", p.ns.Path()}, &out, &errb)
+	close(stop)
+	t.Logf("%d connections made", <-done)
+	if err != nil {
+		t.Fatalf("conntab ports -i 1s --json: %v (%s)", err, errb.String())
+	}
+	var j render.PortsJSON
+	if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Deltas == nil || j.Deltas.ActiveOpens == nil || j.IntervalSeconds == 0 {
+		t.Fatalf("no counters over the interval: %s", out.String())
+	}
+	opens := float64(*j.Deltas.ActiveOpens) / j.IntervalSeconds
+	for _, pj := range j.Pools {
+		if pj.Remote.Port != 5432 {
+			continue
+		}
+		t.Logf("closes %.1f/s, ActiveOpens %.1f/s over %.2fs", pj.Rate, opens, j.IntervalSeconds)
+		// The closes lag the connects by a round trip: a tenth, or two
+		// connections over the interval, either way.
+		if !pj.RateFromSamples || math.Abs(pj.Rate-opens) > max(2/j.IntervalSeconds, opens/10) || pj.ExhaustionSeconds != nil {
+			t.Errorf("pool %+v: want closes from the samples equal to ActiveOpens' %.1f/s, and no exhaustion", pj, opens)
+		}
+		return
+	}
+	t.Fatalf("no pool to %v: %s", db, out.String())
+}
