@@ -16,9 +16,10 @@ type Destination struct {
 	States model.StateCounts
 	Total  int
 	// Pool is the index in DestIndex.Pools of this endpoint's busiest
-	// ephemeral port pool (most ports in use), or -1 when no socket to it
-	// has a local port from the ephemeral range. PoolInUse, PoolUsable and
-	// PoolTimeWait are that pool's figures, 0 without one.
+	// ephemeral port pool (the highest utilisation: see busier), or -1
+	// when no socket to it has a local port from the ephemeral range.
+	// PoolInUse, PoolUsable and PoolTimeWait are that pool's figures, 0
+	// without one.
 	Pool                                int
 	PoolInUse, PoolUsable, PoolTimeWait int
 	// CloseWaitSamples is the number of samples, since the CLOSE_WAIT count
@@ -77,10 +78,11 @@ type PortPool struct {
 	// ports are out of every pool's U, so they are not in InUse.
 	Bound int
 	// InUseBefore is InUse in the previous sample, and Growth the change
-	// of InUse per second since then; both 0 under the same conditions as
-	// TimeWaitBefore. Growth may be negative.
-	InUseBefore int
-	Growth      float64
+	// of InUse per second since then; BlockingGrowth is the change of
+	// Blocking per second. All 0 under the same conditions as
+	// TimeWaitBefore; the growths may be negative.
+	InUseBefore            int
+	Growth, BlockingGrowth float64
 	// Dest is the index of the pool's remote endpoint in DestIndex.Dests.
 	Dest int
 	// TimeWaitBefore is the pool's TIME_WAIT count in the previous sample
@@ -90,6 +92,25 @@ type PortPool struct {
 	// the count did not grow.
 	TimeWaitBefore int
 	TimeWaitRate   float64
+	// TimeWaitNew is how many of the pool's TIME_WAIT sockets entered
+	// TIME_WAIT since the previous sample, told by their timers (a socket
+	// stays TimeWaitLen in TIME_WAIT): the connections the client closed
+	// first in the interval, less any whose TIME_WAIT connect() already
+	// took over (tcp_tw_reuse waits a second for that). TimeWaitUntimed
+	// counts the TIME_WAIT sockets without a timewait timer, whose age is
+	// unknown. Both are 0 under the same conditions as TimeWaitBefore.
+	TimeWaitNew, TimeWaitUntimed int
+}
+
+// countAge counts a TIME_WAIT socket with timer t in TimeWaitNew when it
+// entered TIME_WAIT less than window ago, or in TimeWaitUntimed.
+func (p *PortPool) countAge(t *model.Timer, window time.Duration) {
+	switch {
+	case t.Kind != model.TimerTimewait:
+		p.TimeWaitUntimed++
+	case TimeWaitLen-t.Expires < window:
+		p.TimeWaitNew++
+	}
 }
 
 // Blocking is the number of ports connect() cannot take for this pool:
@@ -135,8 +156,9 @@ type DestIndex struct {
 	Dests []Destination
 	// Pools are the ephemeral port pools in the same order.
 	Pools []PortPool
-	// Busiest is the index in Pools of the pool with the most ports in
-	// use (then the most TIME_WAIT), or -1 when there is none.
+	// Busiest is the index in Pools of the busiest pool: the highest
+	// utilisation, then the most blocking ports, then the lowest
+	// addresses (local, then remote); -1 when there is none.
 	Busiest int
 	// Flags are every endpoint's flags, endpoint by endpoint.
 	Flags []Flag
@@ -206,7 +228,7 @@ func (ix *DestIndex) Pool(local netip.Addr, remote netip.AddrPort) *PortPool {
 	return nil
 }
 
-// BusiestPool is the pool with the most ports in use, or nil.
+// BusiestPool is the pool Busiest names, or nil.
 func (ix *DestIndex) BusiestPool() *PortPool {
 	if ix == nil || ix.Busiest < 0 {
 		return nil

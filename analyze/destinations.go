@@ -29,7 +29,13 @@ func Destinations(snap *model.Snapshot, prev *DestIndex, dt time.Duration, th Th
 	if pooled {
 		ix.countTaken(snap, &taken)
 	}
-	t := ix.count(snap, prev, pooled, &taken)
+	// TIME_WAIT sockets tell their age by their timers: those younger
+	// than dt closed since the previous sample.
+	var window time.Duration
+	if prev != nil && dt > 0 && dt >= th.MinInterval {
+		window = dt
+	}
+	t := ix.count(snap, prev, pooled, &taken, window)
 	if len(t.second) > 0 {
 		ix.findBound(snap, t.second, t.lowInUse, &taken)
 	}
@@ -108,9 +114,10 @@ type tally struct {
 }
 
 // count adds every connected socket of snap to its endpoint, and, when
-// pooled, every TCP socket on an ephemeral port not in taken to its pool.
-// The tables are sized from prev's.
-func (ix *DestIndex) count(snap *model.Snapshot, prev *DestIndex, pooled bool, taken *portSet) tally {
+// pooled, every TCP socket on an ephemeral port not in taken to its pool,
+// counting its TIME_WAIT sockets younger than window (none when 0). The
+// tables are sized from prev's.
+func (ix *DestIndex) count(snap *model.Snapshot, prev *DestIndex, pooled bool, taken *portSet, window time.Duration) tally {
 	eph := ix.Ephemeral
 	lowParity := eph.Lo & 1
 	var t tally
@@ -166,6 +173,9 @@ func (ix *DestIndex) count(snap *model.Snapshot, prev *DestIndex, pooled bool, t
 		p := &ix.Pools[pi]
 		p.States.Add(s.State)
 		p.InUse++
+		if window > 0 && s.State == model.StateTimeWait {
+			p.countAge(&s.Timer, window)
+		}
 		switch {
 		case lp&1 == lowParity:
 			t.lowInUse[pi]++
@@ -188,14 +198,16 @@ func (ix *DestIndex) ratePools(prev *DestIndex, dt time.Duration, th *Thresholds
 	for i := range ix.Pools {
 		p := &ix.Pools[i]
 		if rated {
+			blockingBefore := 0
 			if pp := prev.Pool(p.Local, p.Remote); pp != nil {
 				p.TimeWaitBefore = pp.States.Of(model.StateTimeWait)
-				p.InUseBefore = pp.InUse
+				p.InUseBefore, blockingBefore = pp.InUse, pp.Blocking()
 			}
 			if grew := p.States.Of(model.StateTimeWait) - p.TimeWaitBefore; grew > 0 {
 				p.TimeWaitRate = float64(grew) / dt.Seconds()
 			}
 			p.Growth = float64(p.InUse-p.InUseBefore) / dt.Seconds()
+			p.BlockingGrowth = float64(p.Blocking()-blockingBefore) / dt.Seconds()
 		}
 		if ix.Busiest < 0 || busier(p, &ix.Pools[ix.Busiest]) {
 			ix.Busiest = i
@@ -259,13 +271,23 @@ func (ix *DestIndex) setFlags(flags []Flag) {
 	}
 }
 
-// busier reports whether pool a has more ports in use than b, or as many
-// and more of them in TIME_WAIT.
+// busier reports whether pool a is busier than b: a higher utilisation
+// (the share of its usable ports connect() cannot take), then more
+// blocking ports, then, for an order that holds from sample to sample,
+// the lower local address, then the lower remote endpoint. Ports in use
+// that tcp_tw_reuse lets connect() take over make no pool busier.
 func busier(a, b *PortPool) bool {
-	if a.InUse != b.InUse {
-		return a.InUse > b.InUse
+	// a.Blocking/a.Usable against b.Blocking/b.Usable, in whole numbers.
+	if l, r := a.Blocking()*max(b.Usable, 1), b.Blocking()*max(a.Usable, 1); l != r {
+		return l > r
 	}
-	return a.States.Of(model.StateTimeWait) > b.States.Of(model.StateTimeWait)
+	if a.Blocking() != b.Blocking() {
+		return a.Blocking() > b.Blocking()
+	}
+	if c := a.Local.Compare(b.Local); c != 0 {
+		return c < 0
+	}
+	return a.Remote.Compare(b.Remote) < 0
 }
 
 // keepWorstPerEndpoint keeps, of the pool flags of one kind about one

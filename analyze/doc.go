@@ -49,16 +49,21 @@
 // says how, and what cannot be told). Only TCP has pools: UDP's connect()
 // keeps the port the socket was bound to.
 //
-// Rates (PortPool.TimeWaitRate, Growth) are over dt, the time between the
-// previous snapshot and this one, and only when dt is at least
-// Thresholds.MinInterval; the first sample has none.
+// Rates (PortPool.TimeWaitRate, Growth, BlockingGrowth) are over dt, the
+// time between the previous snapshot and this one, and only when dt is at
+// least Thresholds.MinInterval; the first sample has none. Over the same
+// dt, TimeWaitNew counts the TIME_WAIT sockets whose timers say they
+// entered TIME_WAIT since the previous snapshot. The busiest pool
+// (DestIndex.Busiest, Destination.Pool) is the one with the highest
+// utilisation: reusable TIME_WAIT makes no pool busier.
 //
 // # The ports report
 //
 // Ports(snap, ix, before, dt, th) answers "connect() fails with
 // EADDRNOTAVAIL: why, for which destination, how soon, what do I change?"
-// as a PortsReport: every pool with its rate of new connections, the rate
-// it can sustain and, when it grew, the time until it is full; the ports
+// as a PortsReport: every pool with its rate of connections the client
+// closed first, the rate it can sustain and, when it cannot and it grew,
+// the time until it is full; the ports
 // of the range a bind() holds; the listeners whose accept queue is past
 // its backlog; the namespace's settings and counters; and Findings, each
 // with Advice (what to do, what it fixes, what it does not). ix must be
@@ -66,7 +71,9 @@
 // NetCounters and dt the time since it: with both, counters are compared
 // over the interval (ListenOverflows and TCPTimeWaitOverflow that rose);
 // with a zero NetCounters and 0, the report is of one sample and says what
-// the counters hold since the namespace was made.
+// the counters hold since the namespace was made. Opens sets ActiveOpens
+// over the interval beside the pools' rates, which count something else,
+// and says what makes up the difference.
 //
 // What each part needs from the snapshot:
 //
@@ -81,6 +88,15 @@
 // Finding and Advice are shared with the listener audit (package audit),
 // which adds FindExposed and FindUnexpectedProgram and reuses
 // FindHeldPort and FindAcceptQueue.
+//
+// # Remote groups
+//
+// GroupRemotes(snap, in, ix) counts connected sockets for a front end's
+// list of remote endpoints: outbound ones by remote endpoint, with the
+// Destination of ix for its pool and flags; inbound ones (Inbound, made by
+// NewInbound from the whole snapshot's listeners and the ephemeral range)
+// by remote address and local port, since the remote port of an accepted
+// connection is the client's ephemeral port, a new one per connection.
 //
 // # Process counts
 //

@@ -32,6 +32,9 @@ type PortsReport struct {
 	// 0 for a report from one sample.
 	Interval time.Duration
 	Before   model.NetCounters
+	// RatesOver is the interval the pools' rates are taken over (the time
+	// since the previous sample), 0 when they are from one sample.
+	RatesOver time.Duration
 	// TimeWait is the number of TCP sockets in TIME_WAIT in the namespace.
 	TimeWait int
 	// Pools are every ephemeral port pool, most severe first, then the
@@ -57,10 +60,13 @@ type HeldPort struct {
 // PoolReport is one ephemeral port pool with its rates and severity.
 type PoolReport struct {
 	PortPool
-	// Rate is the estimated rate of new connections per second:
-	// TIME_WAIT / 60 s from one sample; from two, the growth of TIME_WAIT
-	// plus the departures the previous count implies (TimeWaitBefore /
-	// 60 s). RateFromSamples says which.
+	// Rate is the pool's connections per second that the client closed
+	// first, each of which holds its port TIME_WAIT for TimeWaitLen. From
+	// one sample: TIME_WAIT / 60 s, the last minute's. From two
+	// (RateFromSamples): the TIME_WAIT sockets younger than the interval,
+	// by their timers (TimeWaitNew / dt); where a TIME_WAIT socket has no
+	// timer, the growth of TIME_WAIT plus the departures the previous
+	// count implies (TimeWaitBefore / 60 s).
 	Rate            float64
 	RateFromSamples bool
 	// MaxRate is the rate of new connections the pool can sustain when
@@ -68,11 +74,18 @@ type PoolReport struct {
 	// so at most (U - ports held open) / 60 s. +Inf when its TIME_WAIT
 	// sockets are reusable (tcp_tw_reuse).
 	MaxRate float64
-	// Exhaustion is, when the pool grew since the previous sample, the
-	// time left until no port is free at that growth; 0 otherwise.
+	// Exhaustion is the time left until no port is free, at the growth
+	// of the blocking ports since the previous sample, for a pool that
+	// cannot sustain its rate (Rate above MaxRate) and whose blocking
+	// ports grew; 0 otherwise. A pool that sustains its rate fills no
+	// further than TIME_WAIT at that rate, and never under tcp_tw_reuse.
 	Exhaustion time.Duration
 	Severity   Severity
 }
+
+// RateFromTimers reports whether Rate was counted from the TIME_WAIT
+// sockets' timers over the interval.
+func (p *PoolReport) RateFromTimers() bool { return p.RateFromSamples && p.TimeWaitUntimed == 0 }
 
 // Subject is "127.0.0.1 → 10.0.0.9:5432".
 func (p *PoolReport) Subject() string {
@@ -132,6 +145,9 @@ func Ports(snap *model.Snapshot, ix *DestIndex, before model.NetCounters, dt tim
 	slices.SortFunc(r.HeldPorts, func(a, b HeldPort) int { return cmp.Compare(a.Port, b.Port) })
 
 	rated := dt > 0 && dt >= th.MinInterval
+	if rated {
+		r.RatesOver = dt
+	}
 	r.Pools = make([]PoolReport, 0, len(ix.Pools))
 	for i := range ix.Pools {
 		if ix.Pools[i].InUse == 0 {
@@ -139,20 +155,7 @@ func Ports(snap *model.Snapshot, ix *DestIndex, before model.NetCounters, dt tim
 		}
 		r.Pools = append(r.Pools, PoolReport{PortPool: ix.Pools[i]})
 		p := &r.Pools[len(r.Pools)-1]
-		tw := p.States.Of(model.StateTimeWait)
-		p.Rate = float64(tw) / TimeWaitLen.Seconds()
-		if rated {
-			p.Rate = p.TimeWaitRate + float64(p.TimeWaitBefore)/TimeWaitLen.Seconds()
-			p.RateFromSamples = true
-			if p.Growth > 0 {
-				p.Exhaustion = time.Duration(float64(p.Free()) / p.Growth * float64(time.Second))
-			}
-		}
-		if p.TimeWaitReusable > 0 {
-			p.MaxRate = math.Inf(1)
-		} else {
-			p.MaxRate = float64(max(p.Usable-(p.InUse-tw), 0)) / TimeWaitLen.Seconds()
-		}
+		p.rate(rated, dt)
 		p.Severity = th.PortsSeverity(p.Blocking(), p.Usable)
 	}
 	slices.SortStableFunc(r.Pools, func(a, b PoolReport) int {
@@ -170,6 +173,29 @@ func Ports(snap *model.Snapshot, ix *DestIndex, before model.NetCounters, dt tim
 	r.findSettings()
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int { return cmp.Compare(b.Severity, a.Severity) })
 	return r
+}
+
+// rate sets the pool's Rate, MaxRate and Exhaustion; rated says whether
+// the samples are far enough apart for rates over dt.
+func (p *PoolReport) rate(rated bool, dt time.Duration) {
+	tw := p.States.Of(model.StateTimeWait)
+	p.Rate = float64(tw) / TimeWaitLen.Seconds()
+	if rated {
+		p.RateFromSamples = true
+		if p.TimeWaitUntimed == 0 {
+			p.Rate = float64(p.TimeWaitNew) / dt.Seconds()
+		} else {
+			p.Rate = p.TimeWaitRate + float64(p.TimeWaitBefore)/TimeWaitLen.Seconds()
+		}
+	}
+	if p.TimeWaitReusable > 0 {
+		p.MaxRate = math.Inf(1)
+	} else {
+		p.MaxRate = float64(max(p.Usable-(p.InUse-tw), 0)) / TimeWaitLen.Seconds()
+	}
+	if rated && p.BlockingGrowth > 0 && p.Rate > p.MaxRate {
+		p.Exhaustion = time.Duration(float64(p.Free()) / p.BlockingGrowth * float64(time.Second))
+	}
 }
 
 // delta is how much counter c (a field of NetCounters) grew since Before,

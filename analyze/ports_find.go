@@ -35,22 +35,8 @@ func (r *PortsReport) findPools(th Thresholds) {
 			b = append(b, " TIME_WAIT sockets tcp_tw_reuse lets it take over"...)
 		}
 		b = append(b, ". "...)
-		if p.Exhaustion > 0 {
-			b = append(b, "At the growth since the last sample, none is left in "...)
-			b = model.AppendDuration(b, p.Exhaustion)
-			b = append(b, ". "...)
-		}
 		if tw > 0 && !math.IsInf(p.MaxRate, 1) {
-			b = append(b, "New connections arrive at about "...)
-			b = appendRate(b, p.Rate)
-			if p.RateFromSamples {
-				b = append(b, " (from the samples)"...)
-			} else {
-				b = append(b, " (TIME_WAIT / 60 s)"...)
-			}
-			b = append(b, "; closing first, the client can sustain "...)
-			b = appendRate(b, p.MaxRate)
-			b = append(b, ". "...)
+			b = r.appendSustains(b, p)
 		}
 		if reaches(p.Blocking(), p.Usable, th.PortsNotice) {
 			b = append(b, "Past half the pool every connect() scans the whole first parity of the range before it finds a port, so it also slows down."...)
@@ -68,6 +54,29 @@ func (r *PortsReport) findPools(th Thresholds) {
 		}
 		r.Findings = append(r.Findings, f)
 	}
+}
+
+// appendSustains appends the pool's rate of connections the client
+// closed first against the rate it sustains, and, when it cannot sustain
+// it, the time until it is full.
+func (r *PortsReport) appendSustains(b []byte, p *PoolReport) []byte {
+	b = append(b, "About "...)
+	b = appendRate(b, p.Rate)
+	b = append(b, " of these connections are closed by the client first ("...)
+	b = append(b, r.RateBasis(p)...)
+	if p.Rate <= p.MaxRate {
+		b = append(b, "); the pool sustains "...)
+		b = appendRate(b, p.MaxRate)
+		return append(b, ", so at this rate TIME_WAIT levels off before the pool is full. "...)
+	}
+	b = append(b, "), more than the "...)
+	b = appendRate(b, p.MaxRate)
+	b = append(b, " the pool sustains"...)
+	if p.Exhaustion > 0 {
+		b = append(b, ": at the growth of its blocking ports since the last sample, none is left in "...)
+		b = model.AppendDuration(b, p.Exhaustion)
+	}
+	return append(b, ". "...)
 }
 
 func (r *PortsReport) findBindPools(th Thresholds) {

@@ -19,7 +19,7 @@ func writePoolsTable(p *textPrinter, r *analyze.PortsReport, o PortsTextOptions)
 		return
 	}
 	p.w.WriteString("POOLS\n")
-	header := []string{"LOCAL → REMOTE", "EST", "TW", "OTHER", "IN USE", "USABLE", "FREE", "UTIL %", "RATE /s", "SUSTAINS /s"}
+	header := []string{"LOCAL → REMOTE", "EST", "TW", "OTHER", "IN USE", "USABLE", "FREE", "UTIL %", "CLOSES /s", "SUSTAINS /s"}
 	right := []bool{false, true, true, true, true, true, true, true, true, true}
 	if o.Samples > 0 {
 		header = append(header, "EXHAUSTED IN")
@@ -35,6 +35,74 @@ func writePoolsTable(p *textPrinter, r *analyze.PortsReport, o PortsTextOptions)
 	}
 	writeAligned(p.w, header, right, rows)
 	writeMorePools(p, r.Pools[len(shown):], len(shown))
+	p.para(closesNote(r, o.Samples > 0), "", "  ")
+}
+
+// closesNote says what CLOSES /s and EXHAUSTED IN count, and, with two
+// samples, how the pools' closes stand against ActiveOpens, which counts
+// something else.
+func closesNote(r *analyze.PortsReport, exhaustion bool) string {
+	if r.RatesOver == 0 {
+		return "CLOSES /s: each pool's connections that the client closed first, per second, as TIME_WAIT / 60 s (the last minute's; -i takes them over an interval)."
+	}
+	b := []byte("CLOSES /s: each pool's connections that the client closed first, per second, ")
+	if r.Pools[0].RateFromTimers() {
+		b = append(b, "by their TIME_WAIT timers"...)
+	} else {
+		b = append(b, "from the growth of TIME_WAIT"...)
+	}
+	b = append(b, " over the "...)
+	b = model.AppendDuration(b, r.RatesOver)
+	b = append(b, " between the samples. "...)
+	if exhaustion {
+		b = append(b, "EXHAUSTED IN: only for a pool that cannot sustain its closes, at the growth of its blocking ports. "...)
+	}
+	return string(appendOpensWhy(b, r, "CLOSES /s"))
+}
+
+// appendOpensWhy appends how the pools' closes per second (column names
+// them) stand against ActiveOpens over the same interval: that they add
+// up to it, or why they do not. It appends nothing without two samples'
+// counters.
+func appendOpensWhy(dst []byte, r *analyze.PortsReport, column string) []byte {
+	s, ok := r.Opens()
+	if !ok {
+		return dst
+	}
+	rate := func(dst []byte, v float64) []byte { return append(model.AppendRate(dst, v), "/s"...) }
+	dst = append(dst, "ActiveOpens rose "...)
+	dst = rate(dst, s.ActiveOpens)
+	if s.Agree {
+		dst = append(dst, ": the pools' "...)
+		dst = append(dst, column...)
+		return append(dst, " add up to it."...)
+	}
+	dst = append(dst, " and the pools' "...)
+	dst = append(dst, column...)
+	dst = append(dst, " add up to "...)
+	dst = rate(dst, s.Closed)
+	dst = append(dst, ": ActiveOpens counts every connect() in the namespace, to every destination"...)
+	if s.Failed > 0 {
+		dst = append(dst, "; "...)
+		dst = rate(dst, s.Failed)
+		dst = append(dst, " failed (AttemptFails)"...)
+	}
+	switch {
+	case s.Rest >= 0.05:
+		dst = append(dst, "; "...)
+		dst = rate(dst, s.Rest)
+		dst = append(dst, " are connections still open, closed by the peer first, or from no pool"...)
+		if s.Recycled > 0 {
+			dst = append(dst, ", or whose TIME_WAIT connect() took over ("...)
+			dst = rate(dst, s.Recycled)
+			dst = append(dst, " TWRecycled)"...)
+		}
+	case s.Rest <= -0.05:
+		dst = append(dst, "; "...)
+		dst = rate(dst, -s.Rest)
+		dst = append(dst, " more closed than opened: connections opened before the interval"...)
+	}
+	return append(dst, '.')
 }
 
 // poolRow is one line of the POOLS table; exhaustion adds EXHAUSTED IN.

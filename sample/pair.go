@@ -11,7 +11,8 @@ import (
 // taken after it: its rates, its counters' growth and its Diff are over
 // the real time between the two readings. The first is the baseline
 // alone: it is taken with cfg.Ports off, since a report on it would be
-// thrown away. With an interval of zero or less, TakeAfter is
+// thrown away, but with its pools (Dests) whenever the second asks for
+// pools, since the second's rates and growth are taken against them. With an interval of zero or less, TakeAfter is
 // Take(ctx, cfg, nil).
 //
 // As with Take, a reading that failed part way gives a sample with its
@@ -23,7 +24,7 @@ func TakeAfter(ctx context.Context, cfg *Config, interval time.Duration) (*Sampl
 		return Take(ctx, cfg, nil)
 	}
 	baseline := *cfg
-	baseline.Ports = false
+	baseline.Dests, baseline.Ports = cfg.Dests || cfg.Ports, false
 	first, err := Take(ctx, &baseline, nil)
 	if first == nil {
 		return nil, err

@@ -30,6 +30,17 @@ func TestTakeAfter(t *testing.T) {
 	if !cfg.Ports {
 		t.Error("TakeAfter changed its caller's config")
 	}
+	// The baseline kept its pools, so the second sample's pool grew from
+	// 20 to 30 ports in use over 2 s: 5 a second. Without them it would
+	// have no growth at all (conntab ports -i said 0/s).
+	for _, p := range n.Dests.Pools {
+		if p.InUseBefore != 20 || p.Growth != 5 {
+			t.Errorf("pool %v → %v: in use before %d, growth %.1f/s; want 20, 5/s", p.Local, p.Remote, p.InUseBefore, p.Growth)
+		}
+	}
+	if len(n.Dests.Pools) == 0 {
+		t.Error("the second sample has no pools")
+	}
 
 	cfg = &sample.Config{Ports: true, Collect: replay(t, snaps[0])}
 	if s, err := sample.TakeAfter(t.Context(), cfg, 0); err != nil || s.Seq != 1 || s.Net().Ports == nil || s.Net().DT != 0 {

@@ -96,6 +96,9 @@ func (d *detailPane) tcpInfoLines(c *common) []string {
 		return []string{title + st.Dim.Render("  asking the kernel…")}
 	}
 	i := d.info
+	if i.State == model.StateListen {
+		return d.listenerInfoLines(c)
+	}
 	dur := func(x time.Duration) string {
 		if x < time.Second {
 			// Round trips on a LAN are tenths of a millisecond.
@@ -138,6 +141,36 @@ func (d *detailPane) tcpInfoLines(c *common) []string {
 		kv("last", "sent "+dur(i.LastDataSent)+" ago, received "+dur(i.LastDataRecv)+" ago, ack "+dur(i.LastAckRecv)+" ago"),
 		kv("options", i.Options.String(), "wscale", fmt.Sprintf("%d,%d", i.SndWScale, i.RcvWScale)),
 	}
+}
+
+// listenerInfoLines draws the tcp_info of a listening socket: what the
+// kernel fills in for one (the accept queue, and what each new
+// connection starts with), and one line for the rest, which belongs to a
+// connection and which the kernel leaves zero for a listener.
+func (d *detailPane) listenerInfoLines(c *common) []string {
+	st, i := &c.st, d.info
+	dim := st.Dim.Render
+	cong := i.Congestion
+	if cong == "" {
+		cong = "?"
+	}
+	pacing := "unlimited"
+	if i.PacingRate != model.RateUnlimited {
+		pacing = humanBytes(i.PacingRate) + "/s"
+	}
+	queue := dim("accept queue ") + strconv.FormatUint(uint64(i.Unacked), 10) + dim(" waiting")
+	if c.net != nil && c.net.Snap.Source == model.SourceNetlink {
+		queue += dim(", backlog ") + strconv.FormatUint(uint64(d.sock.SendQ), 10)
+	}
+	lines := []string{
+		st.Title.Render("tcp_info") + dim("  asked at "+d.infoAt.Format("15:04:05")+", state "+i.State.String()),
+		queue,
+		dim("new connections: cc ") + safe(cong) + dim("  cwnd ") + strconv.FormatUint(uint64(i.SndCwnd), 10) + dim("  pacing ") + pacing,
+	}
+	for _, l := range wrap("rtt, rto, mss, windows, retransmits, bytes, options and last sent/received are a connection's: n/a for a listener (enter on one of its connections shows them)", c.width, "", "") {
+		lines = append(lines, dim(l))
+	}
+	return lines
 }
 
 // humanBytes writes a byte count exactly below 10 KiB, else in KiB, MiB, GiB.

@@ -18,7 +18,7 @@
 // help screen or a pane:
 //
 //	1 Sockets           every socket, grouped by state; groups fold    socketsView
-//	2 Remote endpoints  sockets by remote address and port, flagged    remotesView
+//	2 Remote endpoints  outbound by endpoint, inbound by client host   remotesView
 //	3 Listeners         the listener audit of what the filter selects  listenersView
 //	4 Processes         sockets by process, and what each left behind  processesView
 //	5 Ports             the ephemeral port pools and their findings    portsView

@@ -225,9 +225,11 @@ func ephemeralSegs(c *common, wide bool) []seg {
 	if p == nil {
 		return append(segs, seg{text: st.Dim.Render("no pool in use"), drop: 5})
 	}
+	// Busiest by utilisation: the ports connect() cannot take, which
+	// TIME_WAIT sockets tcp_tw_reuse may take over are not.
 	busiest := st.Dim.Render("busiest ") + p.Remote.String() + " "
 	if wide {
-		busiest += strconv.Itoa(p.InUse) + "/" + strconv.Itoa(p.Usable) + " "
+		busiest += strconv.Itoa(p.Blocking()) + "/" + strconv.Itoa(p.Usable) + " "
 	}
 	busiest += strconv.Itoa(int(p.Utilisation()*100)) + "%"
 	var sev analyze.Severity

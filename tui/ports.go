@@ -18,6 +18,12 @@ import (
 // the findings of the selected pool and of the host, each with its
 // advice. Pools and findings are the whole snapshot's, like the Remote
 // endpoints view's flags: the filter does not narrow them.
+//
+// Closes/s is a pool's connections the client closed first, per second:
+// by their TIME_WAIT timers over the interval, or, marked "~" before a
+// second sample, TIME_WAIT / 60 s. When ActiveOpens over the interval is
+// something else, the summary says what the difference is made of
+// (opensSegs). Exhausted in is blank for a pool that sustains its closes.
 
 // portsColSev is the pools table's severity column.
 const portsColSev = 10
@@ -87,7 +93,7 @@ func portsGrid(c *common) *grid {
 			{title: "Usable", min: 6, max: 7, right: true, drop: 6},
 			{title: "Free", min: 5, max: 6, right: true},
 			{title: "Util", min: 4, max: 5, right: true},
-			{title: "Rate/s", min: 7, max: 8, right: true, drop: 2},
+			{title: "Closes/s", min: 8, max: 8, right: true, drop: 2},
 			{title: "Sustains/s", min: 10, max: 10, right: true, drop: 5},
 			{title: "Exhausted in", min: 12, max: 12, right: true, drop: 1},
 			{title: "Severity", min: 8, max: 8},

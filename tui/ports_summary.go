@@ -32,7 +32,8 @@ func portsSummary(c *common) []string {
 	}
 	lines := group(summary.rangeSegs)
 	lines = append(lines, group(summary.settingsSegs)...)
-	return append(lines, group(summary.counterSegs)...)
+	lines = append(lines, group(summary.counterSegs)...)
+	return append(lines, group(summary.opensSegs)...)
 }
 
 // summary draws the segments of the Ports view's summary, long or short
@@ -116,6 +117,34 @@ func (s summary) counterSegs() []string {
 		rate("ActiveOpens", c.ActiveOpens, b.ActiveOpens),
 		rate("AttemptFails", c.AttemptFails, b.AttemptFails),
 	}
+}
+
+// opensSegs say, when ActiveOpens and the pools' Closes/s over the same
+// interval differ, what makes up the difference: ActiveOpens counts
+// every connect() in the namespace; Closes/s one pool's connections the
+// client closed first. Nothing when they agree, or cannot be compared.
+func (s summary) opensSegs() []string {
+	o, ok := s.r.Opens()
+	if !ok || o.Agree {
+		return nil
+	}
+	dim, n := s.dim, perSecond
+	segs := []string{dim("ActiveOpens ") + n(o.ActiveOpens) + dim(s.pick(" = the pools' Closes/s ", " = Closes/s ")) + n(o.Closed)}
+	if o.Failed > 0 {
+		segs = append(segs, dim("+ failed ")+n(o.Failed))
+	}
+	switch {
+	case o.Rest >= 0.05 && o.Recycled > 0:
+		segs = append(segs, dim(s.pick("+ still open, closed by the peer, from no pool or taken over ", "+ open, peer-closed, other or reused "))+n(o.Rest))
+	case o.Rest >= 0.05:
+		segs = append(segs, dim(s.pick("+ still open, closed by the peer first or from no pool ", "+ open, peer-closed or other "))+n(o.Rest))
+	case o.Rest <= -0.05:
+		segs = append(segs, dim(s.pick("− opened before the interval ", "− opened before "))+n(-o.Rest))
+	}
+	if s.wide {
+		segs = append(segs, dim("(ActiveOpens: every connect() here, to any destination; Closes/s: a pool's connections the client closed first)"))
+	}
+	return segs
 }
 
 // twReuseWord says what a tcp_tw_reuse value means.

@@ -65,9 +65,12 @@ func TestPortsView(t *testing.T) {
 		"ephemeral 40000-40199 (200 ports)", "held by a bind() 1", "bound before connect 1", "U 198 usable per pool",
 		"tcp_tw_reuse 2 (loopback)", "TIME_WAIT 160/tcp_max_tw_buckets 4096", "somaxconn 4096", "conntrack 812/262144",
 		"TW 3.0", "ListenOverflows 0.4", "ActiveOpens 4.4", "AttemptFails 0.2",
-		// The pool's row: in use, usable, free, util, rate, sustains,
-		// exhausted in, severity.
-		"179     198     19   90%      3.5        2.9        19.0s ▲ WARN",
+		// The pool's row: in use, usable, free, util, closes, sustains,
+		// exhausted in, severity: 18 closed in 5 s by their TIME_WAIT
+		// timers, more than the pool sustains.
+		"179     198     19   90%      3.6        2.9        19.0s ▲ WARN",
+		// ActiveOpens counts more than the pools' closes, and says what.
+		"ActiveOpens 4.4 = Closes/s 3.6  + failed 0.2  + open, peer-closed or other 0.6",
 		"Findings for 10.0.0.5 → 10.0.0.9:5432, then the host's",
 		"19 more connect()", "Do: Reuse connections",
 		"▲ WARN  bind-before-connect from 10.0.0.5",

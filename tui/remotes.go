@@ -9,21 +9,19 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// remotesView is the Remote endpoints view: one row per remote address
-// and port, its sockets by state, the TIME_WAIT share, the busiest
-// ephemeral port pool to it, and its flags. Counts are of the sockets the
-// filter selects; flags are the whole snapshot's, so a filter never hides
-// or changes one.
+// remotesView is the Remote endpoints view: one row per remote endpoint
+// this host connects to (outbound), and one per remote address and local
+// service for the connections this host accepted (inbound: "10.0.0.3 →
+// :5432", however many client ports), with the sockets by state, the
+// TIME_WAIT share, the busiest ephemeral port pool to it, and its flags.
+// Counts are of the sockets the filter selects; flags and pools are the
+// whole snapshot's, and so is what makes a connection inbound (the
+// listeners), so a filter never hides or changes one.
 type remotesView struct{ plainGrid }
 
 // remotesGrid is the view's table, in its natural order unless sort
 // names a column.
 func remotesGrid(c *common, sort sortSpec) *grid {
-	dests := c.net.Dests
-	ix := dests
-	if c.matcher != nil || c.hidden != 0 {
-		ix = analyze.Destinations(c.filtered(), nil, 0, analyze.Thresholds{})
-	}
 	g := &grid{
 		cols: []gridCol{
 			{title: "Proto", min: 5, max: 5},
@@ -40,44 +38,17 @@ func remotesGrid(c *common, sort sortSpec) *grid {
 		},
 		empty: "no connected socket matches",
 	}
-	if ix == nil {
+	if c.net == nil || c.net.Dests == nil {
 		return g
 	}
+	snap := c.net.Snap
+	if c.matcher != nil || c.hidden != 0 {
+		snap = c.filtered()
+	}
+	groups := analyze.GroupRemotes(snap, analyze.NewInbound(c.net.Snap), c.net.Dests)
 	var buf []byte
-	for i := range ix.Dests {
-		d := &ix.Dests[i]
-		// Pools and flags are the whole host's: a filter narrows the
-		// counts, not the ports a destination has left.
-		host := d
-		if ix != dests {
-			if host = dests.Lookup(d.Proto, d.Remote); host == nil {
-				host = &analyze.Destination{}
-			}
-		}
-		flags, poolInUse, poolUsable, sev := host.Flags, host.PoolInUse, host.PoolUsable, host.Severity()
-		est, tw, cw := d.States.Of(model.StateEstablished), d.States.Of(model.StateTimeWait), d.States.Of(model.StateCloseWait)
-		other := d.Total - est - tw - cw
-		svc := c.labels.Port(d.Proto, d.Remote.Port()).Service
-		pool, util := "-", 0
-		if poolUsable > 0 {
-			util = poolInUse * 100 / poolUsable
-			pool = strconv.Itoa(poolInUse) + "/" + strconv.Itoa(poolUsable)
-		}
-		buf = appendFlagLabels(buf[:0], flags)
-		remote := d.Remote.String()
-		r := gridRow{
-			key: d.Proto.String() + " " + remote,
-			cells: []string{
-				d.Proto.String(), remote, safe(svc), strconv.Itoa(d.Total), strconv.Itoa(est), strconv.Itoa(tw),
-				strconv.Itoa(cw), strconv.Itoa(other), strconv.Itoa(int(d.TimeWaitShare()*100)) + "%", pool, string(buf),
-			},
-			sort: []sortKey{
-				text(d.Proto.String()), endpointKey(d.Remote), text(svc), num(int64(d.Total)), num(int64(est)), num(int64(tw)),
-				num(int64(cw)), num(int64(other)), num(int64(d.TimeWaitShare() * 1000)), num(int64(util)), num(int64(sev)),
-			},
-			sev: sev, flagCol: 10,
-		}
-		g.rows = append(g.rows, r)
+	for i := range groups {
+		g.rows = append(g.rows, remoteRow(c, &groups[i], &buf))
 	}
 	if sort.col < 0 {
 		// Natural order: the flagged first, then by sockets.
@@ -89,6 +60,51 @@ func remotesGrid(c *common, sort sortSpec) *grid {
 		})
 	}
 	return g
+}
+
+// remoteRow is one group's row; buf is scratch space for its flags.
+func remoteRow(c *common, r *analyze.RemoteGroup, buf *[]byte) gridRow {
+	est, tw, cw := r.States.Of(model.StateEstablished), r.States.Of(model.StateTimeWait), r.States.Of(model.StateCloseWait)
+	other := r.Total - est - tw - cw
+	twShare := 0
+	if r.Total > 0 {
+		twShare = tw * 1000 / r.Total
+	}
+	pool, util := "-", 0
+	if d := r.Dest; d != nil && d.PoolUsable > 0 {
+		util = d.PoolInUse * 100 / d.PoolUsable
+		pool = strconv.Itoa(d.PoolInUse) + "/" + strconv.Itoa(d.PoolUsable)
+	}
+	remote, port := r.Remote.String(), r.Remote.Port()
+	key := r.Proto.String() + " " + remote
+	if r.Inbound {
+		// The remote address, and this host's service it connects to.
+		remote, port = r.Remote.Addr().String()+" → :"+strconv.Itoa(int(r.LocalPort)), r.LocalPort
+		key = r.Proto.String() + " in " + remote
+	}
+	svc := c.labels.Port(r.Proto, port).Service
+	*buf = appendFlagLabels((*buf)[:0], r.Flags)
+	sev := r.Severity()
+	return gridRow{
+		key: key,
+		cells: []string{
+			r.Proto.String(), remote, safe(svc), strconv.Itoa(r.Total), strconv.Itoa(est), strconv.Itoa(tw),
+			strconv.Itoa(cw), strconv.Itoa(other), strconv.Itoa(twShare/10) + "%", pool, string(*buf),
+		},
+		sort: []sortKey{
+			text(r.Proto.String()), remoteKey(r), text(svc), num(int64(r.Total)), num(int64(est)), num(int64(tw)),
+			num(int64(cw)), num(int64(other)), num(int64(twShare)), num(int64(util)), num(int64(sev)),
+		},
+		sev: sev, flagCol: 10,
+	}
+}
+
+// remoteKey sorts a group by remote address, then port (an inbound
+// group's is 0), then local port.
+func remoteKey(r *analyze.RemoteGroup) sortKey {
+	k := endpointKey(r.Remote)
+	k.s += string([]byte{byte(r.LocalPort >> 8), byte(r.LocalPort)})
+	return k
 }
 
 // endpointKey sorts endpoints by address, then port.
