@@ -26,8 +26,13 @@
 //     Collector, with the reason; every snapshot tries netlink first
 //     again. Any other netlink error is returned, not a reason to read
 //     /proc quietly. /proc has no socket cookies, no backlog for listeners
-//     (Send-Q reads 0), no bound-only sockets and no IPV6_V6ONLY; a
-//     missing tcp6 or udp6 (no IPv6) is skipped.
+//     (Send-Q reads 0: the printers show it as unknown), no bound-only
+//     sockets and no IPV6_V6ONLY; a missing tcp6 or udp6 (no IPv6) is
+//     skipped. The kernel prints a socket twice when a read restarts its
+//     walk of a hash bucket that changed: a row is kept once, in its later
+//     form, when a later row has its protocol, family, endpoints and inode,
+//     or the same endpoints and either has no inode (a TIME_WAIT, request
+//     or orphaned socket is the connection of the socket it was or became).
 //
 // Config.Mode forces either source (ModeNetlink, ModeProc): then nothing
 // falls back.
