@@ -43,7 +43,9 @@
 //     The kernel answers sock_diag dumps and serves /proc/net to any user.
 //   - Another namespace (Config.NetNS, a file such as /run/netns/NAME or
 //     /proc/PID/ns/net): CAP_SYS_ADMIN to enter it with setns(2), on a
-//     locked thread that leaves it afterwards.
+//     locked thread that leaves it afterwards. The file is opened without
+//     blocking and must be a namespace: a FIFO, a device or a plain file
+//     is refused, naming what it is.
 //   - Bound-only sockets (BOUND_INACTIVE): no privilege, Linux 6.8 or
 //     later, netlink only.
 //   - Settings and counters (Config.Settings: the port and TIME_WAIT
