@@ -52,8 +52,11 @@
 //     sysctls under /proc/sys/net, /proc/net/netstat and snmp): none.
 //   - Processes (Config.Processes, the walk of /proc/PID/fd) and Remember:
 //     a user sees their own processes; other users' need root
-//     (CAP_SYS_PTRACE), and those that cannot be read are counted in
-//     Owners.Hidden, not reported as errors.
+//     (CAP_SYS_PTRACE). Root may be refused too, by a security module
+//     (Yama, SELinux, AppArmor) or a process in a user namespace beyond
+//     its reach. Those that cannot be read (EACCES, EPERM) are counted in
+//     Owners.Hidden, not reported as errors, and Owners.HiddenErr keeps
+//     why for the lowest pid: the errno and the file that answered it.
 //   - One socket's tcp_info (Collector.TCPInfo): none, netlink only.
 //   - ReadProcessDetail (/proc/PID/cmdline and cgroup): none, unless /proc
 //     is mounted with hidepid.
