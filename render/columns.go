@@ -54,19 +54,7 @@ func Columns(set ColumnSet) []Column {
 				return strconv.AppendUint(dst, uint64(s.RecvQ), 10)
 			},
 			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.RecvQ)) }},
-		{Name: "Send-Q", Right: true,
-			Append: func(dst []byte, s *model.Socket, l *Labeler) []byte {
-				if !SendQKnown(s, l.source()) {
-					return append(dst, Unknown...)
-				}
-				return strconv.AppendUint(dst, uint64(s.SendQ), 10)
-			},
-			Width: func(s *model.Socket, l *Labeler) int {
-				if !SendQKnown(s, l.source()) {
-					return len(Unknown)
-				}
-				return decimalLen(uint64(s.SendQ))
-			}},
+		sendQColumn(),
 		{Name: "Local Address:Port",
 			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return s.Local.AppendTo(dst) },
 			Width:  func(s *model.Socket, _ *Labeler) int { return addrPortLen(s.Local) }},
@@ -132,6 +120,23 @@ const Unknown = "?"
 // Every other socket's send queue is known from either source.
 func SendQKnown(s *model.Socket, src model.Source) bool {
 	return s.State != model.StateListen || src != model.SourceProc
+}
+
+// sendQColumn is Send-Q: Unknown for a listener read from /proc.
+func sendQColumn() Column {
+	return Column{Name: "Send-Q", Right: true,
+		Append: func(dst []byte, s *model.Socket, l *Labeler) []byte {
+			if !SendQKnown(s, l.source()) {
+				return append(dst, Unknown...)
+			}
+			return strconv.AppendUint(dst, uint64(s.SendQ), 10)
+		},
+		Width: func(s *model.Socket, l *Labeler) int {
+			if !SendQKnown(s, l.source()) {
+				return len(Unknown)
+			}
+			return decimalLen(uint64(s.SendQ))
+		}}
 }
 
 // extendedColumns are UID, Inode and Cookie (-e).
