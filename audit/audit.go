@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,8 +56,10 @@ func DefaultAuditRules() *AuditRules {
 // LoadAuditRules returns DefaultAuditRules extended by the rules file at
 // path. Unlike /etc/services, the file is one the user named: a missing
 // file is an error, and so is every bad line, each quoted (*LineError).
+// A file that is not a regular one (a FIFO, a device) is refused without
+// blocking (names.OpenUserFile); its error matches names.ErrNotRegular.
 func LoadAuditRules(path string) (*AuditRules, error) {
-	f, err := os.Open(path)
+	f, err := names.OpenUserFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("audit: audit rules: %w", err)
 	}

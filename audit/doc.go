@@ -72,8 +72,9 @@
 // usual servers of well-known ports. DefaultAuditRules parses it (keep
 // the result). LoadAuditRules(path) reads a user's file on top of them:
 // that is --rules FILE of conntab listeners and conntab top. The file was
-// named on purpose, so a missing file is an error; ParseAuditRules reads
-// rules alone, without conntab's.
+// named on purpose, so a missing file is an error, and so is one that is
+// not a regular file (a FIFO, a device: names.OpenUserFile refuses it
+// without blocking); ParseAuditRules reads rules alone, without conntab's.
 //
 // A bad line is a *names.LineError that matches ErrAuditSyntax, naming the
 // file and line, quoting the line and saying what is wrong; every bad

@@ -158,9 +158,9 @@ func withNetNS(path string, fn func() error) error {
 	if path == "" {
 		return fn()
 	}
-	target, err := os.Open(path)
+	target, err := openNetNS(path)
 	if err != nil {
-		return fmt.Errorf("collect: network namespace: %w", err)
+		return err
 	}
 	defer target.Close()
 
@@ -173,6 +173,9 @@ func withNetNS(path string, fn func() error) error {
 	defer orig.Close()
 	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 		runtime.UnlockOSThread()
+		if errors.Is(err, unix.EINVAL) {
+			return fmt.Errorf("collect: entering network namespace %s: another kind of namespace, not a network one: %w", path, err)
+		}
 		return fmt.Errorf("collect: entering network namespace %s: %w", path, err)
 	}
 	fnErr := fn()
@@ -183,4 +186,54 @@ func withNetNS(path string, fn func() error) error {
 	}
 	runtime.UnlockOSThread()
 	return fnErr
+}
+
+// openNetNS opens the namespace file at path (/run/netns/NAME,
+// /proc/PID/ns/net) and checks that it is a namespace. It opens without
+// blocking: a FIFO named by mistake would hold open(2) until a writer
+// came, deaf to signals.
+func openNetNS(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("collect: network namespace: %w", err)
+	}
+	var fs unix.Statfs_t
+	st, err := f.Stat()
+	if err == nil {
+		err = unix.Fstatfs(int(f.Fd()), &fs)
+	}
+	kind := ""
+	switch {
+	case err != nil:
+		err = fmt.Errorf("collect: network namespace %s: %w", path, err)
+	case !st.Mode().IsRegular():
+		kind = nonRegularKind(st.Mode())
+	case fs.Type != unix.NSFS_MAGIC:
+		kind = "a plain file"
+	}
+	if kind != "" {
+		err = fmt.Errorf("collect: network namespace %s: %s, not a namespace file such as /run/netns/NAME or /proc/PID/ns/net", path, kind)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// nonRegularKind says what a file that is not a regular one is.
+func nonRegularKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "not a regular file"
 }

@@ -26,8 +26,13 @@
 //     Collector, with the reason; every snapshot tries netlink first
 //     again. Any other netlink error is returned, not a reason to read
 //     /proc quietly. /proc has no socket cookies, no backlog for listeners
-//     (Send-Q reads 0), no bound-only sockets and no IPV6_V6ONLY; a
-//     missing tcp6 or udp6 (no IPv6) is skipped.
+//     (Send-Q reads 0: the printers show it as unknown), no bound-only
+//     sockets and no IPV6_V6ONLY; a missing tcp6 or udp6 (no IPv6) is
+//     skipped. The kernel prints a socket twice when a read restarts its
+//     walk of a hash bucket that changed: a row is kept once, in its later
+//     form, when a later row has its protocol, family, endpoints and inode,
+//     or the same endpoints and either has no inode (a TIME_WAIT, request
+//     or orphaned socket is the connection of the socket it was or became).
 //
 // Config.Mode forces either source (ModeNetlink, ModeProc): then nothing
 // falls back.
@@ -38,15 +43,20 @@
 //     The kernel answers sock_diag dumps and serves /proc/net to any user.
 //   - Another namespace (Config.NetNS, a file such as /run/netns/NAME or
 //     /proc/PID/ns/net): CAP_SYS_ADMIN to enter it with setns(2), on a
-//     locked thread that leaves it afterwards.
+//     locked thread that leaves it afterwards. The file is opened without
+//     blocking and must be a namespace: a FIFO, a device or a plain file
+//     is refused, naming what it is.
 //   - Bound-only sockets (BOUND_INACTIVE): no privilege, Linux 6.8 or
 //     later, netlink only.
 //   - Settings and counters (Config.Settings: the port and TIME_WAIT
 //     sysctls under /proc/sys/net, /proc/net/netstat and snmp): none.
 //   - Processes (Config.Processes, the walk of /proc/PID/fd) and Remember:
 //     a user sees their own processes; other users' need root
-//     (CAP_SYS_PTRACE), and those that cannot be read are counted in
-//     Owners.Hidden, not reported as errors.
+//     (CAP_SYS_PTRACE). Root may be refused too, by a security module
+//     (Yama, SELinux, AppArmor) or a process in a user namespace beyond
+//     its reach. Those that cannot be read (EACCES, EPERM) are counted in
+//     Owners.Hidden, not reported as errors, and Owners.HiddenErr keeps
+//     why for the lowest pid: the errno and the file that answered it.
 //   - One socket's tcp_info (Collector.TCPInfo): none, netlink only.
 //   - ReadProcessDetail (/proc/PID/cmdline and cgroup): none, unless /proc
 //     is mounted with hidepid.

@@ -132,3 +132,37 @@ func mergeOwners(a, b []model.Owner) []model.Owner {
 	}
 	return append(append(out, a...), b...)
 }
+
+// hiddenProcs counts the processes whose descriptors could not be read
+// (EACCES, EPERM), and keeps why for the one with the lowest pid: a
+// printer says what happened rather than guess (root is refused too,
+// by a security module or a user namespace).
+type hiddenProcs struct {
+	n   int
+	pid int32
+	err error
+}
+
+// add counts process pid, which path's err refused. The error is built
+// only when it is kept: a user may be refused hundreds of processes.
+func (h *hiddenProcs) add(pid int32, err func() error) {
+	h.n++
+	if h.err == nil || pid < h.pid {
+		h.pid, h.err = pid, err()
+	}
+}
+
+// merge adds o's processes to h.
+func (h *hiddenProcs) merge(o hiddenProcs) {
+	h.n += o.n
+	if o.err != nil && (h.err == nil || o.pid < h.pid) {
+		h.pid, h.err = o.pid, o.err
+	}
+}
+
+// owners indexes owners (see model.NewOwners) with h's count and reason.
+func (h hiddenProcs) owners(owners []model.Owner) *model.Owners {
+	o := model.NewOwners(owners, h.n)
+	o.HiddenErr = h.err
+	return o
+}

@@ -34,7 +34,7 @@ type ownerTracker struct {
 	// owners is the last snapshot's owners, sorted by compareOwners, and
 	// shared with its model.Owners: never written after it is built.
 	owners []model.Owner
-	hidden int
+	hidden hiddenProcs
 	// dump is the last snapshot's socket inodes, sorted, without 0; spare
 	// holds buffers for the next, which are as large.
 	dump  []uint64

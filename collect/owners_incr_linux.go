@@ -63,7 +63,7 @@ func (t *ownerTracker) begin(procRoot string) error {
 // says when one has not) and returns the snapshot's owners.
 func (t *ownerTracker) finish(procRoot string, sockets []model.Socket) (*model.Owners, error) {
 	if t.off {
-		return model.NewOwners(t.owners, t.hidden), t.err
+		return t.hidden.owners(t.owners), t.err
 	}
 	t.dump, t.spare = t.dumpInodes(sockets)
 	if !t.last.Full {
@@ -77,7 +77,7 @@ func (t *ownerTracker) finish(procRoot string, sockets []model.Socket) (*model.O
 		t.spare = append(t.spare, t.prevDump[:0])
 	}
 	t.prevOwners, t.prevDump = nil, nil
-	return model.NewOwners(t.owners, t.hidden), t.err
+	return t.hidden.owners(t.owners), t.err
 }
 
 // dumpInodes is dumpInodes with the tracker's spare buffers: a large dump
@@ -119,7 +119,7 @@ func (t *ownerTracker) recheck(procRoot string, fresh []uint64) error {
 	t.last.Reused -= len(pids)
 	t.last.Reread += len(pids)
 	t.update(keepAllBut(t.procs, kept), scan)
-	t.hidden += scan.hidden
+	t.hidden.merge(scan.hidden)
 	return nil
 }
 
@@ -151,7 +151,7 @@ func (t *ownerTracker) pass(procRoot string, root int, full bool) error {
 		identify = t.identifyFD
 	}
 	scan := walkOwners(procRoot, root, pids, identify, first)
-	t.procs, t.owners, t.hidden = nil, nil, 0
+	t.procs, t.owners, t.hidden = nil, nil, hiddenProcs{}
 	t.update(nil, scan)
 	t.hidden = scan.hidden
 	t.last = trackStats{Full: true, Reread: len(pids)}

@@ -314,6 +314,12 @@ func fdOf(t *testing.T, c syscall.Conn) int32 {
 // inside ns, with env added, and returns it with its first line of output.
 func startHelper(t *testing.T, ns *nstest.NS, mode string, cred *syscall.Credential, env ...string) (*exec.Cmd, string) {
 	t.Helper()
+	return startHelperWith(t, func(cmd *exec.Cmd) error { return ns.Do(cmd.Start) }, mode, cred, env...)
+}
+
+// startHelperWith is startHelper with start starting the command.
+func startHelperWith(t *testing.T, start func(*exec.Cmd) error, mode string, cred *syscall.Credential, env ...string) (*exec.Cmd, string) {
+	t.Helper()
 	// /proc/self/exe, resolved by the child itself, reaches the binary even
 	// for a child whose new user could not walk the path to it.
 	cmd := exec.Command("/proc/self/exe", "-test.run=^TestOwnersHelperProcess$")
@@ -328,7 +334,7 @@ func startHelper(t *testing.T, ns *nstest.NS, mode string, cred *syscall.Credent
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ns.Do(cmd.Start); err != nil {
+	if err := start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -404,7 +410,9 @@ type helperWalkResult struct {
 	Own    []model.Owner
 	Parent []model.Owner // owners of the inode in CONNTAB_OWNERS_PARENT_INODE
 	Hidden int
-	Err    string
+	// HiddenErr is Owners.HiddenErr's text, and HiddenErrno its errno's.
+	HiddenErr, HiddenErrno string
+	Err                    string
 }
 
 // helperWalk opens a UDP socket, walks /proc, and prints what it found.
@@ -429,6 +437,13 @@ func helperWalk() error {
 	}
 	if o != nil {
 		r.Own, r.Parent, r.Hidden = o.Of(st.Ino), o.Of(parent), o.Hidden
+		if o.HiddenErr != nil {
+			r.HiddenErr = o.HiddenErr.Error()
+			var errno unix.Errno
+			if errors.As(o.HiddenErr, &errno) {
+				r.HiddenErrno = unix.ErrnoName(errno)
+			}
+		}
 	}
 	b, err := json.Marshal(r)
 	if err != nil {

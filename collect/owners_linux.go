@@ -50,7 +50,7 @@ func readOwners(procRoot string) (*model.Owners, error) {
 		return nil, listError(procRoot, err)
 	}
 	scan := walkOwners(procRoot, root, pids, nil, first)
-	return model.NewOwners(scan.owners, scan.hidden), scan.err
+	return scan.hidden.owners(scan.owners), scan.err
 }
 
 func openProcRoot(procRoot string) (int, error) {
@@ -68,7 +68,7 @@ func listError(procRoot string, err error) error {
 // ownerScan is what one walk found.
 type ownerScan struct {
 	owners []model.Owner // sorted by compareOwners
-	hidden int
+	hidden hiddenProcs
 	// procs, for a walk that tracks, is every process whose descriptors
 	// were read and kept, with what identifies it (procSeen).
 	procs []procSeen
@@ -104,7 +104,7 @@ func walkOwners(procRoot string, root int, pids []procPID, identify func(dir int
 	var scan ownerScan
 	for _, wk := range workers {
 		scan.owners = mergeOwners(scan.owners, wk.owners)
-		scan.hidden += wk.hidden
+		scan.hidden.merge(wk.hidden)
 		scan.procs = append(scan.procs, wk.seen...)
 		if scan.err == nil {
 			scan.err = wk.err
@@ -177,7 +177,9 @@ func (w *ownerWalk) failed(wk *ownerWorker, p procPID, file string, err error) b
 	case outcomeOK:
 		return false
 	case outcomeHidden:
-		wk.hidden++
+		wk.hidden.add(p.pid, func() error {
+			return &os.PathError{Op: "read", Path: filepath.Join(w.procRoot, p.name, file), Err: err}
+		})
 	case outcomeFail:
 		if wk.err == nil {
 			wk.err = fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "read", Path: filepath.Join(w.procRoot, p.name, file), Err: err})

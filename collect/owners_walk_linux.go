@@ -65,7 +65,7 @@ type ownerWorker struct {
 	owners []model.Owner
 	runs   []ownerRun
 	seen   []procSeen
-	hidden int
+	hidden hiddenProcs
 	err    error // the first error the walk cannot explain
 }
 

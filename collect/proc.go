@@ -64,7 +64,8 @@ var (
 //
 // A malformed line is skipped and reported as a *DecodeError; the lines
 // after it are still read. Lines whose state is not in states are dropped
-// as soon as the state is read and are not checked further.
+// as soon as the state is read and are not checked further. A socket the
+// kernel printed twice is kept once, in its later form (dropProcRepeats).
 func parseProcNet(dst []model.Socket, r io.Reader, where string, proto model.Proto, family model.Family, states model.StateSet) ([]model.Socket, error) {
 	return parseProcNetBuffered(dst, bufio.NewReaderSize(r, procBufSize), where, proto, family, states)
 }
@@ -79,6 +80,10 @@ func parseProcNetBuffered(dst []model.Socket, br *bufio.Reader, where string, pr
 		errs  []error
 		extra int
 		lineN int64
+		start = len(dst)
+		// hashes are the kept rows' procTupleHash, for dropProcRepeats;
+		// dst's room (readProc sizes it from sockstat) sizes them.
+		hashes = make([]uint64, 0, cap(dst)-len(dst))
 	)
 	report := func(line []byte, reason error) {
 		if len(errs) >= procMaxErrors {
@@ -121,6 +126,7 @@ func parseProcNetBuffered(dst []model.Socket, br *bufio.Reader, where string, pr
 			keep, reason := parseProcLine(&s, line, proto, family, states)
 			if keep {
 				dst = append(dst, s)
+				hashes = append(hashes, procTupleHash(&s))
 			}
 			if lineN == 1 {
 				// A header-less file may be something else altogether:
@@ -141,7 +147,8 @@ func parseProcNetBuffered(dst []model.Socket, br *bufio.Reader, where string, pr
 	if extra > 0 {
 		errs = append(errs, fmt.Errorf("%w: %s: and %d more malformed lines", ErrDecode, where, extra))
 	}
-	return dst, errors.Join(errs...)
+	kept := dropProcRepeats(dst[start:], hashes)
+	return dst[:start+len(kept)], errors.Join(errs...)
 }
 
 // isProcHeader reports whether line is the column header ("  sl  local_address ...").

@@ -24,8 +24,15 @@ type Owner struct {
 type Owners struct {
 	byInode []Owner // sorted by inode, then pid, then fd
 	// Hidden counts the processes whose descriptors could not be read:
-	// another user's, for a caller without CAP_SYS_PTRACE (root has it).
+	// another user's, for a caller without CAP_SYS_PTRACE; and even for
+	// root, those a security module (Yama, SELinux, AppArmor) or a user
+	// namespace keeps out of reach.
 	Hidden int
+	// HiddenErr is why one of them (the lowest pid) could not be read:
+	// the error of the file that refused, an *os.PathError wrapping EACCES
+	// or EPERM, so that a printer can say what happened. nil when Hidden
+	// is 0.
+	HiddenErr error
 }
 
 // NewOwners indexes owners (it sorts the slice it is given).

@@ -27,6 +27,17 @@
 // the error, since one odd line should not cost every other user their
 // name. nsswitch's compat lines ("+name", "-name", "+") are skipped.
 //
+// # Files the user names
+//
+// Every file conntab reads by a name it was given (the tables in /etc,
+// a rules file, a filter file) is opened by OpenUserFile, or read whole by
+// ReadUserFile: only a regular file is read, up to MaxUserFile bytes. A
+// FIFO, socket, device or directory is refused with a *FileKindError
+// that quotes the path and says what it is (errors.Is ErrNotRegular),
+// before anything could block: a FIFO with no writer would hold open(2)
+// for ever, and a process stuck there does not heed SIGINT or SIGTERM.
+// LoadServices, LoadUsers and audit.LoadAuditRules open their files so.
+//
 // Names from the host are untrusted text. A service name or rules text
 // with a control character is a bad line (Printable); a user name is kept
 // exactly, and escaping it is the printer's job (render/escape).

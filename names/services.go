@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -61,9 +60,11 @@ func DefaultServices() *Services {
 // file at path (see Merge). A missing file is not an error: the result is
 // DefaultServices. Any other failure to read the file, or a bad line in it,
 // is, and callers that want to carry on can fall back to DefaultServices;
-// errors from opening the file stay matchable (fs.ErrPermission).
+// errors from opening the file stay matchable (fs.ErrPermission). A file
+// that is not a regular one (a FIFO, a device) is refused without
+// blocking (OpenUserFile).
 func LoadServices(path string) (*Services, error) {
-	f, err := os.Open(path)
+	f, err := OpenUserFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return DefaultServices(), nil
 	}

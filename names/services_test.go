@@ -437,7 +437,8 @@ func TestLoadServices(t *testing.T) {
 		{
 			name:    "directory",
 			path:    servicesFixtures,
-			wantErr: "names: ../testdata/services line 1: read ../testdata/services: is a directory",
+			wantErr: `names: services: "../testdata/services" is a directory, not a regular file`,
+			is:      ErrNotRegular,
 		},
 	}
 	if os.Geteuid() != 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -42,9 +41,10 @@ func (u *Users) Len() int {
 // LoadUsers reads the passwd(5) file at path, as ParsePasswd does. A
 // missing file is not an error: the result holds no names. Any other
 // failure to open or read it is, and stays matchable (fs.ErrPermission);
-// on bad lines, the Users of the good ones come with the error.
+// on bad lines, the Users of the good ones come with the error. A file
+// that is not a regular one is refused without blocking (OpenUserFile).
 func LoadUsers(path string) (*Users, error) {
-	f, err := os.Open(path)
+	f, err := OpenUserFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Users{}, nil
 	}

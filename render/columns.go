@@ -54,11 +54,7 @@ func Columns(set ColumnSet) []Column {
 				return strconv.AppendUint(dst, uint64(s.RecvQ), 10)
 			},
 			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.RecvQ)) }},
-		{Name: "Send-Q", Right: true,
-			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte {
-				return strconv.AppendUint(dst, uint64(s.SendQ), 10)
-			},
-			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.SendQ)) }},
+		sendQColumn(),
 		{Name: "Local Address:Port",
 			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return s.Local.AppendTo(dst) },
 			Width:  func(s *model.Socket, _ *Labeler) int { return addrPortLen(s.Local) }},
@@ -110,6 +106,37 @@ func Columns(set ColumnSet) []Column {
 		}})
 	}
 	return cols
+}
+
+// Unknown is the cell of a figure the source does not report: a
+// listener's backlog (its Send-Q) read from /proc. The listing, the
+// listeners' table and the dashboard write it so; "-" is for a figure
+// that does not apply (a UDP socket's accept queue).
+const Unknown = "?"
+
+// SendQKnown reports whether s's Send-Q, read from src, is a figure. A
+// listener's is its backlog, which sock_diag reports and /proc does not:
+// /proc prints the send queue there, always 0 (model.Socket.Backlog).
+// Every other socket's send queue is known from either source.
+func SendQKnown(s *model.Socket, src model.Source) bool {
+	return s.State != model.StateListen || src != model.SourceProc
+}
+
+// sendQColumn is Send-Q: Unknown for a listener read from /proc.
+func sendQColumn() Column {
+	return Column{Name: "Send-Q", Right: true,
+		Append: func(dst []byte, s *model.Socket, l *Labeler) []byte {
+			if !SendQKnown(s, l.source()) {
+				return append(dst, Unknown...)
+			}
+			return strconv.AppendUint(dst, uint64(s.SendQ), 10)
+		},
+		Width: func(s *model.Socket, l *Labeler) int {
+			if !SendQKnown(s, l.source()) {
+				return len(Unknown)
+			}
+			return decimalLen(uint64(s.SendQ))
+		}}
 }
 
 // extendedColumns are UID, Inode and Cookie (-e).

@@ -11,23 +11,25 @@ import (
 // (docs/json.md). AppendJSON writes it; consumers in Go can read it back
 // with encoding/json.
 type SocketJSON struct {
-	Proto       string       `json:"proto"`
-	Family      string       `json:"family"`
-	State       string       `json:"state"`
-	Local       EndpointJSON `json:"local"`
-	Remote      EndpointJSON `json:"remote"`
-	RecvQ       uint32       `json:"recv_q"`
-	SendQ       uint32       `json:"send_q"`
-	AcceptQ     *uint32      `json:"accept_q,omitempty"`
-	Backlog     *uint32      `json:"backlog,omitempty"`
-	UID         uint32       `json:"uid"`
-	Inode       uint64       `json:"inode"`
-	Cookie      string       `json:"cookie"`
-	NetNS       uint32       `json:"netns"`
-	Timer       TimerJSON    `json:"timer"`
-	Service     string       `json:"service"`
-	LocalClass  string       `json:"local_class"`
-	RemoteClass string       `json:"remote_class"`
+	Proto  string       `json:"proto"`
+	Family string       `json:"family"`
+	State  string       `json:"state"`
+	Local  EndpointJSON `json:"local"`
+	Remote EndpointJSON `json:"remote"`
+	RecvQ  uint32       `json:"recv_q"`
+	// SendQ is null where it is not known: a listener's backlog read
+	// from /proc (SendQKnown); Backlog too, then.
+	SendQ       *uint32   `json:"send_q"`
+	AcceptQ     *uint32   `json:"accept_q,omitempty"`
+	Backlog     *uint32   `json:"backlog,omitempty"`
+	UID         uint32    `json:"uid"`
+	Inode       uint64    `json:"inode"`
+	Cookie      string    `json:"cookie"`
+	NetNS       uint32    `json:"netns"`
+	Timer       TimerJSON `json:"timer"`
+	Service     string    `json:"service"`
+	LocalClass  string    `json:"local_class"`
+	RemoteClass string    `json:"remote_class"`
 	// User and Processes are there when processes were asked for (-p).
 	User      *string       `json:"user,omitempty"`
 	Processes []ProcessJSON `json:"processes,omitempty"`
@@ -87,13 +89,14 @@ func AppendJSON(dst []byte, s *model.Socket, l *Labeler) []byte {
 	dst = strconv.AppendUint(dst, uint64(s.Remote.Port()), 10)
 	dst = append(dst, `},"recv_q":`...)
 	dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
+	known := SendQKnown(s, l.source())
 	dst = append(dst, `,"send_q":`...)
-	dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
+	dst = appendJSONUintOrNull(dst, s.SendQ, known)
 	if s.State == model.StateListen {
 		dst = append(dst, `,"accept_q":`...)
 		dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
 		dst = append(dst, `,"backlog":`...)
-		dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
+		dst = appendJSONUintOrNull(dst, s.SendQ, known)
 	}
 	dst = append(dst, `,"uid":`...)
 	dst = strconv.AppendUint(dst, uint64(s.UID), 10)
@@ -170,6 +173,14 @@ func appendJSONFlags(dst []byte, s *model.Socket, l *Labeler) []byte {
 	return append(dst, ']')
 }
 
+// appendJSONUintOrNull appends v, or null when it is not known.
+func appendJSONUintOrNull(dst []byte, v uint32, known bool) []byte {
+	if !known {
+		return append(dst, "null"...)
+	}
+	return strconv.AppendUint(dst, uint64(v), 10)
+}
+
 // appendClass appends port's class, or nothing for port 0: an
 // unconnected socket has no peer port to classify.
 func appendClass(dst []byte, port uint16, l *Labeler) []byte {
@@ -191,7 +202,9 @@ func AppendCSV(dst []byte, s *model.Socket, l *Labeler) []byte {
 	dst = append(dst, ',')
 	dst = strconv.AppendUint(dst, uint64(s.RecvQ), 10)
 	dst = append(dst, ',')
-	dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
+	if SendQKnown(s, l.source()) { // else an empty cell
+		dst = strconv.AppendUint(dst, uint64(s.SendQ), 10)
+	}
 	dst = append(dst, ',')
 	dst = s.Local.Addr().AppendTo(dst)
 	dst = append(dst, ',')

@@ -15,6 +15,15 @@ type Labeler struct {
 	Dests *analyze.DestIndex
 }
 
+// source is where the labeled snapshot's sockets came from, 0 when the
+// Labeler has no snapshot (then every figure is taken as read).
+func (l *Labeler) source() model.Source {
+	if l == nil || l.Snapshot == nil {
+		return 0
+	}
+	return l.Snapshot.Source
+}
+
 // FlagsOf returns the flags of s's remote endpoint (Destination.Flags),
 // or nil when the labeler has no index or s is not connected.
 func (l Labeler) FlagsOf(s *model.Socket) []analyze.Flag {

@@ -92,9 +92,9 @@ func listenerRow(ln *audit.Listener, src model.Source, known bool) []string {
 			priv = "yes"
 		}
 	}
-	queue := "-"
+	queue := "-" // UDP: no accept queue
 	if q, ok := s.AcceptQueue(); ok {
-		backlog := "?"
+		backlog := Unknown // read from /proc
 		if src == model.SourceNetlink {
 			backlog = strconv.FormatUint(uint64(s.SendQ), 10)
 		}

@@ -71,9 +71,12 @@ func TestJSONRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if j.SendQ == nil {
+			t.Fatalf("line %d: send_q null from netlink", i+1)
+		}
 		got := model.Socket{
 			Proto: s.Proto, Family: s.Family, State: state, Local: local, Remote: remote,
-			RecvQ: j.RecvQ, SendQ: j.SendQ, UID: j.UID, Inode: j.Inode, NetNS: j.NetNS,
+			RecvQ: j.RecvQ, SendQ: *j.SendQ, UID: j.UID, Inode: j.Inode, NetNS: j.NetNS,
 			Timer: model.Timer{Expires: time.Duration(j.Timer.ExpiresMS) * time.Millisecond, Retrans: j.Timer.Retrans, Kind: s.Timer.Kind},
 		}
 		if _, err := fmtSscan(j.Cookie, &got.Cookie); err != nil {
