@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 
 	"github.com/conntab/conntab/analyze"
@@ -70,7 +71,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // parseFilter parses the filter the command line gives (cli.FilterText);
 // one that does not parse is a usage error.
 func parseFilter(file string, args []string) (*filter.Filter, error) {
-	expr, err := cli.FilterText(file, args)
+	expr, err := cli.FilterText(file, args, names.ReadUserFile)
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +144,8 @@ func warnListing(stderr io.Writer, snap *model.Snapshot, dests *analyze.DestInde
 			fmt.Fprintf(stderr, "conntab: %d flags on remote endpoints, the worst %s: 'conntab ports' explains them\n", n, sev)
 		}
 	}
-	if snap.Owners != nil && snap.Owners.Hidden > 0 {
-		if n := snap.Unowned(); n > 0 {
-			fmt.Fprintf(stderr, "conntab: %d sockets belong to processes you cannot inspect (%d processes): run as root to name them\n", n, snap.Owners.Hidden)
-		}
+	if note := render.HiddenOwnersNote(snap, os.Geteuid()); note != "" {
+		fmt.Fprintln(stderr, note)
 	}
 }
 

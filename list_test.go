@@ -130,7 +130,7 @@ func TestFilterFromFile(t *testing.T) {
 	if err := os.WriteFile(good, []byte("state listening\n  sport = :22\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if text, err := cli.FilterText(good, nil); err != nil || text != "state listening\n  sport = :22" {
+	if text, err := cli.FilterText(good, nil, os.ReadFile); err != nil || text != "state listening\n  sport = :22" {
 		t.Errorf("FilterText = %q, %v", text, err)
 	}
 }

@@ -212,7 +212,7 @@ func openNetNS(path string) (*os.File, error) {
 		kind = "a plain file"
 	}
 	if kind != "" {
-		err = fmt.Errorf("collect: network namespace %s: %s, not a namespace file such as /run/netns/NAME or /proc/PID/ns/net", path, kind)
+		err = fmt.Errorf("%s is %s, %w (a namespace file such as /run/netns/NAME or /proc/PID/ns/net)", path, kind, ErrNotNetNS)
 	}
 	if err != nil {
 		f.Close()

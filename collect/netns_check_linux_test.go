@@ -33,8 +33,14 @@ func TestCheckNetNS(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = New(Config{NetNS: plain}).CheckNetNS(t.Context())
-	if !errors.Is(err, syscall.EINVAL) || !strings.HasPrefix(err.Error(), plain+" is not a network namespace: ") {
-		t.Errorf("a plain file: %v, want EINVAL saying it is not a network namespace", err)
+	if !errors.Is(err, ErrNotNetNS) || !strings.HasPrefix(err.Error(), plain+" is a plain file, not a network namespace") {
+		t.Errorf("a plain file: %v, want ErrNotNetNS saying it is a plain file, not a network namespace", err)
+	}
+	// A namespace file of another kind passes the file check; setns(2)
+	// refuses it.
+	err = New(Config{NetNS: "/proc/self/ns/uts"}).CheckNetNS(t.Context())
+	if os.Geteuid() == 0 && (!errors.Is(err, syscall.EINVAL) || !strings.HasPrefix(err.Error(), "/proc/self/ns/uts is not a network namespace: ")) {
+		t.Errorf("a UTS namespace: %v, want EINVAL saying it is not a network namespace", err)
 	}
 
 	if os.Geteuid() != 0 {

@@ -27,7 +27,7 @@ func TestNetNSNotANamespace(t *testing.T) {
 	}
 	for _, tc := range []struct{ path, want string }{
 		{fifo, "named pipe"},
-		{regular, "a plain file, not a namespace file"},
+		{regular, "a plain file, not a network namespace"},
 		{"/dev/null", "character device"},
 		{"/proc/self/ns/uts", "another kind of namespace"},
 	} {
