@@ -15,7 +15,9 @@ import (
 // header is the five lines above every view: what is watched, from
 // where and when, the sockets by state as a bar and a legend, the trends
 // of TIME_WAIT and CLOSE_WAIT and the ephemeral ports, and the view tabs
-// with the filter in force.
+// with the filter in force; and the privilege notice's lines when the
+// title has no room for it. Each line fits the screen by levels (seg):
+// parts shorten, then go whole, so nothing is cut.
 type header struct {
 	host, netns string
 	interval    time.Duration
@@ -49,9 +51,9 @@ func (h *header) titleSegs(c *common, paused bool) []seg {
 	if ns == "" {
 		ns = "netns " + strconv.FormatUint(uint64(snap.NetNS), 10)
 	}
-	at := c.now.Format("15:04:05")
+	at, mark := c.now.Format("15:04:05"), ""
 	if paused {
-		at += " " + st.Paused.Render(" ‖ PAUSED ")
+		mark = " " + st.Paused.Render(" ‖ PAUSED ")
 	}
 	segs := []seg{{text: st.Title.Render("conntab")}}
 	if h.host != "" {
@@ -61,8 +63,8 @@ func (h *header) titleSegs(c *common, paused bool) []seg {
 		seg{text: safe(ns), until: 4},
 		seg{text: snap.Source.String(), until: 3},
 		seg{text: "every " + h.interval.String(), until: 2},
-		seg{text: at + st.Dim.Render(" ("+string(model.AppendDuration(nil, snap.Duration))+")"), until: 1},
-		seg{text: at, from: 1},
+		seg{text: at + st.Dim.Render(" ("+string(model.AppendDuration(nil, snap.Duration))+")") + mark, until: 1},
+		seg{text: at + mark, from: 1},
 	)
 }
 
