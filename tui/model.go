@@ -91,8 +91,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) fit() {
 	frame := headerLines + footerLines
 	if m.c.net != nil {
-		head, foot := m.frame()
-		frame = len(head) + len(foot)
+		frame = m.frameHeight()
 	}
 	if frame != m.c.frame {
 		m.c.frame = frame

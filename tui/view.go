@@ -68,6 +68,16 @@ func (m *Model) frame() (head, foot []string) {
 	return head, foot
 }
 
+// frameHeight is len(head)+len(foot) of frame, without drawing the
+// header's other lines.
+func (m *Model) frameHeight() int {
+	notice, foot := len(m.header.notice(&m.c, m.loop.paused)), len(m.footer())
+	for notice > 0 && headerLines+notice+foot >= m.c.height {
+		notice--
+	}
+	return headerLines + notice + foot
+}
+
 // safe escapes untrusted text for the terminal.
 func safe(s string) string {
 	if escape.IsSafe(s) {
