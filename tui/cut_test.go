@@ -95,6 +95,9 @@ func numberProblems(m Model, w, h int) []string {
 	if len(lines) != h {
 		out = append(out, fmt.Sprintf("%d lines", len(lines)))
 	}
+	if head, foot := m.frame(); len(head)+len(foot) != m.c.frame {
+		out = append(out, fmt.Sprintf("the frame is %d+%d lines, the body was laid out for %d", len(head), len(foot), m.c.frame))
+	}
 	for i, l := range lines {
 		if lw := ansi.StringWidth(l); lw > w {
 			out = append(out, fmt.Sprintf("line %d is %d cells wide", i, lw))
