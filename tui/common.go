@@ -20,6 +20,10 @@ type common struct {
 	st            Styles
 	keys          KeyMap
 	width, height int
+	// frame is the number of lines the header and the footer take, which
+	// grows with a notice or an error that would not fit on their lines
+	// (Model.fit sets it after every message); 0 before the first.
+	frame int
 
 	// net is the shown sample's namespace, nil until the first sample
 	// arrives. labels name its ports, users and processes: one Labeler
@@ -55,7 +59,8 @@ type kernel struct {
 	process func(pid int32) (model.ProcessDetail, error)
 }
 
-// headerLines and footerLines are the lines of the frame around a view.
+// headerLines and footerLines are the fewest lines of the frame around a
+// view.
 const (
 	headerLines = 5
 	footerLines = 1
@@ -64,7 +69,11 @@ const (
 // bodyHeight is the number of table lines on screen: what the header, the
 // footer and a table's column titles leave.
 func (c *common) bodyHeight() int {
-	return max(1, c.height-headerLines-footerLines-1)
+	frame := c.frame
+	if frame == 0 {
+		frame = headerLines + footerLines
+	}
+	return max(1, c.height-frame-1)
 }
 
 // labelsOf is the labeler of the Diff's socket i: the sample's, or for a

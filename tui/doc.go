@@ -14,8 +14,9 @@
 //
 // The screen is the header (what is watched, the sockets by state as a
 // bar, the trends, the view tabs), a body and a footer (the keys, the
-// filter line, or an error). The body is the view shown, or over it the
-// help screen or a pane:
+// filter line, or an error). A notice or an error that does not fit its
+// line takes lines of its own, and the body gives them up. The body is
+// the view shown, or over it the help screen, the sort menu or a pane:
 //
 //	1 Sockets           every socket, grouped by state; groups fold    socketsView
 //	2 Remote endpoints  outbound by endpoint, inbound by client host   remotesView
@@ -24,8 +25,15 @@
 //	5 Ports             the ephemeral port pools and their findings    portsView
 //	  enter on a socket         its details and its tcp_info           detailPane
 //	  enter in views 3 and 5    the findings, with their advice        findingsPane
+//	  o or F6                   the columns on screen, to sort by one  sortMenu
+//	  ?                         every key, and the legends, scrolled   helpScreen
 //
 // Press ? in the dashboard for its keys (KeyMap, keys.go).
+//
+// A table's columns are laid out by what their cells hold (layout.go): a
+// number, an address or a pid is never cut, text gives way first, then
+// whole columns go; cut text ends in "…", never right after a digit
+// (cut.go), and the frame's last guard takes out a number cut before it.
 //
 // # How it is built
 //
@@ -65,34 +73,42 @@
 //	                          ▼
 //	                       the next tickMsg, and an open detail pane asks the kernel again
 //	                          ▼
-//	View ──► header + the body of what is open (help, pane, or page.view) + footer
+//	View ──► header + the body of what is open (help, pane, or page.view under the
+//	         sort menu) + footer
 //
 // One key press, from the terminal to the sub-model that answers it:
 //
 //	tea.KeyPressMsg ──► Update ──► Model.key, matching through the KeyMap only:
+//	   alt+key that nothing binds    esc, then key (esc then q typed quickly quits);
+//	                                 the filter line keeps its own (alt+b a word back)
 //	   ForceQuit                     quit, whatever is open
 //	   filter line open              filterBar.update: Apply ──► setFilter, rebuild
 //	                                                   Cancel, or text for the line
 //	   Quit                          quit
-//	   help screen open              close it
+//	   help screen open              helpScreen.update: scroll, or close
+//	   sort menu open                sortMenu.update: move, sort, reverse, or close
 //	   findings pane open            findingsPane.update: scroll, or close
 //	   detail pane open              detailPane.update: Refresh ──► a tea.Cmd asks the kernel,
 //	                                 its detailMsg comes back to detailPane.answered; or close
-//	   the parent's own (ownKey)     views, help, filter, state toggles, Pause, Refresh
-//	   the rest (pageKey)            the page shown: tableKey (move, sort), then page.update
-//	                                 (fold, enter), which may open a pane over the page
+//	   the parent's own (ownKey)     views, help, sort menu, filter, state toggles, Pause, Refresh
+//	   the rest (pageKey)            the page shown: tableKey (move, sort by a column on
+//	                                 screen), then page.update (fold, enter), which may
+//	                                 open a pane over the page
 //
-// The mouse wheel scrolls the findings pane, or moves the shown page's
-// cursor. A window size message resizes common and keeps the cursor on
-// screen.
+// The mouse wheel scrolls the help screen or the findings pane, or moves
+// the shown page's cursor. A window size message resizes common; after
+// every message the parent fits the frame (Model.fit) and keeps the
+// cursor on screen.
 //
 // # Files
 //
 // model.go is the parent and its routing; common.go what it shares;
 // sampling.go the sampling loop; keys.go the KeyMap; table.go the page
-// interface and the table state every view has; header.go, footer.go and
-// filterbar.go the frame around a view. Each view has a file of its own
-// (sockets*.go over sockrows.go and columns.go; remotes.go, listeners.go,
+// interface and the table state every view has; layout.go and cut.go how
+// a table's columns share the width and how text is cut; header.go,
+// footer.go and filterbar.go the frame around a view; help.go and
+// sortmenu.go the help screen and the sort menu. Each view has a file of
+// its own (sockets*.go over sockrows.go and columns.go; remotes.go, listeners.go,
 // processes.go, ports*.go over grid.go), and so does each pane
 // (detail*.go, findings.go, with advice.go drawing a finding and what to
 // do). styles.go holds the Styles, history.go the header's trends.
@@ -101,6 +117,9 @@
 //
 // The dashboard is tested by sending messages to the Model, by teatest
 // golden screens at 120x40 and 80x24 (testdata/TestGolden, refreshed with
-// go test ./tui -update), and, in package main, once in tmux as a person
-// would use it (TestDashboardInTmux).
+// go test ./tui -update), by drawing every screen at sizes from 40x10 to
+// 215x60 on the golden fixture and a hostile one, looking for a cut
+// number (TestNoNumberCut), and, in package main, in tmux as a person
+// would use it (TestDashboardInTmux, TestDashboardLayoutInTmux at 80x24,
+// 120x40 and 200x60).
 package tui

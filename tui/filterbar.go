@@ -72,13 +72,20 @@ func (b filterBar) close() filterBar {
 	return b
 }
 
-// view draws the open line, its error first: the input pads itself to
-// its width.
-func (b *filterBar) view(st *Styles) string {
-	if b.err != nil {
-		return st.Error.Render("✗ "+safe(b.err.Error())) + "  " + b.input.View()
+// takes reports whether the open line has an editing key for msg, an
+// alt+key (alt+b moves a word back): the parent reads any other alt+key
+// as esc then key.
+func (b *filterBar) takes(msg tea.KeyPressMsg) bool {
+	if !b.editing {
+		return false
 	}
-	return b.input.View()
+	km := &b.input.KeyMap
+	for _, kb := range []key.Binding{km.WordForward, km.WordBackward, km.DeleteWordBackward, km.DeleteWordForward} {
+		if key.Matches(msg, kb) {
+			return true
+		}
+	}
+	return false
 }
 
 // resize fits the input to a screen width cells wide.

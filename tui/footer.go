@@ -1,52 +1,63 @@
 package tui
 
 import (
-	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
-// footer draws the filter being typed and its error, a collection error,
-// or the keys.
-func (m *Model) footer() string {
+// footer draws the footer's lines: the filter line being typed, under
+// the reason what is typed does not parse; the reason the last filter
+// was not applied, or the sample failed; or the keys. A message wraps
+// onto as many lines as it takes (message).
+func (m *Model) footer() []string {
 	st := &m.c.st
 	switch {
 	case m.filter.editing:
-		return m.filter.view(st)
+		var lines []string
+		if m.filter.err != nil {
+			lines = m.message("✗ " + safe(m.filter.err.Error()))
+		}
+		return append(lines, m.filter.input.View())
 	case m.filter.err != nil:
-		return st.Error.Render("✗ " + safe(m.filter.err.Error()) + " (kept the last good filter)")
+		return m.message("✗ " + safe(m.filter.err.Error()) + " (kept the last good filter)")
 	case m.loop.err != nil:
-		return st.Error.Render("✗ " + safe(m.loop.err.Error()))
+		return m.message("✗ " + safe(m.loop.err.Error()))
 	}
-	hl := help.New()
-	hl.Styles.ShortKey = st.Key
-	hl.Styles.ShortDesc = st.Dim
-	hl.SetWidth(m.c.width)
-	return hl.ShortHelpView(m.c.keys.short())
+	return []string{keyHints(&m.c.keys, st, m.c.width)}
 }
 
-// helpLines draws the help screen.
-func helpLines(c *common) []string {
-	hl := help.New()
-	hl.Styles.FullKey = c.st.Key
-	hl.Styles.FullDesc = lipgloss.NewStyle()
-	hl.SetWidth(c.width)
-	groups := c.keys.full()
-	if c.width < 100 {
-		// Two columns fit 80 cells; three do not.
-		groups = [][]key.Binding{groups[0], append(slices.Clone(groups[1]), groups[2]...)}
+// message wraps an error to the screen, in the error style, on as many
+// lines as the header and two lines of table leave.
+func (m *Model) message(text string) []string {
+	lines := wrap(text, m.c.width, "", "  ")
+	if most := max(1, m.c.height-headerLines-3); len(lines) > most {
+		lines = lines[:most:most]
+		lines[most-1] = truncate(lines[most-1]+" "+ellipsis, m.c.width)
 	}
-	text := c.st.Title.Render("Keys") + c.st.Dim.Render("  (any key closes)") + "\n\n" + hl.FullHelpView(groups) + "\n\n" +
-		"Marks: + new   ~ state changed   - closed (shown dimmed for a few seconds)\n" +
-		"Flags: • notice  ▲ warn  ✖ critical: TIME_WAIT buildup, CLOSE_WAIT (docs/flags.md)\n" +
-		"Filter: ss's language, e.g.  state time-wait dst 10.0.0.9 and dport = :5432\n" +
-		"Ports: pools and findings are the whole snapshot's: the filter does not narrow them;\n" +
-		"       a rate marked ~ is TIME_WAIT / 60 s until there is a previous sample;\n" +
-		"       enter shows every finding with its advice (docs/exhaustion.md)\n" +
-		"Listeners: flags are the audit's findings: ▲ EXPOSED  • PROGRAM  • IN RANGE  ▲ QUEUE FULL;\n" +
-		"           enter shows the selected listener's and what to do (docs/listeners.md)"
-	return strings.Split(text, "\n")
+	for i := range lines {
+		lines[i] = m.c.st.Error.Render(lines[i])
+	}
+	return lines
+}
+
+// keyHints is the footer's keys, as many as fit width in the order of
+// KeyMap.short, drawn with Help first and Quit last: those two always.
+func keyHints(k *KeyMap, st *Styles, width int) string {
+	hints := k.short()
+	draw := func(n int) string {
+		shown := append([]key.Binding{hints[0]}, hints[2:n]...)
+		shown = append(shown, hints[1])
+		parts := make([]string, len(shown))
+		for i, b := range shown {
+			parts[i] = st.Key.Render(b.Help().Key) + " " + st.Dim.Render(b.Help().Desc)
+		}
+		return strings.Join(parts, st.Dim.Render(" • "))
+	}
+	n := len(hints)
+	for n > 2 && ansi.StringWidth(draw(n)) > width {
+		n--
+	}
+	return draw(n)
 }

@@ -18,7 +18,34 @@ type grid struct {
 	cols  []gridCol
 	rows  []gridRow
 	empty string // what to say when there is no row
-	note  string // a line under the table
+	note  string // a line under the table, wrapped to the screen
+	// fits are what the cells ask of each column's width, shortFits the
+	// same with the short spellings (gridRow.short); set makes them.
+	fits, shortFits []colFit
+}
+
+// measure makes the grid's fits from its cells, once per grid: the
+// layout weighs them every frame.
+func (g *grid) measure() {
+	g.fits = make([]colFit, len(g.cols))
+	g.shortFits = make([]colFit, len(g.cols))
+	for r := range g.rows {
+		row := &g.rows[r]
+		for i, cell := range row.cells {
+			if i >= len(g.cols) {
+				break
+			}
+			right := g.cols[i].right
+			g.fits[i].add(cell, right)
+			if g.cols[i].short == nil {
+				continue
+			}
+			if i < len(row.short) && row.short[i] != "" {
+				cell = row.short[i]
+			}
+			g.shortFits[i].add(cell, right)
+		}
+	}
 }
 
 type gridCol = colSpec
@@ -63,13 +90,6 @@ func (v *gridView) state() *tableState { return &v.table }
 // reset drops the grid made from an earlier sample, filter or sort.
 func (v *gridView) reset() { v.grid = nil }
 
-func (v *gridView) columns() int {
-	if v.grid == nil {
-		return 0
-	}
-	return len(v.grid.cols)
-}
-
 func (v *gridView) lines() int {
 	if v.grid == nil {
 		return 0
@@ -79,11 +99,15 @@ func (v *gridView) lines() int {
 
 // height is the body less the column titles, less the grid's note.
 func (v *gridView) height(c *common) int {
-	h := c.bodyHeight()
-	if v.grid != nil && v.grid.note != "" {
-		h--
+	return max(1, c.bodyHeight()-len(v.noteLines(c)))
+}
+
+// noteLines is the grid's note, wrapped to the screen.
+func (v *gridView) noteLines(c *common) []string {
+	if v.grid == nil || v.grid.note == "" {
+		return nil
 	}
-	return max(1, h)
+	return wrap(v.grid.note, c.width, "", "  ")
 }
 
 func (v *gridView) remember(*common) {
@@ -112,6 +136,7 @@ func (v *gridView) set(g *grid) {
 			return c
 		})
 	}
+	g.measure()
 	v.grid = g
 	if key := v.table.sel.key; key != "" {
 		for i, r := range g.rows {
@@ -138,7 +163,7 @@ func (v *gridView) tableLines(c *common, h int) []string {
 	if g == nil {
 		return nil
 	}
-	keep, widths, short := gridLayout(g.cols, c.width-2)
+	keep, widths, short := gridLayout(g, c.width-2, t.sort.col)
 	lines := []string{c.st.Header.Render(headerRow(g.cols, keep, widths, t.sort))}
 	if len(g.rows) == 0 {
 		lines = append(lines, c.st.Dim.Render("  "+g.empty))
@@ -167,10 +192,19 @@ func (v *gridView) tableLines(c *common, h int) []string {
 		}
 		lines = append(lines, line)
 	}
-	if g.note != "" {
-		lines = append(lines, c.st.Dim.Render(g.note))
+	for _, l := range v.noteLines(c) {
+		lines = append(lines, c.st.Dim.Render(l))
 	}
 	return lines
+}
+
+// shown is the grid's columns and those on screen.
+func (v *gridView) shown(c *common) ([]colSpec, []int) {
+	if v.grid == nil {
+		return nil, nil
+	}
+	keep, _, _ := gridLayout(v.grid, c.width-2, v.table.sort.col)
+	return v.grid.cols, keep
 }
 
 // plainGrid is an aggregate view that answers no key of its own and

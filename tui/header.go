@@ -15,7 +15,9 @@ import (
 // header is the five lines above every view: what is watched, from
 // where and when, the sockets by state as a bar and a legend, the trends
 // of TIME_WAIT and CLOSE_WAIT and the ephemeral ports, and the view tabs
-// with the filter in force.
+// with the filter in force; and the privilege notice's lines when the
+// title has no room for it. Each line fits the screen by levels (seg):
+// parts shorten, then go whole, so nothing is cut.
 type header struct {
 	host, netns string
 	interval    time.Duration
@@ -31,43 +33,83 @@ func (h *header) add(snap *model.Snapshot) {
 }
 
 // view draws the header over view shown; paused marks a paused
-// dashboard.
+// dashboard. It is headerLines lines, and more when the title has no
+// room for the privilege notice: the notice then takes lines of its own.
 func (h *header) view(c *common, shown view, paused bool) string {
-	lines := []string{
-		h.title(c, paused),
-		h.stateBar(c),
-		h.stateLegend(c),
-		h.trends(c),
-		tabs(c, shown),
-	}
+	lines := append([]string{h.title(c, paused)}, h.notice(c, paused)...)
+	lines = append(lines, h.stateBar(c), h.stateLegend(c), h.trends(c), tabs(c, shown))
 	return strings.Join(lines, "\n")
 }
 
-// title is the header's first line.
-func (h *header) title(c *common, paused bool) string {
+// titleSegs are the title line's parts: what is watched, from where and
+// when. The levels leave out the sample's duration first, then the
+// interval, the source, the namespace and the host.
+func (h *header) titleSegs(c *common, paused bool) []seg {
 	snap := c.net.Snap
 	st := &c.st
-	var title strings.Builder
-	title.WriteString(st.Title.Render("conntab"))
-	sep := st.Dim.Render(" │ ")
-	if h.host != "" {
-		title.WriteString(sep + safe(h.host))
-	}
 	ns := h.netns
 	if ns == "" {
 		ns = "netns " + strconv.FormatUint(uint64(snap.NetNS), 10)
 	}
-	title.WriteString(sep + safe(ns))
-	title.WriteString(sep + snap.Source.String())
-	title.WriteString(sep + "every " + h.interval.String())
-	title.WriteString(sep + c.now.Format("15:04:05") + st.Dim.Render(" ("+string(model.AppendDuration(nil, snap.Duration))+")"))
+	at, mark := c.now.Format("15:04:05"), ""
 	if paused {
-		title.WriteString(" " + st.Paused.Render(" ‖ PAUSED "))
+		mark = " " + st.Paused.Render(" ‖ PAUSED ")
 	}
-	if h.unowned > 0 {
-		title.WriteString(sep + st.Notice.Render(fmt.Sprintf("%d sockets of processes you cannot inspect: run as root", h.unowned)))
+	segs := []seg{{text: st.Title.Render("conntab")}}
+	if h.host != "" {
+		segs = append(segs, seg{text: safe(h.host), until: 5})
 	}
-	return title.String()
+	return append(segs,
+		seg{text: safe(ns), until: 4},
+		seg{text: snap.Source.String(), until: 3},
+		seg{text: "every " + h.interval.String(), until: 2},
+		seg{text: at + st.Dim.Render(" ("+string(model.AppendDuration(nil, snap.Duration))+")") + mark, until: 1},
+		seg{text: at + mark, from: 1},
+	)
+}
+
+// titleSep separates the title's parts.
+func titleSep(c *common) string { return c.st.Dim.Render(" │ ") }
+
+// title is the header's first line, with the privilege notice when it
+// fits whole after the duration and the interval give way.
+func (h *header) title(c *common, paused bool) string {
+	segs := h.titleSegs(c, paused)
+	if n := h.noticeText(c); n != "" {
+		if line, ok := fitLevelsUpTo(append(segs, seg{text: n}), titleSep(c), c.width, 2); ok {
+			return line
+		}
+	}
+	return fitLevels(segs, titleSep(c), c.width)
+}
+
+// noticeText is the privilege notice, "" for none.
+func (h *header) noticeText(c *common) string {
+	if h.unowned == 0 {
+		return ""
+	}
+	return c.st.Notice.Render(h.noticePlain())
+}
+
+func (h *header) noticePlain() string {
+	return fmt.Sprintf("%d sockets of processes you cannot inspect: run as root", h.unowned)
+}
+
+// notice is the privilege notice on lines of its own, wrapped, when the
+// title has no room for it; nil when it has, or there is none.
+func (h *header) notice(c *common, paused bool) []string {
+	if h.unowned == 0 {
+		return nil
+	}
+	segs := append(h.titleSegs(c, paused), seg{text: h.noticeText(c)})
+	if _, ok := fitLevelsUpTo(segs, titleSep(c), c.width, 2); ok {
+		return nil
+	}
+	lines := wrap(h.noticePlain(), c.width, "", "  ")
+	for i := range lines {
+		lines[i] = c.st.Notice.Render(lines[i])
+	}
+	return lines
 }
 
 // barLetter is the letter a state's segment of the bar is drawn with, so
@@ -122,132 +164,169 @@ func (h *header) stateBar(c *common) string {
 }
 
 // stateLegend names the bar's letters with their counts: every state
-// present, and TIME_WAIT and CLOSE_WAIT always.
+// present, and TIME_WAIT and CLOSE_WAIT always; the states' names where
+// they fit. On a narrow screen the last states go whole, never a count.
 func (h *header) stateLegend(c *common) string {
 	hist := &h.history
-	var parts []string
+	var long, short []string
 	for _, s := range barOrder {
 		n := hist.last[s&63]
 		if n == 0 && s != model.StateTimeWait && s != model.StateCloseWait {
 			continue
 		}
-		name := string(barLetter[s])
-		if c.width >= 120 {
-			name += " " + s.String()
-		}
-		parts = append(parts, c.st.state(s).Render(name)+" "+strconv.Itoa(n))
+		letter := string(barLetter[s])
+		long = append(long, c.st.state(s).Render(letter+" "+s.String())+" "+strconv.Itoa(n))
+		short = append(short, c.st.state(s).Render(letter)+" "+strconv.Itoa(n))
 	}
-	return strings.Join(parts, "  ") + c.st.Dim.Render("  total ") + strconv.Itoa(hist.total)
+	total := c.st.Dim.Render("total ") + strconv.Itoa(hist.total)
+	var segs []seg
+	for i := range long {
+		// Level 0 names the states; from level 1 each state's letter
+		// stands alone; from level 2 the last states go, one a level.
+		segs = append(segs, seg{text: long[i], until: 1}, seg{text: short[i], from: 1, until: 1 + len(long) - i})
+	}
+	return fitLevels(append(segs, seg{text: total}), "  ", c.width)
 }
 
 // trends draws the TIME_WAIT and CLOSE_WAIT sparklines and the ephemeral
-// range with its busiest pool, leaving out what fits least when the
-// screen is narrow.
+// range with its busiest pool. On a narrower screen the sparklines
+// shorten first, then the names, then parts go: the CLOSE_WAIT trend
+// (its count is the legend's too), the flagged count and the TIME_WAIT
+// sparkline, the range, the TIME_WAIT count; the busiest pool stays.
 func (h *header) trends(c *common) string {
 	hist := &h.history
 	tw, cw := hist.series(model.StateTimeWait), hist.series(model.StateCloseWait)
-	wide := c.width >= 120
-	twName, cwName, spark := "TIME_WAIT ", "CLOSE_WAIT ", 20
-	if !wide {
-		twName, cwName, spark = "TW ", "CW ", 6
-	}
-	segs := []seg{
-		{text: twName + c.st.state(model.StateTimeWait).Render(sparkline(tw, spark)) + " " + strconv.Itoa(hist.last[model.StateTimeWait]), drop: 2},
-		{text: cwName + c.st.state(model.StateCloseWait).Render(sparkline(cw, spark/2)) + " " + strconv.Itoa(hist.last[model.StateCloseWait]), drop: 4},
-	}
-	return joinFit(append(segs, ephemeralSegs(c, wide)...), c.width)
-}
-
-// seg is a part of a header line; drop orders which parts go first when
-// the line is too long (higher first; 0 stays).
-type seg struct {
-	text string
-	drop int
-}
-
-// joinFit joins segs with two spaces, leaving out segments by their drop
-// order until the line fits width.
-func joinFit(segs []seg, width int) string {
-	for {
-		parts := make([]string, 0, len(segs))
-		for _, s := range segs {
-			parts = append(parts, s.text)
+	twStyle, cwStyle := c.st.state(model.StateTimeWait), c.st.state(model.StateCloseWait)
+	twN, cwN := strconv.Itoa(hist.last[model.StateTimeWait]), strconv.Itoa(hist.last[model.StateCloseWait])
+	trend := func(name string, st lipgloss.Style, v []int, spark int, n string) string {
+		if spark == 0 {
+			return name + " " + n
 		}
-		line := strings.Join(parts, "  ")
-		worst := -1
-		for i, s := range segs {
-			if s.drop > 0 && (worst < 0 || s.drop > segs[worst].drop) {
-				worst = i
+		return name + " " + st.Render(sparkline(v, spark)) + " " + n
+	}
+	var segs []seg
+	for level, w := range []int{20, 12, 6} {
+		segs = append(segs,
+			seg{text: trend("TIME_WAIT", twStyle, tw, w, twN), from: level, until: level + 1},
+			seg{text: trend("CLOSE_WAIT", cwStyle, cw, w/2, cwN), from: level, until: level + 1})
+	}
+	segs = append(segs,
+		seg{text: trend("TW", twStyle, tw, 6, twN), from: 3, until: 8},
+		seg{text: trend("CW", cwStyle, cw, 3, cwN), from: 3, until: 6},
+		seg{text: trend("TW", twStyle, tw, 0, twN), from: 8, until: 11},
+	)
+	return fitLevels(append(segs, ephemeralSegs(c)...), "  ", c.width)
+}
+
+// seg is a part of a header line, drawn at the levels from to until-1
+// of its line (until 0: at every level from from). A line is drawn at the
+// lowest level at which it fits: its parts' spellings and its parts
+// shorten and go as the levels say.
+type seg struct {
+	text        string
+	from, until int
+}
+
+// fitLevels joins the parts of the lowest level at which the line fits
+// width, sep between them; the last level's when none does.
+func fitLevels(segs []seg, sep string, width int) string {
+	top := 0
+	for _, s := range segs {
+		top = max(top, s.from, s.until)
+	}
+	line, _ := fitLevelsUpTo(segs, sep, width, top)
+	return line
+}
+
+// fitLevelsUpTo is fitLevels up to level top; ok is false, with top's
+// line, when none fits.
+func fitLevelsUpTo(segs []seg, sep string, width, top int) (line string, ok bool) {
+	for level := 0; level <= top; level++ {
+		var parts []string
+		for _, s := range segs {
+			if s.from <= level && (s.until == 0 || level < s.until) {
+				parts = append(parts, s.text)
 			}
 		}
-		if lipgloss.Width(line) <= width || worst < 0 {
-			return line
+		line = strings.Join(parts, sep)
+		if lipgloss.Width(line) <= width {
+			return line, true
 		}
-		segs = append(segs[:worst:worst], segs[worst+1:]...)
 	}
+	return line, false
 }
 
-// tabs draws the view tabs, shown the current one, and the filter in
-// force.
+// tabs draws the view tabs, the current one marked, and the filter in
+// force and the states hidden; on a narrow screen the other views' names
+// go, their keys stay.
 func tabs(c *common, shown view) string {
-	var b strings.Builder
-	for v := range viewCount {
-		name := strconv.Itoa(int(v)+1) + " " + viewNames[v]
-		if v == shown {
-			b.WriteString(c.st.ActiveTab.Render(name))
-		} else {
-			b.WriteString(c.st.Tab.Render(name))
+	tab := func(short bool) string {
+		var b strings.Builder
+		for v := range viewCount {
+			name := strconv.Itoa(int(v) + 1)
+			if !short || v == shown {
+				name += " " + viewNames[v]
+			}
+			if v == shown {
+				b.WriteString(c.st.ActiveTab.Render(name))
+			} else {
+				b.WriteString(c.st.Tab.Render(name))
+			}
 		}
+		return b.String()
 	}
+	segs := []seg{{text: tab(false), until: 1}, {text: tab(true), from: 1}}
 	if f := c.filterText(); f != "" {
-		b.WriteString(c.st.Dim.Render("  filter: ") + safe(f))
+		segs = append(segs, seg{text: c.st.Dim.Render(" filter: ") + safe(f)})
 	}
 	if c.hidden != 0 {
-		b.WriteString(c.st.Dim.Render("  hidden: ") + c.hidden.String())
+		segs = append(segs, seg{text: c.st.Dim.Render(" hidden: ") + c.hidden.String()})
 	}
-	return b.String()
+	return fitLevels(segs, " ", c.width)
 }
 
 // ephemeralSegs are the header's ephemeral range, its busiest pool with
-// that pool's own severity, and how many endpoints are flagged.
-func ephemeralSegs(c *common, wide bool) []seg {
+// that pool's own severity, and how many endpoints are flagged, as parts
+// of the trends line (see trends): the range shortens at level 4 and
+// goes at 10, the busiest pool's counts go at 5, the flagged count
+// shortens at 3 and goes at 8.
+func ephemeralSegs(c *common) []seg {
 	ix := c.net.Dests
 	st := &c.st
 	if ix == nil || ix.Ephemeral.Size() == 0 {
-		return []seg{{text: st.Dim.Render("ephemeral range unknown"), drop: 4}}
+		return []seg{{text: st.Dim.Render("ephemeral range unknown"), until: 10}}
 	}
-	eph, usable := "eph ", " ("+strconv.Itoa(ix.Usable)+")"
-	if wide {
-		eph, usable = "ephemeral ", " ("+strconv.Itoa(ix.Usable)+" usable)"
+	rng := strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi))
+	usable := strconv.Itoa(ix.Usable)
+	segs := []seg{
+		{text: st.Dim.Render("ephemeral ") + rng + st.Dim.Render(" ("+usable+" usable)"), until: 4},
+		{text: st.Dim.Render("eph ") + rng + st.Dim.Render(" ("+usable+")"), from: 4, until: 10},
 	}
-	segs := []seg{{text: st.Dim.Render(eph) + strconv.Itoa(int(ix.Ephemeral.Lo)) + "-" + strconv.Itoa(int(ix.Ephemeral.Hi)) + st.Dim.Render(usable), drop: 3}}
 	p := ix.BusiestPool()
 	if p == nil {
-		return append(segs, seg{text: st.Dim.Render("no pool in use"), drop: 5})
+		return append(segs, seg{text: st.Dim.Render("no pool in use"), until: 7})
 	}
-	// Busiest by utilisation: the ports connect() cannot take, which
-	// TIME_WAIT sockets tcp_tw_reuse may take over are not.
-	busiest := st.Dim.Render("busiest ") + p.Remote.String() + " "
-	if wide {
-		busiest += strconv.Itoa(p.Blocking()) + "/" + strconv.Itoa(p.Usable) + " "
-	}
-	busiest += strconv.Itoa(int(p.Utilisation()*100)) + "%"
 	var sev analyze.Severity
 	for i := range ix.Flags {
 		if f := &ix.Flags[i]; f.Local == p.Local && f.Remote == p.Remote {
 			sev = max(sev, f.Severity)
 		}
 	}
+	pct := strconv.Itoa(int(p.Utilisation()*100)) + "%"
 	if sev != analyze.SeverityNone {
-		busiest += " " + st.sev(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String()))
+		pct += " " + st.sev(sev).Render(sev.Symbol()+" "+strings.ToUpper(sev.String()))
 	}
-	segs = append(segs, seg{text: busiest})
+	// Busiest by utilisation: the ports connect() cannot take (TIME_WAIT
+	// that tcp_tw_reuse may take over is not among them).
+	busiest := st.Dim.Render("busiest ") + p.Remote.String() + " "
+	segs = append(segs,
+		seg{text: busiest + strconv.Itoa(p.Blocking()) + "/" + strconv.Itoa(p.Usable) + " " + pct, until: 5},
+		seg{text: busiest + pct, from: 5})
 	if n := flaggedEndpoints(ix); n > 0 {
 		text := strconv.Itoa(n) + " flagged"
-		if wide {
-			text += " (view 2)"
-		}
-		segs = append(segs, seg{text: st.sev(ix.Severity()).Render(text), drop: 1})
+		segs = append(segs,
+			seg{text: st.sev(ix.Severity()).Render(text + " (view 2)"), until: 3},
+			seg{text: st.sev(ix.Severity()).Render(text), from: 3, until: 8})
 	}
 	return segs
 }

@@ -76,6 +76,10 @@ func keyMsg(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
+// squeeze is s with every run of blanks one blank, to read a table's
+// rows whatever its columns' widths.
+func squeeze(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // screen is the model's frame as plain text.
 func screen(m Model) string { return ansi.Strip(m.View().Content) }
 

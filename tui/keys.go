@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"unicode"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -14,23 +16,32 @@ import (
 // Who answers a key (doc.go draws it): ForceQuit quits whatever is open.
 // While the filter line is open, Apply and Cancel close it and every
 // other key is text for it (bubbles' textinput, with its own editing
-// keys), q included. Elsewhere Quit quits; any key closes the help
-// screen; an open pane (the detail or the findings) takes Back, Enter,
-// Refresh and the moving keys; the parent takes the views, the filter, the
-// state toggles, Pause and Refresh; and the view shown takes the moving,
-// sorting and folding keys and Enter.
+// keys), q included. Elsewhere Quit quits; the help screen takes the
+// moving keys to scroll and Back and Help to close; the sort menu takes
+// Up, Down, Enter, SortReverse, and Back and SortMenu to close; an open
+// pane (the detail or the findings) takes Back, Enter, Refresh and the
+// moving keys; the parent takes the views, the filter, the state toggles,
+// Pause and Refresh; and the view shown takes the moving, sorting and
+// folding keys and Enter.
+//
+// An alt+key that no binding names is esc then key, typed quickly: the
+// terminal sends both as one sequence, so esc then q quits.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	NextView, PrevView                      key.Binding
 	Views                                   [5]key.Binding
-	Sort, SortReverse                       key.Binding
-	Filter, ClearFilter                     key.Binding
-	Established, TimeWait, CloseWait        key.Binding
-	Listen, AllStates                       key.Binding
-	Enter, Back                             key.Binding
-	Collapse, ExpandAll                     key.Binding
-	Pause, Refresh                          key.Binding
-	Help, Quit                              key.Binding
+	// Sort sorts by the next column on screen, the natural order after
+	// the last; SortLeft and SortRight by the column on screen left or
+	// right of the sorted one; SortReverse turns the order. SortMenu
+	// opens the sort menu: the columns on screen, to pick one.
+	Sort, SortLeft, SortRight, SortReverse, SortMenu key.Binding
+	Filter, ClearFilter                              key.Binding
+	Established, TimeWait, CloseWait                 key.Binding
+	Listen, AllStates                                key.Binding
+	Enter, Back                                      key.Binding
+	Collapse, ExpandAll                              key.Binding
+	Pause, Refresh                                   key.Binding
+	Help, Quit                                       key.Binding
 	// Apply and Cancel close the filter line, applying what is typed when
 	// it parses, or leaving the filter as it was.
 	Apply, Cancel key.Binding
@@ -59,8 +70,11 @@ func DefaultKeyMap() KeyMap {
 			b([]string{"4"}, "4", "processes"),
 			b([]string{"5"}, "5", "ports"),
 		},
-		Sort:        b([]string{"s"}, "s", "sort by next column"),
-		SortReverse: b([]string{"S"}, "S", "reverse sort"),
+		Sort:        b([]string{"s"}, "s", "next sort column"),
+		SortLeft:    b([]string{"<"}, "<", "sort column left"),
+		SortRight:   b([]string{">"}, ">", "sort column right"),
+		SortReverse: b([]string{"S", "I"}, "S/I", "reverse sort"),
+		SortMenu:    b([]string{"o", "f6"}, "o/F6", "sort by…"),
 		Filter:      b([]string{"/"}, "/", "filter"),
 		ClearFilter: b([]string{"ctrl+u"}, "ctrl+u", "clear filter"),
 		Established: b([]string{"e"}, "e", "show/hide ESTAB"),
@@ -68,7 +82,7 @@ func DefaultKeyMap() KeyMap {
 		CloseWait:   b([]string{"c"}, "c", "show/hide CLOSE-WAIT"),
 		Listen:      b([]string{"l"}, "l", "show/hide LISTEN"),
 		AllStates:   b([]string{"a"}, "a", "show all states"),
-		Enter:       b([]string{"enter"}, "enter", "details / fold group"),
+		Enter:       b([]string{"enter"}, "enter", "details / fold"),
 		Back:        b([]string{"esc"}, "esc", "back"),
 		Collapse:    b([]string{"x", "left", "right"}, "x/←/→", "fold/unfold group"),
 		ExpandAll:   b([]string{"X"}, "X", "fold/unfold all"),
@@ -82,18 +96,60 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// short is what the footer shows.
+// short is what the footer shows, most wanted first: the footer leaves
+// out the last first, and keeps Help and Quit always.
 func (k *KeyMap) short() []key.Binding {
-	return []key.Binding{k.Help, k.NextView, k.Filter, k.Sort, k.Enter, k.Pause, k.Quit}
+	return []key.Binding{k.Help, k.Quit, k.NextView, k.Filter, k.Enter, k.SortMenu, k.Pause}
 }
 
-// full is what the help screen shows, by column.
-func (k *KeyMap) full() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Enter, k.Back, k.Collapse, k.ExpandAll},
-		{k.NextView, k.PrevView, k.Views[0], k.Views[1], k.Views[2], k.Views[3], k.Views[4], k.Sort, k.SortReverse},
-		{k.Filter, k.ClearFilter, k.Established, k.TimeWait, k.CloseWait, k.Listen, k.AllStates, k.Pause, k.Refresh, k.Help, k.Quit},
+// helpSection is a part of the help screen: a heading and its keys.
+type helpSection struct {
+	title string
+	keys  []key.Binding
+}
+
+// full is what the help screen shows, by what the keys do.
+func (k *KeyMap) full() []helpSection {
+	return []helpSection{
+		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		{"Rows", []key.Binding{k.Enter, k.Back, k.Collapse, k.ExpandAll}},
+		{"Views", []key.Binding{k.NextView, k.PrevView, k.Views[0], k.Views[1], k.Views[2], k.Views[3], k.Views[4]}},
+		{"Sort", []key.Binding{k.SortMenu, k.Sort, k.SortLeft, k.SortRight, k.SortReverse}},
+		{"Filter", []key.Binding{k.Filter, k.ClearFilter, k.Established, k.TimeWait, k.CloseWait, k.Listen, k.AllStates}},
+		{"Other", []key.Binding{k.Pause, k.Refresh, k.Help, k.Quit}},
 	}
+}
+
+// all is every binding, for binds.
+func (k *KeyMap) all() []key.Binding {
+	out := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextView, k.PrevView,
+		k.Sort, k.SortMenu, k.SortLeft, k.SortRight, k.SortReverse, k.Filter, k.ClearFilter, k.Established, k.TimeWait,
+		k.CloseWait, k.Listen, k.AllStates, k.Enter, k.Back, k.Collapse, k.ExpandAll, k.Pause, k.Refresh,
+		k.Help, k.Quit, k.Apply, k.Cancel, k.ForceQuit}
+	return append(out, k.Views[:]...)
+}
+
+// binds reports whether a binding of the map names msg.
+func (k *KeyMap) binds(msg tea.KeyPressMsg) bool {
+	for _, b := range k.all() {
+		if key.Matches(msg, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// unAlt is an alt+key press as the key alone: what the terminal sent for
+// esc then key typed quickly. Alt with shift on a letter is the capital.
+func unAlt(msg tea.KeyPressMsg) tea.KeyPressMsg {
+	k := tea.Key{Code: msg.Code, Mod: msg.Mod &^ tea.ModAlt}
+	if k.Mod.Contains(tea.ModShift) && unicode.IsLower(k.Code) {
+		k.Code, k.Mod = unicode.ToUpper(k.Code), k.Mod&^tea.ModShift
+	}
+	if k.Mod == 0 && unicode.IsPrint(k.Code) {
+		k.Text = string(k.Code)
+	}
+	return tea.KeyPressMsg(k)
 }
 
 // step is how many lines a moving key moves by, page lines for a page

@@ -58,11 +58,11 @@ func TestListenersFlags(t *testing.T) {
 	// The rows read on screen, flags included, in words and symbols.
 	s := screen(m)
 	for _, line := range []string{
-		"tcp   0.0.0.0:6379           all (IPv4)       redis",
-		"tcp   10.0.0.5:8080          one address      http-alt",
-		"tcp6  [::]:443               all (dual-stack) https",
+		"tcp 0.0.0.0:6379 all (IPv4) redis",
+		"tcp 10.0.0.5:8080 one address http-alt",
+		"tcp6 [::]:443 all (dual-stack) https",
 	} {
-		if !strings.Contains(s, line) {
+		if !strings.Contains(squeeze(s), line) {
 			t.Errorf("Listeners view lacks %q:\n%s", line, s)
 		}
 	}
@@ -94,7 +94,7 @@ func TestListenersPriv(t *testing.T) {
 // both families, then every IPv4 address, one address, loopback.
 func TestListenersScopeSort(t *testing.T) {
 	m := listenersModel(t, 120, 40, testConfig(fixture(t0)))
-	m = keys(t, m, "s", "s", "s")
+	m = keys(t, m, ">", ">", ">")
 	if got := g(m).cols[m.listeners.table.sort.col].title; got != "Scope" {
 		t.Fatalf("sorted by %s", got)
 	}

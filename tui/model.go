@@ -22,9 +22,11 @@ type Model struct {
 	loop loop
 
 	view   view
-	help   bool // the help screen is open
 	header header
 	filter filterBar
+	// help and sortMenu open over the view shown; nil when closed.
+	help     *helpScreen
+	sortMenu *sortMenu
 
 	sockets   socketsView
 	remotes   remotesView
@@ -75,8 +77,29 @@ func (m Model) Init() tea.Cmd { return m.collect() }
 // collect returns the command that takes the next sample.
 func (m *Model) collect() tea.Cmd { return m.loop.take(m.cur) }
 
-// Update handles one message: it routes it to the sub-model it is for.
+// Update handles one message: it routes it to the sub-model it is for,
+// then fits the frame around the view to what it now says.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	m.fit()
+	return m, cmd
+}
+
+// fit sets the number of lines the header and the footer take, which a
+// notice or an error can grow, and keeps the cursor on screen when the
+// body shrinks.
+func (m *Model) fit() {
+	frame := headerLines + footerLines
+	if m.c.net != nil {
+		frame = m.frameHeight()
+	}
+	if frame != m.c.frame {
+		m.c.frame = frame
+		scrollToCursor(&m.c, m.page())
+	}
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
@@ -187,10 +210,16 @@ func (m *Model) advisor() advisor {
 }
 
 // key routes a key press: ForceQuit, then the filter line when open,
-// Quit, the help screen, an open pane, the parent's own keys, and last
-// the view shown.
-func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+// Quit, the help screen, the sort menu, an open pane, the parent's own
+// keys, and last the view shown. An alt+key that nothing binds is esc
+// then key, typed quickly.
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := &m.c.keys
+	if msg.Mod.Contains(tea.ModAlt) && !k.binds(msg) && !m.filter.takes(msg) {
+		m, esc := m.key(tea.KeyPressMsg{Code: tea.KeyEscape})
+		m, then := m.key(unAlt(msg))
+		return m, tea.Batch(esc, then)
+	}
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.ForceQuit):
@@ -204,8 +233,10 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
-	case m.help:
-		m.help = false
+	case m.help != nil:
+		m.help = m.help.update(&m.c, msg)
+	case m.sortMenu != nil:
+		m.sortMenu = m.sortMenu.update(&m.c, m.page(), msg)
 	case m.findings != nil:
 		m.findings = m.findings.update(&m.c, msg, m.advisor())
 	case m.detail != nil:
@@ -220,8 +251,8 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // ownKey answers the keys that are the parent's whatever the view: the
-// views, the help screen, the filter, the state toggles, Pause and
-// Refresh. ok is false for any other key.
+// views, the help screen, the sort menu, the filter, the state toggles,
+// Pause and Refresh. ok is false for any other key.
 func (m *Model) ownKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	k := &m.c.keys
 	if v, ok := k.viewOf(msg, m.view); ok {
@@ -236,7 +267,9 @@ func (m *Model) ownKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	}
 	switch {
 	case key.Matches(msg, k.Help):
-		m.help = true
+		m.help = &helpScreen{}
+	case key.Matches(msg, k.SortMenu):
+		m.sortMenu = newSortMenu(&m.c, m.page())
 	case key.Matches(msg, k.Filter):
 		m.filter, cmd = m.filter.open(m.c.filterText())
 	case key.Matches(msg, k.ClearFilter):
@@ -278,8 +311,8 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// wheel scrolls the findings pane, when open, or moves the shown view's
-// cursor, three lines a turn of the mouse wheel.
+// wheel scrolls the help screen or the findings pane, when open, or
+// moves the shown view's cursor, three lines a turn of the mouse wheel.
 func (m *Model) wheel(msg tea.MouseWheelMsg) {
 	d := 0
 	switch msg.Button {
@@ -290,7 +323,11 @@ func (m *Model) wheel(msg tea.MouseWheelMsg) {
 	default:
 		return
 	}
-	if m.findings != nil {
+	switch {
+	case m.help != nil:
+		m.help = m.help.scroll(&m.c, d)
+		return
+	case m.findings != nil:
 		m.findings = m.findings.scroll(&m.c, m.advisor(), d)
 		return
 	}

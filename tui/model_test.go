@@ -118,7 +118,7 @@ func TestSort(t *testing.T) {
 	if est[0].SendQ != 190 || !slices.IsSortedFunc(est, func(a, b *model.Socket) int { return int(b.SendQ) - int(a.SendQ) }) {
 		t.Errorf("S: not sorted by Send-Q descending, first %d", est[0].SendQ)
 	}
-	if !strings.Contains(screen(m), "▼Send…") {
+	if !strings.Contains(screen(m), "▼Send-Q") {
 		t.Error("the sorted column is not marked")
 	}
 	// Sorting keeps the cursor on the socket it was on.

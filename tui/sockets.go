@@ -73,7 +73,6 @@ func (v *socketsView) enter(c *common) (opened, tea.Cmd) {
 }
 
 func (v *socketsView) state() *tableState   { return &v.table }
-func (v *socketsView) columns() int         { return len(v.cols) }
 func (v *socketsView) height(c *common) int { return c.bodyHeight() }
 func (v *socketsView) lines() int           { return v.rows.lines(v.folded) }
 

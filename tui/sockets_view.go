@@ -15,12 +15,7 @@ import (
 // screen, group headers and rows. Only the lines on screen are drawn,
 // whatever the number of sockets.
 func (v *socketsView) view(c *common) []string {
-	specs := make([]colSpec, len(v.cols))
-	for i := range v.cols {
-		specs[i] = v.cols[i].colSpec
-	}
-	// Two cells are kept for the mark (+ new, ~ changed, - closed).
-	keep, widths := fitColumns(specs, c.width-2)
+	specs, keep, widths := v.layout(c)
 	t := &v.table
 	lines := []string{c.st.Header.Render(headerRow(specs, keep, widths, t.sort))}
 	if len(v.rows.groups) == 0 {
@@ -45,6 +40,43 @@ func (v *socketsView) view(c *common) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// layout lays the columns out in the screen's width less the two cells
+// of the mark (+ new, ~ changed, - closed), for the rows on screen: what
+// the cells ask is measured on those only, whatever the number of
+// sockets.
+func (v *socketsView) layout(c *common) (specs []colSpec, keep, widths []int) {
+	specs = make([]colSpec, len(v.cols))
+	for i := range v.cols {
+		specs[i] = v.cols[i].colSpec
+	}
+	fits := make([]colFit, len(v.cols))
+	t := &v.table
+	var buf []byte
+	for pos := t.offset; c.net != nil && pos < t.offset+c.bodyHeight(); pos++ {
+		_, row, ok := v.rows.at(pos, v.folded)
+		if !ok {
+			break
+		}
+		if row < 0 {
+			continue
+		}
+		i := v.rows.rows[row]
+		s, l := c.net.Diff.Socket(i), c.labelsOf(i)
+		for ci := range v.cols {
+			buf = v.cols[ci].Append(buf[:0], s, l)
+			fits[ci].add(string(buf), v.cols[ci].Right)
+		}
+	}
+	keep, widths = fitColumns(specs, fits, c.width-2, t.sort.col)
+	return specs, keep, widths
+}
+
+// shown is the view's columns and those on screen.
+func (v *socketsView) shown(c *common) ([]colSpec, []int) {
+	specs, keep, _ := v.layout(c)
+	return specs, keep
 }
 
 // groupLine draws a state group's header: fold mark, state, counts of

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -37,8 +38,8 @@ type page interface {
 	view(c *common) []string
 
 	state() *tableState
-	// columns is the number of columns the table sorts by.
-	columns() int
+	// shown is the table's columns and, in order, those on screen.
+	shown(c *common) (cols []colSpec, keep []int)
 	// height is the number of rows on screen; lines the number of rows.
 	height(c *common) int
 	lines() int
@@ -79,19 +80,30 @@ type sortSpec struct {
 // naturalOrder is a table's sort before any sort key.
 var naturalOrder = sortSpec{col: -1}
 
-// next is the sort by the column after s's, the natural order coming
-// after the last of cols.
-func (s sortSpec) next(cols int) sortSpec {
-	col := s.col + 1
-	if col >= cols {
-		col = -1
+// step is the sort by the column on screen d columns right of s's (left
+// for d < 0): keep lists the columns on screen, in order, and the natural
+// order comes before the first; with cycle, it also comes after the
+// last. A sort by a column not on screen steps from the natural order.
+// The direction stays.
+func (s sortSpec) step(keep []int, d int, cycle bool) sortSpec {
+	pos := slices.Index(keep, s.col) + d // -1: the natural order
+	switch {
+	case cycle && pos >= len(keep):
+		pos = -1
+	case cycle && pos < -1:
+		pos = len(keep) - 1
 	}
-	return sortSpec{col: col}
+	pos = max(-1, min(len(keep)-1, pos))
+	if pos < 0 {
+		return sortSpec{col: -1, desc: s.desc}
+	}
+	return sortSpec{col: keep[pos], desc: s.desc}
 }
 
 // tableKey answers the keys every table answers alike, and reports
 // whether msg was one: the moving keys move the cursor, a page being the
-// table's height, and the sorting keys sort it again.
+// table's height, and the sorting keys sort it again by a column on
+// screen (the sort menu is the parent's: it opens over the page).
 func tableKey(c *common, p page, msg tea.KeyPressMsg) bool {
 	if d, ok := c.keys.step(msg, p.height(c)); ok {
 		move(c, p, d)
@@ -100,16 +112,28 @@ func tableKey(c *common, p page, msg tea.KeyPressMsg) bool {
 	t := p.state()
 	switch {
 	case key.Matches(msg, c.keys.Sort):
-		t.sort = t.sort.next(p.columns())
+		_, keep := p.shown(c)
+		t.sort = t.sort.step(keep, 1, true)
+	case key.Matches(msg, c.keys.SortLeft):
+		_, keep := p.shown(c)
+		t.sort = t.sort.step(keep, -1, false)
+	case key.Matches(msg, c.keys.SortRight):
+		_, keep := p.shown(c)
+		t.sort = t.sort.step(keep, 1, false)
 	case key.Matches(msg, c.keys.SortReverse):
 		t.sort.desc = !t.sort.desc
 	default:
 		return false
 	}
+	resort(c, p)
+	return true
+}
+
+// resort makes p's rows again in its new order.
+func resort(c *common, p page) {
 	if c.net != nil { // else the first sample sorts
 		p.refresh(c)
 	}
-	return true
 }
 
 // move moves p's cursor by d lines, clamped, and scrolls to it.
@@ -141,30 +165,43 @@ func clampCursor(c *common, p page) {
 	scrollToCursor(c, p)
 }
 
-// headerRow is the column titles of the kept columns, the sorted one
-// marked, after the two cells of the mark column.
+// headerRow is the titles of the kept columns after the two cells of
+// the mark column. The sorted one is marked with an arrow: in its own
+// cell when the title leaves one, else in the blank beside the title, so
+// the arrow never cuts a title.
 func headerRow(cols []colSpec, keep, widths []int, sort sortSpec) string {
-	var head strings.Builder
-	head.WriteString("  ")
+	cells := make([]string, len(keep))
+	// gaps[k] is the blank before column k; the first is the mark
+	// column's second cell.
+	gaps := make([]string, len(keep))
+	for k := range gaps {
+		gaps[k] = " "
+	}
 	for k, i := range keep {
-		if k > 0 {
-			head.WriteByte(' ')
+		title, w, right := cols[i].title, widths[k], cols[i].right
+		cells[k] = fit(title, w, right)
+		if i != sort.col {
+			continue
 		}
-		head.WriteString(headCell(cols[i].title, widths[k], cols[i].right, sort, i))
+		arrow := sortArrow(sort.desc)
+		switch room := cellWidth(title) < w; {
+		case room && right:
+			cells[k] = fit(arrow+title, w, true)
+		case room:
+			cells[k] = fit(title+arrow, w, false)
+		case right || k == len(keep)-1:
+			gaps[k] = arrow
+		default:
+			gaps[k+1] = arrow
+		}
+	}
+	var head strings.Builder
+	head.WriteString(" ")
+	for k := range keep {
+		head.WriteString(gaps[k])
+		head.WriteString(cells[k])
 	}
 	return head.String()
-}
-
-// headCell is column i's title in w cells, with an arrow when the table
-// is sorted by it; the arrow is never cut off.
-func headCell(title string, w int, right bool, sort sortSpec, i int) string {
-	if sort.col != i {
-		return fit(title, w, right)
-	}
-	if right {
-		return sortArrow(sort.desc) + fit(title, w-1, true)
-	}
-	return fit(title, w-1, false) + sortArrow(sort.desc)
 }
 
 func sortArrow(desc bool) string {

@@ -29,29 +29,53 @@ func (m *Model) render() string {
 		}
 		return clip(msg, c.width)
 	}
-	var b strings.Builder
-	b.WriteString(clip(m.header.view(c, m.view, m.loop.paused), c.width))
-	b.WriteByte('\n')
-	body := c.bodyHeight() + 1
+	frame, foot := m.frame()
+	body := max(1, c.height-len(frame)-len(foot))
 	var lines []string
 	switch {
-	case m.help:
-		lines = helpLines(c)
+	case m.help != nil:
+		lines = m.help.view(c)
 	case m.detail != nil:
 		lines = m.detail.view(c)
 	case m.findings != nil:
 		lines = m.findings.view(c, m.advisor())
 	default:
 		lines = m.page().view(c)
+		if m.sortMenu != nil {
+			lines = m.sortMenu.view(c, m.page().state().sort, lines)
+		}
 	}
 	for i := range body {
+		line := ""
 		if i < len(lines) {
-			b.WriteString(clip(lines[i], c.width))
+			line = lines[i]
 		}
-		b.WriteByte('\n')
+		frame = append(frame, line)
 	}
-	b.WriteString(clip(m.footer(), c.width))
-	return b.String()
+	frame = append(frame, foot...)
+	return clip(strings.Join(frame, "\n"), c.width)
+}
+
+// frame is the lines of the header and of the footer. On a screen too
+// short for all of them and a line of body, the lines of the header's
+// notice go.
+func (m *Model) frame() (head, foot []string) {
+	head = strings.Split(m.header.view(&m.c, m.view, m.loop.paused), "\n")
+	foot = m.footer()
+	for len(head) > headerLines && len(head)+len(foot) >= m.c.height {
+		head = append(head[:1], head[2:]...)
+	}
+	return head, foot
+}
+
+// frameHeight is len(head)+len(foot) of frame, without drawing the
+// header's other lines.
+func (m *Model) frameHeight() int {
+	notice, foot := len(m.header.notice(&m.c, m.loop.paused)), len(m.footer())
+	for notice > 0 && headerLines+notice+foot >= m.c.height {
+		notice--
+	}
+	return headerLines + notice + foot
 }
 
 // safe escapes untrusted text for the terminal.
