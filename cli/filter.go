@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"fmt"
 	"os"
 	"strings"
 )
 
 // FilterText is the filter a command line gives: args, the arguments
 // left after the flags, joined as ss joins them, or the file -F named
-// (file, "" for none). Both at once is a usage error.
+// (file, "" for none). Both at once is a usage error, and so is a file
+// that cannot be read (FileError).
 func FilterText(file string, args []string) (string, error) {
 	if file == "" {
 		return strings.Join(args, " "), nil
@@ -18,7 +18,7 @@ func FilterText(file string, args []string) (string, error) {
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return "", fmt.Errorf("reading the filter: %w", err)
+		return "", FileError("-F", file, err)
 	}
 	return strings.TrimSpace(string(b)), nil
 }
