@@ -54,7 +54,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	m, err := f.Compile(&labels.Labeler)
 	if err != nil {
-		return &usageError{Msg: err.Error(), Err: err}
+		return filterError(o.FilterFile, err)
 	}
 	keep := snap.Sockets[:0]
 	for i := range snap.Sockets {
@@ -76,7 +76,7 @@ func parseFilter(file string, args []string) (*filter.Filter, error) {
 	}
 	f, err := filter.Parse(expr)
 	if err != nil {
-		return nil, &usageError{Msg: err.Error(), Err: err}
+		return nil, filterError(file, err)
 	}
 	return f, nil
 }
