@@ -117,14 +117,15 @@ func dashboardConfig(ctx context.Context, o *cli.TopOptions, f *filter.Filter, s
 		ns = "netns " + o.NetNS
 	}
 	return tui.Config{
-		Collect:  c.Collect,
-		TCPInfo:  c.TCPInfo,
-		Process:  func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
-		Labeler:  render.Labeler{Labeler: names.Labeler{Services: services, UserName: users.Name}},
-		Interval: o.Interval,
-		Host:     host,
-		NetNS:    ns,
-		Filter:   f,
-		Rules:    rules,
+		Collect:    c.Collect,
+		TCPInfo:    c.TCPInfo,
+		Process:    func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
+		Labeler:    render.Labeler{Labeler: names.Labeler{Services: services, UserName: users.Name}},
+		Interval:   o.Interval,
+		Host:       host,
+		NetNS:      ns,
+		Filter:     f,
+		Rules:      rules,
+		Thresholds: o.Thresholds,
 	}, nil
 }

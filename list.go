@@ -40,7 +40,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	services := names.HostServicesAsync(names.ServicesFile, warner(stderr))
 	cfg, asked := listConfig(cfg, &o, f)
 	cfg.Notify = notifier(stderr)
-	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.Flagged}, nil)
+	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.Flagged, Thresholds: o.Thresholds}, nil)
 	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
 	if taken == nil {
 		return collectErr
