@@ -111,6 +111,13 @@ func dashboardConfig(ctx context.Context, o *cli.TopOptions, f *filter.Filter, s
 		return tui.Config{}, err
 	}
 	services, users := loadNames(stderr)
+	// A service name the table lacks is the filter's mistake, said now
+	// as the listing says it, not inside the dashboard.
+	if f != nil {
+		if _, err := f.Compile(&names.Labeler{Services: services}); err != nil {
+			return tui.Config{}, filterError(o.FilterFile, err)
+		}
+	}
 	host, _ := os.Hostname()
 	ns := ""
 	if o.NetNS != "" {

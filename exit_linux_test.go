@@ -68,6 +68,7 @@ func TestExitStatus(t *testing.T) {
 		{"serve --listen unknown service", []string{"serve", "--listen", "127.0.0.1:nosuchservice"}, 2, `"127.0.0.1:nosuchservice"`, nil},
 		{"serve --listen taken", []string{"serve", "--listen", busy.Addr().String()}, 1, busy.Addr().String(), nil},
 		{"list unknown service", []string{"list", "dport", "=", ":nosuchservice"}, 2, `"nosuchservice"`, filter.ErrSyntax},
+		{"top unknown service", []string{"top", "dport", "=", ":nosuchservice"}, 2, `"nosuchservice"`, filter.ErrSyntax},
 		{"list --source unknown", []string{"list", "--source", "kernel"}, 2, `"kernel"`, nil},
 		{"list -N missing namespace", []string{"list", "-N", "conntab-no-such-ns"}, 1, "conntab-no-such-ns", nil},
 		{"ports -N missing namespace", []string{"ports", "-N", "conntab-no-such-ns"}, 1, "conntab-no-such-ns", nil},
