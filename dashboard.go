@@ -111,20 +111,28 @@ func dashboardConfig(ctx context.Context, o *cli.TopOptions, f *filter.Filter, s
 		return tui.Config{}, err
 	}
 	services, users := loadNames(stderr)
+	// A service name the table lacks is the filter's mistake, said now
+	// as the listing says it, not inside the dashboard.
+	if f != nil {
+		if _, err := f.Compile(&names.Labeler{Services: services}); err != nil {
+			return tui.Config{}, filterError(o.FilterFile, err)
+		}
+	}
 	host, _ := os.Hostname()
 	ns := ""
 	if o.NetNS != "" {
 		ns = "netns " + o.NetNS
 	}
 	return tui.Config{
-		Collect:  c.Collect,
-		TCPInfo:  c.TCPInfo,
-		Process:  func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
-		Labeler:  render.Labeler{Labeler: names.Labeler{Services: services, UserName: users.Name}},
-		Interval: o.Interval,
-		Host:     host,
-		NetNS:    ns,
-		Filter:   f,
-		Rules:    rules,
+		Collect:    c.Collect,
+		TCPInfo:    c.TCPInfo,
+		Process:    func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
+		Labeler:    render.Labeler{Labeler: names.Labeler{Services: services, UserName: users.Name}},
+		Interval:   o.Interval,
+		Host:       host,
+		NetNS:      ns,
+		Filter:     f,
+		Rules:      rules,
+		Thresholds: o.Thresholds,
 	}, nil
 }

@@ -41,7 +41,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	services := names.HostServicesAsync(names.ServicesFile, warner(stderr))
 	cfg, asked := listConfig(cfg, &o, f)
 	cfg.Notify = notifier(stderr)
-	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.Flagged}, nil)
+	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.Flagged, Thresholds: o.Thresholds}, nil)
 	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
 	if taken == nil {
 		return collectErr
@@ -55,7 +55,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	m, err := f.Compile(&labels.Labeler)
 	if err != nil {
-		return &usageError{Msg: err.Error(), Err: err}
+		return filterError(o.FilterFile, err)
 	}
 	keep := snap.Sockets[:0]
 	for i := range snap.Sockets {
@@ -77,7 +77,7 @@ func parseFilter(file string, args []string) (*filter.Filter, error) {
 	}
 	f, err := filter.Parse(expr)
 	if err != nil {
-		return nil, &usageError{Msg: err.Error(), Err: err}
+		return nil, filterError(file, err)
 	}
 	return f, nil
 }

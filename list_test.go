@@ -72,7 +72,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--nope"}, "unknown flag --nope"},
 		{[]string{"--json=yes"}, `flag --json takes no value (or true or false): "yes"`},
 		{[]string{"--source"}, "flag --source needs a value (auto|netlink|proc)"},
-		{[]string{"--source", "kernel"}, `flag --source: collect: unknown source "kernel"`},
+		{[]string{"--source", "kernel"}, `flag --source: unknown source "kernel"`},
 		{[]string{"-N"}, "flag -N needs a value (NAME|PATH)"},
 		{[]string{"-tN"}, "flag -N needs a value (NAME|PATH)"},
 		{[]string{"---x"}, `bad flag "---x"`},
@@ -103,7 +103,7 @@ func TestFilterErrorText(t *testing.T) {
 	if exitCode(err) != 2 {
 		t.Fatalf("exit %d (%v), want 2", exitCode(err), err)
 	}
-	want := "conntab: filter: expected a port after \"dport =\" at column 24\n" +
+	want := "conntab: bad filter at column 24: expected a port after \"dport =\"\n" +
 		"  state time-wait dport =\n" +
 		"                         ^\n" +
 		"Run 'conntab help' for usage.\n"

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -59,16 +60,20 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // loadRules reads --rules FILE over conntab's own rules; nil for no file.
-// A bad file is a mistake in how conntab was called, as a bad filter is:
-// the error quotes each bad line, and matches audit.ErrAuditSyntax or
+// A file the command line names is part of it: one that cannot be read,
+// or has a bad line, is a usage error, as a bad filter is. The error
+// quotes each bad line, and matches audit.ErrAuditSyntax or
 // os.ErrNotExist.
 func loadRules(file string) (*audit.AuditRules, error) {
 	if file == "" {
 		return nil, nil
 	}
 	rules, err := audit.LoadAuditRules(file)
-	if err != nil {
-		return nil, &usageError{Msg: "--rules: " + err.Error(), Err: err}
+	switch {
+	case errors.Is(err, audit.ErrAuditSyntax):
+		return nil, &usageError{Msg: "--rules " + err.Error(), Err: err}
+	case err != nil:
+		return nil, cli.FileError("--rules", file, err)
 	}
 	return rules, nil
 }

@@ -61,6 +61,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return program().Run(ctx, args, stdout, stderr)
 }
 
+// filterError is the usage error for a filter that does not parse or
+// compile, from the file -F named (file, "" for the arguments): where,
+// and what is wrong; errorText adds the caret.
+func filterError(file string, err error) error {
+	where := "bad filter"
+	if file != "" {
+		where = fmt.Sprintf("bad filter in -F %q", file)
+	}
+	var syntax *filter.SyntaxError
+	if errors.As(err, &syntax) {
+		return &usageError{Msg: fmt.Sprintf("%s at column %d: %s", where, syntax.Col, syntax.Msg), Err: err}
+	}
+	return &usageError{Msg: where + " (" + err.Error() + ")", Err: err}
+}
+
+// saidError is err said in other words (msg), still matching it.
+type saidError struct {
+	msg string
+	err error
+}
+
+func (e *saidError) Error() string { return e.msg }
+func (e *saidError) Unwrap() error { return e.err }
+
 // oneLine joins a multi-line error (errors.Join) into one line.
 func oneLine(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", "; ")

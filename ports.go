@@ -33,7 +33,7 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The pools are TCP's alone; UDP would only cost time.
 	cfg.Settings, cfg.Protos, cfg.Notify = true, []model.Proto{model.ProtoTCP}, notifier(stderr)
-	th := analyze.DefaultThresholds()
+	th := o.Thresholds
 	s, collectErr := sample.TakeAfter(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Thresholds: th, Ports: true}, o.Interval)
 	if s == nil {
 		return collectErr

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log"
+	"net"
+	"os"
 	"strings"
 
 	"github.com/conntab/conntab/cli"
@@ -42,5 +46,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.Once {
 		return e.WriteOnce(stdout)
 	}
-	return e.ListenAndServe(ctx, o.Listen, log.New(stderr, "conntab: ", 0))
+	return listenError(o.Listen, e.ListenAndServe(ctx, o.Listen, log.New(stderr, "conntab: ", 0)))
+}
+
+// listenError says why serve could not listen on addr (--listen), which
+// the flag already found well formed: the host's answer (the port is
+// taken, the address is not this host's), exit status 1. Other errors
+// pass as they are.
+func listenError(addr string, err error) error {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "listen" {
+		return err
+	}
+	reason := op.Err
+	var sys *os.SyscallError
+	if errors.As(reason, &sys) {
+		reason = sys.Err
+	}
+	return &saidError{msg: fmt.Sprintf("cannot serve on %q (--listen): %v", addr, reason), err: err}
 }

@@ -41,7 +41,7 @@ type auditPort struct {
 
 // ErrAuditSyntax is what every bad line of a rules file matches with
 // errors.Is (the error is a *LineError).
-var ErrAuditSyntax = errors.New("audit: bad audit rules line")
+var ErrAuditSyntax = errors.New("bad audit rules line")
 
 // DefaultAuditRules returns conntab's own rules. It parses them on every
 // call; callers keep the result.
@@ -61,7 +61,7 @@ func DefaultAuditRules() *AuditRules {
 func LoadAuditRules(path string) (*AuditRules, error) {
 	f, err := names.OpenUserFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("audit: audit rules: %w", err)
+		return nil, fmt.Errorf("reading audit rules: %w", err)
 	}
 	defer f.Close()
 	r := DefaultAuditRules()

@@ -46,10 +46,14 @@ func Conntab(run Runs) *Program {
 	return p
 }
 
+// ExitStatus is conntab's one rule for its exit status, as the overview,
+// the man page and the README state it.
+const ExitStatus = `0 done. 2 the command line is wrong: a flag, a value, an argument, a filter, or a file it names (-F, --rules, --cpuprofile) that is missing, unreadable or malformed. 1 the host did not answer: its sockets or /proc could not be read in full, the namespace -N names cannot be entered (none by that name, or not as root), serve cannot listen on --listen's address (taken, or not this host's), or the output could not be written. With --check, conntab ports and conntab listeners exit 3 when the worst finding is a warning, 4 when it is critical.`
+
 // conntabSections are the prose after the commands.
 func conntabSections() []Section {
 	return []Section{
-		{Title: "Exit status", Overview: true, Text: `0 ok, 1 runtime error, 2 usage error (a bad flag, value, filter or rules file); with --check, conntab ports and conntab listeners exit 3 when the worst finding is a warning, 4 when it is critical.`},
+		{Title: "Exit status", Overview: true, Text: ExitStatus},
 		{Title: "Files", Text: `/etc/services names ports, over conntab's own table; /etc/passwd names users; /run/netns/NAME is the network namespace -N NAME reads (ip netns keeps them there).`},
 		{Title: "See also", Text: `ss(8), netstat(8), ip-netns(8). In the source: docs/filter.md (the filter language), docs/json.md (JSON and CSV), docs/exhaustion.md (conntab ports), docs/listeners.md, docs/prometheus.md, docs/flags.md.`},
 	}

@@ -19,8 +19,10 @@
 // given, a file's name), checked where it is parsed when the check is
 // the command line's own (a duration, a port, a count). Package main
 // turns them into a collect.Config and render's options. This package
-// imports only pflag, the standard library and model (a state set, a
-// protocol): never collect, render, tui or exporter, so that the command
+// imports only pflag, the standard library, model (a state set, a
+// protocol) and analyze (its Thresholds, which --threshold sets by the
+// names analyze gives them, so that the help lists each with its
+// default): never collect, render, tui or exporter, so that the command
 // line can be read, and tested, without them. What it does with the
 // host is small and the command line's: NetNSFile (-N's name or path,
 // and that it needs root), FilterText (-F's file), StartProfiles

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -9,7 +8,7 @@ import (
 // left after the flags, joined as ss joins them, or the file -F named
 // (file, "" for none), read with read (names.ReadUserFile, which refuses
 // a FIFO or a device rather than hang on it). Both at once is a usage
-// error.
+// error, and so is a file that cannot be read (FileError).
 func FilterText(file string, args []string, read func(path string) ([]byte, error)) (string, error) {
 	if file == "" {
 		return strings.Join(args, " "), nil
@@ -19,7 +18,7 @@ func FilterText(file string, args []string, read func(path string) ([]byte, erro
 	}
 	b, err := read(file)
 	if err != nil {
-		return "", fmt.Errorf("reading the filter: %w", err)
+		return "", FileError("-F", file, err)
 	}
 	return strings.TrimSpace(string(b)), nil
 }

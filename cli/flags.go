@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,20 @@ func (e *UsageError) Unwrap() []error { return []error{ErrUsage, e.Err} }
 // Usagef is a usage error saying what format says.
 func Usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// FileError is the usage error for a file the command line names (after
+// flag, "-F" or "--rules") that cannot be read or made: the file is part
+// of the command line, so that a missing one is a mistake in it, as a
+// misspelt flag is (exit status 2). It says the file's name once and the
+// reason in the system's words; err stays matchable (fs.ErrNotExist).
+func FileError(flag, name string, err error) error {
+	reason := err.Error()
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) && pathErr.Path == name {
+		reason = pathErr.Err.Error()
+	}
+	return &UsageError{Msg: fmt.Sprintf("%s %q: %s", flag, name, reason), Err: err}
 }
 
 // NewFlags is an empty flag set for the command name: it keeps the

@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/pflag"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 )
 
@@ -21,7 +22,9 @@ type ListOptions struct {
 	Source           string // --source as given; "" is auto
 	NetNS            string // -N as given
 	FilterFile       string // -F
-	Help             bool
+	// Thresholds are --threshold's, for --flags; zero for the defaults.
+	Thresholds analyze.Thresholds
+	Help       bool
 }
 
 // Flags defines the listing's flags into o.
@@ -45,6 +48,7 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc)")
 	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
 	fileFlag(fs, &o.FilterFile, "filter", "F", "FILE", "read the filter from FILE instead of the arguments")
+	thresholdFlag(fs, &o.Thresholds, "the Flags column (--flags)")
 	helpFlag(fs, &o.Help)
 	return fs
 }

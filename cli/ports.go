@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/conntab/conntab/analyze"
 )
 
 // PortsOptions are the flags of `conntab ports`.
@@ -18,11 +20,15 @@ type PortsOptions struct {
 	// one sample.
 	Interval time.Duration
 	Top      int
-	Help     bool
+	// Thresholds are --threshold's: what raises the findings (--check).
+	Thresholds analyze.Thresholds
+	Help       bool
 }
 
 // DefaultPortsOptions are the ports report's options before its flags.
-func DefaultPortsOptions() PortsOptions { return PortsOptions{Top: 20} }
+func DefaultPortsOptions() PortsOptions {
+	return PortsOptions{Top: 20, Thresholds: analyze.DefaultThresholds()}
+}
 
 // MinPortsInterval is the shortest -i: closer samples give no rates
 // (analyze.Thresholds.MinInterval).
@@ -53,6 +59,7 @@ func (o *PortsOptions) Flags() *pflag.FlagSet {
 		})
 	fs.BoolVar(&o.JSON, "json", false, "one JSON document instead of the text (docs/json.md)")
 	fs.BoolVar(&o.Check, "check", false, "exit 3 when the worst finding is a warning, 4 when it is critical (0 otherwise)")
+	thresholdFlag(fs, &o.Thresholds, "the findings (and --check's verdict)")
 	helpFlag(fs, &o.Help)
 	return fs
 }

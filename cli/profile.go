@@ -14,7 +14,7 @@ func StartProfiles(cpu, mem string) (stop func(), err error) {
 	var cpuFile *os.File
 	if cpu != "" {
 		if cpuFile, err = os.Create(cpu); err != nil {
-			return nil, err
+			return nil, FileError("--cpuprofile", cpu, err)
 		}
 		if err := pprof.StartCPUProfile(cpuFile); err != nil {
 			cpuFile.Close()

@@ -36,8 +36,8 @@ func (o *ServeOptions) Flags() *pflag.FlagSet {
 	fs := NewFlags("serve")
 	Arg(fs, "listen", "", "ADDR", "serve /metrics on ADDR, host:port (default "+defaultServeAddr+", loopback only; \":"+defaultServePort+"\" is every interface)",
 		func(v string) error {
-			if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
-				return fmt.Errorf("%q: want host:port, such as 127.0.0.1:%s or :%s", v, defaultServePort, defaultServePort)
+			if err := checkListen(v); err != nil {
+				return err
 			}
 			o.Listen = v
 			return nil
@@ -61,6 +61,25 @@ func (o *ServeOptions) Flags() *pflag.FlagSet {
 	fs.BoolVar(&o.Once, "once", false, "write one scrape's metrics to stdout and exit, serving nothing (for node_exporter's textfile collector, or a look); exit 1 when the snapshot failed")
 	helpFlag(fs, &o.Help)
 	return fs
+}
+
+// checkListen finds what is wrong with --listen's host:port before
+// anything listens: no port, or one that no address could have (out of
+// range, or a service name the host does not know). What only listening
+// can tell (the address is not this host's, the port is taken) is the
+// host's answer, not the command line's.
+func checkListen(v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil || port == "" {
+		return fmt.Errorf("%q: want host:port, such as 127.0.0.1:%s or :%s", v, defaultServePort, defaultServePort)
+	}
+	if n, err := strconv.ParseUint(port, 10, 64); err == nil && n > 65535 {
+		return fmt.Errorf("%q: port %d is out of range, 0 to 65535", v, n)
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("%q: %q is neither a port number nor a TCP service this host knows", v, port)
+	}
+	return nil
 }
 
 // ServeUsage is the exporter's help before its flags.

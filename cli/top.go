@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/conntab/conntab/analyze"
 )
 
 // TopOptions are the flags of `conntab top`, the dashboard.
@@ -16,7 +18,9 @@ type TopOptions struct {
 	FilterFile  string // -F: the starting filter
 	// RulesFile is --rules: conntab's audit rules extended by it.
 	RulesFile string
-	Help      bool
+	// Thresholds are --threshold's: what raises the flags and findings.
+	Thresholds analyze.Thresholds
+	Help       bool
 	// CPUProfile and MemProfile name files for pprof profiles of the
 	// whole session, for measuring the dashboard (docs/benchmarks.md;
 	// StartProfiles).
@@ -24,7 +28,9 @@ type TopOptions struct {
 }
 
 // DefaultTopOptions are the dashboard's options before its flags.
-func DefaultTopOptions() TopOptions { return TopOptions{Interval: time.Second} }
+func DefaultTopOptions() TopOptions {
+	return TopOptions{Interval: time.Second, Thresholds: analyze.DefaultThresholds()}
+}
 
 // Flags defines the dashboard's flags into o.
 func (o *TopOptions) Flags() *pflag.FlagSet {
@@ -43,6 +49,7 @@ func (o *TopOptions) Flags() *pflag.FlagSet {
 	fs.BoolVarP(&o.NoProcesses, "no-processes", "P", false, "do not name the processes holding sockets (saves the /proc walk)")
 	fileFlag(fs, &o.FilterFile, "filter", "F", "FILE", "read the starting filter from FILE instead of the arguments")
 	fileFlag(fs, &o.RulesFile, "rules", "", "FILE", "extend the listener audit's rules with FILE (format: audit/audit.txt, docs/listeners.md)")
+	thresholdFlag(fs, &o.Thresholds, "the flags and the findings")
 	fileFlag(fs, &o.CPUProfile, "cpuprofile", "", "FILE", "write a CPU profile of the session to FILE (go tool pprof)")
 	fileFlag(fs, &o.MemProfile, "memprofile", "", "FILE", "write a heap profile to FILE when the dashboard quits")
 	helpFlag(fs, &o.Help)

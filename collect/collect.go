@@ -40,7 +40,7 @@ func ParseMode(s string) (Mode, error) {
 			return m, nil
 		}
 	}
-	return 0, fmt.Errorf("collect: unknown source %q (want auto, netlink or proc)", s)
+	return 0, fmt.Errorf("unknown source %q (want auto, netlink or proc)", s)
 }
 
 // Config says what to collect and from where. The zero value collects every
@@ -95,15 +95,15 @@ type Config struct {
 // Errors callers can match with errors.Is.
 var (
 	// ErrUnsupported: this platform has no collector.
-	ErrUnsupported = errors.New("collect: not supported on this platform")
+	ErrUnsupported = errors.New("not supported on this platform")
 	// ErrDecode: some of the kernel's data could not be decoded. The
 	// snapshot returned with it holds every socket that could.
-	ErrDecode = errors.New("collect: malformed input")
+	ErrDecode = errors.New("malformed data")
 	// ErrGone: the socket asked about (Collector.TCPInfo) no longer exists.
-	ErrGone = errors.New("collect: socket no longer exists")
+	ErrGone = errors.New("socket no longer exists")
 	// ErrNoInfo: the socket has no tcp_info (UDP, TIME_WAIT, SYN_RECV), or
 	// the source cannot ask for it (/proc).
-	ErrNoInfo = errors.New("collect: no tcp_info for this socket")
+	ErrNoInfo = errors.New("no tcp_info for this socket")
 )
 
 // DecodeError says where in a dump or file decoding failed.
@@ -120,9 +120,9 @@ type DecodeError struct {
 
 func (e *DecodeError) Error() string {
 	if e.Line != "" {
-		return fmt.Sprintf("collect: %s line %d: %v: %q", e.Where, e.Offset, e.Err, e.Line)
+		return fmt.Sprintf("%s line %d: %v: %q", e.Where, e.Offset, e.Err, e.Line)
 	}
-	return fmt.Sprintf("collect: %s at offset %d: %v", e.Where, e.Offset, e.Err)
+	return fmt.Sprintf("%s at offset %d: %v", e.Where, e.Offset, e.Err)
 }
 
 func (e *DecodeError) Unwrap() []error { return []error{ErrDecode, e.Err} }

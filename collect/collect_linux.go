@@ -113,7 +113,7 @@ func netnsInode(root string) (uint32, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return 0, nil // a fixture root without namespaces
 		}
-		return 0, fmt.Errorf("collect: network namespace: %w", err)
+		return 0, fmt.Errorf("network namespace: %w", err)
 	}
 	return uint32(st.Ino), nil
 }
@@ -130,17 +130,17 @@ func readHostFacts(root string) (model.HostFacts, error) {
 		return h, nil
 	}
 	if err != nil {
-		return h, fmt.Errorf("collect: %w", err)
+		return h, fmt.Errorf("reading net.ipv4.ip_local_port_range: %w", err)
 	}
 	if h.Ephemeral, err = model.ParsePortRange(rng); err != nil {
-		return h, fmt.Errorf("collect: %w", err)
+		return h, fmt.Errorf("net.ipv4.ip_local_port_range: %w", err)
 	}
 	res, err := readSysctl(root, "net/ipv4/ip_local_reserved_ports")
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return h, fmt.Errorf("collect: %w", err)
+		return h, fmt.Errorf("reading net.ipv4.ip_local_reserved_ports: %w", err)
 	}
 	if h.Reserved, err = model.ParsePortList(res); err != nil {
-		return h, fmt.Errorf("collect: %w", err)
+		return h, fmt.Errorf("net.ipv4.ip_local_reserved_ports: %w", err)
 	}
 	return h, nil
 }
@@ -149,6 +149,18 @@ func readHostFacts(root string) (model.HostFacts, error) {
 func readSysctl(root, name string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(root, "sys", name))
 	return strings.TrimSpace(string(b)), err
+}
+
+// setnsError says why setns(2) refused the namespace file at path, in
+// the words of what to do about it; the errno stays matchable.
+func setnsError(path string, err error) error {
+	switch {
+	case errors.Is(err, unix.EINVAL):
+		return fmt.Errorf("%s is not a network namespace: %w", path, err)
+	case errors.Is(err, unix.EPERM):
+		return fmt.Errorf("not allowed to enter %s (it takes CAP_SYS_ADMIN): %w", path, err)
+	}
+	return fmt.Errorf("entering the network namespace %s: %w", path, err)
 }
 
 // withNetNS runs fn on a thread that is inside the network namespace at
@@ -168,21 +180,18 @@ func withNetNS(path string, fn func() error) error {
 	orig, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {
 		runtime.UnlockOSThread()
-		return fmt.Errorf("collect: network namespace: %w", err)
+		return fmt.Errorf("network namespace: %w", err)
 	}
 	defer orig.Close()
 	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 		runtime.UnlockOSThread()
-		if errors.Is(err, unix.EINVAL) {
-			return fmt.Errorf("collect: entering network namespace %s: another kind of namespace, not a network one: %w", path, err)
-		}
-		return fmt.Errorf("collect: entering network namespace %s: %w", path, err)
+		return setnsError(path, err)
 	}
 	fnErr := fn()
 	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
 		// Leave the thread locked: it dies with this goroutine instead of
 		// serving others in the wrong namespace.
-		return fmt.Errorf("collect: leaving network namespace %s: %w", path, err)
+		return fmt.Errorf("leaving the network namespace %s: %w", path, err)
 	}
 	runtime.UnlockOSThread()
 	return fnErr
@@ -195,7 +204,7 @@ func withNetNS(path string, fn func() error) error {
 func openNetNS(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("collect: network namespace: %w", err)
+		return nil, err // an *fs.PathError: "open /run/netns/blue: no such file or directory"
 	}
 	var fs unix.Statfs_t
 	st, err := f.Stat()

@@ -20,12 +20,12 @@ func ReadProcessDetail(procRoot string, pid int32) (model.ProcessDetail, error) 
 	var d model.ProcessDetail
 	cmdline, err := os.ReadFile(filepath.Join(dir, "cmdline"))
 	if err != nil {
-		return d, fmt.Errorf("collect: process %d: %w", pid, err)
+		return d, fmt.Errorf("process %d: %w", pid, err)
 	}
 	d.Cmdline = parseCmdline(cmdline)
 	cgroup, err := os.ReadFile(filepath.Join(dir, "cgroup"))
 	if err != nil {
-		return d, fmt.Errorf("collect: process %d: %w", pid, err)
+		return d, fmt.Errorf("process %d: %w", pid, err)
 	}
 	d.Cgroup = parseCgroup(cgroup)
 	d.Container = containerID(d.Cgroup)

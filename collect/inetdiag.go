@@ -267,7 +267,7 @@ func (r *dumpResult) err() error {
 	if len(r.errs) <= maxDecodeErrors {
 		return errors.Join(r.errs...)
 	}
-	errs := append(r.errs[:maxDecodeErrors:maxDecodeErrors], fmt.Errorf("collect: and %d more decoding errors", len(r.errs)-maxDecodeErrors))
+	errs := append(r.errs[:maxDecodeErrors:maxDecodeErrors], fmt.Errorf("and %d more decoding errors", len(r.errs)-maxDecodeErrors))
 	return errors.Join(errs...)
 }
 
@@ -293,7 +293,7 @@ func dumpInetDiag(ctx context.Context, conn *netlink.Conn, family model.Family, 
 		Data: inetDiagRequest(family, proto, states),
 	}
 	if _, err := conn.Send(req); err != nil {
-		return fmt.Errorf("collect: sock_diag request %s/%s: %w", proto, family, err)
+		return fmt.Errorf("netlink sock_diag request %s/%s: %w", proto, family, err)
 	}
 	where := "netlink " + proto.String() + "/" + family.String()
 	var offset int64
@@ -305,7 +305,7 @@ func dumpInetDiag(ctx context.Context, conn *netlink.Conn, family model.Family, 
 			}
 			var errno syscall.Errno
 			if errors.As(err, &errno) || errors.Is(err, os.ErrDeadlineExceeded) {
-				return fmt.Errorf("collect: sock_diag %s/%s: %w", proto, family, err)
+				return fmt.Errorf("netlink sock_diag %s/%s: %w", proto, family, err)
 			}
 			// The stream itself is malformed: nothing after it can be trusted.
 			r.fail(&DecodeError{Where: where, Offset: offset, Err: err})

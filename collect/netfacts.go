@@ -155,7 +155,7 @@ func parseNetstat(r io.Reader, where string, c *model.NetCounters) error {
 		if errors.Is(err, bufio.ErrTooLong) {
 			return fmt.Errorf("%w: %s line %d: longer than %d bytes", ErrDecode, where, lineN+1, netstatMaxLine)
 		}
-		return fmt.Errorf("collect: reading %s: %w", where, err)
+		return fmt.Errorf("reading %s: %w", where, err)
 	}
 	switch {
 	case header != nil:

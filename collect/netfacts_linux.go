@@ -59,7 +59,7 @@ func readNetSettings(root string) (model.NetSettings, error) {
 			continue
 		}
 		if err != nil {
-			return model.NetSettings{}, fmt.Errorf("collect: %w", err)
+			return model.NetSettings{}, fmt.Errorf("reading the TCP settings: %w", err)
 		}
 		if *v.dst, err = parseSysctlInt(filepath.Join(root, "sys", v.name), val); err != nil {
 			return model.NetSettings{}, err
@@ -82,7 +82,7 @@ func readNetCounters(dir string) (model.NetCounters, error) {
 		path := filepath.Join(dir, name)
 		f, err := os.Open(path)
 		if err != nil {
-			return model.NetCounters{}, fmt.Errorf("collect: %w", err)
+			return model.NetCounters{}, fmt.Errorf("reading the TCP counters: %w", err)
 		}
 		err = parseNetstat(f, path, &c)
 		f.Close()

@@ -184,7 +184,7 @@ func TestParseNetstatErrors(t *testing.T) {
 func TestParseNetstatMessage(t *testing.T) {
 	var c model.NetCounters
 	err := parseNetstat(strings.NewReader(netfactsFile(t, "bad-value-snmp")), "/proc/net/snmp", &c)
-	const want = `collect: /proc/net/snmp line 4: bad value "7x" for PassiveOpens: "Tcp: 1 200 120000 -1 89 7x 2 1 0"`
+	const want = `/proc/net/snmp line 4: bad value "7x" for PassiveOpens: "Tcp: 1 200 120000 -1 89 7x 2 1 0"`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant   %s", err, want)
 	}

@@ -128,7 +128,7 @@ func (c *Collector) runDumps(ctx context.Context, jobs []*dumpJob) error {
 	for range workers {
 		conn, err := c.dial()
 		if err != nil {
-			return fmt.Errorf("collect: netlink sock_diag: %w", err)
+			return fmt.Errorf("netlink sock_diag: %w", err)
 		}
 		conns = append(conns, conn)
 	}

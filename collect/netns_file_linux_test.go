@@ -29,7 +29,7 @@ func TestNetNSNotANamespace(t *testing.T) {
 		{fifo, "named pipe"},
 		{regular, "a plain file, not a network namespace"},
 		{"/dev/null", "character device"},
-		{"/proc/self/ns/uts", "another kind of namespace"},
+		{"/proc/self/ns/uts", "is not a network namespace"},
 	} {
 		t.Run(filepath.Base(tc.path), func(t *testing.T) {
 			done := make(chan error, 1)

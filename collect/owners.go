@@ -64,7 +64,7 @@ func decimal32(name []byte) (int32, bool) {
 }
 
 // errDirent: a getdents(2) buffer that does not hold whole records.
-var errDirent = errors.New("collect: malformed directory entry")
+var errDirent = errors.New("malformed directory entry")
 
 // direntHeader is the size of struct linux_dirent64 before d_name:
 // d_ino (8), d_off (8), d_reclen (2), d_type (1).

@@ -101,7 +101,7 @@ const statBuffer = 1024
 
 // errStat: a /proc/PID/stat line that does not read as the kernel writes
 // it.
-var errStat = errors.New("collect: malformed /proc/PID/stat")
+var errStat = errors.New("malformed /proc/PID/stat")
 
 // procStat is what the tracker reads of /proc/PID/stat.
 type procStat struct {

@@ -56,13 +56,13 @@ func readOwners(procRoot string) (*model.Owners, error) {
 func openProcRoot(procRoot string) (int, error) {
 	root, err := unix.Open(procRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return -1, fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "open", Path: procRoot, Err: err})
+		return -1, fmt.Errorf("finding the processes that hold sockets: %w", &os.PathError{Op: "open", Path: procRoot, Err: err})
 	}
 	return root, nil
 }
 
 func listError(procRoot string, err error) error {
-	return fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "getdents", Path: procRoot, Err: err})
+	return fmt.Errorf("finding the processes that hold sockets: %w", &os.PathError{Op: "getdents", Path: procRoot, Err: err})
 }
 
 // ownerScan is what one walk found.
@@ -182,7 +182,7 @@ func (w *ownerWalk) failed(wk *ownerWorker, p procPID, file string, err error) b
 		})
 	case outcomeFail:
 		if wk.err == nil {
-			wk.err = fmt.Errorf("collect: reading owners: %w", &os.PathError{Op: "read", Path: filepath.Join(w.procRoot, p.name, file), Err: err})
+			wk.err = fmt.Errorf("finding the processes that hold sockets: %w", &os.PathError{Op: "read", Path: filepath.Join(w.procRoot, p.name, file), Err: err})
 		}
 	}
 	return true

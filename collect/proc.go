@@ -74,7 +74,7 @@ func parseProcNet(dst []model.Socket, r io.Reader, where string, proto model.Pro
 // across files.
 func parseProcNetBuffered(dst []model.Socket, br *bufio.Reader, where string, proto model.Proto, family model.Family, states model.StateSet) ([]model.Socket, error) {
 	if (proto != model.ProtoTCP && proto != model.ProtoUDP) || (family != model.FamilyInet && family != model.FamilyInet6) {
-		return dst, fmt.Errorf("collect: %s: no /proc format for %v/%v", where, proto, family)
+		return dst, fmt.Errorf("%s: no /proc format for %v/%v", where, proto, family)
 	}
 	var (
 		errs  []error
@@ -96,7 +96,7 @@ func parseProcNetBuffered(dst []model.Socket, br *bufio.Reader, where string, pr
 		line, err := br.ReadSlice('\n')
 		if len(line) == 0 && err != nil {
 			if err != io.EOF {
-				errs = append(errs, fmt.Errorf("collect: reading %s: %w", where, err))
+				errs = append(errs, fmt.Errorf("reading %s: %w", where, err))
 			} else if lineN == 0 {
 				errs = append(errs, fmt.Errorf("%w: %s is empty, want a header line", ErrDecode, where))
 			}
@@ -109,7 +109,7 @@ func parseProcNetBuffered(dst []model.Socket, br *bufio.Reader, where string, pr
 				_, err = br.ReadSlice('\n')
 			}
 			if err != nil && err != io.EOF {
-				errs = append(errs, fmt.Errorf("collect: reading %s: %w", where, err))
+				errs = append(errs, fmt.Errorf("reading %s: %w", where, err))
 				break
 			}
 			continue
@@ -139,7 +139,7 @@ func parseProcNetBuffered(dst []model.Socket, br *bufio.Reader, where string, pr
 		}
 		if err != nil {
 			if err != io.EOF {
-				errs = append(errs, fmt.Errorf("collect: reading %s: %w", where, err))
+				errs = append(errs, fmt.Errorf("reading %s: %w", where, err))
 			}
 			break
 		}

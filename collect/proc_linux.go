@@ -23,14 +23,14 @@ func procFile(proto model.Proto, family model.Family) (string, error) {
 	case model.ProtoUDP:
 		name = "udp"
 	default:
-		return "", fmt.Errorf("collect: /proc/net has no file for %v", proto)
+		return "", fmt.Errorf("/proc/net has no file for %v", proto)
 	}
 	switch family {
 	case model.FamilyInet:
 	case model.FamilyInet6:
 		name += "6"
 	default:
-		return "", fmt.Errorf("collect: /proc/net has no file for %v", family)
+		return "", fmt.Errorf("/proc/net has no file for %v", family)
 	}
 	return name, nil
 }
@@ -60,7 +60,7 @@ func (c *Collector) readProc(snap *model.Snapshot) error {
 				if family == model.FamilyInet6 && errors.Is(err, os.ErrNotExist) {
 					continue // no IPv6 in this kernel or namespace
 				}
-				return errors.Join(append(errs, fmt.Errorf("collect: %w", err))...)
+				return errors.Join(append(errs, err)...)
 			}
 			br.Reset(f)
 			snap.Sockets, err = parseProcNetBuffered(snap.Sockets, br, path, proto, family, c.cfg.States)

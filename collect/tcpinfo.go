@@ -163,7 +163,7 @@ func decodeTCPInfo(raw []byte) (model.TCPInfo, error) {
 func tcpInfoRequest(s *model.Socket) ([]byte, error) {
 	local, remote := s.Local.Addr(), s.Remote.Addr()
 	if !local.IsValid() || !remote.IsValid() {
-		return nil, fmt.Errorf("collect: tcp_info for %s: no address to ask for", tcpInfoName(s))
+		return nil, fmt.Errorf("tcp_info for %s: no address to ask for", tcpInfoName(s))
 	}
 	b := make([]byte, inetDiagReqV2Len)
 	b[0] = byte(s.Family)
@@ -176,7 +176,7 @@ func tcpInfoRequest(s *model.Socket) ([]byte, error) {
 	switch s.Family {
 	case model.FamilyInet:
 		if !local.Is4() || !remote.Is4() {
-			return nil, fmt.Errorf("collect: tcp_info for %s: an IPv6 address in the IPv4 family", tcpInfoName(s))
+			return nil, fmt.Errorf("tcp_info for %s: an IPv6 address in the IPv4 family", tcpInfoName(s))
 		}
 		l, r := local.As4(), remote.As4()
 		copy(b[12:], l[:])
@@ -187,7 +187,7 @@ func tcpInfoRequest(s *model.Socket) ([]byte, error) {
 		copy(b[12:], l[:])
 		copy(b[28:], r[:])
 	default:
-		return nil, fmt.Errorf("collect: tcp_info for %s: %w %d", tcpInfoName(s), errFamily, s.Family)
+		return nil, fmt.Errorf("tcp_info for %s: %w %d", tcpInfoName(s), errFamily, s.Family)
 	}
 	// idiag_if (44) stays 0: any interface.
 	cookie := s.Cookie

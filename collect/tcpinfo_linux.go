@@ -42,7 +42,7 @@ func (c *Collector) TCPInfo(ctx context.Context, s model.Socket) (model.TCPInfo,
 	err = withNetNS(c.cfg.NetNS, func() error {
 		conn, err := c.dial()
 		if err != nil {
-			return fmt.Errorf("collect: netlink sock_diag: %w", err)
+			return fmt.Errorf("netlink sock_diag: %w", err)
 		}
 		defer conn.Close()
 		info, err = askTCPInfo(ctx, conn, req, name)
@@ -89,7 +89,7 @@ func askTCPInfo(ctx context.Context, conn *netlink.Conn, req []byte, name string
 		// with ESTALE; current ones say ENOENT for both.
 		return model.TCPInfo{}, fmt.Errorf("%w: %s: %w", ErrGone, name, err)
 	case err != nil:
-		return model.TCPInfo{}, fmt.Errorf("collect: tcp_info for %s: %w", name, err)
+		return model.TCPInfo{}, fmt.Errorf("tcp_info for %s: %w", name, err)
 	}
 	for _, m := range msgs {
 		if m.Header.Type == sockDiagByFamily {

@@ -54,6 +54,10 @@ func (o Op) String() string { return opNames[o] }
 type Port struct {
 	Num  uint16
 	Name string
+	// Col is the 1-based column of the port (its ":", if any) in the
+	// filter's Input, for Compile's error about a Name it does not know;
+	// 0 when the port was not parsed.
+	Col int
 }
 
 func (p Port) String() string {

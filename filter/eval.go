@@ -16,12 +16,17 @@ type Matcher struct {
 }
 
 // Compile makes f ready to match sockets labelled by l, resolving service
-// names in ports. l is kept: its Host may change between snapshots.
+// names in ports. l is kept: its Host may change between snapshots. A
+// service name l does not know is a *SyntaxError pointing at it in
+// f.Input, as Parse's errors point.
 func (f *Filter) Compile(l *names.Labeler) (*Matcher, error) {
 	m := &Matcher{states: f.States, hasStates: f.HasStates}
 	if f.Expr != nil {
 		var err error
 		if m.match, err = compile(f.Expr, l); err != nil {
+			if se, ok := err.(*SyntaxError); ok {
+				se.Input = f.Input
+			}
 			return nil, err
 		}
 	}
@@ -107,7 +112,7 @@ func compile(e Expr, l *names.Labeler) (func(*model.Socket) bool, error) {
 			return false
 		}, nil
 	}
-	return nil, fmt.Errorf("filter: cannot compile %T", e)
+	return nil, fmt.Errorf("cannot compile %T", e)
 }
 
 func compileBoth(x, y Expr, l *names.Labeler) (a, b func(*model.Socket) bool, err error) {
@@ -154,7 +159,7 @@ func resolve(p Port, l *names.Labeler) (uint16, error) {
 			return n, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: unknown service %q in %q", ErrSyntax, p.Name, p.String())
+	return 0, &SyntaxError{Col: p.Col, Msg: fmt.Sprintf("unknown service %q (not in /etc/services nor conntab's own table)", p.Name)}
 }
 
 func comparer(op Op, want uint16) func(uint16) bool {

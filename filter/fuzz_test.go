@@ -41,7 +41,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(%q) = %q, which does not parse: %v", s, canon, err)
 		}
-		if diff := cmp.Diff(flt, again, prefixes); diff != "" {
+		if diff := cmp.Diff(flt, again, prefixes, positions); diff != "" {
 			t.Fatalf("Parse(%q) = %q, which parses differently (-first +again)\n%s", s, canon, diff)
 		}
 		if again.String() != canon {

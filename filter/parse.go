@@ -12,6 +12,9 @@ import (
 
 // Filter is a parsed filter: which states, and which sockets among them.
 type Filter struct {
+	// Input is the text Parse read, for the errors Compile finds (an
+	// unknown service name), which point into it as Parse's do.
+	Input string
 	// States is the set the state clauses select, when HasStates.
 	States    model.StateSet
 	HasStates bool
@@ -19,8 +22,9 @@ type Filter struct {
 	Expr Expr
 }
 
-// ErrSyntax is wrapped by every parse error.
-var ErrSyntax = errors.New("filter: syntax error")
+// ErrSyntax is what every *SyntaxError matches with errors.Is: Parse's,
+// and Compile's unknown service name.
+var ErrSyntax = errors.New("bad filter")
 
 // SyntaxError is a parse error at a column of the input.
 type SyntaxError struct {
@@ -30,7 +34,7 @@ type SyntaxError struct {
 	Msg string
 }
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("filter: %s at column %d", e.Msg, e.Col) }
+func (e *SyntaxError) Error() string { return fmt.Sprintf("%s at column %d", e.Msg, e.Col) }
 func (e *SyntaxError) Unwrap() error { return ErrSyntax }
 
 // Caret is the input with a caret under the column of the error, two
@@ -140,7 +144,7 @@ func (f *Filter) NeedsProcesses() bool {
 // Parse reads a filter (see the package doc for the grammar).
 func Parse(s string) (*Filter, error) {
 	p := &parser{input: s, toks: lex(s)}
-	f := &Filter{}
+	f := &Filter{Input: s}
 	for {
 		kw := strings.ToLower(p.peek())
 		if kw != "state" && kw != "exclude" {

@@ -76,6 +76,7 @@ func (p *parser) portPredicate(t token, kw string) (Expr, error) {
 	if err != nil {
 		return nil, p.errorf(pt.col, "%v", err)
 	}
+	port.Col = pt.col
 	return &PortCmp{Side: side, Op: op, Port: port}, nil
 }
 
@@ -96,6 +97,10 @@ func (p *parser) addrPredicate(t token, kw string) (Expr, error) {
 		return nil, p.errorf(at.col, "%v", err)
 	}
 	m.Side = side
+	if !m.AnyPort {
+		// The port ends the address: its ":" is that far into the token.
+		m.Port.Col = at.col + strings.LastIndexByte(at.text, ':')
+	}
 	return m, nil
 }
 

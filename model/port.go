@@ -44,7 +44,7 @@ func ParsePortClass(name string) (PortClass, error) {
 			return c, nil
 		}
 	}
-	return 0, fmt.Errorf("model: unknown port class %q (want well-known, registered, dynamic or ephemeral)", name)
+	return 0, fmt.Errorf("unknown port class %q (want well-known, registered, dynamic or ephemeral)", name)
 }
 
 // IANAClass is the class IANA gives port p, whatever this host's range.
@@ -103,12 +103,12 @@ func (h *HostFacts) IsReserved(p uint16) bool {
 func ParsePortRange(s string) (PortRange, error) {
 	f := strings.Fields(s)
 	if len(f) != 2 {
-		return PortRange{}, fmt.Errorf("model: port range %q: want two numbers", s)
+		return PortRange{}, fmt.Errorf("port range %q: want two numbers", s)
 	}
 	lo, err1 := strconv.ParseUint(f[0], 10, 16)
 	hi, err2 := strconv.ParseUint(f[1], 10, 16)
 	if err1 != nil || err2 != nil || lo > hi {
-		return PortRange{}, fmt.Errorf("model: port range %q: want two ports, low first", s)
+		return PortRange{}, fmt.Errorf("port range %q: want two ports, low first", s)
 	}
 	return PortRange{uint16(lo), uint16(hi)}, nil
 }
@@ -129,7 +129,7 @@ func ParsePortList(s string) ([]PortRange, error) {
 		l, err1 := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
 		h, err2 := strconv.ParseUint(strings.TrimSpace(hi), 10, 16)
 		if err1 != nil || err2 != nil || l > h {
-			return nil, fmt.Errorf("model: port list %q: bad entry %q", s, part)
+			return nil, fmt.Errorf("port list %q: bad entry %q", s, part)
 		}
 		out = append(out, PortRange{uint16(l), uint16(h)})
 	}

@@ -64,7 +64,7 @@ func TestPortClassString(t *testing.T) {
 
 func TestParsePortClassError(t *testing.T) {
 	_, err := ParsePortClass("Ephemeral")
-	want := `model: unknown port class "Ephemeral" (want well-known, registered, dynamic or ephemeral)`
+	want := `unknown port class "Ephemeral" (want well-known, registered, dynamic or ephemeral)`
 	if err == nil || err.Error() != want {
 		t.Errorf("ParsePortClass error = %v, want %s", err, want)
 	}
@@ -168,14 +168,14 @@ func TestParsePortRange(t *testing.T) {
 		{in: "  1024   65535 ", want: PortRange{1024, 65535}},
 		{in: "5000 5000", want: PortRange{5000, 5000}},
 		{in: "0 0", want: PortRange{0, 0}},
-		{in: "", wantErr: `model: port range "": want two numbers`},
-		{in: "32768", wantErr: `model: port range "32768": want two numbers`},
-		{in: "1 2 3", wantErr: `model: port range "1 2 3": want two numbers`},
-		{in: "60999 32768", wantErr: `model: port range "60999 32768": want two ports, low first`},
-		{in: "1024 65536", wantErr: `model: port range "1024 65536": want two ports, low first`},
-		{in: "-1 10", wantErr: `model: port range "-1 10": want two ports, low first`},
-		{in: "a b", wantErr: `model: port range "a b": want two ports, low first`},
-		{in: "1024-65535", wantErr: `model: port range "1024-65535": want two numbers`},
+		{in: "", wantErr: `port range "": want two numbers`},
+		{in: "32768", wantErr: `port range "32768": want two numbers`},
+		{in: "1 2 3", wantErr: `port range "1 2 3": want two numbers`},
+		{in: "60999 32768", wantErr: `port range "60999 32768": want two ports, low first`},
+		{in: "1024 65536", wantErr: `port range "1024 65536": want two ports, low first`},
+		{in: "-1 10", wantErr: `port range "-1 10": want two ports, low first`},
+		{in: "a b", wantErr: `port range "a b": want two ports, low first`},
+		{in: "1024-65535", wantErr: `port range "1024-65535": want two numbers`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -206,13 +206,13 @@ func TestParsePortList(t *testing.T) {
 		{in: "8080,9000-9010\n", want: []PortRange{{8080, 8080}, {9000, 9010}}},
 		{in: "1-2, 3 ,4 - 5", want: []PortRange{{1, 2}, {3, 3}, {4, 5}}},
 		{in: "0-65535", want: []PortRange{{0, 65535}}},
-		{in: "9010-9000", wantErr: `model: port list "9010-9000": bad entry "9010-9000"`},
-		{in: "8080,", wantErr: `model: port list "8080,": bad entry ""`},
-		{in: ",", wantErr: `model: port list ",": bad entry ""`},
-		{in: "65536", wantErr: `model: port list "65536": bad entry "65536"`},
-		{in: "http", wantErr: `model: port list "http": bad entry "http"`},
-		{in: "1-2-3", wantErr: `model: port list "1-2-3": bad entry "1-2-3"`},
-		{in: "-5", wantErr: `model: port list "-5": bad entry "-5"`},
+		{in: "9010-9000", wantErr: `port list "9010-9000": bad entry "9010-9000"`},
+		{in: "8080,", wantErr: `port list "8080,": bad entry ""`},
+		{in: ",", wantErr: `port list ",": bad entry ""`},
+		{in: "65536", wantErr: `port list "65536": bad entry "65536"`},
+		{in: "http", wantErr: `port list "http": bad entry "http"`},
+		{in: "1-2-3", wantErr: `port list "1-2-3": bad entry "1-2-3"`},
+		{in: "-5", wantErr: `port list "-5": bad entry "-5"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -68,7 +68,7 @@ func ParseState(name string) (State, error) {
 			return s, nil
 		}
 	}
-	return 0, fmt.Errorf("model: unknown state %q", name)
+	return 0, fmt.Errorf("unknown state %q", name)
 }
 
 // StateSet is a set of states, one bit per state (bit 1<<State).

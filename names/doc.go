@@ -63,10 +63,11 @@
 // for a reader), the line number from 1, the line quoted (cut at 120
 // bytes) and the reason, as in
 //
-//	names: /etc/services line 12: unknown protocol "UDP" (want tcp or udp): "upper\t53/UDP"
+//	/etc/services line 12: unknown protocol "UDP" (want tcp or udp): "upper\t53/UDP"
 //
+// It names no Go package: the text is for the person who keeps the file.
 // It matches its table's sentinel with errors.Is: ErrServicesSyntax,
-// ErrPasswdSyntax, or audit.ErrAuditSyntax (whose errors start "audit:").
+// ErrPasswdSyntax, or audit.ErrAuditSyntax.
 // ServicesError and PasswdError are LineError by other names, for
 // errors.As. Every bad line is reported, the first ten one by one and the
 // rest as a count, joined in one error; a read error ends the table and

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -31,17 +30,7 @@ func (e *LineError) Error() string {
 	if src == "" {
 		src = e.table
 	}
-	return fmt.Sprintf("%s: %s line %d: %s: %q", pkgOf(e.kind), src, e.Line, e.Reason, e.Text)
-}
-
-// pkgOf is the package prefix of a sentinel ("audit" of "audit: bad audit
-// rules line"), so that a table's errors name the package that reads it.
-func pkgOf(kind error) string {
-	if kind == nil {
-		return "names"
-	}
-	pkg, _, _ := strings.Cut(kind.Error(), ":")
-	return pkg
+	return fmt.Sprintf("%s line %d: %s: %q", src, e.Line, e.Reason, e.Text)
 }
 
 // Unwrap makes a LineError match its table's sentinel.
@@ -78,10 +67,10 @@ func ReadTable(r io.Reader, path, table string, kind error, parse func(line stri
 		src = table
 	}
 	if bad > maxLineErrors {
-		errs = append(errs, fmt.Errorf("%s: %s: %d more bad lines", pkgOf(kind), src, bad-maxLineErrors))
+		errs = append(errs, fmt.Errorf("%s: %d more bad lines", src, bad-maxLineErrors))
 	}
 	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %s line %d: %w", pkgOf(kind), src, n+1, err))
+		errs = append(errs, fmt.Errorf("%s line %d: %w", src, n+1, err))
 	}
 	return errors.Join(errs...)
 }

@@ -69,7 +69,7 @@ func LoadServices(path string) (*Services, error) {
 		return DefaultServices(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("names: services: %w", err)
+		return nil, fmt.Errorf("reading the service names: %w", err)
 	}
 	defer f.Close()
 	host, err := parseServices(f, path)
@@ -96,7 +96,7 @@ func ParseServices(r io.Reader) (*Services, error) {
 }
 
 // ErrServicesSyntax is what every *ServicesError matches with errors.Is.
-var ErrServicesSyntax = errors.New("names: bad services line")
+var ErrServicesSyntax = errors.New("bad services line")
 
 // ServicesError is a line of a services file that could not be read.
 type ServicesError = LineError

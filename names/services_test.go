@@ -235,16 +235,16 @@ func TestParseServicesMalformed(t *testing.T) {
 		t.Errorf("ParseServices returned a table with its error: %v", tableOf(s))
 	}
 	want := []string{
-		`names: services line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
-		`names: services line 4: missing protocol in "25" (want port/protocol): "nodash\t\t25"`,
-		`names: services line 5: bad port "2x2": "badport\t\t2x2/tcp"`,
-		`names: services line 6: bad port "-1": "negative\t-1/tcp"`,
-		`names: services line 7: port 65536 out of range 1-65535: "toobig\t\t65536/tcp"`,
-		`names: services line 8: port 99999999999999999999 out of range 1-65535: "huge\t\t99999999999999999999/udp"`,
-		`names: services line 9: port 0 out of range 1-65535: "zero\t\t0/tcp"`,
-		`names: services line 10: missing protocol in "80/" (want port/protocol): "noproto\t\t80/"`,
-		`names: services line 11: unknown protocol "tpc" (want tcp or udp): "typo\t\t443/tpc"`,
-		`names: services line 12: unknown protocol "UDP" (want tcp or udp): "upper\t\t53/UDP"`,
+		`services line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
+		`services line 4: missing protocol in "25" (want port/protocol): "nodash\t\t25"`,
+		`services line 5: bad port "2x2": "badport\t\t2x2/tcp"`,
+		`services line 6: bad port "-1": "negative\t-1/tcp"`,
+		`services line 7: port 65536 out of range 1-65535: "toobig\t\t65536/tcp"`,
+		`services line 8: port 99999999999999999999 out of range 1-65535: "huge\t\t99999999999999999999/udp"`,
+		`services line 9: port 0 out of range 1-65535: "zero\t\t0/tcp"`,
+		`services line 10: missing protocol in "80/" (want port/protocol): "noproto\t\t80/"`,
+		`services line 11: unknown protocol "tpc" (want tcp or udp): "typo\t\t443/tpc"`,
+		`services line 12: unknown protocol "UDP" (want tcp or udp): "upper\t\t53/UDP"`,
 	}
 	if err == nil {
 		t.Fatal("ParseServices(malformed.txt): no error")
@@ -275,17 +275,17 @@ func TestParseServicesLines(t *testing.T) {
 		{
 			name:    "escape in name",
 			in:      "ok 1/tcp\n\x1b[2Jevil 23/tcp\n",
-			wantErr: `names: services line 2: service name "\x1b[2Jevil" is not printable: "\x1b[2Jevil 23/tcp"`,
+			wantErr: `services line 2: service name "\x1b[2Jevil" is not printable: "\x1b[2Jevil 23/tcp"`,
 		},
 		{
 			name:    "invalid utf-8 name",
 			in:      "\xff 23/tcp",
-			wantErr: `names: services line 1: service name "\xff" is not printable: "\xff 23/tcp"`,
+			wantErr: `services line 1: service name "\xff" is not printable: "\xff 23/tcp"`,
 		},
 		{
 			name:    "long line cut short",
 			in:      long,
-			wantErr: fmt.Sprintf("names: services line 1: port %s out of range 1-65535: %q", strings.Repeat("9", 200), long[:120]+"..."),
+			wantErr: fmt.Sprintf("services line 1: port %s out of range 1-65535: %q", strings.Repeat("9", 200), long[:120]+"..."),
 		},
 	}
 	for _, tt := range tests {
@@ -322,8 +322,8 @@ func TestParseServicesErrorCap(t *testing.T) {
 		t.Fatalf("error has %d lines, want 10 bad lines and a count:\n%v", len(lines), err)
 	}
 	want := []string{
-		`names: services line 1: unknown protocol "xyz" (want tcp or udp): "bad0 1/xyz"`,
-		`names: services: 5 more bad lines`,
+		`services line 1: unknown protocol "xyz" (want tcp or udp): "bad0 1/xyz"`,
+		`services: 5 more bad lines`,
 	}
 	if diff := cmp.Diff(want, []string{lines[0], lines[10]}); diff != "" {
 		t.Errorf("first and last error lines (-want +got):\n%s", diff)
@@ -333,7 +333,7 @@ func TestParseServicesErrorCap(t *testing.T) {
 func TestParseServicesTooLongLine(t *testing.T) {
 	in := "ssh 22/tcp\n" + strings.Repeat("x", 2<<20) + "\n"
 	_, err := ParseServices(strings.NewReader(in))
-	if err == nil || !strings.HasPrefix(err.Error(), "names: services line 2: ") {
+	if err == nil || !strings.HasPrefix(err.Error(), "services line 2: ") {
 		t.Errorf("ParseServices(2 MiB line) error = %v, want one naming line 2", err)
 	}
 }
@@ -431,18 +431,18 @@ func TestLoadServices(t *testing.T) {
 		{
 			name:    "bad line names the file",
 			path:    filepath.Join(servicesFixtures, "malformed.txt"),
-			wantErr: `names: ../testdata/services/malformed.txt line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
+			wantErr: `../testdata/services/malformed.txt line 3: missing port/protocol: "lonely\t\t\t\t\t\t# a name and nothing else"`,
 			is:      ErrServicesSyntax,
 		},
 		{
 			name:    "directory",
 			path:    servicesFixtures,
-			wantErr: `names: services: "../testdata/services" is a directory, not a regular file`,
+			wantErr: `reading the service names: "../testdata/services" is a directory, not a regular file`,
 			is:      ErrNotRegular,
 		},
 	}
 	if os.Geteuid() != 0 {
-		tests = append(tests, loadCase{name: "unreadable", path: unreadable, wantErr: "names: services: open " + unreadable + ": permission denied", is: fs.ErrPermission})
+		tests = append(tests, loadCase{name: "unreadable", path: unreadable, wantErr: "services: open " + unreadable + ": permission denied", is: fs.ErrPermission})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -522,8 +522,8 @@ func FuzzParseServices(f *testing.F) {
 			if s != nil {
 				t.Fatalf("table returned with error %v", err)
 			}
-			if !strings.HasPrefix(err.Error(), "names: ") {
-				t.Fatalf("error without package prefix: %v", err)
+			if !strings.HasPrefix(err.Error(), "services") {
+				t.Fatalf("error that does not name the table: %v", err)
 			}
 			return
 		}

@@ -49,7 +49,7 @@ func LoadUsers(path string) (*Users, error) {
 		return &Users{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("names: users: %w", err)
+		return nil, fmt.Errorf("reading the user names: %w", err)
 	}
 	defer f.Close()
 	return parsePasswd(f, path)
@@ -73,7 +73,7 @@ func ParsePasswd(r io.Reader) (*Users, error) {
 }
 
 // ErrPasswdSyntax is what every *PasswdError matches with errors.Is.
-var ErrPasswdSyntax = errors.New("names: bad passwd line")
+var ErrPasswdSyntax = errors.New("bad passwd line")
 
 // PasswdError is a line of a passwd file that could not be read.
 type PasswdError = LineError

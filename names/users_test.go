@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,7 +107,7 @@ func TestParsePasswd(t *testing.T) {
 				if pe.Path != path || pe.Text != lines[pe.Line-1] {
 					t.Errorf("error %v: want path %s and the line %q", e, path, lines[pe.Line-1])
 				}
-				if want := fmt.Sprintf("names: %s line %d: %s: %q", path, pe.Line, pe.Reason, lines[pe.Line-1]); e.Error() != want {
+				if want := fmt.Sprintf("%s line %d: %s: %q", path, pe.Line, pe.Reason, lines[pe.Line-1]); e.Error() != want {
 					t.Errorf("error %q, want %q", e, want)
 				}
 			}
@@ -146,10 +147,10 @@ func TestParsePasswdManyBadLines(t *testing.T) {
 	if len(errs) != maxLineErrors+1 {
 		t.Fatalf("%d errors, want %d and a count: %v", len(errs), maxLineErrors, err)
 	}
-	if got, want := errs[0].Error(), `names: passwd line 2: want 7 fields (name:password:uid:gid:gecos:home:shell), got 1: "bad0"`; got != want {
+	if got, want := errs[0].Error(), `passwd line 2: want 7 fields (name:password:uid:gid:gecos:home:shell), got 1: "bad0"`; got != want {
 		t.Errorf("first error %q, want %q", got, want)
 	}
-	if got, want := errs[maxLineErrors].Error(), "names: passwd: 15 more bad lines"; got != want {
+	if got, want := errs[maxLineErrors].Error(), "passwd: 15 more bad lines"; got != want {
 		t.Errorf("last error %q, want %q", got, want)
 	}
 }
@@ -157,7 +158,7 @@ func TestParsePasswdManyBadLines(t *testing.T) {
 func TestParsePasswdLongLine(t *testing.T) {
 	in := "root:x:0:0::/:/bin/sh\n" + strings.Repeat("x", 2<<20) + "\nlate:x:1:1::/:/bin/sh\n"
 	u, err := ParsePasswd(strings.NewReader(in))
-	if err == nil || !strings.Contains(err.Error(), "names: passwd line 2:") {
+	if err == nil || !strings.Contains(err.Error(), "passwd line 2:") {
 		t.Errorf("err = %v, want one naming line 2", err)
 	}
 	// The scanner stops at the long line: what came before is kept.
@@ -177,9 +178,10 @@ func TestLoadUsersMissing(t *testing.T) {
 }
 
 func TestLoadUsersUnreadable(t *testing.T) {
-	_, err := LoadUsers(t.TempDir()) // a directory opens, but does not read
-	if err == nil || !strings.HasPrefix(err.Error(), "names: ") {
-		t.Fatalf("err = %v, want a model: error", err)
+	dir := t.TempDir() // a directory would open, but not read: refused
+	_, err := LoadUsers(dir)
+	if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), strconv.Quote(dir)+" is a directory") {
+		t.Fatalf("err = %v, want ErrNotRegular naming the directory", err)
 	}
 	if os.Geteuid() != 0 {
 		path := filepath.Join(t.TempDir(), "passwd")
@@ -225,7 +227,7 @@ func TestUsersName(t *testing.T) {
 const fuzzPasswdMax = 4096
 
 // FuzzParsePasswd: ParsePasswd never panics, always returns a table, its
-// errors carry the package prefix, and what it keeps survives a round trip
+// errors name the table (not the Go package), and what it keeps survives a round trip
 // through formatPasswd unchanged and without error.
 func FuzzParsePasswd(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join(passwdFixtures, "*"))
@@ -251,8 +253,8 @@ func FuzzParsePasswd(f *testing.F) {
 			t.Fatalf("no table, error %v", err)
 		}
 		for _, e := range unjoin(err) {
-			if !strings.HasPrefix(e.Error(), "names: ") {
-				t.Fatalf("error without package prefix: %v", e)
+			if !strings.HasPrefix(e.Error(), "passwd") {
+				t.Fatalf("error that does not name the table: %v", e)
 			}
 		}
 		for uid, name := range u.names {

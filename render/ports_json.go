@@ -106,22 +106,24 @@ type DeltasJSON struct {
 }
 
 // PoolJSON is one PoolReport. Established, SynSent, TimeWait and Other
-// add up to InUse; Utilization is PortPool.Utilisation.
+// add up to InUse; Utilisation is PortPool.Utilisation.
 type PoolJSON struct {
-	Local            string       `json:"local"`
-	Remote           EndpointJSON `json:"remote"`
-	Established      int          `json:"established"`
-	SynSent          int          `json:"syn_sent"`
-	TimeWait         int          `json:"time_wait"`
-	Other            int          `json:"other"`
-	InUse            int          `json:"in_use"`
-	Usable           int          `json:"usable"`
-	Free             int          `json:"free"`
-	Utilization      float64      `json:"utilization"`
-	TimeWaitReusable int          `json:"time_wait_reusable"`
-	Bound            int          `json:"bound"`
-	Rate             float64      `json:"rate"`
-	RateFromSamples  bool         `json:"rate_from_samples"`
+	Local       string       `json:"local"`
+	Remote      EndpointJSON `json:"remote"`
+	Established int          `json:"established"`
+	SynSent     int          `json:"syn_sent"`
+	TimeWait    int          `json:"time_wait"`
+	Other       int          `json:"other"`
+	InUse       int          `json:"in_use"`
+	Usable      int          `json:"usable"`
+	Free        int          `json:"free"`
+	Utilisation float64      `json:"utilisation"`
+	// Deprecated: Utilization is Utilisation as first spelt; kept, never renamed.
+	Utilization      float64 `json:"utilization"`
+	TimeWaitReusable int     `json:"time_wait_reusable"`
+	Bound            int     `json:"bound"`
+	Rate             float64 `json:"rate"`
+	RateFromSamples  bool    `json:"rate_from_samples"`
 	// MaxRate is null when it has no bound (tcp_tw_reuse), and
 	// ExhaustionSeconds when the pool is not filling up.
 	MaxRate           *float64 `json:"max_rate"`
@@ -136,8 +138,10 @@ type BindPoolJSON struct {
 	States      map[string]int `json:"states"`
 	InUse       int            `json:"in_use"`
 	Usable      int            `json:"usable"`
-	Utilization float64        `json:"utilization"`
-	Severity    string         `json:"severity"`
+	Utilisation float64        `json:"utilisation"`
+	// Deprecated: Utilization is Utilisation as first spelt; kept, never renamed.
+	Utilization float64 `json:"utilization"`
+	Severity    string  `json:"severity"`
 }
 
 // FindingJSON is one Finding.
@@ -210,7 +214,7 @@ func NewPortsJSON(r *analyze.PortsReport) PortsJSON {
 		}
 		j.BindPools = append(j.BindPools, BindPoolJSON{
 			Local: bp.Local.String(), Sockets: bp.Sockets, States: states,
-			InUse: bp.InUse, Usable: bp.Usable, Utilization: roundTo(bp.Utilisation(), 1e4),
+			InUse: bp.InUse, Usable: bp.Usable, Utilisation: roundTo(bp.Utilisation(), 1e4), Utilization: roundTo(bp.Utilisation(), 1e4),
 			Severity: bp.Severity.String(),
 		})
 	}
@@ -238,7 +242,7 @@ func poolJSON(p *analyze.PoolReport) PoolJSON {
 		Remote:      endpointJSON(p.Remote.Addr().String(), p.Remote.Port()),
 		Established: est, SynSent: syn, TimeWait: tw, Other: p.InUse - est - syn - tw,
 		InUse: p.InUse, Usable: p.Usable, Free: p.Free(),
-		Utilization:      roundTo(p.Utilisation(), 1e4),
+		Utilisation: roundTo(p.Utilisation(), 1e4), Utilization: roundTo(p.Utilisation(), 1e4),
 		TimeWaitReusable: p.TimeWaitReusable, Bound: p.Bound,
 		Rate: roundTo(p.Rate, 1e4), RateFromSamples: p.RateFromSamples,
 		Severity: p.Severity.String(),

@@ -92,13 +92,13 @@ func TestPortsJSONRoundTrip(t *testing.T) {
 	wantPool := PoolJSON{
 		Local: "10.0.0.2", Remote: EndpointJSON{"10.0.0.9", 5432},
 		Established: 60, SynSent: 2, TimeWait: 107, Other: 0, InUse: 169, Usable: 198, Free: 29,
-		Utilization: 0.8535, Rate: 1.7833, MaxRate: p.MaxRate, Severity: "warn",
+		Utilisation: 0.8535, Utilization: 0.8535, Rate: 1.7833, MaxRate: p.MaxRate, Severity: "warn",
 	}
 	if diff := cmp.Diff(wantPool, p); diff != "" {
 		t.Errorf("pool (-want +got)\n%s", diff)
 	}
-	if p.MaxRate == nil || *p.MaxRate != roundTo(pr.MaxRate, 1e4) || p.Utilization != roundTo(pr.Utilisation(), 1e4) {
-		t.Errorf("max_rate %v, utilization %v; want %v, %v", p.MaxRate, p.Utilization, pr.MaxRate, pr.Utilisation())
+	if p.MaxRate == nil || *p.MaxRate != roundTo(pr.MaxRate, 1e4) || p.Utilisation != roundTo(pr.Utilisation(), 1e4) {
+		t.Errorf("max_rate %v, utilisation %v; want %v, %v", p.MaxRate, p.Utilisation, pr.MaxRate, pr.Utilisation())
 	}
 	// tcp_tw_reuse on loopback: no bound on the rate.
 	if lo := got.Pools[1]; lo.Local != "127.0.0.1" || lo.MaxRate != nil || lo.TimeWaitReusable != 10 || lo.ExhaustionSeconds != nil {
@@ -147,10 +147,14 @@ func TestPortsJSONPoolKeys(t *testing.T) {
 	}
 	sorted := func(s string) []string { k := strings.Fields(s); slices.Sort(k); return k }
 
-	wantPool := sorted("local remote established syn_sent time_wait other in_use usable free utilization time_wait_reusable bound rate rate_from_samples max_rate exhaustion_seconds severity")
+	wantPool := sorted("local remote established syn_sent time_wait other in_use usable free utilisation utilization time_wait_reusable bound rate rate_from_samples max_rate exhaustion_seconds severity")
 	for i, p := range doc.Pools {
 		if diff := cmp.Diff(wantPool, keys(p)); diff != "" {
 			t.Errorf("pool %d keys (-want +got)\n%s", i, diff)
+		}
+		// utilization: the deprecated first spelling, the same figure.
+		if string(p["utilisation"]) != string(p["utilization"]) {
+			t.Errorf("pool %d: utilisation %s, utilization %s", i, p["utilisation"], p["utilization"])
 		}
 		if string(p["exhaustion_seconds"]) != "null" {
 			t.Errorf("pool %d: exhaustion_seconds %s from one sample, want null", i, p["exhaustion_seconds"])
@@ -159,7 +163,7 @@ func TestPortsJSONPoolKeys(t *testing.T) {
 	if string(doc.Pools[0]["remote"]) != `{"addr":"10.0.0.9","port":5432}` {
 		t.Errorf("remote = %s", doc.Pools[0]["remote"])
 	}
-	wantBind := sorted("local sockets states in_use usable utilization severity")
+	wantBind := sorted("local sockets states in_use usable utilisation utilization severity")
 	if diff := cmp.Diff(wantBind, keys(doc.BindPools[0])); diff != "" {
 		t.Errorf("bind pool keys (-want +got)\n%s", diff)
 	}

@@ -148,7 +148,7 @@ func TestFilter(t *testing.T) {
 	// and the last good filter stays in force.
 	m = keys(t, m, "/", "ctrl+u", "type:state time-wiat")
 	s := screen(m)
-	if !strings.Contains(s, "✗ filter:") || !strings.Contains(s, "time-wiat") {
+	if !strings.Contains(s, `✗ unknown state "time-wiat"`) {
 		t.Errorf("no inline error for a typo:\n%s", s)
 	}
 	m = keys(t, m, "enter")
