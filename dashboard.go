@@ -131,6 +131,7 @@ func dashboardConfig(ctx context.Context, o *cli.TopOptions, f *filter.Filter, s
 		Interval:   o.Interval,
 		Host:       host,
 		NetNS:      ns,
+		Root:       os.Geteuid() == 0,
 		Filter:     f,
 		Rules:      rules,
 		Thresholds: o.Thresholds,

@@ -17,6 +17,8 @@ import (
 // it, between messages; a sub-model reads it in the call it is handed to
 // and keeps none of it.
 type common struct {
+	// root says the dashboard runs as root (Config.Root).
+	root          bool
 	st            Styles
 	keys          KeyMap
 	width, height int

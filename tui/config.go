@@ -34,6 +34,10 @@ type Config struct {
 	Interval time.Duration
 	// Host and NetNS name what is watched, for the header.
 	Host, NetNS string
+	// Root says the dashboard runs as root: a process it cannot inspect
+	// is then beyond root's reach too, and the notice says so instead of
+	// "run as root".
+	Root bool
 	// Filter is the filter the dashboard starts with; nil selects all.
 	Filter *filter.Filter
 	// Recent is how long new and changed sockets stay highlighted and

@@ -43,3 +43,28 @@ func TestDetailListener(t *testing.T) {
 	}
 	checkFits(t, m, 80, 24)
 }
+
+// TestDetailListenerFromProc (issue 15, item 13): /proc has no backlog, so
+// a listener read from it shows its backlog as unknown, not as 0.
+func TestDetailListenerFromProc(t *testing.T) {
+	snap := fixture(t0)
+	snap.Source = model.SourceProc
+	m := newTestModel(t, 120, 40, testConfig(snap))
+	m = keys(t, m, "X", "X") // unfold all
+	for {
+		i, ok := m.sockets.selected()
+		if ok && m.c.net.Diff.Socket(i).State == model.StateListen {
+			break
+		}
+		if m.sockets.table.cursor > 200 {
+			t.Fatal("no listener selected")
+		}
+		m = keys(t, m, "down")
+	}
+	next, _ := m.Update(keyMsg("enter"))
+	m = next.(Model)
+	s := screen(m)
+	if !strings.Contains(s, "of backlog ? (not in /proc)") || strings.Contains(s, "of backlog 0") {
+		t.Errorf("a listener from /proc: want its backlog unknown:\n%s", s)
+	}
+}

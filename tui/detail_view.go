@@ -43,9 +43,13 @@ func (d *detailPane) view(c *common) []string {
 	}
 	add("Local", endpoint(s.Local.String(), s.Local.Port()))
 	add("Peer", endpoint(string(model.AppendPeer(nil, s.Remote)), s.Remote.Port()))
-	if s.State == model.StateListen {
+	switch {
+	case s.State == model.StateListen && c.net != nil && !render.SendQKnown(s, c.net.Snap.Source):
+		// /proc has no backlog: Send-Q reads 0 there, which is no figure.
+		add("Accept", fmt.Sprintf("queue %d of backlog ? (not in /proc)", s.RecvQ))
+	case s.State == model.StateListen:
 		add("Accept", fmt.Sprintf("queue %d of backlog %d", s.RecvQ, s.SendQ))
-	} else {
+	default:
 		add("Queues", fmt.Sprintf("Recv-Q %d  Send-Q %d", s.RecvQ, s.SendQ))
 	}
 	add("Timer", string(model.AppendTimer(nil, s.Timer)))

@@ -19,7 +19,7 @@ func TestPrivilegeNoticeWhole(t *testing.T) {
 	snap := fixture(t0)
 	snap.Owners = model.NewOwners(nil, 3) // nobody named: every socket with an inode is unowned
 	unowned := snap.Unowned()
-	want := itoa(unowned) + " sockets of processes you cannot inspect: run as root"
+	want := itoa(unowned) + " sockets of processes only root may inspect: run as root"
 	for _, size := range [][2]int{{200, 60}, {120, 40}, {80, 24}, {40, 10}} {
 		m := newTestModel(t, size[0], size[1], testConfig(snap))
 		s := screen(m)
@@ -32,6 +32,25 @@ func TestPrivilegeNoticeWhole(t *testing.T) {
 		if !strings.Contains(screen(m), "UNCONN") {
 			t.Errorf("%dx%d: the last row is off screen:\n%s", size[0], size[1], screen(m))
 		}
+	}
+}
+
+// TestPrivilegeNoticeAsRoot (issue 15, item 2): root that could not
+// inspect a process is not told to run as root; the notice and the
+// Processes view say that even root may not.
+func TestPrivilegeNoticeAsRoot(t *testing.T) {
+	snap := fixture(t0)
+	snap.Owners = model.NewOwners(nil, 3)
+	cfg := testConfig(snap)
+	cfg.Root = true
+	m := newTestModel(t, 200, 60, cfg)
+	s := squeeze(screen(m))
+	if want := itoa(snap.Unowned()) + " sockets of processes even root may not inspect"; !strings.Contains(s, want) || strings.Contains(s, "run as root") {
+		t.Errorf("as root, want %q and no \"run as root\":\n%s", want, screen(m))
+	}
+	m = keys(t, m, "4")
+	if s := squeeze(screen(m)); strings.Contains(s, "run as root") || !strings.Contains(s, "even root may not") {
+		t.Errorf("as root, the Processes view:\n%s", screen(m))
 	}
 }
 

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/render"
 )
 
 // header is the five lines above every view: what is watched, from
@@ -22,14 +22,25 @@ type header struct {
 	host, netns string
 	interval    time.Duration
 	history     history
-	// unowned counts the sockets of processes this user cannot inspect.
-	unowned int
+	root        bool
+	// unowned counts the sockets of processes this user cannot inspect;
+	// privNotice says so (render.HiddenOwnersShort).
+	unowned    int
+	privNotice string
 }
 
 // add takes in a sample's snapshot.
 func (h *header) add(snap *model.Snapshot) {
 	h.history.add(snap)
 	h.unowned = snap.Unowned()
+	euid := 1
+	if h.root {
+		euid = 0
+	}
+	h.privNotice = render.HiddenOwnersShort(snap, euid)
+	if !h.root && h.privNotice != "" {
+		h.privNotice += ": run as root"
+	}
 }
 
 // view draws the header over view shown; paused marks a paused
@@ -91,9 +102,7 @@ func (h *header) noticeText(c *common) string {
 	return c.st.Notice.Render(h.noticePlain())
 }
 
-func (h *header) noticePlain() string {
-	return fmt.Sprintf("%d sockets of processes you cannot inspect: run as root", h.unowned)
-}
+func (h *header) noticePlain() string { return h.privNotice }
 
 // notice is the privilege notice on lines of its own, wrapped, when the
 // title has no room for it; nil when it has, or there is none.

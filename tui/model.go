@@ -45,7 +45,7 @@ func New(ctx context.Context, cfg Config) Model {
 	labels := cfg.Labeler
 	m := Model{
 		c: common{
-			st: cfg.Styles, keys: cfg.Keys, width: 80, height: 24, labels: &labels, recent: cfg.Recent,
+			st: cfg.Styles, keys: cfg.Keys, width: 80, height: 24, labels: &labels, recent: cfg.Recent, root: cfg.Root,
 			kernel: kernel{ctx: ctx, tcpInfo: cfg.TCPInfo, process: cfg.Process},
 		},
 		loop: loop{
@@ -56,7 +56,7 @@ func New(ctx context.Context, cfg Config) Model {
 			},
 			interval: cfg.Interval,
 		},
-		header:    header{host: cfg.Host, netns: cfg.NetNS, interval: cfg.Interval},
+		header:    header{host: cfg.Host, netns: cfg.NetNS, interval: cfg.Interval, root: cfg.Root},
 		filter:    newFilterBar(),
 		sockets:   newSocketsView(),
 		remotes:   remotesView{newPlainGrid(remotesGrid)},

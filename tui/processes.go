@@ -61,7 +61,17 @@ func processesGrid(c *common, sort sortSpec) *grid {
 		g.rows = append(g.rows, u)
 	}
 	if pc.Hidden > 0 {
-		g.note = strconv.Itoa(pc.Hidden) + " processes could not be inspected: run as root to name their sockets"
+		g.note = strconv.Itoa(pc.Hidden) + " processes could not be inspected: " + hiddenAdvice(c.root)
 	}
 	return g
+}
+
+// hiddenAdvice is what would name the sockets of processes the walk could
+// not read: root, unless the dashboard is root already, when a security
+// module or a user namespace beyond its reach refused it.
+func hiddenAdvice(root bool) string {
+	if root {
+		return "even root may not (a security module, or a user namespace beyond reach)"
+	}
+	return "run as root to name their sockets"
 }
