@@ -48,6 +48,11 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The listing is the sample's only reader: it narrows the snapshot in
 	// place rather than copy 130k sockets.
 	snap := taken.Net().Snap
+	if collectErr != nil && len(snap.Sockets) == 0 {
+		// Nothing was read (netlink refused with --source netlink, say):
+		// a header or a summary of nothing would read as an empty host.
+		return collectErr
+	}
 	labels.Host, labels.Snapshot, labels.Dests = &snap.Host, snap, taken.Net().Dests
 	if o.Processes {
 		labels.UserName = names.HostUsers(names.PasswdFile, warner(stderr)).Name
