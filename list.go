@@ -27,6 +27,9 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.Help {
 		return printHelp(stdout, cli.ListUsage, o.Flags())
 	}
+	if err := o.Conflicts(); err != nil {
+		return err
+	}
 	cfg, err := readConfig(o.Source, o.NetNS)
 	if err != nil {
 		return err
@@ -38,7 +41,8 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The service table loads on the other core while the kernel is read:
 	// only the filter's states are needed before, and they need no names.
 	services := names.HostServicesAsync(names.ServicesFile, warner(stderr))
-	cfg, asked := listConfig(cfg, &o, f)
+	sel := selection(&o, f)
+	cfg, asked := listConfig(cfg, &o, sel, f)
 	cfg.Notify = notifier(stderr)
 	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.Flagged}, nil)
 	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
@@ -69,7 +73,9 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	snap.Sockets = keep
 	warnListing(stderr, snap, labels.Dests)
-	return listSnapshot(snap, collectErr, &o, labels, stdout)
+	lo := listing(&o)
+	lo.Selection = sel
+	return listSnapshot(snap, collectErr, lo, labels, stdout)
 }
 
 // parseFilter parses the filter the command line gives (cli.FilterText);
@@ -86,35 +92,47 @@ func parseFilter(file string, args []string) (*filter.Filter, error) {
 	return f, nil
 }
 
-// listConfig is what the listing reads, over cfg, for the flags o and
-// the filter f. Flags (--flags) count whole pools: U depends on the
-// listeners, and a pool on its sockets in every state. Then every state
-// of TCP is read, and asked tells the sockets asked for.
-func listConfig(cfg collect.Config, o *cli.ListOptions, f *filter.Filter) (_ collect.Config, asked func(*model.Socket) bool) {
-	cfg.States, cfg.Processes = o.States(), o.Processes || f.NeedsProcesses()
+// selection is which sockets the flags and the filter f ask for: the
+// protocols, the families and the states (a state clause replaces what
+// -a and -l select).
+func selection(o *cli.ListOptions, f *filter.Filter) render.Selection {
+	sel := render.Selection{States: o.States()}
 	if f.HasStates {
-		cfg.States = f.States
+		sel.States = f.States
+	}
+	if f.Expr != nil {
+		sel.Filter = f.Expr.String()
 	}
 	if o.TCP {
-		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+		sel.Protos = append(sel.Protos, model.ProtoTCP)
 	}
 	if o.UDP {
-		cfg.Protos = append(cfg.Protos, model.ProtoUDP)
+		sel.Protos = append(sel.Protos, model.ProtoUDP)
 	}
 	if o.IPv4 != o.IPv6 {
 		if o.IPv4 {
-			cfg.Families = []model.Family{model.FamilyInet}
+			sel.Families = []model.Family{model.FamilyInet}
 		} else {
-			cfg.Families = []model.Family{model.FamilyInet6}
+			sel.Families = []model.Family{model.FamilyInet6}
 		}
 	}
+	return sel
+}
+
+// listConfig is what the listing reads, over cfg, for the selection sel
+// and the flags o. Flags (--flags) count whole pools: U depends on the
+// listeners, and a pool on its sockets in every state. Then every state
+// of TCP is read, and asked tells the sockets asked for.
+func listConfig(cfg collect.Config, o *cli.ListOptions, sel render.Selection, f *filter.Filter) (_ collect.Config, asked func(*model.Socket) bool) {
+	cfg.States, cfg.Processes = sel.States, o.Processes || f.NeedsProcesses()
+	cfg.Protos, cfg.Families = sel.Protos, sel.Families
 	if !o.Flagged {
 		return cfg, func(*model.Socket) bool { return true }
 	}
 	wanted, protos := cfg.States, cfg.Protos
 	cfg.States = model.AllStateSet
 	if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
-		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+		cfg.Protos = append(slices.Clip(cfg.Protos), model.ProtoTCP)
 	}
 	return cfg, func(s *model.Socket) bool {
 		return wanted.Has(s.State) && (protos == nil || slices.Contains(protos, s.Proto))
@@ -128,11 +146,13 @@ func listing(o *cli.ListOptions) render.ListingOptions {
 		Columns:  render.ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged},
 	}
 	switch {
+	case o.Summary && o.JSON:
+		l.Format = render.ListingSummaryJSON
 	case o.Summary:
 		l.Format = render.ListingSummary
-	case o.Format == "json":
+	case o.JSON:
 		l.Format = render.ListingJSON
-	case o.Format == "csv":
+	case o.CSV:
 		l.Format = render.ListingCSV
 	}
 	return l
@@ -163,9 +183,9 @@ func warner(stderr io.Writer) func(error) {
 // listSnapshot writes what a collection returned. On a decoding error the
 // snapshot still holds every socket that could be read: they are listed,
 // and the error is returned after them.
-func listSnapshot(snap *model.Snapshot, collectErr error, o *cli.ListOptions, labels *render.Labeler, stdout io.Writer) error {
+func listSnapshot(snap *model.Snapshot, collectErr error, o render.ListingOptions, labels *render.Labeler, stdout io.Writer) error {
 	err := writeReport(stdout, "listing", func(w *bufio.Writer) error {
-		render.Listing(w, snap, listing(o), labels)
+		render.Listing(w, snap, o, labels)
 		return nil
 	})
 	return ending(err, collectErr, false, nil)

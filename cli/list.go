@@ -17,7 +17,7 @@ type ListOptions struct {
 	Flagged          bool // --flags
 	NoHeader         bool
 	Summary          bool
-	Format           string // "" (text), json or csv: the last of --json and --csv
+	JSON, CSV        bool   // --json, --csv: at most one (Conflicts)
 	Source           string // --source as given; "" is auto
 	NetNS            string // -N as given
 	FilterFile       string // -F
@@ -39,9 +39,9 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 	fs.BoolVarP(&o.Processes, "processes", "p", false, "add User and Process: who holds each socket (other users' need root)")
 	fs.BoolVar(&o.Flagged, "flags", false, "add Flags: the remote endpoint's flags (docs/flags.md); reads every TCP socket to count pools")
 	fs.BoolVarP(&o.NoHeader, "no-header", "H", false, "no header line")
-	fs.BoolVarP(&o.Summary, "summary", "s", false, "counts per protocol and state instead of sockets")
-	Switch(fs, "json", "", "one JSON object per socket per line (docs/json.md)", func() { o.Format = "json" })
-	Switch(fs, "csv", "", "comma-separated values with a header line", func() { o.Format = "csv" })
+	fs.BoolVarP(&o.Summary, "summary", "s", false, "counts per state, protocol and family instead of sockets, in every state unless -l or a filter narrows it, and ss -s's figures")
+	fs.BoolVar(&o.JSON, "json", false, "one JSON object per socket per line; with -s, one document (docs/json.md)")
+	fs.BoolVar(&o.CSV, "csv", false, "comma-separated values with a header line")
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc)")
 	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
 	fileFlag(fs, &o.FilterFile, "filter", "F", "FILE", "read the filter from FILE instead of the arguments")
@@ -49,13 +49,28 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 	return fs
 }
 
-// States is the state set the flags ask for.
+// Conflicts is the usage error of flags that ask for two outputs at once,
+// naming both; nil when there is none.
+func (o *ListOptions) Conflicts() error {
+	switch {
+	case o.JSON && o.CSV:
+		return Usagef("flags --json and --csv ask for two formats: give one")
+	case o.Summary && o.CSV:
+		return Usagef("flags -s (--summary) and --csv: the summary has no CSV form (-s --json is its JSON)")
+	}
+	return nil
+}
+
+// States is the state set the flags ask for. The summary counts every
+// state unless -l asks for listeners, as ss -s does.
 func (o *ListOptions) States() model.StateSet {
 	switch {
 	case o.All:
 		return model.AllStateSet
 	case o.Listening:
 		return model.ListeningStateSet
+	case o.Summary:
+		return model.AllStateSet
 	}
 	// ss hides TIME_WAIT by default; conntab does not, since that is where
 	// port exhaustion hides.

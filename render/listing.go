@@ -17,8 +17,10 @@ const (
 	// ListingCSV is RFC 4180 records with a header line (CSVHeader).
 	ListingCSV
 	// ListingSummary is the counts per state, by protocol and family
-	// (-s), instead of the sockets.
+	// (-s), instead of the sockets, and the figures ss -s gives.
 	ListingSummary
+	// ListingSummaryJSON is the summary as one SummaryJSON document.
+	ListingSummaryJSON
 )
 
 // ListingOptions say how Listing writes a snapshot.
@@ -30,6 +32,8 @@ type ListingOptions struct {
 	// the CSV carry processes when the snapshot has owners and flags when
 	// the Labeler has Dests, whatever they say.
 	Columns ColumnSet
+	// Selection is which sockets were asked for: the summary says so.
+	Selection Selection
 }
 
 // Listing writes snap's sockets as `conntab list` does, in the format o
@@ -38,7 +42,9 @@ type ListingOptions struct {
 func Listing(w *bufio.Writer, snap *model.Snapshot, o ListingOptions, l *Labeler) {
 	switch o.Format {
 	case ListingSummary:
-		writeSummary(w, snap)
+		writeSummary(w, snap, &o.Selection)
+	case ListingSummaryJSON:
+		writeSummaryJSON(w, snap, &o.Selection)
 	case ListingJSON:
 		writeJSON(w, snap.Sockets, l)
 	case ListingCSV:
