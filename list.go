@@ -27,7 +27,8 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.Help {
 		return printHelp(stdout, cli.ListUsage, o.Flags())
 	}
-	if err := o.Conflicts(); err != nil {
+	lo, err := listing(&o)
+	if err != nil {
 		return err
 	}
 	cfg, err := readConfig(o.Source, o.NetNS)
@@ -41,10 +42,11 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The service table loads on the other core while the kernel is read:
 	// only the filter's states are needed before, and they need no names.
 	services := names.HostServicesAsync(names.ServicesFile, warner(stderr))
-	sel := selection(&o, f)
-	cfg, asked := listConfig(cfg, &o, sel, f)
+	lo.Selection = selection(&o, f)
+	need := lo.Needs()
+	cfg, asked := listConfig(cfg, lo.Selection, need.Processes || f.NeedsProcesses(), need.Flags)
 	cfg.Notify = notifier(stderr)
-	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.Flagged}, nil)
+	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: need.Flags}, nil)
 	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
 	if taken == nil {
 		return collectErr
@@ -58,7 +60,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return collectErr
 	}
 	labels.Host, labels.Snapshot, labels.Dests = &snap.Host, snap, taken.Net().Dests
-	if o.Processes {
+	if need.Users {
 		labels.UserName = names.HostUsers(names.PasswdFile, warner(stderr)).Name
 	}
 	m, err := f.Compile(&labels.Labeler)
@@ -73,8 +75,6 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	snap.Sockets = keep
 	warnListing(stderr, snap, labels.Dests)
-	lo := listing(&o)
-	lo.Selection = sel
 	return listSnapshot(snap, collectErr, lo, labels, stdout)
 }
 
@@ -119,14 +119,15 @@ func selection(o *cli.ListOptions, f *filter.Filter) render.Selection {
 	return sel
 }
 
-// listConfig is what the listing reads, over cfg, for the selection sel
-// and the flags o. Flags (--flags) count whole pools: U depends on the
-// listeners, and a pool on its sockets in every state. Then every state
-// of TCP is read, and asked tells the sockets asked for.
-func listConfig(cfg collect.Config, o *cli.ListOptions, sel render.Selection, f *filter.Filter) (_ collect.Config, asked func(*model.Socket) bool) {
-	cfg.States, cfg.Processes = sel.States, o.Processes || f.NeedsProcesses()
+// listConfig is what the listing reads, over cfg, for the selection sel;
+// processes when asked. Flags (--flags, or a Flags column) count whole
+// pools: U depends on the listeners, and a pool on its sockets in every
+// state. Then every state of TCP is read, and asked tells the sockets
+// asked for.
+func listConfig(cfg collect.Config, sel render.Selection, processes, flags bool) (_ collect.Config, asked func(*model.Socket) bool) {
+	cfg.States, cfg.Processes = sel.States, processes
 	cfg.Protos, cfg.Families = sel.Protos, sel.Families
-	if !o.Flagged {
+	if !flags {
 		return cfg, func(*model.Socket) bool { return true }
 	}
 	wanted, protos := cfg.States, cfg.Protos
@@ -139,11 +140,27 @@ func listConfig(cfg collect.Config, o *cli.ListOptions, sel render.Selection, f 
 	}
 }
 
-// listing is how the flags ask for the sockets to be written.
-func listing(o *cli.ListOptions) render.ListingOptions {
+// listing is how the flags ask for the sockets to be written. Flags that
+// ask for two outputs at once, and column names that are not, are usage
+// errors.
+func listing(o *cli.ListOptions) (render.ListingOptions, error) {
 	l := render.ListingOptions{
 		NoHeader: o.NoHeader,
 		Columns:  render.ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged},
+	}
+	if err := o.Conflicts(); err != nil {
+		return l, err
+	}
+	var err error
+	if o.Columns != "" {
+		if l.Names, err = render.ParseColumns(o.Columns); err != nil {
+			return l, &usageError{Msg: "flag --columns: " + err.Error(), Err: err}
+		}
+	}
+	if o.Sort != "" {
+		if l.Sort, err = render.ParseSort(o.Sort); err != nil {
+			return l, &usageError{Msg: "flag --sort: " + err.Error(), Err: err}
+		}
 	}
 	switch {
 	case o.Summary && o.JSON:
@@ -155,7 +172,7 @@ func listing(o *cli.ListOptions) render.ListingOptions {
 	case o.CSV:
 		l.Format = render.ListingCSV
 	}
-	return l
+	return l, nil
 }
 
 // warnListing says on stderr what the listing does not show: flags on

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -83,7 +84,26 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--csv", "--json"}, "flags --json and --csv"},
 		{[]string{"-s", "--csv"}, "flags -s (--summary) and --csv"},
 		{[]string{"-tas", "--csv"}, "flags -s (--summary) and --csv"},
+		{[]string{"-s", "--sort", "state"}, "flags -s (--summary) and --sort"},
+		{[]string{"-s", "--columns", "state"}, "flags -s (--summary) and --columns"},
+		{[]string{"--csv", "--columns", "state"}, "flags --csv and --columns"},
+		{[]string{"--columns", "state", "--json"}, "flags --json and --columns"},
+		// Column names that are not: the error lists those that are.
+		{[]string{"--columns", "state,nope"}, `flag --columns: unknown column "nope" (the columns are proto, state, recv_q,`},
+		{[]string{"--columns", "state,"}, `flag --columns: empty column name in "state,"`},
+		{[]string{"--sort", "state:up"}, `flag --sort: "state:up": the order is asc or desc`},
+		{[]string{"--sort", "Local Address"}, `flag --sort: unknown column "Local Address"`},
+		{[]string{"--sort"}, "flag --sort needs a value (COL[:desc],...)"},
 	})
+}
+
+// The listing's help names every column --columns and --sort take.
+func TestListUsageNamesColumns(t *testing.T) {
+	for _, name := range render.ColumnNames() {
+		if !regexp.MustCompile(`\s` + name + `[,;]`).MatchString(cli.ListUsage) {
+			t.Errorf("conntab list -h does not name the column %s", name)
+		}
+	}
 }
 
 // A snapshot that came with a decoding error is listed, and the error,
@@ -155,13 +175,20 @@ func TestListingOptions(t *testing.T) {
 		{[]string{"-s"}, render.ListingOptions{Format: render.ListingSummary}},
 		{[]string{"--json", "-s"}, render.ListingOptions{Format: render.ListingSummaryJSON}},
 		{[]string{"-p", "--flags"}, render.ListingOptions{Columns: render.ColumnSet{Processes: true, Flags: true}}},
+		{[]string{"--columns", "State,peer,Recv-Q", "--sort=state,remote:desc"}, render.ListingOptions{
+			Names: []string{"state", "remote", "recv_q"}, Sort: []render.SortKey{{Column: "state"}, {Column: "remote", Desc: true}}}},
+		{[]string{"--json", "--sort", "process"}, render.ListingOptions{Format: render.ListingJSON, Sort: []render.SortKey{{Column: "process"}}}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var o cli.ListOptions
 			if _, err := parseArgs(tt.args, o.Flags()); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, listing(&o)); diff != "" {
+			got, err := listing(&o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})

@@ -18,6 +18,8 @@ type ListOptions struct {
 	NoHeader         bool
 	Summary          bool
 	JSON, CSV        bool   // --json, --csv: at most one (Conflicts)
+	Columns          string // --columns as given: names, comma-separated
+	Sort             string // --sort as given: COL[:desc], comma-separated
 	Source           string // --source as given; "" is auto
 	NetNS            string // -N as given
 	FilterFile       string // -F
@@ -42,6 +44,10 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 	fs.BoolVarP(&o.Summary, "summary", "s", false, "counts per state, protocol and family instead of sockets, in every state unless -l or a filter narrows it, and ss -s's figures")
 	fs.BoolVar(&o.JSON, "json", false, "one JSON object per socket per line; with -s, one document (docs/json.md)")
 	fs.BoolVar(&o.CSV, "csv", false, "comma-separated values with a header line")
+	Arg(fs, "columns", "", "COL,...", "the table's columns, in this order, instead of the default and those -e, -o, -p and --flags add",
+		func(v string) error { o.Columns = v; return nil })
+	Arg(fs, "sort", "", "COL[:desc],...", "sort by these columns, then by peer and local address (default: as read)",
+		func(v string) error { o.Sort = v; return nil })
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc)")
 	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
 	fileFlag(fs, &o.FilterFile, "filter", "F", "FILE", "read the filter from FILE instead of the arguments")
@@ -52,11 +58,21 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 // Conflicts is the usage error of flags that ask for two outputs at once,
 // naming both; nil when there is none.
 func (o *ListOptions) Conflicts() error {
+	format := "--json"
+	if o.CSV {
+		format = "--csv"
+	}
 	switch {
 	case o.JSON && o.CSV:
 		return Usagef("flags --json and --csv ask for two formats: give one")
 	case o.Summary && o.CSV:
 		return Usagef("flags -s (--summary) and --csv: the summary has no CSV form (-s --json is its JSON)")
+	case o.Summary && o.Columns != "":
+		return Usagef("flags -s (--summary) and --columns: the summary has no socket columns")
+	case o.Summary && o.Sort != "":
+		return Usagef("flags -s (--summary) and --sort: the summary has no rows to sort")
+	case (o.JSON || o.CSV) && o.Columns != "":
+		return Usagef("flags %s and --columns: --columns chooses the table's columns, %s writes every field", format, format)
 	}
 	return nil
 }
@@ -85,6 +101,11 @@ ss, TIME_WAIT sockets are shown by default. Flags cluster: conntab list -tan.
 FILTER is ss's filter language (docs/filter.md), for example
   conntab list state time-wait '( dport = :443 or sport = :443 )'
 A state clause replaces what -a and -l select, and is handed to the kernel.
+
+--columns and --sort name the columns as the JSON does (docs/json.md): proto,
+state, recv_q, send_q, local, remote, service, uid, inode, cookie, class,
+timer, user, process, flags; the dashboard's titles (Peer, Recv-Q) work too.
+  conntab list -ta --sort state,remote:desc --columns state,local,remote,process
 
 Flags:
 `

@@ -32,6 +32,12 @@ type ListingOptions struct {
 	// the CSV carry processes when the snapshot has owners and flags when
 	// the Labeler has Dests, whatever they say.
 	Columns ColumnSet
+	// Names, when set, are the table's columns by name (--columns,
+	// ParseColumns), in order, instead of Columns'.
+	Names []string
+	// Sort orders the sockets (--sort, ParseSort): Listing sorts
+	// snap.Sockets in place. Without it they are written as read.
+	Sort []SortKey
 	// Selection is which sockets were asked for: the summary says so.
 	Selection Selection
 }
@@ -40,6 +46,7 @@ type ListingOptions struct {
 // asks for. Every cell goes through the Labeler l. Errors are w's, seen
 // at its Flush.
 func Listing(w *bufio.Writer, snap *model.Snapshot, o ListingOptions, l *Labeler) {
+	sortSockets(snap.Sockets, o.Sort, l)
 	switch o.Format {
 	case ListingSummary:
 		writeSummary(w, snap, &o.Selection)
@@ -50,7 +57,7 @@ func Listing(w *bufio.Writer, snap *model.Snapshot, o ListingOptions, l *Labeler
 	case ListingCSV:
 		writeCSV(w, snap.Sockets, l, !o.NoHeader)
 	default:
-		writeTable(w, snap.Sockets, Columns(o.Columns), l, !o.NoHeader)
+		writeTable(w, snap.Sockets, o.tableColumns(), l, !o.NoHeader)
 	}
 }
 
@@ -65,15 +72,21 @@ func writeTable(w *bufio.Writer, socks []model.Socket, cols []Column, l *Labeler
 		}
 	}
 	last := len(cols) - 1
+	// The last column is not padded, so not measured, unless it is a
+	// number (--columns), aligned right.
+	measured := cols[:last]
+	if last >= 0 && cols[last].Right {
+		measured = cols
+	}
 	for k := range socks {
-		for i, c := range cols[:last] {
+		for i, c := range measured {
 			widths[i] = max(widths[i], c.Width(&socks[k], l))
 		}
 	}
 	var line []byte
 	if header {
 		for i, c := range cols {
-			line = appendCell(line, len(c.Name), widths[i], c.Right && i < last, i == last,
+			line = appendCell(line, len(c.Name), widths[i], c.Right, i == last,
 				func(dst []byte) []byte { return append(dst, c.Name...) })
 		}
 		line = append(line, '\n')
