@@ -12,8 +12,8 @@ import (
 
 // TestCompletionInTmux completes as a person would, in a real bash in a
 // terminal: with conntab's script sourced, conntab li<TAB> offers list
-// and listeners, conntab list --so<TAB> becomes --source, and its value
-// completes to the sources.
+// and listeners, conntab list --so<TAB> offers --sort and --source,
+// --sou<TAB> becomes --source, and its value completes to the sources.
 func TestCompletionInTmux(t *testing.T) {
 	for _, tool := range []string{"tmux", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -58,6 +58,8 @@ func TestCompletionInTmux(t *testing.T) {
 	keys("conntab li", "Tab")
 	waitFor("the commands", "list", "listeners", "$ conntab list")
 	keys("C-u", "conntab list --so", "Tab")
+	waitFor("the flags", "--sort", "--source", "$ conntab list --so")
+	keys("u", "Tab")
 	waitFor("the flag", "$ conntab list --source")
 	keys(" ", "Tab")
 	waitFor("the sources", "auto", "netlink", "proc", "$ conntab list --source")

@@ -28,6 +28,10 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.Help {
 		return printHelp(stdout, cli.ListUsage, o.Flags())
 	}
+	lo, err := listing(&o)
+	if err != nil {
+		return err
+	}
 	cfg, err := readConfig(o.Source, o.NetNS)
 	if err != nil {
 		return err
@@ -39,9 +43,11 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The service table loads on the other core while the kernel is read:
 	// only the filter's states are needed before, and they need no names.
 	services := names.HostServicesAsync(names.ServicesFile, warner(stderr))
-	cfg, asked := listConfig(cfg, &o, f)
+	lo.Selection = selection(&o, f)
+	need := lo.Needs()
+	cfg, asked := listConfig(cfg, lo.Selection, need.Processes || f.NeedsProcesses(), need.Flags)
 	cfg.Notify = notifier(stderr)
-	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: o.Flagged, Thresholds: o.Thresholds}, nil)
+	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: need.Flags, Thresholds: o.Thresholds}, nil)
 	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
 	if taken == nil {
 		return collectErr
@@ -49,8 +55,13 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The listing is the sample's only reader: it narrows the snapshot in
 	// place rather than copy 130k sockets.
 	snap := taken.Net().Snap
+	if collectErr != nil && len(snap.Sockets) == 0 {
+		// Nothing was read (netlink refused with --source netlink, say):
+		// a header or a summary of nothing would read as an empty host.
+		return collectErr
+	}
 	labels.Host, labels.Snapshot, labels.Dests = &snap.Host, snap, taken.Net().Dests
-	if o.Processes {
+	if need.Users {
 		labels.UserName = names.HostUsers(names.PasswdFile, warner(stderr)).Name
 	}
 	m, err := f.Compile(&labels.Labeler)
@@ -65,7 +76,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	snap.Sockets = keep
 	warnListing(stderr, snap, labels.Dests)
-	return listSnapshot(snap, collectErr, &o, labels, stdout)
+	return listSnapshot(snap, collectErr, lo, labels, stdout)
 }
 
 // parseFilter parses the filter the command line gives (cli.FilterText);
@@ -82,56 +93,74 @@ func parseFilter(file string, args []string) (*filter.Filter, error) {
 	return f, nil
 }
 
-// listConfig is what the listing reads, over cfg, for the flags o and
-// the filter f. Flags (--flags) count whole pools: U depends on the
-// listeners, and a pool on its sockets in every state. Then every state
-// of TCP is read, and asked tells the sockets asked for.
-func listConfig(cfg collect.Config, o *cli.ListOptions, f *filter.Filter) (_ collect.Config, asked func(*model.Socket) bool) {
-	cfg.States, cfg.Processes = o.States(), o.Processes || f.NeedsProcesses()
+// selection is which sockets the flags and the filter f ask for: the
+// protocols, the families and the states (a state clause replaces what
+// -a and -l select).
+func selection(o *cli.ListOptions, f *filter.Filter) render.Selection {
+	sel := render.Selection{States: o.States(), Protos: o.Protos(), Families: o.Families()}
 	if f.HasStates {
-		cfg.States = f.States
+		sel.States = f.States
 	}
-	if o.TCP {
-		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+	if f.Expr != nil {
+		sel.Filter = f.Expr.String()
 	}
-	if o.UDP {
-		cfg.Protos = append(cfg.Protos, model.ProtoUDP)
-	}
-	if o.IPv4 != o.IPv6 {
-		if o.IPv4 {
-			cfg.Families = []model.Family{model.FamilyInet}
-		} else {
-			cfg.Families = []model.Family{model.FamilyInet6}
-		}
-	}
-	if !o.Flagged {
+	return sel
+}
+
+// listConfig is what the listing reads, over cfg, for the selection sel;
+// processes when asked. Flags (--flags, or a Flags column) count whole
+// pools: U depends on the listeners, and a pool on its sockets in every
+// state. Then every state of TCP is read, and asked tells the sockets
+// asked for.
+func listConfig(cfg collect.Config, sel render.Selection, processes, flags bool) (_ collect.Config, asked func(*model.Socket) bool) {
+	cfg.States, cfg.Processes = sel.States, processes
+	cfg.Protos, cfg.Families = sel.Protos, sel.Families
+	if !flags {
 		return cfg, func(*model.Socket) bool { return true }
 	}
 	wanted, protos := cfg.States, cfg.Protos
 	cfg.States = model.AllStateSet
 	if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
-		cfg.Protos = append(cfg.Protos, model.ProtoTCP)
+		cfg.Protos = append(slices.Clip(cfg.Protos), model.ProtoTCP)
 	}
 	return cfg, func(s *model.Socket) bool {
 		return wanted.Has(s.State) && (protos == nil || slices.Contains(protos, s.Proto))
 	}
 }
 
-// listing is how the flags ask for the sockets to be written.
-func listing(o *cli.ListOptions) render.ListingOptions {
+// listing is how the flags ask for the sockets to be written. Flags that
+// ask for two outputs at once, and column names that are not, are usage
+// errors.
+func listing(o *cli.ListOptions) (render.ListingOptions, error) {
 	l := render.ListingOptions{
 		NoHeader: o.NoHeader,
 		Columns:  render.ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged},
 	}
+	if err := o.Conflicts(); err != nil {
+		return l, err
+	}
+	var err error
+	if o.Columns != "" {
+		if l.Names, err = render.ParseColumns(o.Columns); err != nil {
+			return l, &usageError{Msg: "flag --columns: " + err.Error(), Err: err}
+		}
+	}
+	if o.Sort != "" {
+		if l.Sort, err = render.ParseSort(o.Sort); err != nil {
+			return l, &usageError{Msg: "flag --sort: " + err.Error(), Err: err}
+		}
+	}
 	switch {
+	case o.Summary && o.JSON:
+		l.Format = render.ListingSummaryJSON
 	case o.Summary:
 		l.Format = render.ListingSummary
-	case o.Format == "json":
+	case o.JSON:
 		l.Format = render.ListingJSON
-	case o.Format == "csv":
+	case o.CSV:
 		l.Format = render.ListingCSV
 	}
-	return l
+	return l, nil
 }
 
 // warnListing says on stderr what the listing does not show: flags on
@@ -157,9 +186,9 @@ func warner(stderr io.Writer) func(error) {
 // listSnapshot writes what a collection returned. On a decoding error the
 // snapshot still holds every socket that could be read: they are listed,
 // and the error is returned after them.
-func listSnapshot(snap *model.Snapshot, collectErr error, o *cli.ListOptions, labels *render.Labeler, stdout io.Writer) error {
+func listSnapshot(snap *model.Snapshot, collectErr error, o render.ListingOptions, labels *render.Labeler, stdout io.Writer) error {
 	err := writeReport(stdout, "listing", func(w *bufio.Writer) error {
-		render.Listing(w, snap, listing(o), labels)
+		render.Listing(w, snap, o, labels)
 		return nil
 	})
 	return ending(err, collectErr, false, nil)

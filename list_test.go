@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-tan"}, cli.ListOptions{TCP: true, All: true}, nil},
 		{[]string{"-tuln"}, cli.ListOptions{TCP: true, UDP: true, Listening: true}, nil},
 		{[]string{"-4", "-eo", "-H"}, cli.ListOptions{IPv4: true, Extended: true, Timers: true, NoHeader: true}, nil},
-		{[]string{"--source=proc", "--json"}, cli.ListOptions{Source: "proc", Format: "json"}, nil},
+		{[]string{"--source=proc", "--json"}, cli.ListOptions{Source: "proc", JSON: true}, nil},
 		{[]string{"--source", "netlink", "-s"}, cli.ListOptions{Source: "netlink", Summary: true}, nil},
 		{[]string{"-N", "blue"}, cli.ListOptions{NetNS: "blue"}, nil},
 		{[]string{"-aNblue"}, cli.ListOptions{All: true, NetNS: "blue"}, nil},
@@ -44,7 +45,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-t", "state", "listening"}, cli.ListOptions{TCP: true}, []string{"state", "listening"}},
 		{[]string{"state", "listening", "-tn"}, cli.ListOptions{TCP: true}, []string{"state", "listening"}},
 		{[]string{"-pF", "rules.txt"}, cli.ListOptions{Processes: true, FilterFile: "rules.txt"}, nil},
-		{[]string{"--json", "--csv"}, cli.ListOptions{Format: "csv"}, nil},
+		{[]string{"--json", "--csv"}, cli.ListOptions{JSON: true, CSV: true}, nil}, // a usage error: Conflicts
 		{[]string{"--json=false"}, cli.ListOptions{}, nil},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -78,7 +79,31 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"---x"}, `bad flag "---x"`},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"list", "stray"}, `"stray"`},
+		// Two outputs at once: the error names both flags.
+		{[]string{"list", "--json", "--csv"}, "flags --json and --csv"},
+		{[]string{"--csv", "--json"}, "flags --json and --csv"},
+		{[]string{"-s", "--csv"}, "flags -s (--summary) and --csv"},
+		{[]string{"-tas", "--csv"}, "flags -s (--summary) and --csv"},
+		{[]string{"-s", "--sort", "state"}, "flags -s (--summary) and --sort"},
+		{[]string{"-s", "--columns", "state"}, "flags -s (--summary) and --columns"},
+		{[]string{"--csv", "--columns", "state"}, "flags --csv and --columns"},
+		{[]string{"--columns", "state", "--json"}, "flags --json and --columns"},
+		// Column names that are not: the error lists those that are.
+		{[]string{"--columns", "state,nope"}, `flag --columns: unknown column "nope" (the columns are proto, state, recv_q,`},
+		{[]string{"--columns", "state,"}, `flag --columns: empty column name in "state,"`},
+		{[]string{"--sort", "state:up"}, `flag --sort: "state:up": the order is asc or desc`},
+		{[]string{"--sort", "Local Address"}, `flag --sort: unknown column "Local Address"`},
+		{[]string{"--sort"}, "flag --sort needs a value (COL[:desc],...)"},
 	})
+}
+
+// The listing's help names every column --columns and --sort take.
+func TestListUsageNamesColumns(t *testing.T) {
+	for _, name := range render.ColumnNames() {
+		if !regexp.MustCompile(`\s` + name + `[,;]`).MatchString(cli.ListUsage) {
+			t.Errorf("conntab list -h does not name the column %s", name)
+		}
+	}
 }
 
 // A snapshot that came with a decoding error is listed, and the error,
@@ -87,7 +112,7 @@ func TestListPartialSnapshot(t *testing.T) {
 	decodeErr := &collect.DecodeError{Where: "netlink tcp/inet", Offset: 8800, Err: errors.New("inet_diag_msg truncated")}
 	var out bytes.Buffer
 	snap := reporttest.ListingSnapshot()
-	err := listSnapshot(snap, decodeErr, &cli.ListOptions{NoHeader: true}, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}}, &out)
+	err := listSnapshot(snap, decodeErr, render.ListingOptions{NoHeader: true}, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}}, &out)
 	if !errors.Is(err, collect.ErrDecode) || exitCode(err) != 1 || !strings.Contains(oneLine(err), "offset 8800") {
 		t.Fatalf("err = %v (exit %d), want the decode error naming offset 8800, exit 1", err, exitCode(err))
 	}
@@ -135,8 +160,8 @@ func TestFilterFromFile(t *testing.T) {
 	}
 }
 
-// The listing's flags reach render.Listing: the format (-s wins over
-// --json and --csv), the header and the optional columns.
+// The listing's flags reach render.Listing: the format (-s with --json
+// is the summary's JSON), the header and the optional columns.
 func TestListingOptions(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -147,15 +172,23 @@ func TestListingOptions(t *testing.T) {
 		{[]string{"-H"}, render.ListingOptions{NoHeader: true}},
 		{[]string{"--json"}, render.ListingOptions{Format: render.ListingJSON}},
 		{[]string{"--csv", "-H"}, render.ListingOptions{Format: render.ListingCSV, NoHeader: true}},
-		{[]string{"--json", "-s"}, render.ListingOptions{Format: render.ListingSummary}},
+		{[]string{"-s"}, render.ListingOptions{Format: render.ListingSummary}},
+		{[]string{"--json", "-s"}, render.ListingOptions{Format: render.ListingSummaryJSON}},
 		{[]string{"-p", "--flags"}, render.ListingOptions{Columns: render.ColumnSet{Processes: true, Flags: true}}},
+		{[]string{"--columns", "State,peer,Recv-Q", "--sort=state,remote:desc"}, render.ListingOptions{
+			Names: []string{"state", "remote", "recv_q"}, Sort: []render.SortKey{{Column: "state"}, {Column: "remote", Desc: true}}}},
+		{[]string{"--json", "--sort", "process"}, render.ListingOptions{Format: render.ListingJSON, Sort: []render.SortKey{{Column: "process"}}}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var o cli.ListOptions
 			if _, err := parseArgs(tt.args, o.Flags()); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, listing(&o)); diff != "" {
+			got, err := listing(&o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})

@@ -26,8 +26,15 @@
 //     format is ListingTable (aligned columns, two spaces apart, the last
 //     not padded, as ss writes them), ListingJSON (one SocketJSON object
 //     a line, AppendJSON), ListingCSV (a header line, then RFC 4180
-//     records, AppendCSV) or ListingSummary (counts per state, by
-//     protocol and family: conntab list -s).
+//     records, AppendCSV), ListingSummary (counts per state, by
+//     protocol and family, and the figures ss -s gives: conntab list -s)
+//     or ListingSummaryJSON (the same as one SummaryJSON document).
+//     ListingOptions.Names chooses the table's columns and .Sort orders
+//     the rows, both by the names of one table (column_names.go:
+//     ParseColumns, ParseSort), the JSON fields' names; the sort turns
+//     each socket's key into a few words and sorts them by radix
+//     (sort.go): 130,000 rows sort in about the time the table takes
+//     to write (BenchmarkSortSockets, BenchmarkWriteListing).
 //   - PortsText(w, *analyze.PortsReport, PortsTextOptions): conntab ports.
 //     A header; the ephemeral range, the sysctls and the counters (with
 //     their growth over two samples); the POOLS table (the first Top,

@@ -17,8 +17,10 @@ const (
 	// ListingCSV is RFC 4180 records with a header line (CSVHeader).
 	ListingCSV
 	// ListingSummary is the counts per state, by protocol and family
-	// (-s), instead of the sockets.
+	// (-s), instead of the sockets, and the figures ss -s gives.
 	ListingSummary
+	// ListingSummaryJSON is the summary as one SummaryJSON document.
+	ListingSummaryJSON
 )
 
 // ListingOptions say how Listing writes a snapshot.
@@ -30,21 +32,32 @@ type ListingOptions struct {
 	// the CSV carry processes when the snapshot has owners and flags when
 	// the Labeler has Dests, whatever they say.
 	Columns ColumnSet
+	// Names, when set, are the table's columns by name (--columns,
+	// ParseColumns), in order, instead of Columns'.
+	Names []string
+	// Sort orders the sockets (--sort, ParseSort): Listing sorts
+	// snap.Sockets in place. Without it they are written as read.
+	Sort []SortKey
+	// Selection is which sockets were asked for: the summary says so.
+	Selection Selection
 }
 
 // Listing writes snap's sockets as `conntab list` does, in the format o
 // asks for. Every cell goes through the Labeler l. Errors are w's, seen
 // at its Flush.
 func Listing(w *bufio.Writer, snap *model.Snapshot, o ListingOptions, l *Labeler) {
+	sortSockets(snap.Sockets, o.Sort, l)
 	switch o.Format {
 	case ListingSummary:
-		writeSummary(w, snap)
+		writeSummary(w, snap, &o.Selection)
+	case ListingSummaryJSON:
+		writeSummaryJSON(w, snap, &o.Selection)
 	case ListingJSON:
 		writeJSON(w, snap.Sockets, l)
 	case ListingCSV:
 		writeCSV(w, snap.Sockets, l, !o.NoHeader)
 	default:
-		writeTable(w, snap.Sockets, Columns(o.Columns), l, !o.NoHeader)
+		writeTable(w, snap.Sockets, o.tableColumns(), l, !o.NoHeader)
 	}
 }
 
@@ -59,15 +72,21 @@ func writeTable(w *bufio.Writer, socks []model.Socket, cols []Column, l *Labeler
 		}
 	}
 	last := len(cols) - 1
+	// The last column is not padded, so not measured, unless it is a
+	// number (--columns), aligned right.
+	measured := cols[:last]
+	if last >= 0 && cols[last].Right {
+		measured = cols
+	}
 	for k := range socks {
-		for i, c := range cols[:last] {
+		for i, c := range measured {
 			widths[i] = max(widths[i], c.Width(&socks[k], l))
 		}
 	}
 	var line []byte
 	if header {
 		for i, c := range cols {
-			line = appendCell(line, len(c.Name), widths[i], c.Right && i < last, i == last,
+			line = appendCell(line, len(c.Name), widths[i], c.Right, i == last,
 				func(dst []byte) []byte { return append(dst, c.Name...) })
 		}
 		line = append(line, '\n')
