@@ -56,11 +56,19 @@ func Columns(set ColumnSet) []Column {
 			Width: func(s *model.Socket, _ *Labeler) int { return decimalLen(uint64(s.RecvQ)) }},
 		sendQColumn(),
 		{Name: "Local Address:Port",
-			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return s.Local.AppendTo(dst) },
-			Width:  func(s *model.Socket, _ *Labeler) int { return addrPortLen(s.Local) }},
+			Append: appendLocal,
+			Width: func(s *model.Socket, l *Labeler) int {
+				if n := namedLen(s.Local, l); n >= 0 {
+					return n
+				}
+				return addrPortLen(s.Local)
+			}},
 		{Name: "Peer Address:Port",
-			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return model.AppendPeer(dst, s.Remote) },
-			Width: func(s *model.Socket, _ *Labeler) int {
+			Append: appendPeerCell,
+			Width: func(s *model.Socket, l *Labeler) int {
+				if n := namedLen(s.Remote, l); n >= 0 {
+					return n
+				}
 				if s.Remote.Port() == 0 {
 					return addrPortLen(s.Remote) // port "0" is written "*", as long
 				}

@@ -29,7 +29,8 @@ func TestColumnWidthMatchesAppend(t *testing.T) {
 		Host:     &model.HostFacts{Ephemeral: model.PortRange{Lo: 32768, Hi: 60999}},
 		UserName: func(uid uint32) (string, bool) { return "user" + esc, uid%2 == 1 },
 		Snapshot: snap,
-	}}
+	}, Hosts: names.Hosts{ // -r: a name from DNS is untrusted text
+		netip.MustParseAddr("1.2.3.4"): "evil" + esc + ".example", netip.MustParseAddr("::1"): "localhost"}}
 	addrs := []string{"0.0.0.0", "1.2.3.4", "255.255.255.255", "10.0.0.10", "::", "::1", "2001:db8::1", "fe80::1:2:3:4"}
 	var socks []model.Socket
 	for i, a := range addrs {

@@ -13,6 +13,9 @@ type Labeler struct {
 	// Dests, when set, is where a socket's remote endpoint's flags are
 	// looked up (FlagsOf, the Flags column).
 	Dests *analyze.DestIndex
+	// Hosts, when set, names addresses (-r): Local and Peer show a named
+	// address as name:port.
+	Hosts names.Hosts
 }
 
 // source is where the labeled snapshot's sockets came from, 0 when the
