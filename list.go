@@ -75,6 +75,9 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	snap.Sockets = keep
+	if o.Resolve && lo.Format == render.ListingTable { // JSON and CSV keep numbers
+		labels.Hosts = new(names.Resolver).Resolve(ctx, names.Addrs(snap.Sockets))
+	}
 	warnListing(stderr, snap, labels.Dests)
 	return listSnapshot(snap, collectErr, lo, labels, stdout)
 }

@@ -11,7 +11,6 @@ func Hints() []Hint {
 		{Short: "i", Long: "info", From: "ss: TCP internals", Say: "not in the listing yet: conntab top shows a socket's tcp_info in its details (enter on the socket)"},
 		{Short: "K", Long: "kill", From: "ss: close sockets", Say: "not yet: closing sockets is planned; ss -K closes them"},
 		{Short: "E", Long: "events", From: "ss: socket events", Say: "not yet: conntab top marks new, changed and closed sockets as they come and go"},
-		{Short: "r", Long: "resolve", From: "ss: host names", Say: "not yet: addresses are numbers, and the Service column names the ports"},
 		{Short: "A", Long: "query", From: "ss: socket tables", Say: "use -t or -u (conntab reads TCP and UDP), or a filter"},
 		{Short: "f", Long: "family", From: "ss: address family", Say: "use -4 or -6 (other families have no ports)"},
 		{Short: "O", Long: "oneline", From: "ss: one line per socket", Say: "not needed: every socket is one line already"},

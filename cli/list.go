@@ -15,6 +15,7 @@ type ListOptions struct {
 	Listening, All   bool
 	Extended, Timers bool
 	Processes        bool
+	Resolve          bool // -r: host names in Local and Peer
 	Flagged          bool // --flags
 	NoHeader         bool
 	Summary          bool
@@ -38,7 +39,8 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 	fs.BoolVarP(&o.IPv6, "ipv6", "6", false, "IPv6 sockets only")
 	fs.BoolVarP(&o.Listening, "listening", "l", false, "listening sockets only (TCP LISTEN, UDP UNCONN)")
 	fs.BoolVarP(&o.All, "all", "a", false, "sockets in every state (default: all but listening, TIME_WAIT included)")
-	fs.BoolP("numeric", "n", false, "accepted out of habit: numbers are always shown")
+	fs.BoolP("numeric", "n", false, "accepted out of habit: ports are always numbers (the Service column names them)")
+	fs.BoolVarP(&o.Resolve, "resolve", "r", false, "show host names in Local and Peer (reverse lookups: /etc/hosts, then DNS, at most 1s in all; unanswered addresses stay numbers)")
 	fs.BoolVarP(&o.Extended, "extended", "e", false, "add UID, Inode and Cookie")
 	fs.BoolVarP(&o.Timers, "options", "o", false, "add the Timer column (kind,expiry,retransmits)")
 	fs.BoolVarP(&o.Processes, "processes", "p", false, "add User and Process: who holds each socket (other users' need root)")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conntab/conntab/model"
 )
 
 // Resolver names addresses by reverse lookups (ss -r), through the system's
@@ -148,4 +150,19 @@ func or[T int | time.Duration](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// Addrs is the addresses of socks' two ends, each once, in the order met.
+func Addrs(socks []model.Socket) []netip.Addr {
+	seen := make(map[netip.Addr]bool)
+	var out []netip.Addr
+	for i := range socks {
+		for _, a := range [2]netip.Addr{socks[i].Local.Addr().Unmap(), socks[i].Remote.Addr().Unmap()} {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
