@@ -123,7 +123,12 @@ func dashboardConfig(ctx context.Context, o *cli.TopOptions, f *filter.Filter, s
 	if o.NetNS != "" {
 		ns = "netns " + o.NetNS
 	}
+	var resolver *names.Resolver // -r; nil: numbers only
+	if o.Resolve {
+		resolver = new(names.Resolver)
+	}
 	return tui.Config{
+		Resolver:   resolver,
 		Collect:    c.Collect,
 		TCPInfo:    c.TCPInfo,
 		Process:    func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },

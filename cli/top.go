@@ -15,6 +15,7 @@ type TopOptions struct {
 	Source      string // --source as given; "" is auto
 	NetNS       string // -N as given
 	NoProcesses bool
+	Resolve     bool   // -r: host names, resolved off the UI
 	FilterFile  string // -F: the starting filter
 	// RulesFile is --rules: conntab's audit rules extended by it.
 	RulesFile string
@@ -46,6 +47,7 @@ func (o *TopOptions) Flags() *pflag.FlagSet {
 		})
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc)")
 	netnsFlag(fs, &o.NetNS, "watch the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	fs.BoolVarP(&o.Resolve, "resolve", "r", false, "show host names in Local and Peer, looked up in the background (/etc/hosts, then DNS; numbers until a name arrives)")
 	fs.BoolVarP(&o.NoProcesses, "no-processes", "P", false, "do not name the processes holding sockets (saves the /proc walk)")
 	fileFlag(fs, &o.FilterFile, "filter", "F", "FILE", "read the starting filter from FILE instead of the arguments")
 	fileFlag(fs, &o.RulesFile, "rules", "", "FILE", "extend the listener audit's rules with FILE (format: audit/audit.txt, docs/listeners.md)")

@@ -10,6 +10,7 @@ import (
 	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/filter"
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
 	"github.com/conntab/conntab/render"
 )
 
@@ -28,6 +29,10 @@ type Config struct {
 	// not read: each sample gets a Labeler of its own, this one with the
 	// sample's host and snapshot, and none is changed after.
 	Labeler render.Labeler
+	// Resolver, when set, names the sockets' hosts (-r) in commands off
+	// the UI goroutine; each sample shows the names known when it
+	// arrived, and a resolution's answer redraws the one shown.
+	Resolver *names.Resolver
 	// Interval is the time from one sample's arrival to the next one's
 	// start, as top and watch count it, so a slow collection never piles
 	// up; 0 means one second.

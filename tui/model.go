@@ -37,6 +37,8 @@ type Model struct {
 	// when closed.
 	detail   *detailPane
 	findings *findingsPane
+	// resolve names hosts (Config.Resolver).
+	resolve resolving
 }
 
 // New returns the dashboard for cfg.
@@ -56,6 +58,7 @@ func New(ctx context.Context, cfg Config) Model {
 			},
 			interval: cfg.Interval,
 		},
+		resolve:   resolving{ctx: ctx, resolver: cfg.Resolver},
 		header:    header{host: cfg.Host, netns: cfg.NetNS, interval: cfg.Interval, root: cfg.Root},
 		filter:    newFilterBar(),
 		sockets:   newSocketsView(),
@@ -117,7 +120,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.detail != nil {
 			ask = m.detail.ask(&m.c)
 		}
-		return m, tea.Batch(m.loop.tick(), ask)
+		return m, tea.Batch(m.loop.tick(), ask, m.resolve.ask(m.c.net))
+	case hostsMsg:
+		m.answered(msg)
+		return m, nil
 	case tickMsg:
 		if m.loop.paused || m.loop.inflight {
 			return m, nil
@@ -148,7 +154,7 @@ func (m *Model) install(s *sample.Sample) {
 	n := s.Net()
 	m.cur = s
 	labels := *m.c.labels
-	labels.Host, labels.Snapshot = &n.Snap.Host, n.Snap
+	labels.Host, labels.Snapshot, labels.Hosts = &n.Snap.Host, n.Snap, m.resolve.hosts
 	m.c.net, m.c.labels, m.c.now = n, &labels, n.At
 	if m.c.filter != nil {
 		// The matcher asks its labeler for port classes and processes:
