@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/conntab/conntab/model"
+	"github.com/conntab/conntab/names"
 )
 
 func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
@@ -216,7 +217,7 @@ func openNetNS(path string) (*os.File, error) {
 	case err != nil:
 		err = fmt.Errorf("collect: network namespace %s: %w", path, err)
 	case !st.Mode().IsRegular():
-		kind = nonRegularKind(st.Mode())
+		kind = names.FileKind(st.Mode())
 	case fs.Type != unix.NSFS_MAGIC:
 		kind = "a plain file"
 	}
@@ -228,21 +229,4 @@ func openNetNS(path string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// nonRegularKind says what a file that is not a regular one is.
-func nonRegularKind(m os.FileMode) string {
-	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m.IsDir():
-		return "a directory"
-	}
-	return "not a regular file"
 }

@@ -41,8 +41,10 @@ func (e *FileKindError) Error() string {
 // Unwrap makes a FileKindError match ErrNotRegular.
 func (e *FileKindError) Unwrap() error { return ErrNotRegular }
 
-// fileKind names what a mode that is not a regular file's is.
-func fileKind(m fs.FileMode) string {
+// FileKind names what a file that is not a regular one is, for an error
+// that refuses it: "a named pipe (FIFO)", "a directory". collect's -N
+// check says it too.
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
 		return "a named pipe (FIFO)"
@@ -70,7 +72,7 @@ func OpenUserFile(path string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &FileKindError{Path: path, Kind: fileKind(st.Mode())}
+		return nil, &FileKindError{Path: path, Kind: FileKind(st.Mode())}
 	}
 	f, err := openNonblocking(path)
 	if err != nil {
@@ -81,7 +83,7 @@ func OpenUserFile(path string) (io.ReadCloser, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, &FileKindError{Path: path, Kind: fileKind(st.Mode())}
+		return nil, &FileKindError{Path: path, Kind: FileKind(st.Mode())}
 	}
 	return &userFile{f: f, path: path, left: MaxUserFile}, nil
 }
