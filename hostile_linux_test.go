@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -132,26 +130,7 @@ func TestKernelFormatCharacterDetail(t *testing.T) {
 	const comm, arg = "a\u202etxt.exe", "--x=\u2066y\u2069\u200bz"
 	// This test binary names itself with prctl and listens (see
 	// prctl_linux_test.go); its init ends it before the arguments are read.
-	child := ns.Command(os.Args[0], arg)
-	child.Env = append(os.Environ(), "CONNTAB_TEST_PRCTL="+comm, "CONNTAB_TEST_LISTEN=127.0.0.1:9099")
-	stdin, err := child.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := child.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stdin.Close()
-		child.Wait()
-	}()
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("child said %q, %v", line, err)
-	}
+	startNamed(t, ns, comm, "127.0.0.1:9099", arg)
 
 	cfg, err := dashboardConfig(t.Context(), &cli.TopOptions{NetNS: ns.Path(), Interval: time.Hour}, nil, io.Discard)
 	if err != nil {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,26 +29,7 @@ func TestKernelHostileProcessName(t *testing.T) {
 	const comm = "\x1b[31mevil\x07"
 	// This test binary, again, inside ns: it names itself with prctl
 	// (see prctl_linux_test.go) and listens.
-	child := ns.Command(os.Args[0])
-	child.Env = append(os.Environ(), "CONNTAB_TEST_PRCTL="+comm, "CONNTAB_TEST_LISTEN=127.0.0.1:9099")
-	stdin, err := child.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := child.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stdin.Close()
-		child.Wait()
-	}()
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("child said %q, %v", line, err)
-	}
+	child := startNamed(t, ns, comm, "127.0.0.1:9099")
 	pid := child.Process.Pid // nsenter execs the binary: the same pid
 
 	list := func(args ...string) string {
