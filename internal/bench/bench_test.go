@@ -154,8 +154,17 @@ func TestSummarize(t *testing.T) {
 		in   []sample
 		want stats
 	}{
-		{"odd", []sample{{30 * ms, 3}, {10 * ms, 1}, {20 * ms, 2}}, stats{20 * ms, 10 * ms, 30 * ms, 2}},
-		{"even", []sample{{40 * ms, 4}, {10 * ms, 1}, {20 * ms, 2}, {30 * ms, 3}}, stats{25 * ms, 10 * ms, 40 * ms, 2}},
+		{"odd", []sample{
+			{wall: 30 * ms, maxRSS: 3, user: 9 * ms, sys: 1 * ms},
+			{wall: 10 * ms, maxRSS: 1, user: 1 * ms, sys: 9 * ms},
+			{wall: 20 * ms, maxRSS: 2, user: 2 * ms, sys: 2 * ms},
+		}, stats{median: 20 * ms, min: 10 * ms, max: 30 * ms, medianCPU: 10 * ms, medianSys: 2 * ms, medianRSS: 2}},
+		{"even", []sample{
+			{wall: 40 * ms, maxRSS: 4, user: 4 * ms, sys: 4 * ms},
+			{wall: 10 * ms, maxRSS: 1, user: 1 * ms, sys: 1 * ms},
+			{wall: 20 * ms, maxRSS: 2, user: 2 * ms, sys: 2 * ms},
+			{wall: 30 * ms, maxRSS: 3, user: 3 * ms, sys: 3 * ms},
+		}, stats{median: 25 * ms, min: 10 * ms, max: 40 * ms, medianCPU: 5 * ms, medianSys: 5 * ms / 2, medianRSS: 2}},
 		{"none", nil, stats{}},
 	}
 	for _, tt := range tests {

@@ -29,7 +29,12 @@ type sample struct {
 	wall time.Duration
 	// maxRSS is the peak resident set of the process, in KiB.
 	maxRSS int64
+	// user and sys are its CPU time in user space and in the kernel.
+	user, sys time.Duration
 }
+
+// cpu is the sample's CPU time, user plus sys.
+func (s sample) cpu() time.Duration { return s.user + s.sys }
 
 // lineCounter counts lines and keeps the last one.
 type lineCounter struct {
@@ -86,7 +91,7 @@ func (f *fixture) round(ctx context.Context, probes []*probe, order []int) error
 		if err != nil {
 			return err
 		}
-		p.samples = append(p.samples, sample{wall: res.Wall, maxRSS: res.MaxRSS})
+		p.samples = append(p.samples, sample{wall: res.Wall, maxRSS: res.MaxRSS, user: res.User, sys: res.Sys})
 	}
 	return nil
 }
@@ -106,10 +111,12 @@ func roundOrder(n, round int) []int {
 	return order
 }
 
-// stats are a probe's median, min and max.
+// stats are a probe's median, min and max wall time, and the medians of
+// its CPU time (user+sys), kernel time (sys) and peak RSS.
 type stats struct {
-	median, min, max time.Duration
-	medianRSS        int64 // KiB
+	median, min, max     time.Duration
+	medianCPU, medianSys time.Duration
+	medianRSS            int64 // KiB
 }
 
 func summarize(samples []sample) stats {
@@ -117,13 +124,18 @@ func summarize(samples []sample) stats {
 		return stats{}
 	}
 	walls := make([]time.Duration, len(samples))
+	cpus := make([]time.Duration, len(samples))
+	syss := make([]time.Duration, len(samples))
 	rss := make([]int64, len(samples))
 	for i, s := range samples {
-		walls[i], rss[i] = s.wall, s.maxRSS
+		walls[i], cpus[i], syss[i], rss[i] = s.wall, s.cpu(), s.sys, s.maxRSS
 	}
 	slices.Sort(walls)
+	slices.Sort(cpus)
+	slices.Sort(syss)
 	slices.Sort(rss)
-	return stats{median: median(walls), min: walls[0], max: walls[len(walls)-1], medianRSS: median(rss)}
+	return stats{median: median(walls), min: walls[0], max: walls[len(walls)-1],
+		medianCPU: median(cpus), medianSys: median(syss), medianRSS: median(rss)}
 }
 
 // median of a sorted slice; the mean of the middle two for even lengths.

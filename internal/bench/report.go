@@ -109,48 +109,8 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 		countRow(b, fmt.Sprint(i+1), rounds, fmt.Sprintf("after (%.0f s old)", e.afterAge.Seconds()), e.after)
 	}
 
-	b.WriteString("\nWall time of one run over the timed rounds; ru_maxrss of the timed runs (never below the `true` row: see docs/benchmarks.md); ")
-	b.WriteString("peak RSS of the untimed first run under GNU time; lines printed by that run:\n\n")
-	b.WriteString("| command | runs | median | min | max | ru_maxrss (median) | peak RSS (GNU time) | output lines |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
-	for _, p := range probes {
-		if p.skip != "" {
-			fmt.Fprintf(b, "| `%s` | – | not measured | | | | | |\n", p.name)
-			continue
-		}
-		s := summarize(p.samples)
-		out := fmt.Sprint(p.lines)
-		if p.lines == 1 {
-			out = p.lastLine
-		}
-		timeRSS := "–"
-		if p.timeRSS > 0 {
-			timeRSS = mib(p.timeRSS)
-		}
-		fmt.Fprintf(b, "| `%s` | %d | %s | %s | %s | %s | %s | %s |\n",
-			p.name, len(p.samples), ms(s.median), ms(s.min), ms(s.max), mib(s.medianRSS), timeRSS, out)
-	}
-
-	b.WriteString("\n| ratio | of medians | per round: median (min-max) |\n|---|--:|--:|\n")
-	for _, r := range [][2]int{{pConntab, pSS}, {pConntabProc, pNetstat}, {pConntab, pBare}, {pConntabListen, pSSListen}, {pConntabProcs, pSSProcs}, {pConntabPorts, pConntabBeside}, {pConntabServe, pServeBeside}} {
-		a, c := probes[r[0]], probes[r[1]]
-		name := fmt.Sprintf("`%s` / `%s`", a.name, c.name)
-		if a.skip != "" || c.skip != "" || len(a.samples) == 0 || len(a.samples) != len(c.samples) {
-			fmt.Fprintf(b, "| %s | not measured | |\n", name)
-			continue
-		}
-		per := make([]float64, len(a.samples))
-		for i := range per {
-			per[i] = float64(a.samples[i].wall) / float64(c.samples[i].wall)
-		}
-		slices.Sort(per)
-		mid := per[len(per)/2]
-		if len(per)%2 == 0 {
-			mid = (per[len(per)/2-1] + per[len(per)/2]) / 2
-		}
-		fmt.Fprintf(b, "| %s | %.2f | %.2f (%.2f-%.2f) |\n", name,
-			float64(summarize(a.samples).median)/float64(summarize(c.samples).median), mid, per[0], per[len(per)-1])
-	}
+	writeTimes(b, probes)
+	writeRatios(b, probes)
 
 	var skipped []string
 	for _, p := range probes {
@@ -163,6 +123,73 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeTimes is the table of each command's figures.
+func writeTimes(b *strings.Builder, probes []*probe) {
+	b.WriteString("\nWall time of one run over the timed rounds; CPU time (user+sys) and kernel time (sys) of the timed runs, from wait4's rusage; ")
+	b.WriteString("ru_maxrss of the timed runs (never below the `true` row: see docs/benchmarks.md); ")
+	b.WriteString("peak RSS of the untimed first run under GNU time; lines printed by that run:\n\n")
+	b.WriteString("| command | runs | median | min | max | CPU user+sys (median) | sys (median) | ru_maxrss (median) | peak RSS (GNU time) | output lines |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, p := range probes {
+		if p.skip != "" {
+			fmt.Fprintf(b, "| `%s` | – | not measured | | | | | | | |\n", p.name)
+			continue
+		}
+		s := summarize(p.samples)
+		out := fmt.Sprint(p.lines)
+		if p.lines == 1 {
+			out = p.lastLine
+		}
+		timeRSS := "–"
+		if p.timeRSS > 0 {
+			timeRSS = mib(p.timeRSS)
+		}
+		fmt.Fprintf(b, "| `%s` | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			p.name, len(p.samples), ms(s.median), ms(s.min), ms(s.max), ms(s.medianCPU), ms(s.medianSys),
+			mib(s.medianRSS), timeRSS, out)
+	}
+}
+
+// ratioPairs are the commands compared, each against the one after it.
+var ratioPairs = [][2]int{{pConntab, pSS}, {pConntabProc, pNetstat}, {pConntab, pBare}, {pConntabListen, pSSListen},
+	{pConntabProcs, pSSProcs}, {pConntabPorts, pConntabBeside}, {pConntabServe, pServeBeside}}
+
+// writeRatios is the table of ratios: wall time of medians and per round,
+// CPU (user+sys) and kernel time (sys) of medians.
+func writeRatios(b *strings.Builder, probes []*probe) {
+	b.WriteString("\n| ratio | wall, of medians | wall per round: median (min-max) | CPU user+sys, of medians | sys, of medians |\n")
+	b.WriteString("|---|--:|--:|--:|--:|\n")
+	for _, r := range ratioPairs {
+		a, c := probes[r[0]], probes[r[1]]
+		name := fmt.Sprintf("`%s` / `%s`", a.name, c.name)
+		if a.skip != "" || c.skip != "" || len(a.samples) == 0 || len(a.samples) != len(c.samples) {
+			fmt.Fprintf(b, "| %s | not measured | | | |\n", name)
+			continue
+		}
+		per := make([]float64, len(a.samples))
+		for i := range per {
+			per[i] = float64(a.samples[i].wall) / float64(c.samples[i].wall)
+		}
+		slices.Sort(per)
+		mid := per[len(per)/2]
+		if len(per)%2 == 0 {
+			mid = (per[len(per)/2-1] + per[len(per)/2]) / 2
+		}
+		sa, sc := summarize(a.samples), summarize(c.samples)
+		fmt.Fprintf(b, "| %s | %s | %.2f (%.2f-%.2f) | %s | %s |\n", name, ratio(sa.median, sc.median),
+			mid, per[0], per[len(per)-1], ratio(sa.medianCPU, sc.medianCPU), ratio(sa.medianSys, sc.medianSys))
+	}
+}
+
+// ratio is a/c with two decimals, or "–" when c is zero (a command too
+// quick for rusage's resolution).
+func ratio(a, c time.Duration) string {
+	if c == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", float64(a)/float64(c))
 }
 
 func countRow(b *strings.Builder, batch, rounds, when string, c counts) {

@@ -44,6 +44,10 @@ type spawnRequest struct {
 type spawnResult struct {
 	Wall   time.Duration `json:"wall"`
 	MaxRSS int64         `json:"maxrss"` // KiB
+	// User and Sys are the command's CPU time in user space and in the
+	// kernel, from wait4's rusage.
+	User time.Duration `json:"user"`
+	Sys  time.Duration `json:"sys"`
 	// TimeRSS is GNU time's %M, in KiB, when it was asked for.
 	TimeRSS  int64  `json:"timerss,omitempty"`
 	Lines    int    `json:"lines,omitempty"`
@@ -81,8 +85,8 @@ func spawnMain(args []string) int {
 	return 0
 }
 
-// spawn runs one command and measures it: wall time around Run, peak RSS
-// from wait4's rusage.
+// spawn runs one command and measures it: wall time around Run, CPU time
+// and peak RSS from wait4's rusage.
 func spawn(req spawnRequest, null *os.File) spawnResult {
 	ctx, cancel := context.WithTimeout(context.Background(), spawnTimeout)
 	defer cancel()
@@ -127,6 +131,7 @@ func spawn(req spawnRequest, null *os.File) spawnResult {
 		}
 	}
 	if cmd.ProcessState != nil {
+		res.User, res.Sys = cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			res.MaxRSS = ru.Maxrss
 		}
