@@ -25,8 +25,8 @@ func (c config) check() error {
 	switch {
 	case c.rounds < 1:
 		return fmt.Errorf("-rounds %d: want at least 1", c.rounds)
-	case c.holders < 1:
-		return fmt.Errorf("-holders %d: want at least 1", c.holders)
+	case c.holders < 1 || c.holders > maxHolders:
+		return fmt.Errorf("-holders %d: want 1 to %d", c.holders, maxHolders)
 	case c.conns < 0 || c.timeWait < 0 || c.udp < 0:
 		return fmt.Errorf("socket counts must not be negative")
 	case c.window <= 0 || c.window > 55*time.Second:
@@ -45,7 +45,7 @@ func (c config) check() error {
 
 // holderFDs is the most descriptors one holder opens.
 func (c config) holderFDs() int {
-	return 2*share(c.conns, c.holders, 0) + share(c.udp, c.holders, 0) + twInFlight + twWorkers + 2 + 32
+	return 2*share(c.conns, c.holders, 0) + share(c.udp, c.holders, 0) + 2*halfClosed + twInFlight + twWorkers + 5 + 32
 }
 
 // share is holder i's part of n split over k holders.

@@ -19,6 +19,9 @@ type counts struct {
 	// TCP and UDP count sockets per state, from an inet_diag dump of both
 	// families.
 	TCP, UDP map[model.State]int
+	// TCP6 and UDP6 are how many of those are IPv6 sockets (v4-mapped
+	// ones included).
+	TCP6, UDP6 int
 	// Sockstat is /proc/net/sockstat: "TCP" -> "inuse" -> 90010, ...
 	Sockstat map[string]map[string]int
 }
@@ -50,14 +53,16 @@ func parseSockstat(r io.Reader) (map[string]map[string]int, error) {
 }
 
 // stateCounts dumps protocol's sockets of both families over sock_diag
-// and counts them by state. It must run inside the namespace.
-func stateCounts(protocol uint8) (map[model.State]int, error) {
+// and counts them by state, and how many are IPv6 sockets. It must run
+// inside the namespace.
+func stateCounts(protocol uint8) (map[model.State]int, int, error) {
 	c, err := dialDiag()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer c.Close()
 	out := make(map[model.State]int)
+	v6 := 0
 	for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
 		err := dump(c, family, protocol, func(b []byte) error {
 			st, err := diagState(b)
@@ -69,13 +74,16 @@ func stateCounts(protocol uint8) (map[model.State]int, error) {
 				s = model.StateUnconn
 			}
 			out[s]++
+			if family == unix.AF_INET6 {
+				v6++
+			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return out, nil
+	return out, v6, nil
 }
 
 // total is the sum over states.
@@ -107,9 +115,18 @@ func (c counts) summary() string {
 		b.WriteString(")")
 	}
 	part("TCP", c.TCP)
+	fmt.Fprintf(&b, ", IPv6 %d (%s)", c.TCP6, percent(c.TCP6, total(c.TCP)))
 	b.WriteString("; ")
 	part("UDP", c.UDP)
 	fmt.Fprintf(&b, "; sockstat: TCP inuse %d tw %d, UDP inuse %d",
 		c.Sockstat["TCP"]["inuse"], c.Sockstat["TCP"]["tw"], c.Sockstat["UDP"]["inuse"])
 	return b.String()
+}
+
+// percent is part of all as a percentage, "–" of nothing.
+func percent(part, all int) string {
+	if all == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(part)/float64(all))
 }

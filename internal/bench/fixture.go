@@ -179,10 +179,10 @@ func (f *fixture) counts() (counts, error) {
 	var c counts
 	err := f.ns.Do(func() error {
 		var err error
-		if c.TCP, err = stateCounts(unix.IPPROTO_TCP); err != nil {
+		if c.TCP, c.TCP6, err = stateCounts(unix.IPPROTO_TCP); err != nil {
 			return err
 		}
-		c.UDP, err = stateCounts(unix.IPPROTO_UDP)
+		c.UDP, c.UDP6, err = stateCounts(unix.IPPROTO_UDP)
 		return err
 	})
 	if err != nil {

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var regexpSockets = regexp.MustCompile(`^202 sockets, [0-9]+ bytes$`)
+var regexpSockets = regexp.MustCompile(`^248 sockets, [0-9]+ bytes$`)
 
 // TestFixture builds a small fixture and checks its exact counts, twice:
 // remaking TIME_WAIT sockets must replace the batch, not add to it.
@@ -61,9 +61,13 @@ func TestFixture(t *testing.T) {
 		}
 	}()
 
-	// Per holder: 5 UDP sockets, 3 unconnected and 2 connected.
+	// Per holder: 25 connections, 16 over IPv4, 6 over IPv6 and 3 to the
+	// dual-stack listener (the accepted end v4-mapped); 10 half closed;
+	// four listeners (IPv4, IPv6-only, dual-stack, TIME_WAIT's); 5 UDP
+	// sockets, 3 unconnected and 2 connected.
 	want := map[string]map[model.State]int{
-		"tcp": {model.StateEstablished: 100, model.StateTimeWait: 100, model.StateListen: 2},
+		"tcp": {model.StateEstablished: 100, model.StateTimeWait: 100, model.StateListen: 8,
+			model.StateCloseWait: 20, model.StateFinWait2: 20},
 		"udp": {model.StateUnconn: 6, model.StateEstablished: 4},
 	}
 	for batch := 1; batch <= 2; batch++ {
@@ -77,6 +81,11 @@ func TestFixture(t *testing.T) {
 		got := map[string]map[model.State]int{"tcp": c.TCP, "udp": c.UDP}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("batch %d: sockets by state (-want +got):\n%s", batch, diff)
+		}
+		// IPv6 sockets per holder: both ends of 6, the v4-mapped end of 3,
+		// two listeners.
+		if c.TCP6 != 34 {
+			t.Errorf("batch %d: %d TCP sockets over IPv6, want 34", batch, c.TCP6)
 		}
 		if tw := c.Sockstat["TCP"]["tw"]; tw != 100 {
 			t.Errorf("batch %d: sockstat tw = %d, want 100", batch, tw)
@@ -93,7 +102,7 @@ func TestFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Lines != 1 || !regexpSockets.MatchString(res.LastLine) {
-		t.Errorf("bare dump printed %d lines, last %q; want one line \"202 sockets, ...\"", res.Lines, res.LastLine)
+		t.Errorf("bare dump printed %d lines, last %q; want one line \"248 sockets, ...\"", res.Lines, res.LastLine)
 	}
 	if res.Wall <= 0 || res.MaxRSS <= 0 {
 		t.Errorf("bare dump measured as %+v; want wall time and ru_maxrss", res)

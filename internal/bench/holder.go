@@ -42,6 +42,25 @@ const (
 	estabPort = 900
 	twPort    = 901
 	udpPort   = 902
+	halfPort  = 903
+	// Holder i's IPv6-only listener is [::1]:v6Port+i and its dual-stack
+	// one [::]:mappedPort+i: one address for all, so one port each.
+	v6Port     = 300
+	mappedPort = 600
+	// maxHolders keeps those ports apart and below 1024.
+	maxHolders = 300
+)
+
+// The mix of a holder's ESTABLISHED connections: a quarter over IPv6
+// (::1 to an IPv6-only listener), an eighth from IPv4 clients to a
+// dual-stack listener, so the accepted end is an IPv6 socket with
+// v4-mapped addresses, the rest IPv4. And halfClosed connections whose
+// client shut its side down: the client in FIN_WAIT2, the server, which
+// never closes, in CLOSE_WAIT.
+const (
+	v6Div      = 4
+	mappedDiv  = 8
+	halfClosed = 10
 )
 
 // A holder makes TIME_WAIT connections twWorkers at a time, and has at
@@ -58,6 +77,20 @@ func holderAddrs(i int) (estab, tw, udp netip.AddrPort) {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, b, byte(i >> 8), byte(i) + 1}), port)
 	}
 	return a(1, estabPort), a(2, twPort), a(3, udpPort)
+}
+
+// holderV6Addrs are holder i's IPv6-only listener, its dual-stack
+// listener, and the IPv4 address its clients reach the latter on.
+func holderV6Addrs(i int) (v6, mapped, mappedDst netip.AddrPort) {
+	v6 = netip.AddrPortFrom(netip.IPv6Loopback(), uint16(v6Port+i))
+	mapped = netip.AddrPortFrom(netip.IPv6Unspecified(), uint16(mappedPort+i))
+	mappedDst = netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 5, byte(i >> 8), byte(i) + 1}), uint16(mappedPort+i))
+	return v6, mapped, mappedDst
+}
+
+// halfAddr is where holder i's half-closed connections go.
+func halfAddr(i int) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 4, byte(i >> 8), byte(i) + 1}), halfPort)
 }
 
 func holderMain(args []string) int {
@@ -79,7 +112,7 @@ func holderMain(args []string) int {
 		reply("%s %v", respError, oneLine(err))
 		return 1
 	}
-	reply("%s conns=%d udp=%d", respReady, len(h.conns)/2, len(h.udp))
+	reply("%s conns=%d udp=%d", respReady, len(h.conns)/2-halfClosed, len(h.udp))
 
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
@@ -106,7 +139,9 @@ func holderMain(args []string) int {
 type holderState struct {
 	conns []net.Conn
 	udp   []net.PacketConn
-	twL   net.Listener
+	// listeners are the ESTABLISHED connections' listeners, kept open.
+	listeners []net.Listener
+	twL       net.Listener
 	// twClosed receives one value per TIME_WAIT server end closed.
 	twClosed chan error
 }
@@ -116,23 +151,48 @@ var (
 	lc     = net.ListenConfig{KeepAlive: -1}
 )
 
-// fill makes conns ESTABLISHED pairs and udp UDP sockets, and the listener
-// TIME_WAIT connections go to.
+// fill makes conns ESTABLISHED pairs (IPv4, IPv6 and v4-mapped), the
+// half-closed ones, udp UDP sockets, and the listener TIME_WAIT
+// connections go to.
 func (h *holderState) fill(index, conns, udp int) error {
 	estab, tw, udpDst := holderAddrs(index)
+	v6, mapped, mappedDst := holderV6Addrs(index)
+	nV6, nMapped := conns/v6Div, conns/mappedDiv
 	ctx := context.Background()
-	l, err := lc.Listen(ctx, "tcp4", estab.String())
-	if err != nil {
-		return err
-	}
-	defer l.Close() // accepted connections outlive it
+	var err error
 	h.twL, err = lc.Listen(ctx, "tcp4", tw.String())
 	if err != nil {
 		return err
 	}
 	h.twClosed = make(chan error, twWorkers)
 	go h.serveTimeWait()
+	for _, part := range []struct {
+		listenNet, listenAddr, dialNet, dialAddr string
+		n                                        int
+	}{
+		{"tcp4", estab.String(), "tcp4", estab.String(), conns - nV6 - nMapped},
+		{"tcp6", v6.String(), "tcp6", v6.String(), nV6},               // "tcp6" listens IPv6-only
+		{"tcp", mapped.String(), "tcp4", mappedDst.String(), nMapped}, // dual-stack
+	} {
+		if err := h.pairs(part.listenNet, part.listenAddr, part.dialNet, part.dialAddr, part.n); err != nil {
+			return err
+		}
+	}
+	if err := h.halfClose(halfAddr(index).String()); err != nil {
+		return err
+	}
+	return h.fillUDP(udp, udpDst)
+}
 
+// pairs makes n connections from dialNet clients to a listener on
+// listenAddr, and keeps both ends. The listener stays open, so that the
+// fixture has LISTEN sockets of every kind.
+func (h *holderState) pairs(listenNet, listenAddr, dialNet, dialAddr string, n int) error {
+	l, err := lc.Listen(context.Background(), listenNet, listenAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s %q: %w", listenNet, listenAddr, err)
+	}
+	h.listeners = append(h.listeners, l)
 	// Results of both ends arrive on one channel. On error the holder
 	// exits, so goroutines left blocked do not matter.
 	type result struct {
@@ -141,7 +201,7 @@ func (h *holderState) fill(index, conns, udp int) error {
 	}
 	results := make(chan result, 256)
 	go func() {
-		for range conns {
+		for range n {
 			c, err := l.Accept()
 			results <- result{c, err}
 			if err != nil {
@@ -153,8 +213,8 @@ func (h *holderState) fill(index, conns, udp int) error {
 	var next atomic.Int64
 	for range 8 {
 		go func() {
-			for next.Add(1) <= int64(conns) {
-				c, err := dialer.Dial("tcp4", estab.String())
+			for next.Add(1) <= int64(n) {
+				c, err := dialer.Dial(dialNet, dialAddr)
 				results <- result{c, err}
 				if err != nil {
 					return
@@ -162,19 +222,52 @@ func (h *holderState) fill(index, conns, udp int) error {
 			}
 		}()
 	}
-	for got := 0; got < 2*conns; got++ {
+	for got := 0; got < 2*n; got++ {
 		select {
 		case r := <-results:
 			if r.err != nil {
-				return r.err
+				return fmt.Errorf("%s %q: %w", dialNet, dialAddr, r.err)
 			}
 			h.conns = append(h.conns, r.c)
 		case <-time.After(30 * time.Second):
-			return fmt.Errorf("stuck after %d of %d sockets", got, 2*conns)
+			return fmt.Errorf("%s %q: stuck after %d of %d sockets", dialNet, dialAddr, got, 2*n)
 		}
 	}
+	return nil
+}
 
-	// UDP: half bound and unconnected, half connected to the first ones.
+// halfClose makes halfClosed connections to addr whose client shuts its
+// sending side down: the client waits in FIN_WAIT2 (it still has its
+// descriptor, so tcp_fin_timeout does not apply), the server in
+// CLOSE_WAIT.
+func (h *holderState) halfClose(addr string) error {
+	l, err := lc.Listen(context.Background(), "tcp4", addr)
+	if err != nil {
+		return fmt.Errorf("listen %q: %w", addr, err)
+	}
+	defer l.Close()
+	for range halfClosed {
+		c, err := dialer.Dial("tcp4", addr)
+		if err != nil {
+			return fmt.Errorf("dial %q: %w", addr, err)
+		}
+		s, err := l.Accept()
+		if err != nil {
+			c.Close()
+			return fmt.Errorf("accept %q: %w", addr, err)
+		}
+		h.conns = append(h.conns, c, s)
+		if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+			return fmt.Errorf("shutdown %q: %w", addr, err)
+		}
+	}
+	return nil
+}
+
+// fillUDP makes udp UDP sockets: half bound and unconnected, half
+// connected to the first ones.
+func (h *holderState) fillUDP(udp int, udpDst netip.AddrPort) error {
+	ctx := context.Background()
 	unconn := udp - udp/2
 	for i := range unconn {
 		addr := "127.0.0.1:0"
@@ -268,6 +361,9 @@ func (h *holderState) close() {
 	}
 	for _, c := range h.udp {
 		c.Close()
+	}
+	for _, l := range h.listeners {
+		l.Close()
 	}
 	if h.twL != nil {
 		h.twL.Close()

@@ -98,8 +98,8 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders, cfg.window)
 
 	b.WriteString("Fixture, counted inside the namespace by state (sock_diag) and from /proc/net/sockstat:\n\n")
-	b.WriteString("| TIME_WAIT batch | rounds | when | TCP ESTABLISHED | TCP TIME_WAIT | TCP LISTEN | other TCP | UDP connected | UDP unconnected | sockstat TCP inuse / tw |\n")
-	b.WriteString("|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| TIME_WAIT batch | rounds | when | TCP ESTABLISHED | TCP TIME_WAIT | TCP LISTEN | TCP CLOSE_WAIT | TCP FIN_WAIT2 | other TCP | TCP over IPv6 | UDP connected | UDP unconnected | sockstat TCP inuse / tw |\n")
+	b.WriteString("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for i, e := range epochs {
 		rounds := fmt.Sprintf("%d-%d", e.first, e.first+e.rounds-1)
 		if e.rounds == 1 {
@@ -194,9 +194,11 @@ func ratio(a, c time.Duration) string {
 
 func countRow(b *strings.Builder, batch, rounds, when string, c counts) {
 	tcp := c.TCP
-	other := total(tcp) - tcp[model.StateEstablished] - tcp[model.StateTimeWait] - tcp[model.StateListen]
-	fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %d / %d |\n", batch, rounds, when,
-		tcp[model.StateEstablished], tcp[model.StateTimeWait], tcp[model.StateListen], other,
+	other := total(tcp) - tcp[model.StateEstablished] - tcp[model.StateTimeWait] - tcp[model.StateListen] -
+		tcp[model.StateCloseWait] - tcp[model.StateFinWait2]
+	fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %d (%s) | %d | %d | %d / %d |\n", batch, rounds, when,
+		tcp[model.StateEstablished], tcp[model.StateTimeWait], tcp[model.StateListen],
+		tcp[model.StateCloseWait], tcp[model.StateFinWait2], other, c.TCP6, percent(c.TCP6, total(tcp)),
 		c.UDP[model.StateEstablished], c.UDP[model.StateUnconn], c.Sockstat["TCP"]["inuse"], c.Sockstat["TCP"]["tw"])
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conntab/conntab/model"
 )
 
 // reportProbes are nProbes probes: conntab list -a -t twice as slow as ss
@@ -70,5 +72,24 @@ func TestRatioOfZero(t *testing.T) {
 	}
 	if got := ratio(3*time.Millisecond, 2*time.Millisecond); got != "1.50" {
 		t.Errorf("ratio(3ms, 2ms) = %q, want 1.50", got)
+	}
+}
+
+func TestCountRowMix(t *testing.T) {
+	c := counts{
+		TCP: map[model.State]int{model.StateEstablished: 90, model.StateTimeWait: 40, model.StateListen: 4,
+			model.StateCloseWait: 5, model.StateFinWait2: 5, model.StateSynSent: 1},
+		TCP6:     29,
+		UDP:      map[model.State]int{model.StateEstablished: 3, model.StateUnconn: 4},
+		Sockstat: map[string]map[string]int{"TCP": {"inuse": 105, "tw": 40}},
+	}
+	var b strings.Builder
+	countRow(&b, "1", "1-3", "before (2 s old)", c)
+	want := "| 1 | 1-3 | before (2 s old) | 90 | 40 | 4 | 5 | 5 | 1 | 29 (20.0%) | 3 | 4 | 105 / 40 |\n"
+	if b.String() != want {
+		t.Errorf("countRow =\n%s\nwant\n%s", b.String(), want)
+	}
+	if got := c.summary(); !strings.Contains(got, "IPv6 29 (20.0%)") {
+		t.Errorf("summary %q lacks the IPv6 share", got)
 	}
 }
