@@ -118,6 +118,9 @@ func TestConfigCheck(t *testing.T) {
 		{"too many descriptors per holder", func(c *config) { c.holders = 4 }},
 		{"window past TIME_WAIT", func(c *config) { c.window = time.Minute }},
 		{"negative", func(c *config) { c.udp = -1 }},
+		{"no such CPU", func(c *config) { c.oneCPU, c.cpu = true, 4096 }},
+		{"negative CPU", func(c *config) { c.oneCPU, c.cpu = true, -1 }},
+		{"too many holders", func(c *config) { c.holders = maxHolders + 1 }},
 		{"too many TIME_WAIT per holder", func(c *config) { c.timeWait = 400000 }},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -15,6 +16,9 @@ type config struct {
 	// hold keeps the filled namespace for this long instead of timing,
 	// for profiling by hand.
 	hold time.Duration
+	// oneCPU says the timed commands run on CPU cpu alone (-taskset).
+	oneCPU bool
+	cpu    int
 }
 
 // fdLimit is the per-process descriptor limit the fixture is sized for; a
@@ -29,6 +33,8 @@ func (c config) check() error {
 		return fmt.Errorf("-holders %d: want 1 to %d", c.holders, maxHolders)
 	case c.conns < 0 || c.timeWait < 0 || c.udp < 0:
 		return fmt.Errorf("socket counts must not be negative")
+	case c.oneCPU && (c.cpu < 0 || c.cpu >= runtime.NumCPU()):
+		return fmt.Errorf("-taskset %d: this machine has CPUs 0 to %d", c.cpu, runtime.NumCPU()-1)
 	case c.window <= 0 || c.window > 55*time.Second:
 		return fmt.Errorf("-window %v: want more than 0 and at most 55s (TIME_WAIT lasts 60 s)", c.window)
 	}

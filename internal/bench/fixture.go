@@ -64,7 +64,11 @@ func newFixture(ctx context.Context, cfg config, log io.Writer) (f *fixture, err
 			return f, err
 		}
 	}
-	if f.spawner, err = f.start(spawnArg); err != nil {
+	spawnArgs := []string{spawnArg}
+	if cfg.oneCPU {
+		spawnArgs = append(spawnArgs, "-cpu", strconv.Itoa(cfg.cpu))
+	}
+	if f.spawner, err = f.start(spawnArgs...); err != nil {
 		return f, err
 	}
 	start := time.Now()

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -58,6 +59,14 @@ func main() {
 	var dash dashOptions
 	flag.DurationVar(&dash.window, "dashboard", 0, "instead of timing listings, run conntab top -i 1s in tmux on the fixture and sample its CPU and RSS for this long")
 	flag.StringVar(&dash.samples, "samples", "", "with -dashboard: also write every sample to this file (CSV)")
+	flag.Func("taskset", "run the timed commands on this one CPU only, as taskset -c N would (default: on all)", func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%q: want a CPU number", s)
+		}
+		cfg.oneCPU, cfg.cpu = true, n
+		return nil
+	})
 	flag.StringVar(&cfg.repo, "repo", "", "conntab's module root to build (default: found with go env GOMOD)")
 	flag.Parse()
 	if flag.NArg() != 0 {

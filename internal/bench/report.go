@@ -94,8 +94,14 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 	fmt.Fprintf(b, "- CPU: %s; memory: %s; %s; conntab at %s\n", m.cpu, m.mem, m.goVersion, rev)
 	fmt.Fprintf(b, "- %s; %s\n", m.ss, m.netstat)
 	fmt.Fprintf(b, "- load average (1 min): %s before, %s after\n", m.loadStart, m.loadEnd)
-	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d -window %v`\n\n",
-		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders, cfg.window)
+	pin := ""
+	if cfg.oneCPU {
+		pin = fmt.Sprintf(" -taskset %d", cfg.cpu)
+		fmt.Fprintf(b, "- one-core run: every timed command ran on CPU %d alone (sched_setaffinity, as taskset -c %d)\n",
+			cfg.cpu, cfg.cpu)
+	}
+	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d -window %v%s`\n\n",
+		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders, cfg.window, pin)
 
 	b.WriteString("Fixture, counted inside the namespace by state (sock_diag) and from /proc/net/sockstat:\n\n")
 	b.WriteString("| TIME_WAIT batch | rounds | when | TCP ESTABLISHED | TCP TIME_WAIT | TCP LISTEN | TCP CLOSE_WAIT | TCP FIN_WAIT2 | other TCP | TCP over IPv6 | UDP connected | UDP unconnected | sockstat TCP inuse / tw |\n")

@@ -7,13 +7,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // spawnArg runs the spawner: a small process inside the namespace that
@@ -59,9 +63,17 @@ type spawnResult struct {
 const spawnTimeout = 5 * time.Minute
 
 func spawnMain(args []string) int {
-	if len(args) != 0 {
-		fmt.Fprintf(os.Stderr, "bench %s: unexpected arguments %q\n", spawnArg, args)
+	fs := flag.NewFlagSet("spawn", flag.ContinueOnError)
+	cpu := fs.Int("cpu", -1, "run the commands on this CPU only")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		fmt.Fprintf(os.Stderr, "bench %s: bad arguments %q\n", spawnArg, args)
 		return 2
+	}
+	if *cpu >= 0 {
+		if err := pinThread(*cpu); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
 	}
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
@@ -137,6 +149,20 @@ func spawn(req spawnRequest, null *os.File) spawnResult {
 		}
 	}
 	return res
+}
+
+// pinThread locks the calling goroutine to its thread and sets that
+// thread's CPU affinity to cpu alone. Commands started from it (Go forks
+// from the thread of the goroutine calling Start) inherit the affinity,
+// as under taskset -c cpu, without taskset's own exec being timed.
+func pinThread(cpu int) error {
+	runtime.LockOSThread()
+	var set unix.CPUSet
+	set.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return fmt.Errorf("sched_setaffinity to CPU %d: %w", cpu, err)
+	}
+	return nil
 }
 
 // parseGNUTime reads what time -f %M -o FILE wrote: the figure on the last
