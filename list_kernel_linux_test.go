@@ -63,15 +63,17 @@ func decodeNDJSON(t *testing.T, r io.Reader) []model.Socket {
 	return socks
 }
 
-// TestKernelListAgreesWithSS: `conntab list -a` and `ss -tuan` list the same
-// sockets of a namespace holding one of each kind, from either source.
-func TestKernelListAgreesWithSS(t *testing.T) {
+// knownSetWithSS makes a namespace holding one socket of each kind
+// (nstest.BuildKnownSet), closed when the test ends, and what ss lists
+// in it; without ss, the test is skipped.
+func knownSetWithSS(t *testing.T) (*nstest.NS, []model.Socket) {
+	t.Helper()
 	ns := nstest.Require(t)
 	k, err := nstest.BuildKnownSet(ns)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer k.Close()
+	t.Cleanup(func() { k.Close() })
 	fromSS, err := nstest.SS(ns)
 	if errors.Is(err, exec.ErrNotFound) {
 		t.Skip("ss (iproute2) is not installed: .ci/run installs it")
@@ -79,6 +81,13 @@ func TestKernelListAgreesWithSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ns, fromSS
+}
+
+// TestKernelListAgreesWithSS: `conntab list -a` and `ss -tuan` list the same
+// sockets of a namespace holding one of each kind, from either source.
+func TestKernelListAgreesWithSS(t *testing.T) {
+	ns, fromSS := knownSetWithSS(t)
 	want := tuples(fromSS)
 	// ss 6.1 does not know BOUND_INACTIVE, so it cannot list the bound-only
 	// socket; everything else must match exactly.

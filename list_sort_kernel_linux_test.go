@@ -2,17 +2,14 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/model"
 )
 
@@ -21,19 +18,7 @@ import (
 // `--columns` writes the columns it names, reading the processes for
 // Process without -p.
 func TestKernelListSortAndColumns(t *testing.T) {
-	ns := nstest.Require(t)
-	k, err := nstest.BuildKnownSet(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	fromSS, err := nstest.SS(ns)
-	if errors.Is(err, exec.ErrNotFound) {
-		t.Skip("ss (iproute2) is not installed: .ci/run installs it")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, fromSS := knownSetWithSS(t)
 	inOrder := func(socks []model.Socket) (out []string) {
 		for _, s := range socks {
 			// ss 6.1 does not know BOUND_INACTIVE.

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -74,19 +72,7 @@ func ssSummary(t *testing.T, ns *nstest.NS) render.SSJSON {
 // figures what `ss -s` says. -su counts the UDP sockets, unconnected
 // ones too, and -s counts what -as counts.
 func TestKernelSummaryAgreesWithSS(t *testing.T) {
-	ns := nstest.Require(t)
-	k, err := nstest.BuildKnownSet(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	fromSS, err := nstest.SS(ns)
-	if errors.Is(err, exec.ErrNotFound) {
-		t.Skip("ss (iproute2) is not installed: .ci/run installs it")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns, fromSS := knownSetWithSS(t)
 	wantStates := map[string]int{}
 	udp := 0
 	for _, s := range fromSS {
