@@ -31,21 +31,7 @@ var cutNumberOnScreen = regexp.MustCompile(`[0-9][.:,/%]?…|…[.:]?[0-9]`)
 // menu mark the column they sort by; and esc then q, typed at once,
 // quits.
 func TestDashboardLayoutInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed (.ci/run installs it)")
-	}
-	ns := nstest.Require(t)
-	if err := ns.Sysctl("net.ipv4.ip_local_port_range", "40000 40099"); err != nil {
-		t.Fatal(err)
-	}
-	if err := ns.Sysctl("net.ipv4.tcp_tw_reuse", "0"); err != nil {
-		t.Fatal(err)
-	}
-	pid, stop, err := nstest.StartNamed(ns, "python3", "tcp4", "0.0.0.0:6379")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	ns, pid := tmuxNamespace(t, "python3")
 	timeWait(t, ns, 60)
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {

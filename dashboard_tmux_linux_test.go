@@ -13,6 +13,32 @@ import (
 	"github.com/conntab/conntab/internal/nstest"
 )
 
+// tmuxNamespace skips the test without tmux, and makes a namespace with
+// a 100-port ephemeral range (40000-40099) in which a process named comm
+// listens on 0.0.0.0:6379 until the test ends; pid is that process's.
+// On loopback, tcp_tw_reuse's default (2) would let connect() take
+// TIME_WAIT ports over, and the dashboard, reading the setting, would
+// rightly not flag them: it is 0 here.
+func tmuxNamespace(t *testing.T, comm string) (ns *nstest.NS, pid int) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed (.ci/run installs it)")
+	}
+	ns = nstest.Require(t)
+	if err := ns.Sysctl("net.ipv4.ip_local_port_range", "40000 40099"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Sysctl("net.ipv4.tcp_tw_reuse", "0"); err != nil {
+		t.Fatal(err)
+	}
+	pid, stop, err := nstest.StartNamed(ns, comm, "tcp4", "0.0.0.0:6379")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return ns, pid
+}
+
 // TestDashboardInTmux runs the real binary in a terminal, as a person
 // would: inside a test namespace where one destination's TIME_WAIT
 // sockets hold 90 of the 100 ephemeral ports and a redis-server listens
@@ -20,25 +46,8 @@ import (
 // finding's advice, switches views, filters `state time-wait`, and reads
 // the screen for the flagged destination and its count.
 func TestDashboardInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed (.ci/run installs it)")
-	}
-	ns := nstest.Require(t)
-	if err := ns.Sysctl("net.ipv4.ip_local_port_range", "40000 40099"); err != nil {
-		t.Fatal(err)
-	}
-	// On loopback, tcp_tw_reuse's default (2) would let connect() take
-	// the TIME_WAIT ports over, and the dashboard, reading the setting,
-	// would rightly not flag them.
-	if err := ns.Sysctl("net.ipv4.tcp_tw_reuse", "0"); err != nil {
-		t.Fatal(err)
-	}
 	// Redis on every IPv4 address: the listener audit's EXPOSED.
-	_, stopRedis, err := nstest.StartNamed(ns, "redis-server", "tcp4", "0.0.0.0:6379")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stopRedis()
+	ns, _ := tmuxNamespace(t, "redis-server")
 	ln, err := ns.Listen("tcp4", "127.0.0.1:5432")
 	if err != nil {
 		t.Fatal(err)
