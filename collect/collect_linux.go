@@ -18,7 +18,8 @@ import (
 )
 
 func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
-	snap := &model.Snapshot{Taken: time.Now()}
+	start := time.Now()
+	snap := &model.Snapshot{}
 	// The process table is the PID namespace's, whichever network
 	// namespace is read: walk it while the kernel dumps the sockets. From
 	// the second snapshot on, the walk reads only the processes that may
@@ -39,10 +40,16 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 		if snap.Host, err = readHostFacts(c.cfg.ProcRoot); err != nil {
 			return err
 		}
+		// Taken is the moment the table is read, right before the dump:
+		// the rates between two snapshots, and the TIME_WAIT timers told
+		// against them, are over the time between their dumps. The
+		// counters are read after it, so that a loaded host's delay in
+		// reading the settings does not stand between the two.
+		snap.Taken = time.Now()
+		dumpErr = c.dump(ctx, snap)
 		if c.cfg.Settings {
 			factsErr = readNetFacts(&snap.Host, c.cfg.ProcRoot, c.cfg.NetNS != "")
 		}
-		dumpErr = c.dump(ctx, snap)
 		return nil
 	})
 	if err != nil {
@@ -73,7 +80,7 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 			c.memory = c.memory.apply(snap)
 		}
 	}
-	snap.Duration = time.Since(snap.Taken)
+	snap.Duration = time.Since(start)
 	return snap, dumpErr
 }
 

@@ -24,9 +24,11 @@ func (s Source) String() string {
 // Snapshot is one reading of a network namespace's connection table.
 type Snapshot struct {
 	Sockets []Socket
-	// Taken is when the reading started.
+	// Taken is when the sockets were read: the moment their dump
+	// started, which rates between snapshots are measured from.
 	Taken time.Time
-	// Duration is how long the reading took.
+	// Duration is how long the whole reading took: the dump, the
+	// settings and the owners.
 	Duration time.Duration
 	Source   Source
 	// NetNS is the inode number of the namespace that was read.
