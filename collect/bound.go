@@ -6,27 +6,23 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// boundCache keeps the bound-only sockets of each family's last bind-table
-// walk, for the snapshots that skip it (Config.BoundEvery).
+// boundCache keeps the bound-only sockets of the last bind-table walk, for
+// the snapshots that skip it (Config.BoundEvery).
 type boundCache struct {
-	socks map[model.Family][]model.Socket
-	// age counts, per family, the snapshots since the last walk.
-	age map[model.Family]int
+	socks []model.Socket
+	// walked is whether a walk's sockets are kept; age counts the
+	// snapshots since that walk.
+	walked bool
+	age    int
 }
 
-// stale reports whether family f's bound-only sockets are due to be read
-// again, counting this snapshot.
-func (b *boundCache) stale(f model.Family, every int) bool {
-	_, ok := b.socks[f]
-	return !ok || b.age[f]+1 >= every
+// stale reports whether the bound-only sockets are due to be read again,
+// counting this snapshot.
+func (b *boundCache) stale(every int) bool {
+	return !b.walked || b.age+1 >= every
 }
 
-// keep records a walk's bound-only sockets of family f.
-func (b *boundCache) keep(f model.Family, socks []model.Socket) {
-	if b.socks == nil {
-		b.socks = map[model.Family][]model.Socket{}
-		b.age = map[model.Family]int{}
-	}
-	b.socks[f] = slices.Clone(socks)
-	b.age[f] = 0
+// keep records a walk's bound-only sockets.
+func (b *boundCache) keep(socks []model.Socket) {
+	b.socks, b.walked, b.age = slices.Clone(socks), true, 0
 }

@@ -133,9 +133,12 @@ type Collector struct {
 	notified bool
 	// dial opens the sock_diag connection; tests replace it.
 	dial func() (*netlink.Conn, error)
-	// splitAt is how many sockets a TCP family needs before its dump is
-	// split over two cores; tests lower it.
-	splitAt int
+	// boundSkipAt is how many TCP sockets a namespace needs before
+	// BoundEvery skips the bind-table walk; tests lower it.
+	boundSkipAt int
+	// byFamily is set once the kernel refused TCP of both families in
+	// one dump: it is then asked a family at a time.
+	byFamily bool
 	// bound is what BoundEvery keeps between snapshots.
 	bound boundCache
 	// memory is what Remember keeps between snapshots.
@@ -159,13 +162,24 @@ func New(cfg Config) *Collector {
 	if len(cfg.Families) == 0 {
 		cfg.Families = []model.Family{model.FamilyInet, model.FamilyInet6}
 	}
-	return &Collector{cfg: cfg, dial: dialSockDiag, splitAt: defaultSplitAt}
+	return &Collector{cfg: cfg, dial: dialSockDiag, boundSkipAt: defaultBoundSkipAt}
 }
 
 // Collect reads one snapshot. On a decoding error (errors.Is ErrDecode) the
 // snapshot is still returned with every socket that could be read.
 func (c *Collector) Collect(ctx context.Context) (*model.Snapshot, error) {
-	return c.collect(ctx)
+	return c.collect(ctx, nil)
+}
+
+// Stream reads what Collect reads but hands the sockets to emit as the
+// kernel's replies are decoded, in the kernel's order, a batch at a time,
+// holding no more than a few thousand: a listing of a million sockets
+// writes them as they come instead of holding them all. emit must not keep
+// the batch; an error from it ends the reading and is returned. The
+// snapshot returned holds no sockets. With Processes, or from /proc, the
+// sockets are read whole first and handed on in one batch.
+func (c *Collector) Stream(ctx context.Context, emit func([]model.Socket) error) (*model.Snapshot, error) {
+	return c.collect(ctx, emit)
 }
 
 // notify tells Notify, once, that netlink was refused.

@@ -17,7 +17,7 @@ import (
 	"github.com/conntab/conntab/names"
 )
 
-func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
+func (c *Collector) collect(ctx context.Context, emit func([]model.Socket) error) (*model.Snapshot, error) {
 	start := time.Now()
 	snap := &model.Snapshot{}
 	// The process table is the PID namespace's, whichever network
@@ -46,7 +46,7 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 		// counters are read after it, so that a loaded host's delay in
 		// reading the settings does not stand between the two.
 		snap.Taken = time.Now()
-		dumpErr = c.dump(ctx, snap)
+		dumpErr = c.dump(ctx, snap, emit)
 		if c.cfg.Settings {
 			factsErr = readNetFacts(&snap.Host, c.cfg.ProcRoot, c.cfg.NetNS != "")
 		}
@@ -80,23 +80,32 @@ func (c *Collector) collect(ctx context.Context) (*model.Snapshot, error) {
 			c.memory = c.memory.apply(snap)
 		}
 	}
+	if emit != nil && len(snap.Sockets) > 0 {
+		// Not streamed (read from /proc, or with their processes): the
+		// sockets go in one batch.
+		dumpErr = errors.Join(emit(snap.Sockets), dumpErr)
+		snap.Sockets = nil
+	}
 	snap.Duration = time.Since(start)
 	return snap, dumpErr
 }
 
-// dump fills snap from the configured source.
-func (c *Collector) dump(ctx context.Context, snap *model.Snapshot) error {
-	switch c.cfg.Mode {
-	case ModeProc:
+// dump fills snap from the configured source, or streams the sockets to
+// emit where it can (see Stream).
+func (c *Collector) dump(ctx context.Context, snap *model.Snapshot, emit func([]model.Socket) error) error {
+	if c.cfg.Mode == ModeProc {
 		snap.Source = model.SourceProc
 		return c.readProc(snap)
-	case ModeNetlink:
-		snap.Source = model.SourceNetlink
-		return c.dumpNetlink(ctx, snap)
 	}
 	snap.Source = model.SourceNetlink
-	err := c.dumpNetlink(ctx, snap)
-	if err == nil || !refused(err) {
+	var err error
+	streamed := false
+	if emit != nil && !c.cfg.Processes {
+		streamed, err = c.streamNetlink(ctx, snap, emit)
+	} else {
+		err = c.dumpNetlink(ctx, snap)
+	}
+	if c.cfg.Mode == ModeNetlink || err == nil || !refused(err) || streamed {
 		return err
 	}
 	c.notify(fmt.Sprintf("conntab: netlink sock_diag refused (%v); reading /proc/net instead", err))

@@ -12,13 +12,13 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-func (c *Collector) collect(context.Context) (*model.Snapshot, error) {
+func (c *Collector) collect(context.Context, func([]model.Socket) error) (*model.Snapshot, error) {
 	return nil, fmt.Errorf("%w: %s/%s (conntab reads Linux's sock_diag and /proc/net)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
 }
 
 func dialSockDiag() (*netlink.Conn, error) { return nil, ErrUnsupported }
 
-const defaultSplitAt = 0
+const defaultBoundSkipAt = 0
 
 // ReadProcessDetail needs Linux's /proc.
 func ReadProcessDetail(string, int32) (model.ProcessDetail, error) {

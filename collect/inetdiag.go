@@ -1,16 +1,12 @@
 package collect
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
-	"syscall"
 	"time"
 
-	"github.com/mdlayher/netlink"
 
 	"github.com/conntab/conntab/model"
 )
@@ -18,9 +14,16 @@ import (
 // sockDiagByFamily is SOCK_DIAG_BY_FAMILY (linux/sock_diag.h).
 const sockDiagByFamily = 20
 
+// tcpDiagGetSock is TCPDIAG_GETSOCK (linux/inet_diag.h), inet_diag's first
+// request. The kernel answers it with the TCP sockets of both families in
+// one walk of its tables (it sets the family to AF_UNSPEC), where
+// SOCK_DIAG_BY_FAMILY needs a dump, and a walk, per family.
+const tcpDiagGetSock = 18
+
 // Sizes of the fixed structs in linux/inet_diag.h.
 const (
 	inetDiagReqV2Len = 56 // struct inet_diag_req_v2
+	inetDiagReqLen   = 60 // struct inet_diag_req, TCPDIAG_GETSOCK's
 	inetDiagMsgLen   = 72 // struct inet_diag_msg
 )
 
@@ -34,6 +37,17 @@ func inetDiagRequest(family model.Family, proto model.Proto, states uint32) []by
 	// id.idiag_cookie = INET_DIAG_NOCOOKIE: no particular socket.
 	binary.NativeEndian.PutUint32(b[48:], ^uint32(0))
 	binary.NativeEndian.PutUint32(b[52:], ^uint32(0))
+	return b
+}
+
+// tcpDiagRequest encodes a struct inet_diag_req that dumps every TCP
+// socket, of both families, whose state is in the kernel bitmask states.
+func tcpDiagRequest(states uint32) []byte {
+	b := make([]byte, inetDiagReqLen)
+	// id.idiag_cookie = INET_DIAG_NOCOOKIE, as above.
+	binary.NativeEndian.PutUint32(b[44:], ^uint32(0))
+	binary.NativeEndian.PutUint32(b[48:], ^uint32(0))
+	binary.NativeEndian.PutUint32(b[52:], states)
 	return b
 }
 
@@ -263,64 +277,14 @@ func (r *dumpResult) fail(err error) {
 	r.errs = append(r.errs, err)
 }
 
+func (r *dumpResult) stopped() error { return nil }
+
 func (r *dumpResult) err() error {
 	if len(r.errs) <= maxDecodeErrors {
 		return errors.Join(r.errs...)
 	}
 	errs := append(r.errs[:maxDecodeErrors:maxDecodeErrors], fmt.Errorf("and %d more decoding errors", len(r.errs)-maxDecodeErrors))
 	return errors.Join(errs...)
-}
-
-// dumpInetDiag runs one SOCK_DIAG_BY_FAMILY dump of family and proto on
-// conn and adds what it decodes to r. A message that does not decode is
-// reported with its offset in the reply stream and skipped; the dump goes
-// on. A netlink error (the kernel refusing) is returned as it is, so the
-// caller can fall back.
-func dumpInetDiag(ctx context.Context, conn *netlink.Conn, family model.Family, proto model.Proto, states uint32, r *dumpResult) error {
-	// Deadlines are best effort: a test connection has none, and a real
-	// one always accepts them.
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetReadDeadline(deadline)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
-
-	req := netlink.Message{
-		Header: netlink.Header{
-			Type:  sockDiagByFamily,
-			Flags: netlink.Request | netlink.Dump,
-		},
-		Data: inetDiagRequest(family, proto, states),
-	}
-	if _, err := conn.Send(req); err != nil {
-		return fmt.Errorf("netlink sock_diag request %s/%s: %w", proto, family, err)
-	}
-	where := "netlink " + proto.String() + "/" + family.String()
-	var offset int64
-	var s model.Socket
-	for m, err := range conn.ReceiveIter() {
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			var errno syscall.Errno
-			if errors.As(err, &errno) || errors.Is(err, os.ErrDeadlineExceeded) {
-				return fmt.Errorf("netlink sock_diag %s/%s: %w", proto, family, err)
-			}
-			// The stream itself is malformed: nothing after it can be trusted.
-			r.fail(&DecodeError{Where: where, Offset: offset, Err: err})
-			return nil
-		}
-		if m.Header.Type != sockDiagByFamily {
-			r.fail(&DecodeError{Where: where, Offset: offset, Err: fmt.Errorf("%w %d", errMessageType, m.Header.Type)})
-		} else if err := decodeInetDiag(m.Data, proto, &s); err != nil {
-			r.fail(&DecodeError{Where: where, Offset: offset, Err: err})
-		} else {
-			r.add(&s)
-		}
-		offset += int64(nlmsgAlign(16 + len(m.Data)))
-	}
-	return nil
 }
 
 func nlmsgAlign(n int) int { return (n + 3) &^ 3 }

@@ -26,7 +26,7 @@ func TestDumpInetDiagRefused(t *testing.T) {
 				return []netlink.Message{{Header: netlink.Header{Type: netlink.Error}, Data: data}}, nil
 			})
 			defer conn.Close()
-			err := dumpInetDiag(context.Background(), conn, model.FamilyInet, model.ProtoUDP, 0x82, newDumpResult(0))
+			err := dumpInetDiag(context.Background(), conn, dumpJob{proto: model.ProtoUDP, family: model.FamilyInet, mask: 0x82}, newDumpResult(0))
 			if !errors.Is(err, errno) || !refused(err) {
 				t.Fatalf("err = %v, want %v, and refused", err, errno)
 			}

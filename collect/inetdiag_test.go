@@ -184,7 +184,7 @@ func TestDumpInetDiag(t *testing.T) {
 	defer conn.Close()
 
 	r := newDumpResult(0)
-	if err := dumpInetDiag(context.Background(), conn, model.FamilyInet, model.ProtoTCP, 0xfff, r); err != nil {
+	if err := dumpInetDiag(context.Background(), conn, dumpJob{proto: model.ProtoTCP, family: model.FamilyInet, mask: 0xfff}, r); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(inetDiagRequest(model.FamilyInet, model.ProtoTCP, 0xfff), gotReq); diff != "" {

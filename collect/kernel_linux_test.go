@@ -90,17 +90,18 @@ func TestKernelKnownSet(t *testing.T) {
 		})
 	}
 
-	// The same sockets when every TCP dump is split into jobs on two cores.
-	t.Run("netlink split", func(t *testing.T) {
-		split := func() *Collector {
+	// The same sockets when TCP is asked a family at a time, as after a
+	// kernel refused both in one dump.
+	t.Run("netlink by family", func(t *testing.T) {
+		byFamily := func() *Collector {
 			c := New(Config{Mode: ModeNetlink, NetNS: ns.Path()})
-			c.splitAt = 0
+			c.byFamily = true
 			return c
 		}
-		if n := len(split().dumpJobs(procSockstat{})); n != 8 {
-			t.Fatalf("%d jobs, want 3 per TCP family and 1 per UDP family", n)
+		if jobs, _ := byFamily().dumpJobs(procSockstat{}); len(jobs) != 4 {
+			t.Fatalf("%d jobs, want one per family and protocol", len(jobs))
 		}
-		snap, got := collectUntilWith(t, split, tuples(wantNetlink))
+		snap, got := collectUntilWith(t, byFamily, tuples(wantNetlink))
 		if diff := cmp.Diff(tuples(wantNetlink), got); diff != "" {
 			t.Fatalf("sockets (-want +got)\n%s", diff)
 		}
@@ -109,12 +110,13 @@ func TestKernelKnownSet(t *testing.T) {
 
 	// Walking the bind table every third snapshot only: every snapshot
 	// still lists the bound-only sockets, from the last walk in between.
-	t.Run("netlink split, bound every 3", func(t *testing.T) {
+	t.Run("netlink, bound every 3", func(t *testing.T) {
 		c := New(Config{Mode: ModeNetlink, NetNS: ns.Path(), BoundEvery: 3})
-		c.splitAt = 0
-		var jobs []int
+		c.boundSkipAt = 0
+		var skipped []bool
 		for i := range 4 {
-			jobs = append(jobs, len(c.dumpJobs(procSockstat{})))
+			_, skip := c.dumpJobs(procSockstat{})
+			skipped = append(skipped, skip)
 			snap, err := c.Collect(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -123,12 +125,46 @@ func TestKernelKnownSet(t *testing.T) {
 				t.Fatalf("snapshot %d (-want +got)\n%s", i, diff)
 			}
 		}
-		// dumpJobs counts a snapshot as it plans it: the bind table is
+		// dumpJobs plans a snapshot as Collect does: the bind table is
 		// walked at the first and the fourth.
-		if want := []int{8, 6, 6, 8}; !slices.Equal(jobs, want) {
-			t.Errorf("jobs per snapshot %v, want %v", jobs, want)
+		if want := []bool{false, true, true, false}; !slices.Equal(skipped, want) {
+			t.Errorf("walk skipped per snapshot %v, want %v", skipped, want)
 		}
 	})
+
+	// Stream hands on the same sockets as Collect, with their details.
+	for _, tt := range []struct {
+		mode Mode
+		want []model.Socket
+	}{{ModeNetlink, wantNetlink}, {ModeProc, without(k.Want, model.StateBoundInactive)}} {
+		t.Run(tt.mode.String()+" stream", func(t *testing.T) {
+			stream := func() *Collector { return New(Config{Mode: tt.mode, NetNS: ns.Path()}) }
+			var snap *model.Snapshot
+			var got []model.Socket
+			for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				got = got[:0]
+				var err error
+				snap, err = stream().Stream(context.Background(), func(b []model.Socket) error {
+					got = append(got, b...)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if slices.Equal(tuples(got), tuples(tt.want)) || time.Now().After(deadline) {
+					break
+				}
+			}
+			if diff := cmp.Diff(tuples(tt.want), tuples(got)); diff != "" {
+				t.Fatalf("sockets (-want +got)\n%s", diff)
+			}
+			if len(snap.Sockets) != 0 {
+				t.Errorf("the snapshot holds %d sockets; a stream hands them all on", len(snap.Sockets))
+			}
+			snap.Sockets = got
+			checkDetails(t, snap, tt.mode)
+		})
+	}
 
 	t.Run("ss", func(t *testing.T) {
 		want := without(wantNetlink, model.StateBoundInactive) // ss 6.1 predates BOUND_INACTIVE

@@ -61,7 +61,7 @@ func replayRecorded(t *testing.T) ([]model.Socket, error) {
 		conn := nltest.Dial(func(req []netlink.Message) ([]netlink.Message, error) {
 			return append(msgs, done), nil
 		})
-		err = dumpInetDiag(context.Background(), conn, d.family, d.proto, model.AllStateSet.KernelMask(d.proto), r)
+		err = dumpInetDiag(context.Background(), conn, dumpJob{proto: d.proto, family: d.family, mask: model.AllStateSet.KernelMask(d.proto)}, r)
 		conn.Close()
 		if err != nil {
 			return nil, err
@@ -117,7 +117,7 @@ func TestTruncatedRecording(t *testing.T) {
 			return append(short, netlink.Message{Header: netlink.Header{Type: netlink.Done, Flags: netlink.Multi}, Data: make([]byte, 4)}), nil
 		})
 		r := newDumpResult(0)
-		if err := dumpInetDiag(context.Background(), conn, model.FamilyInet, model.ProtoTCP, 0xffff, r); err != nil {
+		if err := dumpInetDiag(context.Background(), conn, dumpJob{proto: model.ProtoTCP, family: model.FamilyInet, mask: 0xffff}, r); err != nil {
 			t.Fatal(err)
 		}
 		conn.Close()
