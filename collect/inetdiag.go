@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"time"
 
-
 	"github.com/conntab/conntab/model"
 )
 

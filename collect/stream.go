@@ -76,5 +76,5 @@ func (k *streamSink) finish() error {
 	return k.err
 }
 
-func (k *streamSink) fail(err error)  { k.errs.fail(err) }
+func (k *streamSink) fail(err error) { k.errs.fail(err) }
 func (k *streamSink) stopped() error { return k.err }
