@@ -40,11 +40,6 @@ func parseArgs(args []string, fs *pflag.FlagSet) ([]string, error) {
 	return rest, err
 }
 
-// printHelp writes a command's usage, then its flags, to w.
-func printHelp(w io.Writer, usage string, fs *pflag.FlagSet) error {
-	return cli.WriteHelp(w, usage, fs)
-}
-
 // sourceMode is the collector's mode for --source's word ("" is auto).
 func sourceMode(word string) (collect.Mode, error) {
 	if word == "" {

@@ -48,7 +48,7 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if o.Help {
-		return printHelp(stdout, cli.TopUsage, o.Flags())
+		return cli.WriteHelp(stdout, cli.TopUsage, o.Flags())
 	}
 	f, err := parseFilter(o.FilterFile, rest)
 	if err != nil {

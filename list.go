@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 
-	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/filter"
@@ -26,7 +25,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if o.Help {
-		return printHelp(stdout, cli.ListUsage, o.Flags())
+		return cli.WriteHelp(stdout, cli.ListUsage, o.Flags())
 	}
 	lo, err := listing(&o)
 	if err != nil {
@@ -47,8 +46,15 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	need := lo.Needs()
 	cfg, asked := listConfig(cfg, lo.Selection, need.Processes || f.NeedsProcesses(), need.Flags)
 	cfg.Notify = notifier(stderr)
+	labels := &render.Labeler{}
+	if need.Users {
+		labels.UserName = names.HostUsers(names.PasswdFile, warner(stderr)).Name
+	}
+	if render.Streams(&lo) && !need.Flags && !cfg.Processes && !o.Resolve {
+		return streamList(ctx, collect.New(cfg), f, o.FilterFile, lo, labels, services, stdout)
+	}
 	taken, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Dests: need.Flags, Thresholds: o.Thresholds}, nil)
-	labels := &render.Labeler{Labeler: names.Labeler{Services: services()}}
+	labels.Services = services()
 	if taken == nil {
 		return collectErr
 	}
@@ -61,25 +67,55 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return collectErr
 	}
 	labels.Host, labels.Snapshot, labels.Dests = &snap.Host, snap, taken.Net().Dests
-	if need.Users {
-		labels.UserName = names.HostUsers(names.PasswdFile, warner(stderr)).Name
-	}
 	m, err := f.Compile(&labels.Labeler)
 	if err != nil {
 		return filterError(o.FilterFile, err)
 	}
-	keep := snap.Sockets[:0]
-	for i := range snap.Sockets {
-		if s := &snap.Sockets[i]; asked(s) && m.Match(s) {
-			keep = append(keep, *s)
-		}
-	}
-	snap.Sockets = keep
+	snap.Sockets = slices.DeleteFunc(snap.Sockets, func(s model.Socket) bool { return !asked(&s) || !m.Match(&s) })
 	if o.Resolve && lo.Format == render.ListingTable { // JSON and CSV keep numbers
 		labels.Hosts = new(names.Resolver).Resolve(ctx, names.Addrs(snap.Sockets))
 	}
-	warnListing(stderr, snap, labels.Dests)
+	for _, note := range render.ListingNotes(snap, labels.Dests, os.Geteuid()) {
+		fmt.Fprintln(stderr, note)
+	}
 	return listSnapshot(snap, collectErr, lo, labels, stdout)
+}
+
+// listSnapshot writes what a collection returned. On a decoding error the
+// snapshot still holds every socket that could be read: they are listed,
+// and the error is returned after them.
+func listSnapshot(snap *model.Snapshot, collectErr error, o render.ListingOptions, labels *render.Labeler, stdout io.Writer) error {
+	err := writeReport(stdout, "listing", func(w *bufio.Writer) error {
+		render.Listing(w, snap, o, labels)
+		return nil
+	})
+	return ending(err, collectErr, false, nil)
+}
+
+// streamList writes the listing as the kernel's replies are decoded
+// (collect.Stream), holding no more than a window of sockets: the listing
+// of a million costs the memory of a few thousand. The namespace's facts
+// reach the names with the first batch.
+func streamList(ctx context.Context, c *collect.Collector, f *filter.Filter, file string, lo render.ListingOptions,
+	labels *render.Labeler, services func() *names.Services, stdout io.Writer) error {
+	labels.Services = services()
+	m, err := f.Compile(&labels.Labeler)
+	if err != nil {
+		return filterError(file, err)
+	}
+	var collectErr error
+	err = writeReport(stdout, "listing", func(w *bufio.Writer) error {
+		out := render.NewListingStream(w, lo, labels)
+		_, collectErr = c.Stream(ctx, func(snap *model.Snapshot, socks []model.Socket) error {
+			labels.Host, labels.Snapshot = &snap.Host, snap
+			return out.Write(slices.DeleteFunc(socks, func(s model.Socket) bool { return !m.Match(&s) }))
+		})
+		if collectErr != nil && labels.Snapshot == nil {
+			return nil // nothing read: a header would read as an empty host
+		}
+		return out.Close()
+	})
+	return ending(err, collectErr, false, nil)
 }
 
 // parseFilter parses the filter the command line gives (cli.FilterText);
@@ -110,24 +146,20 @@ func selection(o *cli.ListOptions, f *filter.Filter) render.Selection {
 	return sel
 }
 
-// listConfig is what the listing reads, over cfg, for the selection sel;
-// processes when asked. Flags (--flags, or a Flags column) count whole
-// pools: U depends on the listeners, and a pool on its sockets in every
-// state. Then every state of TCP is read, and asked tells the sockets
-// asked for.
+// listConfig is what the listing reads, over cfg, for the selection sel,
+// and asked the sockets sel asks for. Flags (--flags, a Flags column)
+// count whole pools, whose U depends on the listeners: then every state
+// of TCP is read.
 func listConfig(cfg collect.Config, sel render.Selection, processes, flags bool) (_ collect.Config, asked func(*model.Socket) bool) {
-	cfg.States, cfg.Processes = sel.States, processes
-	cfg.Protos, cfg.Families = sel.Protos, sel.Families
-	if !flags {
-		return cfg, func(*model.Socket) bool { return true }
-	}
-	wanted, protos := cfg.States, cfg.Protos
-	cfg.States = model.AllStateSet
-	if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
-		cfg.Protos = append(slices.Clip(cfg.Protos), model.ProtoTCP)
+	cfg.States, cfg.Processes, cfg.Protos, cfg.Families = sel.States, processes, sel.Protos, sel.Families
+	if flags {
+		cfg.States = model.AllStateSet
+		if cfg.Protos != nil && !slices.Contains(cfg.Protos, model.ProtoTCP) {
+			cfg.Protos = append(slices.Clip(cfg.Protos), model.ProtoTCP)
+		}
 	}
 	return cfg, func(s *model.Socket) bool {
-		return wanted.Has(s.State) && (protos == nil || slices.Contains(protos, s.Proto))
+		return sel.States.Has(s.State) && (sel.Protos == nil || slices.Contains(sel.Protos, s.Proto))
 	}
 }
 
@@ -166,33 +198,7 @@ func listing(o *cli.ListOptions) (render.ListingOptions, error) {
 	return l, nil
 }
 
-// warnListing says on stderr what the listing does not show: flags on
-// remote endpoints (conntab ports explains them; the index points at no
-// socket, so the narrowed rows leave it whole), and sockets whose
-// processes could not be seen.
-func warnListing(stderr io.Writer, snap *model.Snapshot, dests *analyze.DestIndex) {
-	if dests != nil {
-		if sev, n := dests.Severity(), len(dests.Flags); sev != analyze.SeverityNone {
-			fmt.Fprintf(stderr, "conntab: %d flags on remote endpoints, the worst %s: 'conntab ports' explains them\n", n, sev)
-		}
-	}
-	if note := render.HiddenOwnersNote(snap, os.Geteuid()); note != "" {
-		fmt.Fprintln(stderr, note)
-	}
-}
-
 // warner says a warning on stderr: the name tables' (names.HostUsers).
 func warner(stderr io.Writer) func(error) {
 	return func(err error) { fmt.Fprintf(stderr, "conntab: %s\n", oneLine(err)) }
-}
-
-// listSnapshot writes what a collection returned. On a decoding error the
-// snapshot still holds every socket that could be read: they are listed,
-// and the error is returned after them.
-func listSnapshot(snap *model.Snapshot, collectErr error, o render.ListingOptions, labels *render.Labeler, stdout io.Writer) error {
-	err := writeReport(stdout, "listing", func(w *bufio.Writer) error {
-		render.Listing(w, snap, o, labels)
-		return nil
-	})
-	return ending(err, collectErr, false, nil)
 }

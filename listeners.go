@@ -24,7 +24,7 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if o.Help {
-		return printHelp(stdout, cli.ListenersUsage, o.Flags())
+		return cli.WriteHelp(stdout, cli.ListenersUsage, o.Flags())
 	}
 	if len(rest) > 0 {
 		return usagef("conntab listeners takes no arguments, only flags: %q", strings.Join(rest, " "))

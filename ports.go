@@ -22,7 +22,7 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if o.Help {
-		return printHelp(stdout, cli.PortsUsage, o.Flags())
+		return cli.WriteHelp(stdout, cli.PortsUsage, o.Flags())
 	}
 	if len(rest) > 0 {
 		return usagef("conntab ports takes no arguments, only flags: %q", strings.Join(rest, " "))

@@ -23,7 +23,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case err != nil:
 		return err
 	case o.Help:
-		return printHelp(stdout, cli.ServeUsage, o.Flags())
+		return cli.WriteHelp(stdout, cli.ServeUsage, o.Flags())
 	case len(rest) > 0:
 		return usagef("conntab serve takes no arguments, only flags: %q", strings.Join(rest, " "))
 	}

@@ -173,12 +173,14 @@ func (c *Collector) Collect(ctx context.Context) (*model.Snapshot, error) {
 
 // Stream reads what Collect reads but hands the sockets to emit as the
 // kernel's replies are decoded, in the kernel's order, a batch at a time,
+// with the snapshot they belong to (its host facts, source and namespace
+// are read before the sockets),
 // holding no more than a few thousand: a listing of a million sockets
 // writes them as they come instead of holding them all. emit must not keep
 // the batch; an error from it ends the reading and is returned. The
 // snapshot returned holds no sockets. With Processes, or from /proc, the
 // sockets are read whole first and handed on in one batch.
-func (c *Collector) Stream(ctx context.Context, emit func([]model.Socket) error) (*model.Snapshot, error) {
+func (c *Collector) Stream(ctx context.Context, emit func(*model.Snapshot, []model.Socket) error) (*model.Snapshot, error) {
 	return c.collect(ctx, emit)
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/conntab/conntab/names"
 )
 
-func (c *Collector) collect(ctx context.Context, emit func([]model.Socket) error) (*model.Snapshot, error) {
+func (c *Collector) collect(ctx context.Context, emit func(*model.Snapshot, []model.Socket) error) (*model.Snapshot, error) {
 	start := time.Now()
 	snap := &model.Snapshot{}
 	// The process table is the PID namespace's, whichever network
@@ -83,7 +83,7 @@ func (c *Collector) collect(ctx context.Context, emit func([]model.Socket) error
 	if emit != nil && len(snap.Sockets) > 0 {
 		// Not streamed (read from /proc, or with their processes): the
 		// sockets go in one batch.
-		dumpErr = errors.Join(emit(snap.Sockets), dumpErr)
+		dumpErr = errors.Join(emit(snap, snap.Sockets), dumpErr)
 		snap.Sockets = nil
 	}
 	snap.Duration = time.Since(start)
@@ -92,7 +92,7 @@ func (c *Collector) collect(ctx context.Context, emit func([]model.Socket) error
 
 // dump fills snap from the configured source, or streams the sockets to
 // emit where it can (see Stream).
-func (c *Collector) dump(ctx context.Context, snap *model.Snapshot, emit func([]model.Socket) error) error {
+func (c *Collector) dump(ctx context.Context, snap *model.Snapshot, emit func(*model.Snapshot, []model.Socket) error) error {
 	if c.cfg.Mode == ModeProc {
 		snap.Source = model.SourceProc
 		return c.readProc(snap)

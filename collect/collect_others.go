@@ -12,7 +12,7 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-func (c *Collector) collect(context.Context, func([]model.Socket) error) (*model.Snapshot, error) {
+func (c *Collector) collect(context.Context, func(*model.Snapshot, []model.Socket) error) (*model.Snapshot, error) {
 	return nil, fmt.Errorf("%w: %s/%s (conntab reads Linux's sock_diag and /proc/net)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
 }
 

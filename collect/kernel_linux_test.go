@@ -144,7 +144,7 @@ func TestKernelKnownSet(t *testing.T) {
 			for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 				got = got[:0]
 				var err error
-				snap, err = stream().Stream(context.Background(), func(b []model.Socket) error {
+				snap, err = stream().Stream(context.Background(), func(_ *model.Snapshot, b []model.Socket) error {
 					got = append(got, b...)
 					return nil
 				})

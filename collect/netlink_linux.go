@@ -89,14 +89,14 @@ func (c *Collector) dumpNetlink(ctx context.Context, snap *model.Snapshot) error
 // they are decoded (Stream); streamed reports whether any were, after
 // which a refusal can no longer fall back to /proc. The bind table is
 // walked whatever Config.BoundEvery says: nothing is kept between streams.
-func (c *Collector) streamNetlink(ctx context.Context, snap *model.Snapshot, emit func([]model.Socket) error) (streamed bool, err error) {
+func (c *Collector) streamNetlink(ctx context.Context, snap *model.Snapshot, emit func(*model.Snapshot, []model.Socket) error) (streamed bool, err error) {
 	counts := readSockstat(netDir(c.cfg.ProcRoot, c.cfg.NetNS != ""))
 	c.bound = boundCache{}
 	jobs, _ := c.dumpJobs(counts)
 	n := 0
 	k := newStreamSink(c.cfg.States, snap.NetNS, func(socks []model.Socket) error {
 		n += len(socks)
-		return emit(socks)
+		return emit(snap, socks)
 	})
 	if err := c.runDumps(ctx, jobs, k); err != nil {
 		return n > 0, err

@@ -3,6 +3,7 @@ package render
 import (
 	"strconv"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render/escape"
 )
@@ -90,4 +91,22 @@ func HiddenOwnersShort(snap *model.Snapshot, euid int) string {
 		return s + " even root may not inspect"
 	}
 	return s + " only root may inspect"
+}
+
+// ListingNotes are what `conntab list` says on stderr besides the
+// listing, about what it does not show: flags on remote endpoints (dests;
+// conntab ports explains them; the index points at no socket, so the
+// narrowed rows leave it whole), and sockets whose processes could not be
+// seen (HiddenOwnersNote).
+func ListingNotes(snap *model.Snapshot, dests *analyze.DestIndex, euid int) []string {
+	var notes []string
+	if dests != nil {
+		if sev, n := dests.Severity(), len(dests.Flags); sev != analyze.SeverityNone {
+			notes = append(notes, "conntab: "+strconv.Itoa(n)+" flags on remote endpoints, the worst "+sev.String()+": 'conntab ports' explains them")
+		}
+	}
+	if note := HiddenOwnersNote(snap, euid); note != "" {
+		notes = append(notes, note)
+	}
+	return notes
 }

@@ -65,55 +65,91 @@ func Listing(w *bufio.Writer, snap *model.Snapshot, o ListingOptions, l *Labeler
 // first pass over the rows, which measures every cell without writing it
 // (Column.Width); the last column is not padded.
 func writeTable(w *bufio.Writer, socks []model.Socket, cols []Column, l *Labeler, header bool) {
-	widths := make([]int, len(cols))
+	t := newTable(cols, l, header)
+	t.measure(socks)
+	if header {
+		t.writeHeader(w)
+	}
+	t.writeRows(w, socks)
+}
+
+// table writes sockets as aligned rows.
+type table struct {
+	cols   []Column
+	l      *Labeler
+	widths []int
+	line   []byte
+}
+
+func newTable(cols []Column, l *Labeler, header bool) *table {
+	t := &table{cols: cols, l: l, widths: make([]int, len(cols))}
 	if header {
 		for i, c := range cols {
-			widths[i] = len(c.Name)
+			t.widths[i] = len(c.Name)
 		}
 	}
-	last := len(cols) - 1
-	// The last column is not padded, so not measured, unless it is a
-	// number (--columns), aligned right.
-	measured := cols[:last]
-	if last >= 0 && cols[last].Right {
-		measured = cols
+	return t
+}
+
+// measure widens the columns to fit socks' cells. The last column is not
+// padded, so not measured, unless it is a number (--columns), aligned
+// right.
+func (t *table) measure(socks []model.Socket) {
+	last := len(t.cols) - 1
+	measured := t.cols[:last]
+	if last >= 0 && t.cols[last].Right {
+		measured = t.cols
 	}
 	for k := range socks {
 		for i, c := range measured {
-			widths[i] = max(widths[i], c.Width(&socks[k], l))
+			t.widths[i] = max(t.widths[i], c.Width(&socks[k], t.l))
 		}
 	}
-	var line []byte
-	if header {
-		for i, c := range cols {
-			line = appendCell(line, len(c.Name), widths[i], c.Right, i == last,
-				func(dst []byte) []byte { return append(dst, c.Name...) })
-		}
-		line = append(line, '\n')
-		w.Write(line)
+}
+
+func (t *table) writeHeader(w *bufio.Writer) {
+	line := t.line[:0]
+	last := len(t.cols) - 1
+	for i, c := range t.cols {
+		line = appendCell(line, len(c.Name), t.widths[i], c.Right, i == last,
+			func(dst []byte) []byte { return append(dst, c.Name...) })
 	}
+	t.line = append(line, '\n')
+	w.Write(t.line)
+}
+
+// writeRows writes a line a socket. A cell wider than its column (a row
+// after a streamed table's look-ahead) widens it from that row on.
+func (t *table) writeRows(w *bufio.Writer, socks []model.Socket) error {
+	last := len(t.cols) - 1
 	for k := range socks {
-		line = line[:0]
+		line := t.line[:0]
 		s := &socks[k]
-		for i, c := range cols {
+		for i, c := range t.cols {
 			start := len(line)
 			if c.Right {
 				// Right-aligned cells are numbers: pad by their width first.
-				line = appendSpaces(line, widths[i]-c.Width(s, l))
-				line = c.Append(line, s, l)
+				n := c.Width(s, t.l)
+				t.widths[i] = max(t.widths[i], n)
+				line = appendSpaces(line, t.widths[i]-n)
+				line = c.Append(line, s, t.l)
 			} else {
-				line = c.Append(line, s, l)
+				line = c.Append(line, s, t.l)
 				if i < last {
-					line = appendSpaces(line, widths[i]-(len(line)-start))
+					t.widths[i] = max(t.widths[i], len(line)-start)
+					line = appendSpaces(line, t.widths[i]-(len(line)-start))
 				}
 			}
 			if i < last {
 				line = append(line, ' ', ' ')
 			}
 		}
-		line = append(line, '\n')
-		w.Write(line)
+		t.line = append(line, '\n')
+		if _, err := w.Write(t.line); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // appendCell appends one header cell padded to width, with two spaces
