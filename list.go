@@ -71,7 +71,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return filterError(o.FilterFile, err)
 	}
-	snap.Sockets = slices.DeleteFunc(snap.Sockets, func(s model.Socket) bool { return !asked(&s) || !m.Match(&s) })
+	snap.Sockets = m.Keep(snap.Sockets, asked)
 	if o.Resolve && lo.Format == render.ListingTable { // JSON and CSV keep numbers
 		labels.Hosts = new(names.Resolver).Resolve(ctx, names.Addrs(snap.Sockets))
 	}
@@ -108,7 +108,7 @@ func streamList(ctx context.Context, c *collect.Collector, f *filter.Filter, fil
 		out := render.NewListingStream(w, lo, labels)
 		_, collectErr = c.Stream(ctx, func(snap *model.Snapshot, socks []model.Socket) error {
 			labels.Host, labels.Snapshot = &snap.Host, snap
-			return out.Write(slices.DeleteFunc(socks, func(s model.Socket) bool { return !m.Match(&s) }))
+			return out.Write(m.Keep(socks, nil))
 		})
 		if collectErr != nil && labels.Snapshot == nil {
 			return nil // nothing read: a header would read as an empty host

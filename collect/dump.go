@@ -13,6 +13,10 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
+// recvBuffer is the userspace buffer one recvmsg fills, as ss uses. The
+// kernel never fills more than 32 KiB into one dump reply anyway.
+const recvBuffer = 32 << 10
+
 // dumpJob is one inet_diag dump: one protocol, one family or (family 0,
 // TCP only) both in one walk, some states.
 type dumpJob struct {
@@ -79,6 +83,11 @@ func dumpInetDiag(ctx context.Context, conn *netlink.Conn, job dumpJob, out sink
 	if _, err := conn.Send(req); err != nil {
 		return fmt.Errorf("netlink sock_diag request %s: %w", job.where()[len("netlink "):], err)
 	}
+	if rc, err := conn.SyscallConn(); err == nil {
+		return dumpRaw(ctx, rc, job, uint16(req.Header.Type), out, abort)
+	}
+	// A connection without a socket of its own (a test's): the library
+	// receives.
 	chunks, free := make(chan []netlink.Message, 4), make(chan []netlink.Message, 4)
 	var recvErr error
 	go func() {

@@ -11,10 +11,6 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// recvBuffer is the userspace buffer one recvmsg fills, as ss uses. The
-// kernel never fills more than 32 KiB into one dump reply anyway.
-const recvBuffer = 32 << 10
-
 // boundBit is the kernel state bit that walks the bind table.
 const boundBit = 1 << model.StateBoundInactive
 

@@ -41,6 +41,18 @@ func (m *Matcher) Match(s *model.Socket) bool {
 	return m.match == nil || m.match(s)
 }
 
+// Keep narrows socks, in place, to the sockets the filter selects and
+// also (when not nil) accepts, and returns them.
+func (m *Matcher) Keep(socks []model.Socket, also func(*model.Socket) bool) []model.Socket {
+	kept := socks[:0]
+	for i := range socks {
+		if s := &socks[i]; m.Match(s) && (also == nil || also(s)) {
+			kept = append(kept, *s)
+		}
+	}
+	return kept
+}
+
 func compile(e Expr, l *names.Labeler) (func(*model.Socket) bool, error) {
 	switch e := e.(type) {
 	case *And:
