@@ -40,16 +40,16 @@ func (c *Collector) collect(ctx context.Context, emit func(*model.Snapshot, []mo
 		if snap.Host, err = readHostFacts(c.cfg.ProcRoot); err != nil {
 			return err
 		}
-		// Taken is the moment the table is read, right before the dump:
-		// the rates between two snapshots, and the TIME_WAIT timers told
-		// against them, are over the time between their dumps. The
-		// counters are read after it, so that a loaded host's delay in
-		// reading the settings does not stand between the two.
-		snap.Taken = time.Now()
-		dumpErr = c.dump(ctx, snap, emit)
 		if c.cfg.Settings {
 			factsErr = readNetFacts(&snap.Host, c.cfg.ProcRoot, c.cfg.NetNS != "")
 		}
+		// Taken is the moment the table is read, right before the dump and
+		// right after the counters: the rates between two snapshots, and
+		// the TIME_WAIT timers told against them, are over the time between
+		// their dumps, and a loaded host's delay in reading the settings
+		// does not stand between the two.
+		snap.Taken = time.Now()
+		dumpErr = c.dump(ctx, snap, emit)
 		return nil
 	})
 	if err != nil {
