@@ -11,14 +11,17 @@
 //
 // # Sources, in the order they are tried
 //
-//  1. netlink sock_diag (inet_diag): one SOCK_DIAG_BY_FAMILY dump per
-//     protocol and family, with the wanted states as the kernel's bitmask so
-//     that unwanted sockets are never sent. Replies are read 32 KiB at a
-//     time and decoded as they arrive; a large TCP family (8,192 sockets
-//     by /proc/net/sockstat) is dumped in parts that the cores share. A
-//     dump is not atomic: a socket the kernel reports twice (it moved in
-//     its hash chain, or turned from ESTABLISHED into TIME_WAIT, between
-//     two reads) is kept once, by its cookie, in its newest form.
+//  1. netlink sock_diag (inet_diag): one TCPDIAG_GETSOCK dump for TCP of
+//     both families, one walk of the kernel's tables (SOCK_DIAG_BY_FAMILY,
+//     a walk a family, where the kernel refuses it), and a
+//     SOCK_DIAG_BY_FAMILY dump per family for UDP, with the wanted states
+//     as the kernel's bitmask so that unwanted sockets are never sent.
+//     Replies are read 32 KiB at a time on one goroutine and decoded on
+//     another as they arrive. A dump is not atomic: a socket the kernel
+//     reports twice (it moved in its hash chain, or turned from
+//     ESTABLISHED into TIME_WAIT, between two reads) is kept once, by its
+//     cookie, in its newest form. Stream hands the sockets on as they are
+//     decoded instead of holding them.
 //  2. /proc/net/{tcp,tcp6,udp,udp6}, when netlink is refused: the dump
 //     fails with EPERM, EACCES, EPROTONOSUPPORT, ENOENT (no udp_diag
 //     module), EAFNOSUPPORT or ENOSYS (a kernel without sock_diag, a
