@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
@@ -19,8 +18,8 @@ import (
 	"github.com/conntab/conntab/tui"
 )
 
-// dashboardMemoryLimit is the dashboard's soft memory limit (see
-// runtime/debug.SetMemoryLimit).
+// dashboardMemoryLimit is the dashboard's soft memory limit to start with
+// (tui.Config.MemoryLimit).
 const dashboardMemoryLimit = 170 << 20
 
 // isTerminal reports whether both ends of the dashboard are a terminal.
@@ -64,12 +63,8 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !isTerminal() {
 		return usagef("the dashboard needs a terminal; use conntab list for a pipe")
 	}
-	// A sample of 130k sockets allocates tens of megabytes that the next
-	// sample makes garbage; with Go's default pacing the heap grows to
-	// twice what is live. A soft limit makes the collector work a little
-	// harder instead, unless the user set one (GOMEMLIMIT).
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(dashboardMemoryLimit)
+	if os.Getenv("GOMEMLIMIT") == "" { // the user's limit stands
+		cfg.MemoryLimit = dashboardMemoryLimit
 	}
 	stopProfiles, err := cli.StartProfiles(o.CPUProfile, o.MemProfile)
 	if err != nil {

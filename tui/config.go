@@ -52,9 +52,15 @@ type Config struct {
 	// Rules are the listener audit's, which each sample runs (the
 	// Listeners view's flags and findings); nil means
 	// audit.DefaultAuditRules.
-	Rules  *audit.AuditRules
-	Styles Styles
-	Keys   KeyMap
+	Rules *audit.AuditRules
+	// MemoryLimit, when above 0, is the soft memory limit the dashboard
+	// starts with (runtime/debug.SetMemoryLimit), raised after each sample
+	// to half again the heap it holds (memoryLimit): a host of a million
+	// sockets holds more than a fixed limit would let the collector reach
+	// without working all the time. 0 leaves the runtime's limit alone.
+	MemoryLimit int64
+	Styles      Styles
+	Keys        KeyMap
 }
 
 // withDefaults fills in what cfg leaves zero.

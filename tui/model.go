@@ -44,6 +44,7 @@ type Model struct {
 // New returns the dashboard for cfg.
 func New(ctx context.Context, cfg Config) Model {
 	cfg = cfg.withDefaults()
+	raiseMemoryLimit(cfg.MemoryLimit)
 	labels := cfg.Labeler
 	m := Model{
 		c: common{
@@ -56,7 +57,7 @@ func New(ctx context.Context, cfg Config) Model {
 				Collect: cfg.Collect, Thresholds: cfg.Thresholds, Ports: true, Linger: cfg.Recent,
 				Rules: cfg.Rules, Names: cfg.Labeler.Labeler,
 			},
-			interval: cfg.Interval,
+			interval: cfg.Interval, memoryLimit: cfg.MemoryLimit,
 		},
 		resolve:   resolving{ctx: ctx, resolver: cfg.Resolver},
 		header:    header{host: cfg.Host, netns: cfg.NetNS, interval: cfg.Interval, root: cfg.Root},

@@ -29,6 +29,8 @@ type loop struct {
 	inflight, paused bool
 	// err is what went wrong taking the last sample.
 	err error
+	// memoryLimit is Config.MemoryLimit.
+	memoryLimit int64
 }
 
 // take returns the command that takes the sample after prev. sample.Take
@@ -36,9 +38,10 @@ type loop struct {
 // goroutine.
 func (l *loop) take(prev *sample.Sample) tea.Cmd {
 	l.inflight = true
-	ctx, cfg := l.ctx, l.cfg
+	ctx, cfg, limit := l.ctx, l.cfg, l.memoryLimit
 	return func() tea.Msg {
 		s, err := sample.Take(ctx, &cfg, prev)
+		raiseMemoryLimit(limit)
 		return sampleMsg{sample: s, err: err}
 	}
 }
