@@ -59,7 +59,7 @@ func TestCommandHelp(t *testing.T) {
 			if !strings.HasPrefix(got, "Usage: conntab "+c.Name) || !strings.Contains(got, "\nFlags:\n") {
 				t.Errorf("conntab %s -h:\n%s", c.Name, got)
 			}
-			c.Flags.VisitAll(func(f *pflag.Flag) {
+			c.Flags().VisitAll(func(f *pflag.Flag) {
 				name := "--" + f.Name
 				if f.Shorthand != "" {
 					name = "-" + f.Shorthand + ", " + name
@@ -142,7 +142,7 @@ func TestCompletionScripts(t *testing.T) {
 						t.Errorf("no command %s", name)
 					}
 				}
-				c.Flags.VisitAll(func(f *pflag.Flag) {
+				c.Flags().VisitAll(func(f *pflag.Flag) {
 					for _, spelling := range flagSpellings(shell, f) {
 						if !strings.Contains(script, spelling) {
 							t.Errorf("conntab %s: no %s", c.Name, spelling)
@@ -207,7 +207,7 @@ func TestManPage(t *testing.T) {
 	}
 	for _, c := range program().Commands {
 		want := []string{c.Synopsis()}
-		c.Flags.VisitAll(func(f *pflag.Flag) { want = append(want, "--"+f.Name) })
+		c.Flags().VisitAll(func(f *pflag.Flag) { want = append(want, "--"+f.Name) })
 		for _, w := range want {
 			if !bytes.Contains(page, []byte(w)) {
 				t.Errorf("the rendered page lacks %q", w)

@@ -9,17 +9,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/conntab/conntab/filter"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx := new(lazySignals)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	ctx.release()
 	if err != nil {
 		fmt.Fprint(os.Stderr, errorText(err))
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -12,4 +15,29 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "--source", "kernel"}, `"kernel"`},
 		{[]string{"serve", "stray"}, `"stray"`},
 	})
+}
+
+// The binary writes its metrics itself: no Prometheus library or
+// protobuf is linked, whose package initialisers every command paid for
+// at start-up (docs/architecture.md). The tests may use them.
+func TestServeNoPrometheusLibrary(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", ".")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		// Without the list the test would pass having checked nothing.
+		t.Fatalf("go list -deps .: %v\n%s", err, stderr.Bytes())
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list -deps . listed %q", deps)
+	}
+	for _, p := range deps {
+		for _, banned := range []string{"github.com/prometheus/", "google.golang.org/protobuf/", "github.com/munnerz/goautoneg"} {
+			if strings.HasPrefix(p, banned) {
+				t.Errorf("conntab links %s", p)
+			}
+		}
+	}
 }

@@ -35,8 +35,9 @@ _%[1]s() {
 `, n, shellWord(p.Default))
 	for _, c := range p.Commands {
 		fmt.Fprintf(&b, "\t%s)\n", strings.Join(c.names(), " | "))
-		bashValues(&b, n, c.Flags)
-		fmt.Fprintf(&b, "\t\tflags=%s\n", shellWord(strings.Join(spellings(c.Flags), " ")))
+		fs := c.flagSet()
+		bashValues(&b, n, fs)
+		fmt.Fprintf(&b, "\t\tflags=%s\n", shellWord(strings.Join(spellings(fs), " ")))
 		if c.ArgWords != nil {
 			fmt.Fprintf(&b, "\t\twords=%s\n", shellWord(strings.Join(c.ArgWords, " ")))
 		}
@@ -110,7 +111,7 @@ func bashValues(b *strings.Builder, name string, fs *pflag.FlagSet) {
 func (p *Program) standalone() []string {
 	var def []string
 	if c := p.Command(p.Default); c != nil {
-		def = spellings(c.Flags)
+		def = spellings(c.flagSet())
 	}
 	var s []string
 	for _, f := range spellings(p.Flags) {

@@ -25,13 +25,13 @@ func (p *Program) AddBuiltins() {
 	p.Flags.BoolP("version", "V", false, "version, commit and Go version")
 	p.Commands = append(p.Commands,
 		&Command{Name: "help", Summary: fmt.Sprintf("this overview, or a command's help (%s COMMAND -h)", n),
-			Usage: fmt.Sprintf(helpUsage, n), Flags: helpFlags("help"), ArgWords: names, Run: p.runHelp},
+			Usage: fmt.Sprintf(helpUsage, n), Flags: builtinFlags("help"), ArgWords: names, Run: p.runHelp},
 		&Command{Name: "version", Summary: "version, commit and Go version (also -V, --version)",
-			Usage: fmt.Sprintf(versionUsage, n), Flags: helpFlags("version"), Run: p.runVersion},
+			Usage: fmt.Sprintf(versionUsage, n), Flags: builtinFlags("version"), Run: p.runVersion},
 		&Command{Name: "completion", Summary: "a shell's completion script",
-			Usage: fmt.Sprintf(completionUsage, n), Flags: helpFlags("completion"), ArgWords: []string{"bash", "zsh", "fish"}, Run: p.runCompletion},
+			Usage: fmt.Sprintf(completionUsage, n), Flags: builtinFlags("completion"), ArgWords: []string{"bash", "zsh", "fish"}, Run: p.runCompletion},
 		&Command{Name: "man", Summary: fmt.Sprintf("the manual page, %s(1), in roff", n),
-			Usage: fmt.Sprintf(manUsage, n), Flags: helpFlags("man"), Run: p.runMan},
+			Usage: fmt.Sprintf(manUsage, n), Flags: builtinFlags("man"), Run: p.runMan},
 	)
 }
 
@@ -78,6 +78,11 @@ or install it:
 Flags:
 `
 
+// builtinFlags makes a built-in command's flags (Command.Flags).
+func builtinFlags(name string) func() *pflag.FlagSet {
+	return func() *pflag.FlagSet { return helpFlags(name) }
+}
+
 // helpFlags are a built-in command's flags: -h.
 func helpFlags(name string) *pflag.FlagSet {
 	fs := NewFlags(name)
@@ -114,7 +119,7 @@ func (p *Program) runHelp(_ context.Context, args []string, stdout, _ io.Writer)
 	if c == nil {
 		return Usagef("unknown command %q", rest[0])
 	}
-	return WriteHelp(stdout, c.Usage, c.Flags)
+	return WriteHelp(stdout, c.Usage, c.flagSet())
 }
 
 func (p *Program) runVersion(_ context.Context, args []string, stdout, _ io.Writer) error {

@@ -139,7 +139,7 @@ func toyProgram(ran *[]string) *Program {
 		Sections: []Section{{Title: "Exit status", Text: "0 ok, 2 usage", Overview: true}}}
 	p.Commands = []*Command{{Name: "list", Aliases: []string{"ls"}, Summary: "every thing",
 		Usage: "Usage: toy list [flags] [FILTER...]\n\nLists things.\n  toy list -t 'a b'\n.dot and \\back-slash.\n\nFlags:\n",
-		Flags: new(toy).flags(),
+		Flags: new(toy).flags,
 		Run: func(_ context.Context, args []string, _, _ io.Writer) error {
 			*ran = append(*ran, strings.Join(append([]string{"list"}, args...), " "))
 			return nil

@@ -20,8 +20,8 @@ type Runs struct {
 // its command line and describe it), the prose around them, and the
 // built-in commands (AddBuiltins); run says what runs each command.
 func Conntab(run Runs) *Program {
-	cmd := func(name, alias, summary, usage string, fs *pflag.FlagSet, run RunFunc) *Command {
-		c := &Command{Name: name, Summary: summary, Usage: usage, Flags: fs, Run: run}
+	cmd := func(name, alias, summary, usage string, flags func() *pflag.FlagSet, run RunFunc) *Command {
+		c := &Command{Name: name, Summary: summary, Usage: usage, Flags: flags, Run: run}
 		if alias != "" {
 			c.Aliases = []string{alias}
 		}
@@ -34,11 +34,11 @@ func Conntab(run Runs) *Program {
 			{Synopsis: "[list flags] [FILTER...]", Summary: "the listing, as conntab list"},
 		},
 		Commands: []*Command{
-			cmd("top", "dashboard", "the live dashboard", TopUsage, new(TopOptions).Flags(), run.Top),
-			cmd("list", "ls", "every socket, one per line; --json, --csv, -s", ListUsage, new(ListOptions).Flags(), run.List),
-			cmd("ports", "", "ephemeral port exhaustion: pools, settings, findings and advice; --json, --check", PortsUsage, new(PortsOptions).Flags(), run.Ports),
-			cmd("listeners", "", "what listens, where, as whom, and what looks wrong; --json, --check, --rules", ListenersUsage, new(ListenersOptions).Flags(), run.Listeners),
-			cmd("serve", "", "a Prometheus exporter: /metrics, one snapshot per scrape (docs/prometheus.md)", ServeUsage, new(ServeOptions).Flags(), run.Serve),
+			cmd("top", "dashboard", "the live dashboard", TopUsage, new(TopOptions).Flags, run.Top),
+			cmd("list", "ls", "every socket, one per line; --json, --csv, -s", ListUsage, new(ListOptions).Flags, run.List),
+			cmd("ports", "", "ephemeral port exhaustion: pools, settings, findings and advice; --json, --check", PortsUsage, new(PortsOptions).Flags, run.Ports),
+			cmd("listeners", "", "what listens, where, as whom, and what looks wrong; --json, --check, --rules", ListenersUsage, new(ListenersOptions).Flags, run.Listeners),
+			cmd("serve", "", "a Prometheus exporter: /metrics, one snapshot per scrape (docs/prometheus.md)", ServeUsage, new(ServeOptions).Flags, run.Serve),
 		},
 		Default: "list", Hints: Hints(), Sections: conntabSections(),
 	}

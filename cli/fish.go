@@ -37,7 +37,7 @@ complete -c %[1]s -f
 			cond = "not __fish_seen_subcommand_from " + strings.Join(others, " ")
 		}
 		fmt.Fprintf(&b, "\n# %s\n", strings.Join(c.names(), ", "))
-		fishFlags(&b, n, fishWord(cond), c.Flags)
+		fishFlags(&b, n, fishWord(cond), c.flagSet())
 		if c.ArgWords != nil {
 			fmt.Fprintf(&b, "complete -c %s -n %s -a %s\n", n, fishWord(cond), fishWord(strings.Join(c.ArgWords, " ")))
 		}

@@ -44,7 +44,7 @@ func (p *Program) Man(w io.Writer) error {
 		}
 		manProse(&b, c.About())
 		b.WriteString(".PP\nFlags:\n")
-		manFlags(&b, c.Flags)
+		manFlags(&b, c.flagSet())
 	}
 	if len(p.Hints) > 0 {
 		b.WriteString(".SH \"FLAGS OF OTHER TOOLS\"\n")

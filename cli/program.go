@@ -57,15 +57,25 @@ type Command struct {
 	// ("conntab list [flags] [FILTER...]") on the first line, then prose,
 	// ending in "Flags:".
 	Usage string
-	// Flags are its flags, whose values nothing reads: help, completion
-	// and the man page read their names, arguments and help.
-	Flags *pflag.FlagSet
+	// Flags makes its flags, whose values nothing reads: help, completion
+	// and the man page read their names, arguments and help. A function,
+	// so that a command that runs pays for no other command's flag set
+	// (pflag's maps, the threshold flags' help): nil for none.
+	Flags func() *pflag.FlagSet
 	// ArgWords are the words its arguments complete to (a help's
 	// command names, a completion's shells); nil for free text.
 	ArgWords []string
 	// Run runs it with the arguments after its name: it parses them with
 	// its own flags (bound to its options, not Flags) and answers -h.
 	Run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// flagSet makes the command's flags: nil when it has none.
+func (c *Command) flagSet() *pflag.FlagSet {
+	if c.Flags == nil {
+		return nil
+	}
+	return c.Flags()
 }
 
 // names are the command's name and aliases.

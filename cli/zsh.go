@@ -41,8 +41,8 @@ _%[1]s() {
 `, n, shellWord(p.Default))
 	for _, c := range p.Commands {
 		fmt.Fprintf(&b, "\t(%s)\n\t\t_arguments -s -S", strings.Join(c.names(), "|"))
-		if c.Flags != nil {
-			c.Flags.VisitAll(func(f *pflag.Flag) { fmt.Fprintf(&b, " \\\n\t\t\t%s", zshSpec(n, f)) })
+		if fs := c.flagSet(); fs != nil {
+			fs.VisitAll(func(f *pflag.Flag) { fmt.Fprintf(&b, " \\\n\t\t\t%s", zshSpec(n, f)) })
 		}
 		if args := zshArgs(c); args != "" {
 			fmt.Fprintf(&b, " \\\n\t\t\t%s", args)

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/sample"
@@ -15,23 +13,20 @@ import (
 // remote endpoint, for the endpoints with most, at most top.
 type destinationsCollector struct {
 	top      int
-	timeWait *prometheus.Desc
+	timeWait *desc
 }
 
 func newDestinationsCollector(top int) destinationsCollector {
 	return destinationsCollector{
 		top: top,
-		timeWait: prometheus.NewDesc("conntab_destination_time_wait_sockets",
-			"TCP sockets in TIME_WAIT to a remote endpoint, the endpoints with most at most --top.",
-			[]string{"remote"}, nil),
+		timeWait: newDesc("conntab_destination_time_wait_sockets",
+			"TCP sockets in TIME_WAIT to a remote endpoint, the endpoints with most at most --top.", gauge, "remote"),
 	}
 }
 
-func (c destinationsCollector) describe(ch chan<- *prometheus.Desc) { ch <- c.timeWait }
-
 // update sends the destinations with TIME_WAIT sockets, most first; the
 // others have no series.
-func (c destinationsCollector) update(n *sample.Net, out sink) {
+func (c destinationsCollector) update(n *sample.Net, out *sink) {
 	ix := n.Dests
 	var dests []*analyze.Destination
 	for i := range ix.Dests {
@@ -46,6 +41,6 @@ func (c destinationsCollector) update(n *sample.Net, out sink) {
 		return a.Remote.Compare(b.Remote)
 	})
 	for _, d := range dests[:min(len(dests), c.top)] {
-		out.gauge(c.timeWait, float64(d.States.Of(model.StateTimeWait)), d.Remote.String())
+		out.add(c.timeWait, float64(d.States.Of(model.StateTimeWait)), d.Remote.String())
 	}
 }

@@ -7,19 +7,40 @@
 //
 // # A scrape
 //
-// An Exporter is a prometheus.Collector. Each Collect takes one sample
-// (sample.Take, with the destinations and pools) on a goroutine of its own
-// under Config.Timeout, not the request's context: a scraper that hangs up
-// or reads slowly neither cuts it short nor holds it up, and a sample past
-// its deadline is abandoned with conntab_collect_success 0. Scrapes that
+// Each scrape takes one sample (sample.Take, with the destinations and
+// pools) on a goroutine of its own under Config.Timeout, not the
+// request's context: a scraper that hangs up or reads slowly neither cuts
+// it short nor holds it up, and a sample past its deadline is abandoned
+// with conntab_collect_success 0. Scrapes that
 // arrive while a sample is being taken wait for it and share it, so many
 // scrapers cost one reading of the kernel. The Exporter keeps the last
 // sample, against which the next one's growth is counted.
 //
-// A sample's exposition is gathered once (by a pedantic registry) and
-// encoded once for each format and coding asked for (exposition.go); the
-// scrapes that waited for the sample share the bytes, so one that joins
-// costs about as much as writing them.
+// A sample's exposition is gathered once and encoded once for each format
+// and coding asked for (exposition.go); the scrapes that waited for the
+// sample share the bytes, so one that joins costs about as much as writing
+// them.
+//
+// # The exposition
+//
+// conntab writes its metrics itself, without client_golang, whose package
+// initialisers (its default registry's Go and process collectors,
+// protobuf's descriptors, procfs) every command paid for at start-up
+// (docs/architecture.md). metric.go holds a family's desc (its name, help,
+// gauge or counter, label names), the sink a scrape's collectors add
+// series to, and gather, which sorts the families by name and each
+// family's series by label values, and leaves out, as an error, a series
+// added twice or a name described twice: the registry's checks and order,
+// so the exposition is the one client_golang wrote
+// (testdata/golden/metrics.txt is unchanged). exposition.go writes the
+// text format 0.0.4 and OpenMetrics 1.0.0: label values escape \, " and
+// newline (invalid UTF-8 becomes U+FFFD), HELP escapes \ and newline (and
+// " in OpenMetrics), values are the shortest decimal that reads back,
+// +Inf, -Inf or NaN. negotiate.go picks the format from Accept as
+// promhttp did; the protobuf format, which no Prometheus needs for
+// gauges and counters, is not offered. The tests hold both formats to
+// Prometheus's own parser and encoders (FuzzExpositionEscaping) and the
+// negotiation to promhttp's.
 //
 // Serve answers GET and HEAD on /metrics (the text format, or OpenMetrics
 // when asked; gzip when accepted), a page on / and 404 elsewhere. A scrape

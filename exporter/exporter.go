@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/sample"
@@ -34,7 +32,7 @@ type Config struct {
 	Thresholds analyze.Thresholds
 }
 
-// Exporter is the prometheus.Collector behind `conntab serve`: each scrape
+// Exporter is `conntab serve`'s metrics and their server: each scrape
 // takes a sample of the namespace and turns it into metrics. Scrapes that
 // arrive while a sample is being taken wait for it and share it, so many
 // scrapers cost one reading of the kernel. The sample is taken on its own
@@ -67,10 +65,9 @@ type Exporter struct {
 	lastErr            error
 }
 
-// collector sends the metrics of one kind for a namespace's sample.
+// collector adds the metrics of one kind for a namespace's sample.
 type collector interface {
-	describe(ch chan<- *prometheus.Desc)
-	update(n *sample.Net, out sink)
+	update(n *sample.Net, out *sink)
 }
 
 // scrape is one sample and the exporter's counts once it was taken,
@@ -106,29 +103,14 @@ func New(cfg Config) *Exporter {
 	}
 }
 
-// Describe sends every metric's description.
-func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range e.collectors {
-		c.describe(ch)
-	}
-	e.self.describe(ch)
-}
-
-// Collect takes (or joins) a sample and sends its metrics.
-func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
-	s := e.join()
-	<-s.done
-	e.send(s, ch)
-}
-
-// send sends the metrics of a sample that has been taken.
-func (e *Exporter) send(s *scrape, ch chan<- prometheus.Metric) {
-	e.self.update(s, ch)
+// send adds the metrics of a sample that has been taken to out.
+func (e *Exporter) send(s *scrape, out *sink) {
+	e.self.update(s, out)
 	if s.net == nil {
 		return
 	}
 	for _, c := range e.collectors {
-		c.update(s.net, ch)
+		c.update(s.net, out)
 	}
 }
 
@@ -168,15 +150,4 @@ func (e *Exporter) take(s *scrape) {
 	e.inflight = nil
 	e.mu.Unlock()
 	close(s.done)
-}
-
-// sink sends constant metrics to a scrape.
-type sink chan<- prometheus.Metric
-
-func (out sink) gauge(d *prometheus.Desc, v float64, labels ...string) {
-	out <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
-}
-
-func (out sink) counter(d *prometheus.Desc, v float64, labels ...string) {
-	out <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
 }

@@ -3,16 +3,13 @@ package exporter
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
-	"io"
 	"log"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 )
 
 // exposition is a scrape's metrics as served: gathered once, and encoded
@@ -21,29 +18,18 @@ import (
 // sample costs little more than writing them.
 type exposition struct {
 	gather   sync.Once
-	families []*dto.MetricFamily
+	families []family
 	err      error // from gathering; the families gathered are still served
 
 	mu     sync.Mutex
 	bodies map[encoding][]byte
 }
 
-// encoding is how a request wants the metrics: a format (the text format
-// or OpenMetrics, with its escaping) and gzip or not.
+// encoding is how a request wants the metrics written: the text format
+// or OpenMetrics, gzipped or not.
 type encoding struct {
-	format expfmt.Format
-	gzip   bool
+	openMetrics, gzip bool
 }
-
-// scrapeMetrics is the collector of one sample's metrics, for a registry
-// to check and gather.
-type scrapeMetrics struct {
-	e *Exporter
-	s *scrape
-}
-
-func (m scrapeMetrics) Describe(ch chan<- *prometheus.Desc) { m.e.Describe(ch) }
-func (m scrapeMetrics) Collect(ch chan<- prometheus.Metric) { m.e.send(m.s, ch) }
 
 // body returns the metrics of s, a sample that has been taken, encoded as
 // enc asks, encoding them the first time they are asked for so. A failure
@@ -51,11 +37,11 @@ func (m scrapeMetrics) Collect(ch chan<- prometheus.Metric) { m.e.send(m.s, ch) 
 func (e *Exporter) body(s *scrape, enc encoding, logger *log.Logger) ([]byte, error) {
 	x := &s.exposition
 	x.gather.Do(func() {
-		reg := prometheus.NewPedanticRegistry()
-		if x.err = reg.Register(scrapeMetrics{e, s}); x.err != nil {
-			return
-		}
-		x.families, x.err = reg.Gather()
+		var out sink
+		e.send(s, &out)
+		var err error
+		x.families, err = gather(out.metrics)
+		x.err = errors.Join(append(out.errs, err)...)
 		if x.err != nil && len(x.families) > 0 {
 			logger.Printf("serving the metrics that could be gathered: %v", x.err)
 		}
@@ -80,58 +66,113 @@ func (e *Exporter) body(s *scrape, enc encoding, logger *log.Logger) ([]byte, er
 }
 
 // encode writes families as enc asks.
-func encode(families []*dto.MetricFamily, enc encoding) ([]byte, error) {
-	var b bytes.Buffer
-	var gz *gzip.Writer
-	var out io.Writer = &b
-	if enc.gzip {
-		gz = gzip.NewWriter(&b)
-		out = gz
+func encode(families []family, enc encoding) ([]byte, error) {
+	b := appendFamilies(nil, families, enc.openMetrics)
+	if !enc.gzip {
+		return b, nil
 	}
-	w := expfmt.NewEncoder(out, enc.format)
-	for _, mf := range families {
-		if err := w.Encode(mf); err != nil {
-			return nil, fmt.Errorf("encoding %s: %w", mf.GetName(), err)
-		}
+	var z bytes.Buffer
+	gz := gzip.NewWriter(&z)
+	if _, err := gz.Write(b); err != nil {
+		return nil, fmt.Errorf("compressing metrics: %w", err)
 	}
-	if c, ok := w.(expfmt.Closer); ok {
-		if err := c.Close(); err != nil { // OpenMetrics' "# EOF"
-			return nil, fmt.Errorf("encoding metrics: %w", err)
-		}
+	if err := gz.Close(); err != nil {
+		return nil, fmt.Errorf("compressing metrics: %w", err)
 	}
-	if gz != nil {
-		if err := gz.Close(); err != nil {
-			return nil, fmt.Errorf("compressing metrics: %w", err)
-		}
-	}
-	return b.Bytes(), nil
+	return z.Bytes(), nil
 }
 
-// acceptsGzip reports whether an Accept-Encoding header value lets a
-// response be gzipped: gzip, or "*", with a weight above 0; a gzip of
-// weight 0 refuses it whatever "*" says.
-func acceptsGzip(accept string) bool {
-	gzipQ, anyQ := -1.0, -1.0
-	for item := range strings.SplitSeq(accept, ",") {
-		name, params, _ := strings.Cut(item, ";")
-		q := 1.0
-		for p := range strings.SplitSeq(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(k, "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
-				}
-			}
+// appendFamilies appends families in Prometheus's text format, version
+// 0.0.4, or in OpenMetrics 1.0.0: each family's HELP and TYPE, then its
+// series, one a line. OpenMetrics differs in four ways: a counter's family
+// is named without its _total (its samples keep it), HELP escapes double
+// quotes too, a value always has a decimal point or an exponent ("1.0"),
+// and the exposition ends with "# EOF".
+func appendFamilies(b []byte, families []family, openMetrics bool) []byte {
+	for _, f := range families {
+		d := f.desc
+		name := d.name
+		if openMetrics && d.kind == counter {
+			name = strings.TrimSuffix(name, "_total")
 		}
-		switch name = strings.TrimSpace(name); {
-		case strings.EqualFold(name, "gzip"):
-			gzipQ = q
-		case name == "*":
-			anyQ = q
+		b = append(b, "# HELP "...)
+		b = append(b, name...)
+		b = append(b, ' ')
+		b = appendEscaped(b, d.help, openMetrics)
+		b = append(b, "\n# TYPE "...)
+		b = append(b, name...)
+		b = append(b, ' ')
+		b = append(b, d.kind.String()...)
+		b = append(b, '\n')
+		for _, m := range f.metrics {
+			b = appendSeries(b, d.name, m)
+			b = appendFloat(b, m.value, openMetrics)
+			b = append(b, '\n')
 		}
 	}
-	if gzipQ >= 0 {
-		return gzipQ > 0
+	if openMetrics {
+		b = append(b, "# EOF\n"...)
 	}
-	return anyQ > 0
+	return b
+}
+
+// appendSeries appends a series' name and labels, and the space before
+// its value: name{label="value",...} .
+func appendSeries(b []byte, name string, m metric) []byte {
+	b = append(b, name...)
+	for i, l := range m.desc.labels {
+		if i == 0 {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = append(b, l...)
+		b = append(b, '=', '"')
+		b = appendEscaped(b, m.labels[i], true)
+		b = append(b, '"')
+	}
+	if len(m.desc.labels) > 0 {
+		b = append(b, '}')
+	}
+	return append(b, ' ')
+}
+
+// appendEscaped appends s with backslash and newline escaped, and the
+// double quote too when quote is set (label values; OpenMetrics' HELP).
+func appendEscaped(b []byte, s string, quote bool) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\':
+			b = append(b, '\\', '\\')
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '"' && quote:
+			b = append(b, '\\', '"')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// appendFloat appends f as Prometheus writes it: the shortest decimal
+// that reads back as f, +Inf, -Inf or NaN; in OpenMetrics, always with a
+// decimal point or exponent ("1.0", "1e+06").
+func appendFloat(b []byte, f float64, openMetrics bool) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "+Inf"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Inf"...)
+	case f == 0:
+		f = 0 // -0 is written 0
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'g', -1, 64)
+	if openMetrics && !bytes.ContainsAny(b[start:], "e.") {
+		b = append(b, '.', '0')
+	}
+	return b
 }

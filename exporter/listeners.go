@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/sample"
 )
@@ -14,29 +12,22 @@ import (
 // listeners fullest against their backlog, at most top.
 type listenersCollector struct {
 	top            int
-	queue, backlog *prometheus.Desc
+	queue, backlog *desc
 }
 
 func newListenersCollector(top int) listenersCollector {
 	return listenersCollector{
 		top: top,
-		queue: prometheus.NewDesc("conntab_listener_accept_queue",
-			"Connections waiting for accept() on a TCP listener; the listeners fullest against their backlog, at most --top.",
-			[]string{"local"}, nil),
-		backlog: prometheus.NewDesc("conntab_listener_backlog",
-			"The accept queue's limit of a TCP listener (listen()'s backlog capped by net.core.somaxconn).",
-			[]string{"local"}, nil),
+		queue: newDesc("conntab_listener_accept_queue",
+			"Connections waiting for accept() on a TCP listener; the listeners fullest against their backlog, at most --top.", gauge, "local"),
+		backlog: newDesc("conntab_listener_backlog",
+			"The accept queue's limit of a TCP listener (listen()'s backlog capped by net.core.somaxconn).", gauge, "local"),
 	}
-}
-
-func (c listenersCollector) describe(ch chan<- *prometheus.Desc) {
-	ch <- c.queue
-	ch <- c.backlog
 }
 
 // update sends both metrics of each listener it keeps. From /proc the
 // backlog is not known, and neither is sent.
-func (c listenersCollector) update(n *sample.Net, out sink) {
+func (c listenersCollector) update(n *sample.Net, out *sink) {
 	snap := n.Snap
 	if snap.Source != model.SourceNetlink {
 		return
@@ -58,8 +49,8 @@ func (c listenersCollector) update(n *sample.Net, out sink) {
 	})
 	for _, s := range ls[:min(len(ls), c.top)] {
 		local := s.Local.String()
-		out.gauge(c.queue, float64(s.RecvQ), local)
-		out.gauge(c.backlog, float64(s.SendQ), local)
+		out.add(c.queue, float64(s.RecvQ), local)
+		out.add(c.backlog, float64(s.SendQ), local)
 	}
 }
 

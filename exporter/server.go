@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/prometheus/common/expfmt"
 )
 
 // maxScrapesInFlight bounds the scrapes served at once. One more waits
@@ -33,7 +31,7 @@ const busyBody = "conntab: too many scrapes at once, try again later\n"
 func (e *Exporter) WriteOnce(w io.Writer) error {
 	s := e.join()
 	<-s.done
-	b, err := e.body(s, encoding{format: expfmt.NewFormat(expfmt.TypeTextPlain)}, log.New(io.Discard, "", 0))
+	b, err := e.body(s, encoding{}, log.New(io.Discard, "", 0))
 	if err != nil {
 		return err
 	}
@@ -68,7 +66,6 @@ func (e *Exporter) Handler(logger *log.Logger) http.Handler {
 // served scrapes wait for (the good scrapes fell to a quarter at 50
 // scrapers). Waiting, they cost nothing and are served in turn.
 func (e *Exporter) metricsHandler(logger *log.Logger) http.Handler {
-	formats := expfmt.DefaultOpenMetricsAcceptedFormats()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -80,8 +77,8 @@ func (e *Exporter) metricsHandler(logger *log.Logger) http.Handler {
 			return
 		}
 		defer func() { <-e.slots }()
-		enc := encoding{format: expfmt.NegotiateAccept(r.Header, formats...), gzip: acceptsGzip(r.Header.Get("Accept-Encoding"))}
-		e.serveScrape(w, r, enc, logger)
+		f := negotiate(r.Header.Get("Accept"))
+		e.serveScrape(w, r, f, acceptsGzip(r.Header.Get("Accept-Encoding")), logger)
 	})
 }
 
@@ -118,8 +115,9 @@ func refuse(w http.ResponseWriter) {
 }
 
 // serveScrape waits for a sample, taking one if none is being taken, and
-// writes its metrics as enc asks. A client that goes away stops waiting.
-func (e *Exporter) serveScrape(w http.ResponseWriter, r *http.Request, enc encoding, logger *log.Logger) {
+// writes its metrics in format f, gzipped if gz. A client that goes away
+// stops waiting.
+func (e *Exporter) serveScrape(w http.ResponseWriter, r *http.Request, f format, gz bool, logger *log.Logger) {
 	s := e.join()
 	late := time.NewTimer(e.timeout + time.Second)
 	defer late.Stop()
@@ -131,16 +129,16 @@ func (e *Exporter) serveScrape(w http.ResponseWriter, r *http.Request, enc encod
 	case <-r.Context().Done():
 		return
 	}
-	b, err := e.body(s, enc, logger)
+	b, err := e.body(s, encoding{openMetrics: f.openMetrics, gzip: gz}, logger)
 	if err != nil {
 		logger.Print(err)
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", string(enc.format))
+	h.Set("Content-Type", f.contentType)
 	h.Set("Vary", "Accept, Accept-Encoding")
-	if enc.gzip {
+	if gz {
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(b)))

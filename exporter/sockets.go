@@ -1,8 +1,6 @@
 package exporter
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/sample"
 )
@@ -10,22 +8,19 @@ import (
 // socketsCollector counts the namespace's sockets by protocol, family and
 // state.
 type socketsCollector struct {
-	sockets *prometheus.Desc
+	sockets *desc
 }
 
 func newSocketsCollector() socketsCollector {
 	return socketsCollector{
-		sockets: prometheus.NewDesc("conntab_sockets",
-			"Sockets in the namespace by protocol, address family and state (UDP: UNCONN or ESTABLISHED).",
-			[]string{"proto", "family", "state"}, nil),
+		sockets: newDesc("conntab_sockets",
+			"Sockets in the namespace by protocol, address family and state (UDP: UNCONN or ESTABLISHED).", gauge, "proto", "family", "state"),
 	}
 }
 
-func (c socketsCollector) describe(ch chan<- *prometheus.Desc) { ch <- c.sockets }
-
 // update sends conntab_sockets for every state each protocol can be in,
 // 0 included: a series that vanishes at 0 would break rate() and alerts.
-func (c socketsCollector) update(n *sample.Net, out sink) {
+func (c socketsCollector) update(n *sample.Net, out *sink) {
 	snap := n.Snap
 	// Counted in an array, not a map: this loop sees every socket.
 	var counts [2][2][model.StateUnconn + 1]int // [udp][inet6][state]; UNCONN is the highest state
@@ -45,7 +40,7 @@ func (c socketsCollector) update(n *sample.Net, out sink) {
 				if int(st) < len(counts[0][0]) {
 					k = counts[b2i(p == model.ProtoUDP)][b2i(f == model.FamilyInet6)][st]
 				}
-				out.gauge(c.sockets, float64(k), p.String(), f.String(), st.String())
+				out.add(c.sockets, float64(k), p.String(), f.String(), st.String())
 			}
 		}
 	}

@@ -279,7 +279,7 @@ func TestStatesPushDown(t *testing.T) {
 		"state time-wait state established":    model.NewStateSet(model.StateTimeWait, model.StateEstablished),
 		"exclude time-wait":                    model.AllStateSet &^ model.NewStateSet(model.StateTimeWait),
 		"state bucket":                         model.NewStateSet(model.StateSynRecv, model.StateNewSynRecv, model.StateTimeWait),
-		"state connected exclude syn-sent":     stateGroups["synchronized"],
+		"state connected exclude syn-sent":     connectedSet &^ model.NewStateSet(model.StateSynSent),
 		"state listening sport = :22 or dport": 0,
 	} {
 		f, err := Parse(in)

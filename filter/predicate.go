@@ -13,10 +13,25 @@ import (
 // The predicates of the grammar (PRED in the package doc), one reader per
 // keyword, and the ports and addresses they take.
 
-var opWords = map[string]Op{
-	"=": Eq, "==": Eq, "eq": Eq, "!=": Ne, "ne": Ne, "neq": Ne,
-	"<": Lt, "lt": Lt, "<=": Le, "le": Le, "leq": Le,
-	">": Gt, "gt": Gt, ">=": Ge, "ge": Ge, "geq": Ge,
+// opWord is the comparison a word (lower case) names. A switch, not a
+// map: a package-level map is built by the package's initialiser, at the
+// start of every command.
+func opWord(w string) (Op, bool) {
+	switch w {
+	case "=", "==", "eq":
+		return Eq, true
+	case "!=", "ne", "neq":
+		return Ne, true
+	case "<", "lt":
+		return Lt, true
+	case "<=", "le", "leq":
+		return Le, true
+	case ">", "gt":
+		return Gt, true
+	case ">=", "ge", "geq":
+		return Ge, true
+	}
+	return 0, false
 }
 
 // predicate reads one predicate, its keyword first.
@@ -53,7 +68,7 @@ func (p *parser) predicate() (Expr, error) {
 	case ")":
 		return nil, p.errorf(t.col, "expected an expression, found \")\"")
 	}
-	if _, isOp := opWords[kw]; isOp || strings.ContainsAny(kw, opChars) {
+	if _, isOp := opWord(kw); isOp || strings.ContainsAny(kw, opChars) {
 		return nil, p.errorf(t.col, "expected an expression, found %q", t.text)
 	}
 	return nil, p.errorf(t.col, "unknown word %q (want sport, dport, port, src, dst, proto, class, service, uid, process, pid, not, or a parenthesis)", t.text)
@@ -64,7 +79,7 @@ func (p *parser) predicate() (Expr, error) {
 func (p *parser) portPredicate(t token, kw string) (Expr, error) {
 	side := map[string]Side{"sport": Src, "dport": Dst, "port": Either}[kw]
 	op := Eq
-	if o, ok := opWords[strings.ToLower(p.peek())]; ok {
+	if o, ok := opWord(strings.ToLower(p.peek())); ok {
 		op = o
 		p.next()
 	}

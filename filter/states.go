@@ -36,16 +36,29 @@ var (
 	bucketSet    = model.NewStateSet(model.StateSynRecv, model.StateNewSynRecv, model.StateTimeWait)
 )
 
-// stateGroups are ss's groups, and aliases.
-var stateGroups = map[string]model.StateSet{
-	"all":          model.AllStateSet,
-	"connected":    connectedSet,
-	"synchronized": connectedSet &^ model.NewStateSet(model.StateSynSent),
-	"bucket":       bucketSet,
-	"big":          model.AllStateSet &^ bucketSet,
-	"closed":       closedSet,
-	"listen":       model.NewStateSet(model.StateListen),
-	"unconnected":  model.NewStateSet(model.StateUnconn),
+// stateGroup is the states of one of ss's groups, or of an alias. A
+// switch, not a map: a package-level map is built by the package's
+// initialiser, at the start of every command.
+func stateGroup(name string) (model.StateSet, bool) {
+	switch name {
+	case "all":
+		return model.AllStateSet, true
+	case "connected":
+		return connectedSet, true
+	case "synchronized":
+		return connectedSet &^ model.NewStateSet(model.StateSynSent), true
+	case "bucket":
+		return bucketSet, true
+	case "big":
+		return model.AllStateSet &^ bucketSet, true
+	case "closed":
+		return closedSet, true
+	case "listen":
+		return model.NewStateSet(model.StateListen), true
+	case "unconnected":
+		return model.NewStateSet(model.StateUnconn), true
+	}
+	return 0, false
 }
 
 // stateNamed reads a state or group: ss's spelling (time-wait), the
@@ -57,7 +70,7 @@ func stateNamed(s string) (model.StateSet, bool) {
 			return a.set, true
 		}
 	}
-	if set, ok := stateGroups[name]; ok {
+	if set, ok := stateGroup(name); ok {
 		return set, true
 	}
 	// Kernel spellings without ss's dash before the digit: FIN_WAIT1.
@@ -86,7 +99,7 @@ func statesString(set model.StateSet) string {
 		return "exclude all"
 	}
 	for _, g := range namedGroups {
-		if stateGroups[g] == set {
+		if gs, _ := stateGroup(g); gs == set {
 			return "state " + g
 		}
 	}

@@ -122,8 +122,9 @@ func (h *header) notice(c *common, paused bool) []string {
 }
 
 // barLetter is the letter a state's segment of the bar is drawn with, so
-// the bar reads without colour.
-var barLetter = map[model.State]byte{
+// the bar reads without colour. An array, not a map: a package-level map
+// is built by the package's initialiser, at the start of every command.
+var barLetter = [...]byte{
 	model.StateEstablished: 'E', model.StateTimeWait: 'T', model.StateCloseWait: 'C',
 	model.StateListen: 'L', model.StateSynSent: 'S', model.StateSynRecv: 'R',
 	model.StateFinWait1: 'F', model.StateFinWait2: 'F', model.StateClosing: 'K',
