@@ -11,13 +11,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/filter"
 )
 
 func main() {
-	ctx := new(lazySignals)
+	ctx := new(cli.LazySignals)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	ctx.release()
+	ctx.Release()
 	if err != nil {
 		fmt.Fprint(os.Stderr, errorText(err))
 	}

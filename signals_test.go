@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/conntab/conntab/cli"
 )
 
 // The commands that only print never catch signals (catching them costs
@@ -15,21 +17,21 @@ import (
 // SIGTERM, and after release the signal is no longer caught.
 func TestLazySignals(t *testing.T) {
 	for _, args := range [][]string{{"help"}, {"-h"}, {"version"}, {"man"}, {"completion", "bash"}, {"help", "list"}} {
-		l := new(lazySignals)
+		l := new(cli.LazySignals)
 		if err := run(l, args, io.Discard, io.Discard); err != nil {
 			t.Fatalf("%q: %v", args, err)
 		}
-		if l.ctx != nil {
+		if l.Caught() {
 			t.Errorf("conntab %q caught signals", args)
 		}
-		l.release()
+		l.Release()
 	}
 
-	l := new(lazySignals)
+	l := new(cli.LazySignals)
 	ctx, cancel := context.WithTimeout(l, time.Minute) // as a command derives its own
 	defer cancel()
-	if l.ctx == nil || l.Err() != nil {
-		t.Fatalf("a context derived from it: caught %v, Err %v", l.ctx != nil, l.Err())
+	if !l.Caught() || l.Err() != nil {
+		t.Fatalf("a context derived from it: caught %v, Err %v", l.Caught(), l.Err())
 	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -42,11 +44,11 @@ func TestLazySignals(t *testing.T) {
 	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(l.Err(), context.Canceled) {
 		t.Errorf("after SIGTERM: %v, %v", ctx.Err(), l.Err())
 	}
-	l.release()
+	l.Release()
 
-	unused := new(lazySignals)
-	unused.release()
-	if unused.get() != nil {
+	unused := new(cli.LazySignals)
+	unused.Release()
+	if unused.Caught() {
 		t.Error("signals caught after release")
 	}
 }

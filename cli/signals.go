@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// lazySignals is the context main gives every command: cancelled by
+// LazySignals is the context main gives every command: cancelled by
 // SIGINT or SIGTERM, as signal.NotifyContext makes it, but made, and the
 // signals caught, only when a command first uses it. Catching signals
 // starts the runtime's signal loop, which cost `conntab help` two more
@@ -18,27 +18,31 @@ import (
 // others use it before they wait on anything (a collection, the
 // dashboard, serve's check of -N); until then a signal has its default
 // effect and ends conntab, as it ends ss.
-type lazySignals struct {
+type LazySignals struct {
 	once sync.Once
 	ctx  context.Context
 	stop context.CancelFunc
 }
 
-func (l *lazySignals) get() context.Context {
+// Caught reports whether the signals were caught: a command used the
+// context.
+func (l *LazySignals) Caught() bool { return l.ctx != nil }
+
+func (l *LazySignals) get() context.Context {
 	l.once.Do(func() {
 		l.ctx, l.stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	})
 	return l.ctx
 }
 
-func (l *lazySignals) Deadline() (time.Time, bool) { return l.get().Deadline() }
-func (l *lazySignals) Done() <-chan struct{}       { return l.get().Done() }
-func (l *lazySignals) Err() error                  { return l.get().Err() }
-func (l *lazySignals) Value(key any) any           { return l.get().Value(key) }
+func (l *LazySignals) Deadline() (time.Time, bool) { return l.get().Deadline() }
+func (l *LazySignals) Done() <-chan struct{}       { return l.get().Done() }
+func (l *LazySignals) Err() error                  { return l.get().Err() }
+func (l *LazySignals) Value(key any) any           { return l.get().Value(key) }
 
-// release stops catching the signals, if they were caught, and keeps
+// Release stops catching the signals, if they were caught, and keeps
 // them from being caught after.
-func (l *lazySignals) release() {
+func (l *LazySignals) Release() {
 	l.once.Do(func() {})
 	if l.stop != nil {
 		l.stop()
