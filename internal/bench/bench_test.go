@@ -122,6 +122,9 @@ func TestConfigCheck(t *testing.T) {
 		{"negative CPU", func(c *config) { c.oneCPU, c.cpu = true, -1 }},
 		{"too many holders", func(c *config) { c.holders = maxHolders + 1 }},
 		{"too many TIME_WAIT per holder", func(c *config) { c.timeWait = 400000 }},
+		// 40,000 a holder: 30,000 from IPv4 and v4-mapped clients to one
+		// destination, past one parity of the ephemeral ports.
+		{"too many TIME_WAIT per destination", func(c *config) { c.timeWait = 200000 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,17 +41,18 @@ func (c config) check() error {
 	if n := c.holderFDs(); n > fdLimit-1000 {
 		return fmt.Errorf("each holder would need %d descriptors, more than %d: raise -holders", n, fdLimit-1000)
 	}
-	// TIME_WAIT clients of one holder share one destination; ports are
-	// 1024-65535.
-	if tw := share(c.timeWait, c.holders, 0); tw > 60000 {
-		return fmt.Errorf("-timewait %d: at most 60000 per holder: raise -holders", c.timeWait)
+	// A holder's IPv4 and v4-mapped TIME_WAIT clients share one
+	// destination; so do its clients over ::1.
+	v6, mapped, v4 := twSplit(share(c.timeWait, c.holders, 0))
+	if v4+mapped > twPerDestination || v6 > twPerDestination {
+		return fmt.Errorf("-timewait %d: at most %d per holder and destination: raise -holders", c.timeWait, twPerDestination)
 	}
 	return nil
 }
 
 // holderFDs is the most descriptors one holder opens.
 func (c config) holderFDs() int {
-	return 2*share(c.conns, c.holders, 0) + share(c.udp, c.holders, 0) + 2*halfClosed + twInFlight + twWorkers + 5 + 32
+	return 2*share(c.conns, c.holders, 0) + share(c.udp, c.holders, 0) + 2*halfClosed + 2*twPerHolderWorkers + 5 + 32
 }
 
 // share is holder i's part of n split over k holders.
