@@ -125,6 +125,7 @@ func TestConfigCheck(t *testing.T) {
 		// 40,000 a holder: 30,000 from IPv4 and v4-mapped clients to one
 		// destination, past one parity of the ephemeral ports.
 		{"too many TIME_WAIT per destination", func(c *config) { c.timeWait = 200000 }},
+		{"no such CPU to pin", func(c *config) { c.pin = 4096 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,15 +162,15 @@ func TestSummarize(t *testing.T) {
 		want stats
 	}{
 		{"odd", []sample{
-			{wall: 30 * ms, maxRSS: 3, user: 9 * ms, sys: 1 * ms},
-			{wall: 10 * ms, maxRSS: 1, user: 1 * ms, sys: 9 * ms},
-			{wall: 20 * ms, maxRSS: 2, user: 2 * ms, sys: 2 * ms},
+			{wall: 30 * ms, rss: 3, user: 9 * ms, sys: 1 * ms},
+			{wall: 10 * ms, rss: 1, user: 1 * ms, sys: 9 * ms},
+			{wall: 20 * ms, rss: 2, user: 2 * ms, sys: 2 * ms},
 		}, stats{median: 20 * ms, min: 10 * ms, max: 30 * ms, medianCPU: 10 * ms, medianSys: 2 * ms, medianRSS: 2}},
 		{"even", []sample{
-			{wall: 40 * ms, maxRSS: 4, user: 4 * ms, sys: 4 * ms},
-			{wall: 10 * ms, maxRSS: 1, user: 1 * ms, sys: 1 * ms},
-			{wall: 20 * ms, maxRSS: 2, user: 2 * ms, sys: 2 * ms},
-			{wall: 30 * ms, maxRSS: 3, user: 3 * ms, sys: 3 * ms},
+			{wall: 40 * ms, rss: 4, user: 4 * ms, sys: 4 * ms},
+			{wall: 10 * ms, rss: 1, user: 1 * ms, sys: 1 * ms},
+			{wall: 20 * ms, rss: 2, user: 2 * ms, sys: 2 * ms},
+			{wall: 30 * ms, rss: 3, user: 3 * ms, sys: 3 * ms},
 		}, stats{median: 25 * ms, min: 10 * ms, max: 40 * ms, medianCPU: 5 * ms, medianSys: 5 * ms / 2, medianRSS: 2}},
 		{"none", nil, stats{}},
 	}

@@ -19,6 +19,8 @@ type config struct {
 	// oneCPU says the timed commands run on CPU cpu alone (-taskset).
 	oneCPU bool
 	cpu    int
+	// pin is the CPU the one-core pair runs on (-pin).
+	pin int
 }
 
 // fdLimit is the per-process descriptor limit the fixture is sized for; a
@@ -35,6 +37,8 @@ func (c config) check() error {
 		return fmt.Errorf("socket counts must not be negative")
 	case c.oneCPU && (c.cpu < 0 || c.cpu >= runtime.NumCPU()):
 		return fmt.Errorf("-taskset %d: this machine has CPUs 0 to %d", c.cpu, runtime.NumCPU()-1)
+	case c.pin < 0 || c.pin >= runtime.NumCPU():
+		return fmt.Errorf("-pin %d: this machine has CPUs 0 to %d", c.pin, runtime.NumCPU()-1)
 	case c.window <= 0 || c.window > 55*time.Second:
 		return fmt.Errorf("-window %v: want more than 0 and at most 55s (TIME_WAIT lasts 60 s)", c.window)
 	}

@@ -5,9 +5,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +32,8 @@ func TestMain(m *testing.M) {
 			os.Exit(spawnMain(os.Args[2:]))
 		case bareDumpArg:
 			os.Exit(bareDumpMain(os.Args[2:]))
+		case allocArg:
+			os.Exit(allocMain())
 		}
 	}
 	os.Exit(m.Run())
@@ -111,6 +116,35 @@ func TestFixture(t *testing.T) {
 	}
 	if res.Wall <= 0 || res.MaxRSS <= 0 {
 		t.Errorf("bare dump measured as %+v; want wall time and ru_maxrss", res)
+	}
+	// A timed run is traced: its peak RSS is read as it exits.
+	res, err = f.runIn(ctx, spawnRequest{Argv: []string{self, bareDumpArg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HWM <= 0 || res.Wall <= 0 {
+		t.Errorf("timed bare dump measured as %+v; want wall time and VmHWM", res)
+	}
+	// A request may pin its command to one CPU.
+	grep, err := exec.LookPath("grep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu := runtime.NumCPU() - 1
+	res, err = f.runIn(ctx, spawnRequest{Argv: []string{grep, "Cpus_allowed_list", "/proc/self/status"}, Count: true, CPU: &cpu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("Cpus_allowed_list:\t%d", cpu); res.LastLine != want {
+		t.Errorf("pinned to CPU %d: %q, want %q", cpu, res.LastLine, want)
+	}
+	// and the next one runs where the spawner may.
+	res, err = f.runIn(ctx, spawnRequest{Argv: []string{grep, "Cpus_allowed_list", "/proc/self/status"}, Count: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine, _ := os.ReadFile("/proc/self/status"); !strings.Contains(string(mine), res.LastLine+"\n") {
+		t.Errorf("after a pinned command: %q, not this process's", res.LastLine)
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -55,6 +56,8 @@ func main() {
 	flag.IntVar(&cfg.holders, "holders", 5, "holder processes sharing the descriptors")
 	flag.DurationVar(&cfg.window, "window", 45*time.Second, "longest time to time against one batch of TIME_WAIT sockets (they last 60 s)")
 	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "give up after this long")
+	cfg.pin = runtime.NumCPU() - 1
+	flag.IntVar(&cfg.pin, "pin", cfg.pin, "the CPU the one-core pair (conntab list -a -t, ss -tan) runs on; -taskset's under -taskset")
 	flag.DurationVar(&cfg.hold, "hold", 0, "fill the namespace, print its path and keep it this long (TIME_WAIT renewed) instead of timing")
 	var dash dashOptions
 	flag.DurationVar(&dash.window, "dashboard", 0, "instead of timing listings, run conntab top -i 1s in tmux on the fixture and sample its CPU and RSS for this long")
@@ -69,6 +72,9 @@ func main() {
 	})
 	flag.StringVar(&cfg.repo, "repo", "", "conntab's module root to build (default: found with go env GOMOD)")
 	flag.Parse()
+	if cfg.oneCPU {
+		cfg.pin = cfg.cpu
+	}
 	if flag.NArg() != 0 {
 		fmt.Fprintf(os.Stderr, "bench: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)

@@ -100,6 +100,9 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 		fmt.Fprintf(b, "- one-core run: every timed command ran on CPU %d alone (sched_setaffinity, as taskset -c %d)\n",
 			cfg.cpu, cfg.cpu)
 	}
+	if !cfg.oneCPU {
+		pin = fmt.Sprintf(" -pin %d", cfg.pin)
+	}
 	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d -window %v%s`\n\n",
 		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders, cfg.window, pin)
 
@@ -134,9 +137,9 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 // writeTimes is the table of each command's figures.
 func writeTimes(b *strings.Builder, probes []*probe) {
 	b.WriteString("\nWall time of one run over the timed rounds; CPU time (user+sys) and kernel time (sys) of the timed runs, from wait4's rusage; ")
-	b.WriteString("ru_maxrss of the timed runs (never below the `true` row: see docs/benchmarks.md); ")
+	b.WriteString("peak RSS of the timed runs (VmHWM as each exits: see docs/benchmarks.md); ")
 	b.WriteString("peak RSS of the untimed first run under GNU time; lines printed by that run:\n\n")
-	b.WriteString("| command | runs | median | min | max | CPU user+sys (median) | sys (median) | ru_maxrss (median) | peak RSS (GNU time) | output lines |\n")
+	b.WriteString("| command | runs | median | min | max | CPU user+sys (median) | sys (median) | peak RSS (median) | peak RSS (GNU time) | output lines |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range probes {
 		if p.skip != "" {
@@ -158,20 +161,16 @@ func writeTimes(b *strings.Builder, probes []*probe) {
 	}
 }
 
-// ratioPairs are the commands compared, each against the one after it.
-var ratioPairs = [][2]int{{pConntab, pSS}, {pConntabProc, pNetstat}, {pConntab, pBare}, {pConntabListen, pSSListen},
-	{pConntabProcs, pSSProcs}, {pConntabPorts, pConntabBeside}, {pConntabServe, pServeBeside}}
-
 // writeRatios is the table of ratios: wall time of medians and per round,
-// CPU (user+sys) and kernel time (sys) of medians.
+// CPU (user+sys), kernel time (sys) and peak RSS of medians.
 func writeRatios(b *strings.Builder, probes []*probe) {
-	b.WriteString("\n| ratio | wall, of medians | wall per round: median (min-max) | CPU user+sys, of medians | sys, of medians |\n")
-	b.WriteString("|---|--:|--:|--:|--:|\n")
+	b.WriteString("\n| ratio | wall, of medians | wall per round: median (min-max) | CPU user+sys, of medians | sys, of medians | peak RSS, of medians |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|\n")
 	for _, r := range ratioPairs {
 		a, c := probes[r[0]], probes[r[1]]
 		name := fmt.Sprintf("`%s` / `%s`", a.name, c.name)
 		if a.skip != "" || c.skip != "" || len(a.samples) == 0 || len(a.samples) != len(c.samples) {
-			fmt.Fprintf(b, "| %s | not measured | | | |\n", name)
+			fmt.Fprintf(b, "| %s | not measured | | | | |\n", name)
 			continue
 		}
 		per := make([]float64, len(a.samples))
@@ -184,14 +183,15 @@ func writeRatios(b *strings.Builder, probes []*probe) {
 			mid = (per[len(per)/2-1] + per[len(per)/2]) / 2
 		}
 		sa, sc := summarize(a.samples), summarize(c.samples)
-		fmt.Fprintf(b, "| %s | %s | %.2f (%.2f-%.2f) | %s | %s |\n", name, ratio(sa.median, sc.median),
-			mid, per[0], per[len(per)-1], ratio(sa.medianCPU, sc.medianCPU), ratio(sa.medianSys, sc.medianSys))
+		fmt.Fprintf(b, "| %s | %s | %.2f (%.2f-%.2f) | %s | %s | %s |\n", name, ratio(sa.median, sc.median),
+			mid, per[0], per[len(per)-1], ratio(sa.medianCPU, sc.medianCPU), ratio(sa.medianSys, sc.medianSys),
+			ratio(sa.medianRSS, sc.medianRSS))
 	}
 }
 
 // ratio is a/c with two decimals, or "–" when c is zero (a command too
 // quick for rusage's resolution).
-func ratio(a, c time.Duration) string {
+func ratio[T time.Duration | int64](a, c T) string {
 	if c == 0 {
 		return "–"
 	}

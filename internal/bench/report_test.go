@@ -21,16 +21,16 @@ func reportProbes() []*probe {
 		probes[i] = &probe{name: fmt.Sprint("cmd", i), skip: "not here"}
 	}
 	probes[pConntab] = &probe{name: "conntab list -a -t", lines: 10, samples: []sample{
-		{wall: 200 * ms, maxRSS: 2048, user: 100 * ms, sys: 200 * ms},
-		{wall: 220 * ms, maxRSS: 2048, user: 100 * ms, sys: 200 * ms},
-		{wall: 180 * ms, maxRSS: 2048, user: 100 * ms, sys: 200 * ms},
+		{wall: 200 * ms, rss: 2048, user: 100 * ms, sys: 200 * ms},
+		{wall: 220 * ms, rss: 2048, user: 100 * ms, sys: 200 * ms},
+		{wall: 180 * ms, rss: 2048, user: 100 * ms, sys: 200 * ms},
 	}}
 	probes[pSS] = &probe{name: "ss -tan", lines: 10, samples: []sample{
-		{wall: 100 * ms, maxRSS: 1024, user: 50 * ms, sys: 50 * ms},
-		{wall: 100 * ms, maxRSS: 1024, user: 50 * ms, sys: 50 * ms},
-		{wall: 100 * ms, maxRSS: 1024, user: 50 * ms, sys: 50 * ms},
+		{wall: 100 * ms, rss: 1024, user: 50 * ms, sys: 50 * ms},
+		{wall: 100 * ms, rss: 1024, user: 50 * ms, sys: 50 * ms},
+		{wall: 100 * ms, rss: 1024, user: 50 * ms, sys: 50 * ms},
 	}}
-	probes[pTrue] = &probe{name: "true", lines: 0, samples: []sample{{wall: ms, maxRSS: 1024}}}
+	probes[pTrue] = &probe{name: "true", lines: 0, samples: []sample{{wall: ms, rss: 1024}}}
 	return probes
 }
 
@@ -39,7 +39,7 @@ func TestWriteTimesCPUColumns(t *testing.T) {
 	writeTimes(&b, reportProbes())
 	out := b.String()
 	for _, want := range []string{
-		"| command | runs | median | min | max | CPU user+sys (median) | sys (median) | ru_maxrss (median) | peak RSS (GNU time) | output lines |",
+		"| command | runs | median | min | max | CPU user+sys (median) | sys (median) | peak RSS (median) | peak RSS (GNU time) | output lines |",
 		"| `conntab list -a -t` | 3 | 200.0 ms | 180.0 ms | 220.0 ms | 300.0 ms | 200.0 ms | 2.0 MiB | – | 10 |",
 		"| `ss -tan` | 3 | 100.0 ms | 100.0 ms | 100.0 ms | 100.0 ms | 50.0 ms | 1.0 MiB | – | 10 |",
 		"| `true` | 1 | 1.0 ms | 1.0 ms | 1.0 ms | 0.0 ms | 0.0 ms | 1.0 MiB | – | 0 |",
@@ -56,9 +56,9 @@ func TestWriteRatiosCPUAndSys(t *testing.T) {
 	writeRatios(&b, reportProbes())
 	out := b.String()
 	for _, want := range []string{
-		"| ratio | wall, of medians | wall per round: median (min-max) | CPU user+sys, of medians | sys, of medians |",
-		"| `conntab list -a -t` / `ss -tan` | 2.00 | 2.00 (1.80-2.20) | 3.00 | 4.00 |",
-		"| `cmd2` / `cmd3` | not measured | | | |",
+		"| ratio | wall, of medians | wall per round: median (min-max) | CPU user+sys, of medians | sys, of medians | peak RSS, of medians |",
+		"| `conntab list -a -t` / `ss -tan` | 2.00 | 2.00 (1.80-2.20) | 3.00 | 4.00 | 2.00 |",
+		"| `cmd4` / `cmd5` | not measured | | | | |",
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("ratio table lacks the line\n%s\ngot:\n%s", want, out)

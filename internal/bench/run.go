@@ -3,37 +3,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
-)
-
-// Probe indexes: pairs first (A, B), each pair alternated by roundOrder.
-const (
-	pConntab = iota
-	pSS
-	pConntabProc
-	pNetstat
-	pConntabListen
-	pSSListen
-	pConntabProcs
-	pSSProcs
-	pConntabPorts
-	pConntabBeside // conntab list -a -t again, timed beside conntab ports
-	pConntabServe  // conntab serve --once: one scrape's work, and a process start
-	pServeBeside   // conntab list -a -t again, timed beside conntab serve --once
-	pBare
-	pCat
-	pTrue
-	nProbes
 )
 
 // epoch is one batch of TIME_WAIT sockets and the rounds timed against it.
@@ -61,7 +37,7 @@ func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
 	if cfg.hold > 0 {
 		return hold(ctx, cfg, log)
 	}
-	probes, rev := newProbes(ctx, cfg, tmp, log)
+	probes, _, rev := newProbes(ctx, cfg, tmp, log)
 
 	fmt.Fprintf(log, "filling a namespace: %d connections, %d UDP sockets over %d holders\n", cfg.conns, cfg.udp, cfg.holders)
 	f, err := newFixture(ctx, cfg, log)
@@ -104,7 +80,7 @@ func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
 	start := time.Now()
 	gnuTime := findGNUTime()
 	if gnuTime == "" {
-		fmt.Fprintln(log, "no GNU time(1): peak RSS comes from the timed runs only")
+		fmt.Fprintln(log, "no GNU time(1): no peak RSS of the untimed first runs")
 	}
 	if err := f.warm(ctx, probes, gnuTime); err != nil {
 		return err
@@ -133,102 +109,6 @@ func run(ctx context.Context, cfg config, stdout, log io.Writer) (err error) {
 	m.describe()
 	m.revision = rev
 	return writeReport(stdout, cfg, m, probes, epochs)
-}
-
-// newProbes builds conntab and lists the commands to time; a command that
-// cannot run is kept with the reason it is skipped. rev names the conntab
-// that was built.
-func newProbes(ctx context.Context, cfg config, tmp string, log io.Writer) (p []*probe, rev string) {
-	p = make([]*probe, nProbes)
-	bin := filepath.Join(tmp, "conntab")
-	p[pConntab] = &probe{name: "conntab list -a -t", argv: []string{bin, "list", "-a", "-t"}}
-	p[pSS] = &probe{name: "ss -tan", argv: []string{"ss", "-tan"}}
-	p[pConntabProc] = &probe{name: "conntab list -a -t --source proc", argv: []string{bin, "list", "-a", "-t", "--source", "proc"}}
-	p[pNetstat] = &probe{name: "netstat -tan", argv: []string{"netstat", "-tan"}}
-	// A state filter is handed to the kernel: only the listeners are read.
-	p[pConntabListen] = &probe{name: "conntab list -t state listening", argv: []string{bin, "list", "-t", "state", "listening"}}
-	p[pSSListen] = &probe{name: "ss -tan state listening", argv: []string{"ss", "-tan", "state", "listening"}}
-	// Process attribution: the holders own the 90k ESTABLISHED sockets.
-	p[pConntabProcs] = &probe{name: "conntab list -a -t -p", argv: []string{bin, "list", "-a", "-t", "-p"}}
-	p[pSSProcs] = &probe{name: "ss -tanp", argv: []string{"ss", "-tanp"}}
-	// The ports report reads TCP sockets and the settings and counters.
-	p[pConntabPorts] = &probe{name: "conntab ports", argv: []string{bin, "ports"}}
-	p[pConntabBeside] = &probe{name: "conntab list -a -t (beside ports)", argv: []string{bin, "list", "-a", "-t"}}
-	// One scrape of the exporter: the snapshot, the index of pools and the
-	// exposition, in a process of its own (a running exporter pays no
-	// process start, so this is the dearer side).
-	p[pConntabServe] = &probe{name: "conntab serve --once", argv: []string{bin, "serve", "--once"}}
-	p[pServeBeside] = &probe{name: "conntab list -a -t (beside serve)", argv: []string{bin, "list", "-a", "-t"}}
-	self, _ := os.Executable()
-	p[pBare] = &probe{name: "bare inet_diag dump (32 KiB buffer)", argv: []string{self, bareDumpArg}}
-	p[pCat] = &probe{name: "cat /proc/net/tcp /proc/net/tcp6", argv: []string{"cat", "/proc/net/tcp", "/proc/net/tcp6"}}
-	// The cost of starting any process, and the floor of ru_maxrss (see
-	// spawnArg).
-	p[pTrue] = &probe{name: "true", argv: []string{"true"}}
-
-	rev, err := buildConntab(ctx, cfg.repo, bin)
-	if err != nil {
-		fmt.Fprintf(log, "skipping conntab: %v\n", err)
-		p[pConntab].skip = "conntab does not build: " + oneLine(err)
-		p[pConntabProc].skip = p[pConntab].skip
-		p[pConntabListen].skip = p[pConntab].skip
-		p[pConntabProcs].skip = p[pConntab].skip
-		p[pConntabPorts].skip = p[pConntab].skip
-		p[pConntabBeside].skip = p[pConntab].skip
-		p[pConntabServe].skip = p[pConntab].skip
-		p[pServeBeside].skip = p[pConntab].skip
-	}
-	for _, q := range p {
-		if q.skip != "" || filepath.IsAbs(q.argv[0]) {
-			continue
-		}
-		path, err := exec.LookPath(q.argv[0])
-		if err != nil {
-			q.skip = oneLine(err)
-			continue
-		}
-		q.argv[0] = path
-	}
-	return p, rev
-}
-
-// buildConntab builds the module at repo (or the one the working directory
-// is in) into bin, and names the revision it built: git describe's, with
-// "-dirty" for uncommitted changes, or the directory outside git.
-func buildConntab(ctx context.Context, repo, bin string) (rev string, err error) {
-	if repo == "" {
-		out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-		if err != nil {
-			return "", fmt.Errorf("go env GOMOD: %w", err)
-		}
-		mod := strings.TrimSpace(string(out))
-		if mod == "" || mod == os.DevNull {
-			return "", errors.New("not inside a Go module: run from conntab's repository or pass -repo")
-		}
-		repo = filepath.Dir(mod)
-	}
-	rev = repo
-	if out, err := exec.CommandContext(ctx, "git", "-C", repo, "describe", "--always", "--dirty").Output(); err == nil {
-		rev = strings.TrimSpace(string(out))
-	}
-	// Built as a release is: static, without cgo, which net (imported by
-	// netlink and procfs) would otherwise link, and with it the dynamic
-	// loader and libc at every start.
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(out.String())
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			if j := strings.IndexByte(msg[i+1:], '\n'); j >= 0 {
-				msg = msg[:i+1+j] // two lines are enough
-			}
-		}
-		return rev, fmt.Errorf("go build: %w: %s", err, msg)
-	}
-	return rev, nil
 }
 
 // hold fills a namespace and keeps it for cfg.hold, renewing the TIME_WAIT
