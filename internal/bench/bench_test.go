@@ -105,7 +105,7 @@ func TestShare(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
-	ok := config{rounds: 7, conns: 45000, timeWait: 40000, udp: 2000, holders: 5, window: 45 * time.Second}
+	ok := config{rounds: 7, conns: 45000, timeWait: 40000, udp: 2000, holders: 5, window: 45 * time.Second, other: 50000}
 	if err := ok.check(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
@@ -126,6 +126,13 @@ func TestConfigCheck(t *testing.T) {
 		// destination, past one parity of the ephemeral ports.
 		{"too many TIME_WAIT per destination", func(c *config) { c.timeWait = 200000 }},
 		{"no such CPU to pin", func(c *config) { c.pin = 4096 }},
+		{"second namespace too large", func(c *config) { c.other = 2 * maxHolders * holderConns * 2 }},
+		{"growth without rounds", func(c *config) { c.growth, c.growthRounds = []int{20000}, 0 }},
+	}
+	growthOnly := ok
+	growthOnly.rounds, growthOnly.growth, growthOnly.growthRounds = 0, []int{130000, 1000000}, 5
+	if err := growthOnly.check(); err != nil {
+		t.Errorf("-rounds 0 with -growth: %v", err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,7 +54,7 @@ func TestFixture(t *testing.T) {
 	if testing.Verbose() {
 		log = os.Stderr
 	}
-	f, err := newFixture(ctx, cfg, log)
+	f, err := newFixture(ctx, cfg, true, log)
 	if errors.Is(err, nstest.ErrUnshare) {
 		t.Skipf("needs root to create a network namespace: run as root (CI does): %v", err)
 	}

@@ -84,7 +84,7 @@ func TestCountRowMix(t *testing.T) {
 		Sockstat: map[string]map[string]int{"TCP": {"inuse": 105, "tw": 40}},
 	}
 	var b strings.Builder
-	countRow(&b, "1", "1-3", "before (2 s old)", c)
+	countRow(&b, "1 | 1-3 | before (2 s old)", c)
 	want := "| 1 | 1-3 | before (2 s old) | 90 | 40 | 4 | 5 | 5 | 1 | 29 (20.0%) | 3 | 4 | 105 / 40 |\n"
 	if b.String() != want {
 		t.Errorf("countRow =\n%s\nwant\n%s", b.String(), want)
