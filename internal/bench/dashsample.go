@@ -23,11 +23,11 @@ import (
 // and paused a second: that CPU time is one sample's cost in steady
 // state (collection, the owner walk's cheap pass, installing the sample,
 // drawing it, and whatever the pause costs). Only samples taken wholly
-// while a TIME_WAIT batch was complete count: the harness makes a batch,
-// lets the dashboard draw once, counts the samples drawn after that until
-// the batch's -window ends, then makes the next batch (the samples that
-// see one batch go and the next come are not counted), for at most
-// dashBatches batches. The first sample, which walks every process's
+// while a TIME_WAIT batch was complete count: the harness pauses the
+// dashboard (its space key), makes a batch, resumes it, lets it draw
+// once, counts the samples drawn after that until the batch's -window
+// ends, then pauses it and makes the next batch, for at most dashBatches
+// batches. The first sample, which walks every process's
 // descriptors, is never counted: a full walk comes every 60th sample.
 const (
 	// dashSamples is how many samples are counted, at most.
@@ -142,6 +142,20 @@ func (w *dashWatch) next(ctx context.Context, until time.Time) (m dashMark, ok b
 	return m, false, nil
 }
 
+// pause presses space, the dashboard's pause key, and waits for its
+// title to say PAUSED (on) or no longer (off).
+func (w *dashWatch) pause(ctx context.Context, on bool) error {
+	if err := w.tm.sendKeys(ctx, "Space"); err != nil {
+		return err
+	}
+	what := map[bool]string{true: "the dashboard to pause", false: "the dashboard to resume"}[on]
+	_, err := waitScreen(ctx, w.tm, time.Minute, what, func(s string) bool {
+		first, _, _ := strings.Cut(s, "\n")
+		return strings.Contains(first, "PAUSED") == on
+	})
+	return err
+}
+
 // count finds the dashboard's process, waits for its first frame, and
 // counts samples over TIME_WAIT batches as the comment at the top says,
 // then quits the dashboard.
@@ -160,7 +174,16 @@ func (w *dashWatch) count(ctx context.Context, cfg config, f *fixture) (dashCost
 	var ticks uint64
 	var wall time.Duration
 	for c.samples < dashSamples && c.batches < dashBatches {
+		// Paused, the dashboard takes no sample (one under way ends), so
+		// it leaves the machine to making the batch, and its next sample,
+		// once unpaused, starts on the complete batch.
+		if err := w.pause(ctx, true); err != nil {
+			return c, err
+		}
 		if err := f.makeTimeWait(ctx, cfg.timeWait); err != nil {
+			return c, err
+		}
+		if err := w.pause(ctx, false); err != nil {
 			return c, err
 		}
 		c.batches++

@@ -202,7 +202,10 @@ func growthCols() []*growthColumn {
 		p[gPorts].skip = "not here"
 		return &growthColumn{size: size, shape: config{holders: size / 10000}, probes: p, dash: dash,
 			counts: counts{TCP: map[model.State]int{model.StateEstablished: size * 9 / 13, model.StateTimeWait: size * 4 / 13}, TCP6: size / 4},
-			built:  2 * time.Second, twTook: time.Second, memUsed: 1024 * 1024, epochs: []*epoch{{}}}
+			built:  2 * time.Second, twTook: time.Second, memUsed: 1024 * 1024, epochs: []*epoch{
+				{after: counts{TCP: map[model.State]int{model.StateTimeWait: size * 4 / 13}}, afterAge: 40 * time.Second},
+				{after: counts{TCP: map[model.State]int{model.StateTimeWait: size*4/13 - 7}}, afterAge: 31 * time.Second},
+			}}
 	}
 	return []*growthColumn{
 		col(130000, 300*ms, dashCost{samples: 10, cpu: 500 * ms, period: 1500 * ms, hwm: 180 * 1024}),
@@ -219,6 +222,8 @@ func TestWriteGrowth(t *testing.T) {
 		"|---|--:|--:|--:|",
 		"| TCP sockets counted, first batch | 130,000 | 260,000 | 2.00 |",
 		"| holders | 13 | 26 | – |",
+		"| TIME_WAIT left after a batch's last run, fewest | 39,993 | 79,993 | 2.00 |",
+		"| a batch's age after its last run, oldest | 40.0 s | 40.0 s | – |",
 		"| `conntab list -a -t`: wall | 300 ms | 900 ms | 3.00 |",
 		"| `conntab list -a -t`: peak RSS | 2.0 MiB | 2.0 MiB | 1.00 |",
 		"| `conntab ports`: wall | – | – | – |",

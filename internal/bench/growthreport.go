@@ -119,6 +119,10 @@ func growthRows(cols []*growthColumn) []growthRow {
 		row("ESTABLISHED and UDP made in", fmtSecs, true, func(c *growthColumn) float64 { return c.built.Seconds() }),
 		row("a TIME_WAIT batch made in", fmtSecs, true, func(c *growthColumn) float64 { return c.twTook.Seconds() }),
 		row("TIME_WAIT batches the commands were timed against", fmtCount, false, func(c *growthColumn) float64 { return float64(len(c.epochs)) }),
+		row("TIME_WAIT left after a batch's last run, fewest", fmtCount, true, func(c *growthColumn) float64 {
+			return float64(fewestTimeWait(c.epochs))
+		}),
+		row("a batch's age after its last run, oldest", fmtSecs, false, func(c *growthColumn) float64 { return oldestAge(c.epochs).Seconds() }),
 		row("host memory in use (MemTotal - MemAvailable)", fmtGiB, false, func(c *growthColumn) float64 { return nanIfZero(float64(c.memUsed)) }),
 		row("host descriptors", fmtCount, false, func(c *growthColumn) float64 { return float64(c.hostFDs.fds) }),
 	}
@@ -167,4 +171,25 @@ func nanIfZero(v float64) float64 {
 		return math.NaN()
 	}
 	return v
+}
+
+// fewestTimeWait is the fewest TIME_WAIT sockets counted after a batch's
+// last run: below the batch, some expired while it was timed.
+func fewestTimeWait(epochs []*epoch) int {
+	n := -1
+	for _, e := range epochs {
+		if tw := e.after.TCP[model.StateTimeWait]; n < 0 || tw < n {
+			n = tw
+		}
+	}
+	return max(n, 0)
+}
+
+// oldestAge is the oldest a batch was when counted after its last run.
+func oldestAge(epochs []*epoch) time.Duration {
+	var d time.Duration
+	for _, e := range epochs {
+		d = max(d, e.afterAge)
+	}
+	return d
 }

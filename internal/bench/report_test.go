@@ -93,3 +93,50 @@ func TestCountRowMix(t *testing.T) {
 		t.Errorf("summary %q lacks the IPv6 share", got)
 	}
 }
+
+func TestWriteReportSecondNamespace(t *testing.T) {
+	cfg := config{rounds: 3, conns: 45000, timeWait: 40000, udp: 2000, holders: 5, window: 45 * time.Second,
+		other: 50000, pin: 1, growth: []int{130000, 1000000}, growthRounds: 5}
+	other := counts{TCP: map[model.State]int{model.StateEstablished: 50000, model.StateListen: 15}, TCP6: 15640,
+		Sockstat: map[string]map[string]int{"TCP": {"inuse": 30000}}}
+	res := &runResult{probes: reportProbes(), otherBefore: other, otherAfter: other, ehash: "262144 buckets, shared",
+		hostBefore: slabCounts{tcp: 1, ok: true}, epochs: []*epoch{{first: 1, rounds: 3}}}
+	var b strings.Builder
+	if err := writeReport(&b, cfg, machineInfo{}, res); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"- `go run ./internal/bench -rounds 3 -conns 45000 -timewait 40000 -udp 2000 -holders 5 -other 50000 -window 45s -pin 1 -growth 130000,1000000 -growth-rounds 5`\n",
+		"- TCP established hash: 262144 buckets, shared\n",
+		"before the fixtures were made; not readable (/proc/slabinfo) at the end\n",
+		"| 1 | 1-3 | before (0 s old) |",
+		"The second namespace, alive all along (25000 connections over 3 holders of its own, no TIME_WAIT)",
+		"| when | TCP ESTABLISHED |",
+		"|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+		"| before | 50000 | 0 | 15 | 0 | 0 | 0 | 15640 (31.3%) | 0 | 0 | 30000 / 0 |\n",
+		"| after | 50000 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks\n%s\ngot:\n%s", want, out)
+		}
+	}
+	// Without rounds (the growth table alone) there is no fixture table.
+	cfg.rounds = 0
+	b.Reset()
+	if err := writeReport(&b, cfg, machineInfo{}, res); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "TIME_WAIT batch | rounds") || strings.Contains(b.String(), "| ratio |") {
+		t.Errorf("-rounds 0: the report has the timed rounds' tables:\n%s", b.String())
+	}
+}
+
+func TestPlural(t *testing.T) {
+	if got := plural(1, "holder"); got != "1 holder" {
+		t.Errorf("plural(1) = %q", got)
+	}
+	if got := plural(39, "holder"); got != "39 holders" {
+		t.Errorf("plural(39) = %q", got)
+	}
+}
