@@ -105,7 +105,7 @@ func TestShare(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
-	ok := config{rounds: 7, conns: 45000, timeWait: 40000, udp: 2000, holders: 5, window: 45 * time.Second}
+	ok := config{rounds: 7, conns: 45000, timeWait: 40000, udp: 2000, holders: 5, window: 45 * time.Second, other: 50000}
 	if err := ok.check(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
@@ -122,6 +122,17 @@ func TestConfigCheck(t *testing.T) {
 		{"negative CPU", func(c *config) { c.oneCPU, c.cpu = true, -1 }},
 		{"too many holders", func(c *config) { c.holders = maxHolders + 1 }},
 		{"too many TIME_WAIT per holder", func(c *config) { c.timeWait = 400000 }},
+		// 40,000 a holder: 30,000 from IPv4 and v4-mapped clients to one
+		// destination, past one parity of the ephemeral ports.
+		{"too many TIME_WAIT per destination", func(c *config) { c.timeWait = 200000 }},
+		{"no such CPU to pin", func(c *config) { c.pin = 4096 }},
+		{"second namespace too large", func(c *config) { c.other = 2 * maxHolders * holderConns * 2 }},
+		{"growth without rounds", func(c *config) { c.growth, c.growthRounds = []int{20000}, 0 }},
+	}
+	growthOnly := ok
+	growthOnly.rounds, growthOnly.growth, growthOnly.growthRounds = 0, []int{130000, 1000000}, 5
+	if err := growthOnly.check(); err != nil {
+		t.Errorf("-rounds 0 with -growth: %v", err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,15 +169,15 @@ func TestSummarize(t *testing.T) {
 		want stats
 	}{
 		{"odd", []sample{
-			{wall: 30 * ms, maxRSS: 3, user: 9 * ms, sys: 1 * ms},
-			{wall: 10 * ms, maxRSS: 1, user: 1 * ms, sys: 9 * ms},
-			{wall: 20 * ms, maxRSS: 2, user: 2 * ms, sys: 2 * ms},
+			{wall: 30 * ms, rss: 3, user: 9 * ms, sys: 1 * ms},
+			{wall: 10 * ms, rss: 1, user: 1 * ms, sys: 9 * ms},
+			{wall: 20 * ms, rss: 2, user: 2 * ms, sys: 2 * ms},
 		}, stats{median: 20 * ms, min: 10 * ms, max: 30 * ms, medianCPU: 10 * ms, medianSys: 2 * ms, medianRSS: 2}},
 		{"even", []sample{
-			{wall: 40 * ms, maxRSS: 4, user: 4 * ms, sys: 4 * ms},
-			{wall: 10 * ms, maxRSS: 1, user: 1 * ms, sys: 1 * ms},
-			{wall: 20 * ms, maxRSS: 2, user: 2 * ms, sys: 2 * ms},
-			{wall: 30 * ms, maxRSS: 3, user: 3 * ms, sys: 3 * ms},
+			{wall: 40 * ms, rss: 4, user: 4 * ms, sys: 4 * ms},
+			{wall: 10 * ms, rss: 1, user: 1 * ms, sys: 1 * ms},
+			{wall: 20 * ms, rss: 2, user: 2 * ms, sys: 2 * ms},
+			{wall: 30 * ms, rss: 3, user: 3 * ms, sys: 3 * ms},
 		}, stats{median: 25 * ms, min: 10 * ms, max: 40 * ms, medianCPU: 5 * ms, medianSys: 5 * ms / 2, medianRSS: 2}},
 		{"none", nil, stats{}},
 	}

@@ -124,7 +124,7 @@ func measureDashboard(ctx context.Context, cfg config, opt dashOptions, stdout, 
 	}
 
 	fmt.Fprintf(log, "filling a namespace: %d connections, %d UDP sockets over %d holders\n", cfg.conns, cfg.udp, cfg.holders)
-	f, err := newFixture(ctx, cfg, log)
+	f, err := newFixture(ctx, cfg, true, log)
 	if err != nil {
 		return err
 	}

@@ -27,23 +27,39 @@ type fixture struct {
 	log     io.Writer
 	// twMade is when the current TIME_WAIT batch began to be made.
 	twMade time.Time
+	// built is how long the holders took to make the ESTABLISHED and UDP
+	// sockets.
+	built time.Duration
+	// Once the first TIME_WAIT batch is made: how long it took, the
+	// host's memory in use (KiB, MemTotal - MemAvailable) and its
+	// processes' descriptors.
+	firstTWTook time.Duration
+	peakMem     int64
+	peakFDs     hostFDs
 }
 
 // sysctls make room for the fixture inside the namespace only.
-var sysctls = []struct{ name, value string }{
-	{"net.ipv4.ip_local_port_range", "1024 65535"},
-	{"net.ipv4.tcp_max_tw_buckets", "262144"},
-	// Loopback reuse (tcp_tw_reuse=2, the default) would let new
-	// connections recycle TIME_WAIT sockets and shrink the batch.
-	{"net.ipv4.tcp_tw_reuse", "0"},
-	// A stray reset (a few per 40,000 connections on a loaded machine)
-	// would kill a TIME_WAIT socket; RFC 1337 behaviour ignores it.
-	{"net.ipv4.tcp_rfc1337", "1"},
+func sysctls(cfg config) []struct{ name, value string } {
+	return []struct{ name, value string }{
+		{"net.ipv4.ip_local_port_range", "1024 65535"},
+		{"net.ipv4.tcp_max_tw_buckets", strconv.Itoa(twBuckets(cfg.timeWait))},
+		// Loopback reuse (tcp_tw_reuse=2, the default) would let new
+		// connections recycle TIME_WAIT sockets and shrink the batch.
+		{"net.ipv4.tcp_tw_reuse", "0"},
+		// A stray reset (a few per 40,000 connections on a loaded machine)
+		// would kill a TIME_WAIT socket; RFC 1337 behaviour ignores it.
+		{"net.ipv4.tcp_rfc1337", "1"},
+	}
 }
 
+// twBuckets is the namespace's tcp_max_tw_buckets: room for twice the
+// batch, and never below 262144.
+func twBuckets(timeWait int) int { return max(262144, 2*timeWait) }
+
 // newFixture makes the namespace and fills it with the ESTABLISHED and UDP
-// sockets; TIME_WAIT sockets come later, from makeTimeWait.
-func newFixture(ctx context.Context, cfg config, log io.Writer) (f *fixture, err error) {
+// sockets; TIME_WAIT sockets come later, from makeTimeWait. The spawner,
+// which runs the timed commands, is started if withSpawner.
+func newFixture(ctx context.Context, cfg config, withSpawner bool, log io.Writer) (f *fixture, err error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -59,17 +75,19 @@ func newFixture(ctx context.Context, cfg config, log io.Writer) (f *fixture, err
 			f = nil
 		}
 	}()
-	for _, s := range sysctls {
+	for _, s := range sysctls(cfg) {
 		if err := ns.Sysctl(s.name, s.value); err != nil {
 			return f, err
 		}
 	}
-	spawnArgs := []string{spawnArg}
-	if cfg.oneCPU {
-		spawnArgs = append(spawnArgs, "-cpu", strconv.Itoa(cfg.cpu))
-	}
-	if f.spawner, err = f.start(spawnArgs...); err != nil {
-		return f, err
+	if withSpawner {
+		spawnArgs := []string{spawnArg}
+		if cfg.oneCPU {
+			spawnArgs = append(spawnArgs, "-cpu", strconv.Itoa(cfg.cpu))
+		}
+		if f.spawner, err = f.start(spawnArgs...); err != nil {
+			return f, err
+		}
 	}
 	start := time.Now()
 	for i := range cfg.holders {
@@ -90,7 +108,8 @@ func newFixture(ctx context.Context, cfg config, log io.Writer) (f *fixture, err
 		}
 		fmt.Fprintf(log, "holder %d (pid %d): %s\n", i, h.cmd.Process.Pid, line)
 	}
-	fmt.Fprintf(log, "ESTABLISHED and UDP sockets made in %v\n", time.Since(start).Round(time.Millisecond))
+	f.built = time.Since(start)
+	fmt.Fprintf(log, "ESTABLISHED and UDP sockets made in %v\n", f.built.Round(time.Millisecond))
 	return f, nil
 }
 
@@ -124,7 +143,11 @@ func (f *fixture) makeTimeWait(ctx context.Context, n int) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	fmt.Fprintf(f.log, "%d TIME_WAIT sockets made in %v\n", n, time.Since(f.twMade).Round(time.Millisecond))
+	took := time.Since(f.twMade)
+	if f.firstTWTook == 0 {
+		f.firstTWTook, f.peakMem, f.peakFDs = took, memUsed(), readHostFDs()
+	}
+	fmt.Fprintf(f.log, "%d TIME_WAIT sockets made in %v (%.0f a second)\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
 	return nil
 }
 
@@ -178,9 +201,12 @@ func (f *fixture) sockstat() (map[string]map[string]int, error) {
 	return out, err
 }
 
-// counts reads the namespace's socket counts.
+// counts reads the namespace's socket counts; nothing of a nil fixture.
 func (f *fixture) counts() (counts, error) {
 	var c counts
+	if f == nil {
+		return c, nil
+	}
 	err := f.ns.Do(func() error {
 		var err error
 		if c.TCP, c.TCP6, err = stateCounts(unix.IPPROTO_TCP); err != nil {
@@ -198,8 +224,12 @@ func (f *fixture) counts() (counts, error) {
 
 // close stops the holders and the spawner (closing stdin asks them to
 // exit; SIGKILL if they linger) and releases the namespace, which the
-// kernel then frees with every socket in it.
+// kernel then frees with every socket in it. Closing a nil or closed
+// fixture does nothing.
 func (f *fixture) close() error {
+	if f == nil || f.ns == nil {
+		return nil
+	}
 	children := f.holders
 	if f.spawner != nil {
 		children = append(children, f.spawner)
@@ -207,7 +237,7 @@ func (f *fixture) close() error {
 	for _, c := range children {
 		c.in.Close()
 	}
-	wait, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	wait, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, c := range children {
 		select {
@@ -220,5 +250,7 @@ func (f *fixture) close() error {
 		}
 	}
 	f.holders, f.spawner = nil, nil
-	return f.ns.Close()
+	err := f.ns.Close()
+	f.ns = nil
+	return err
 }

@@ -5,10 +5,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -16,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A holder is this binary run with holderArg inside the namespace. It
@@ -43,12 +43,14 @@ const (
 	twPort    = 901
 	udpPort   = 902
 	halfPort  = 903
-	// Holder i's IPv6-only listener is [::1]:v6Port+i and its dual-stack
-	// one [::]:mappedPort+i: one address for all, so one port each.
+	// Holder i's IPv6-only listener is [::1]:v6Port+i, its dual-stack one
+	// [::]:mappedPort+i, and the one its TIME_WAIT clients over IPv6 go
+	// to [::1]:twV6Port+i: one address for all, so one port each.
+	twV6Port   = 100
 	v6Port     = 300
 	mappedPort = 600
 	// maxHolders keeps those ports apart and below 1024.
-	maxHolders = 300
+	maxHolders = 200
 )
 
 // The mix of a holder's ESTABLISHED connections: a quarter over IPv6
@@ -63,13 +65,6 @@ const (
 	halfClosed = 10
 )
 
-// A holder makes TIME_WAIT connections twWorkers at a time, and has at
-// most twInFlight not yet closed by the server.
-const (
-	twWorkers  = 32
-	twInFlight = 4 * twWorkers
-)
-
 // holderAddrs are the destinations of holder i: its own addresses in
 // 127.0.0.0/8, so that 4-tuples never run out.
 func holderAddrs(i int) (estab, tw, udp netip.AddrPort) {
@@ -77,6 +72,11 @@ func holderAddrs(i int) (estab, tw, udp netip.AddrPort) {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, b, byte(i >> 8), byte(i) + 1}), port)
 	}
 	return a(1, estabPort), a(2, twPort), a(3, udpPort)
+}
+
+// holderTWV6Addr is where holder i's TIME_WAIT clients over IPv6 go.
+func holderTWV6Addr(i int) netip.AddrPort {
+	return netip.AddrPortFrom(netip.IPv6Loopback(), uint16(twV6Port+i))
 }
 
 // holderV6Addrs are holder i's IPv6-only listener, its dual-stack
@@ -101,8 +101,9 @@ func holderMain(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// Nothing is closed on the way out: the kernel closes every socket
+	// as the process exits, sooner than 20,000 calls to Close would.
 	h := &holderState{}
-	defer h.close()
 	out := bufio.NewWriter(os.Stdout)
 	reply := func(format string, a ...any) {
 		fmt.Fprintf(out, format+"\n", a...)
@@ -141,9 +142,9 @@ type holderState struct {
 	udp   []net.PacketConn
 	// listeners are the ESTABLISHED connections' listeners, kept open.
 	listeners []net.Listener
-	twL       net.Listener
-	// twClosed receives one value per TIME_WAIT server end closed.
-	twClosed chan error
+	// twV4, twMapped and twV6 make TIME_WAIT sockets; the first two
+	// share the IPv4 listener.
+	twV4, twMapped, twV6 twKind
 }
 
 var (
@@ -152,20 +153,15 @@ var (
 )
 
 // fill makes conns ESTABLISHED pairs (IPv4, IPv6 and v4-mapped), the
-// half-closed ones, udp UDP sockets, and the listener TIME_WAIT
+// half-closed ones, udp UDP sockets, and the listeners TIME_WAIT
 // connections go to.
 func (h *holderState) fill(index, conns, udp int) error {
 	estab, tw, udpDst := holderAddrs(index)
 	v6, mapped, mappedDst := holderV6Addrs(index)
 	nV6, nMapped := conns/v6Div, conns/mappedDiv
-	ctx := context.Background()
-	var err error
-	h.twL, err = lc.Listen(ctx, "tcp4", tw.String())
-	if err != nil {
+	if err := h.listenTimeWait(tw, holderTWV6Addr(index)); err != nil {
 		return err
 	}
-	h.twClosed = make(chan error, twWorkers)
-	go h.serveTimeWait()
 	for _, part := range []struct {
 		listenNet, listenAddr, dialNet, dialAddr string
 		n                                        int
@@ -182,6 +178,24 @@ func (h *holderState) fill(index, conns, udp int) error {
 		return err
 	}
 	return h.fillUDP(udp, udpDst)
+}
+
+// listenTimeWait opens the listeners TIME_WAIT clients go to: v4 (IPv4
+// and v4-mapped clients) and v6 (clients over ::1).
+func (h *holderState) listenTimeWait(v4, v6 netip.AddrPort) error {
+	l4, err := listenRaw(v4)
+	if err != nil {
+		return err
+	}
+	h.twV4 = twKind{listener: l4, clientFamily: unix.AF_INET, dst: sockaddr(v4)}
+	mapped := netip.AddrPortFrom(netip.AddrFrom16(v4.Addr().As16()), v4.Port())
+	h.twMapped = twKind{listener: l4, clientFamily: unix.AF_INET6, dst: sockaddr(mapped)}
+	l6, err := listenRaw(v6)
+	if err != nil {
+		return err
+	}
+	h.twV6 = twKind{listener: l6, clientFamily: unix.AF_INET6, dst: sockaddr(v6)}
+	return nil
 }
 
 // pairs makes n connections from dialNet clients to a listener on
@@ -290,84 +304,18 @@ func (h *holderState) fillUDP(udp int, udpDst netip.AddrPort) error {
 	return nil
 }
 
-// serveTimeWait closes each accepted TIME_WAIT connection once the client
-// has closed its side, so that the client's socket, not the server's,
-// ends in TIME_WAIT.
-func (h *holderState) serveTimeWait() {
-	for {
-		c, err := h.twL.Accept()
-		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				h.twClosed <- err
-			}
-			return
-		}
-		go func() {
-			c.SetReadDeadline(time.Now().Add(30 * time.Second))
-			_, err := io.Copy(io.Discard, c)
-			c.Close()
-			h.twClosed <- err
-		}()
-	}
-}
-
-// timeWait makes n TIME_WAIT sockets: connect, the client closes, then the
-// server. They hold no descriptor.
+// timeWait makes n TIME_WAIT sockets, split as twSplit says.
 func (h *holderState) timeWait(n int) error {
-	dst := h.twL.Addr().String()
-	work := make(chan struct{})
-	defer close(work)
-	dialErr := make(chan error, twWorkers)
-	for range twWorkers {
-		go func() {
-			for range work {
-				c, err := dialer.Dial("tcp4", dst)
-				if err != nil {
-					dialErr <- err
-					return
-				}
-				c.Close()
-			}
-		}()
-	}
-	// Server ends hold descriptors until they close: keep at most
-	// twInFlight connections open.
-	sent, closed := 0, 0
-	for closed < n {
-		var feed chan struct{}
-		if sent < n && sent-closed < twInFlight {
-			feed = work
-		}
-		select {
-		case feed <- struct{}{}:
-			sent++
-		case err := <-h.twClosed:
-			closed++
-			if err != nil {
-				return fmt.Errorf("TIME_WAIT server end: %w", err)
-			}
-		case err := <-dialErr:
-			return fmt.Errorf("TIME_WAIT dial: %w", err)
-		case <-time.After(30 * time.Second):
-			return fmt.Errorf("TIME_WAIT stuck after %d of %d", closed, n)
+	v6, mapped, v4 := twSplit(n)
+	for _, part := range []struct {
+		k twKind
+		n int
+	}{{h.twV4, v4}, {h.twMapped, mapped}, {h.twV6, v6}} {
+		if err := makeTW(part.k, part.n, twPerHolderWorkers); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-func (h *holderState) close() {
-	for _, c := range h.conns {
-		c.Close()
-	}
-	for _, c := range h.udp {
-		c.Close()
-	}
-	for _, l := range h.listeners {
-		l.Close()
-	}
-	if h.twL != nil {
-		h.twL.Close()
-	}
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -54,7 +55,16 @@ func main() {
 	flag.IntVar(&cfg.udp, "udp", 2000, "UDP sockets, half of them connected")
 	flag.IntVar(&cfg.holders, "holders", 5, "holder processes sharing the descriptors")
 	flag.DurationVar(&cfg.window, "window", 45*time.Second, "longest time to time against one batch of TIME_WAIT sockets (they last 60 s)")
-	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "give up after this long")
+	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "give up after this long (default with -growth: 20m and 5m per 100,000 sockets it asks for)")
+	flag.IntVar(&cfg.other, "other", 50000, "ESTABLISHED sockets in a second namespace, with holders of its own, alive while the first is timed (0: none)")
+	cfg.pin = runtime.NumCPU() - 1
+	flag.IntVar(&cfg.pin, "pin", cfg.pin, "the CPU the one-core pair (conntab list -a -t, ss -tan) runs on; -taskset's under -taskset")
+	flag.Func("growth", "after the timed rounds, time conntab and ss at each of these TCP socket counts (ascending, such as 130000,500000,1000000 or 130k,500k,1M), each in a fresh namespace", func(s string) error {
+		var err error
+		cfg.growth, err = parseGrowth(s)
+		return err
+	})
+	flag.IntVar(&cfg.growthRounds, "growth-rounds", 5, "with -growth: timed runs of each command at each count")
 	flag.DurationVar(&cfg.hold, "hold", 0, "fill the namespace, print its path and keep it this long (TIME_WAIT renewed) instead of timing")
 	var dash dashOptions
 	flag.DurationVar(&dash.window, "dashboard", 0, "instead of timing listings, run conntab top -i 1s in tmux on the fixture and sample its CPU and RSS for this long")
@@ -69,6 +79,12 @@ func main() {
 	})
 	flag.StringVar(&cfg.repo, "repo", "", "conntab's module root to build (default: found with go env GOMOD)")
 	flag.Parse()
+	if cfg.oneCPU {
+		cfg.pin = cfg.cpu
+	}
+	if !flagSet("timeout") {
+		cfg.timeout = defaultTimeout(cfg.growth)
+	}
 	if flag.NArg() != 0 {
 		fmt.Fprintf(os.Stderr, "bench: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)
@@ -92,4 +108,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// flagSet says whether the command line set the flag name.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// defaultTimeout is 20 minutes, and 5 more per 100,000 sockets the
+// growth sizes ask for.
+func defaultTimeout(growth []int) time.Duration {
+	d := 20 * time.Minute
+	for _, n := range growth {
+		d += time.Duration(n) * 3 * time.Millisecond
+	}
+	return d
 }

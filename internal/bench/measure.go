@@ -13,6 +13,8 @@ import (
 type probe struct {
 	name string
 	argv []string
+	// cpu, if set, is the one CPU the command runs on.
+	cpu *int
 	// skip, when set, says why the probe is not run.
 	skip string
 	// lines and lastLine are what the untimed first run printed.
@@ -27,8 +29,9 @@ type probe struct {
 // sample is one timed run.
 type sample struct {
 	wall time.Duration
-	// maxRSS is the peak resident set of the process, in KiB.
-	maxRSS int64
+	// rss is the peak resident set of the process, in KiB: VmHWM at its
+	// exit (see tracedRun).
+	rss int64
 	// user and sys are its CPU time in user space and in the kernel.
 	user, sys time.Duration
 }
@@ -66,7 +69,7 @@ func (f *fixture) warm(ctx context.Context, probes []*probe, gnuTime string) err
 		if p.skip != "" {
 			continue
 		}
-		res, err := f.runIn(ctx, spawnRequest{Argv: p.argv, Count: true, GNUTime: gnuTime})
+		res, err := f.runIn(ctx, spawnRequest{Argv: p.argv, Count: true, GNUTime: gnuTime, CPU: p.cpu})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -87,11 +90,11 @@ func (f *fixture) round(ctx context.Context, probes []*probe, order []int) error
 		if p.skip != "" {
 			continue
 		}
-		res, err := f.runIn(ctx, spawnRequest{Argv: p.argv})
+		res, err := f.runIn(ctx, spawnRequest{Argv: p.argv, CPU: p.cpu})
 		if err != nil {
 			return err
 		}
-		p.samples = append(p.samples, sample{wall: res.Wall, maxRSS: res.MaxRSS, user: res.User, sys: res.Sys})
+		p.samples = append(p.samples, sample{wall: res.Wall, rss: res.HWM, user: res.User, sys: res.Sys})
 	}
 	return nil
 }
@@ -128,7 +131,7 @@ func summarize(samples []sample) stats {
 	syss := make([]time.Duration, len(samples))
 	rss := make([]int64, len(samples))
 	for i, s := range samples {
-		walls[i], cpus[i], syss[i], rss[i] = s.wall, s.cpu(), s.sys, s.maxRSS
+		walls[i], cpus[i], syss[i], rss[i] = s.wall, s.cpu(), s.sys, s.rss
 	}
 	slices.Sort(walls)
 	slices.Sort(cpus)

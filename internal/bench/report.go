@@ -3,89 +3,51 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/conntab/conntab/model"
 )
 
-// machineInfo describes where the figures were taken.
-type machineInfo struct {
-	date, kernel, cpu, mem, goVersion, ss, netstat string
-	cpus                                           int
-	// revision is the conntab that was built (git describe).
-	revision string
-	// loadStart and loadEnd are /proc/loadavg's 1-minute figure before the
-	// fixture was made and after the last round: other work on the machine
-	// shows in the figures.
-	loadStart, loadEnd string
-}
-
-// describe fills in the machine's facts, at the end of the run.
-func (m *machineInfo) describe() {
-	m.date, m.cpus, m.goVersion = time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version()
-	var u unix.Utsname
-	if unix.Uname(&u) == nil {
-		m.kernel = unix.ByteSliceToString(u.Release[:])
-	}
-	m.cpu = procField("/proc/cpuinfo", "model name")
-	m.mem = procField("/proc/meminfo", "MemTotal")
-	m.ss = firstLine("ss", "-V")
-	m.netstat = firstLine("netstat", "-V")
-	m.loadEnd = loadAvg()
-}
-
-// loadAvg is the 1-minute load average.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
-}
-
-// procField is the first value of key in a "key: value" file.
-func procField(path, key string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return "?"
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
+// writeReport prints the figures as Markdown.
+func writeReport(w io.Writer, cfg config, m machineInfo, res *runResult) error {
+	b := &strings.Builder{}
+	writeHeading(b, cfg, m, res)
+	if cfg.rounds > 0 {
+		b.WriteString("Fixture, counted inside the namespace by state (sock_diag) and from /proc/net/sockstat:\n\n")
+		countHeader(b, "TIME_WAIT batch | rounds | when")
+		for i, e := range res.epochs {
+			countRow(b, fmt.Sprintf("%d | %s | before (%.0f s old)", i+1, roundsName(e), e.beforeAge.Seconds()), e.before)
+			countRow(b, fmt.Sprintf("%d | %s | after (%.0f s old)", i+1, roundsName(e), e.afterAge.Seconds()), e.after)
 		}
 	}
-	return "?"
-}
-
-func firstLine(name string, args ...string) string {
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil && len(out) == 0 {
-		return "?"
+	if cfg.other > 0 {
+		o := cfg.otherShape()
+		fmt.Fprintf(b, "\nThe second namespace, alive all along (%d connections over %s of its own, no TIME_WAIT), "+
+			"counted the same way before the first round and after the last:\n\n", o.conns, plural(o.holders, "holder"))
+		countHeader(b, "when")
+		countRow(b, "before", res.otherBefore)
+		countRow(b, "after", res.otherAfter)
 	}
-	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-	return line
+
+	if cfg.rounds > 0 {
+		writeTimes(b, res.probes)
+		writeRatios(b, res.probes)
+		writeSkipped(b, res.probes)
+	}
+	if len(res.growth) > 0 {
+		writeGrowth(b, cfg, res.growth)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
-// writeReport prints the figures as Markdown.
-func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs []*epoch) error {
-	b := &strings.Builder{}
+// writeHeading is the run's title and the list under it: the machine, the
+// load, the command line, the shared hash and the host's sockets.
+func writeHeading(b *strings.Builder, cfg config, m machineInfo, res *runResult) {
 	fmt.Fprintf(b, "### %s, %d CPUs, kernel %s\n\n", m.date, m.cpus, m.kernel)
 	rev := m.revision
 	if rev == "" {
@@ -94,30 +56,44 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 	fmt.Fprintf(b, "- CPU: %s; memory: %s; %s; conntab at %s\n", m.cpu, m.mem, m.goVersion, rev)
 	fmt.Fprintf(b, "- %s; %s\n", m.ss, m.netstat)
 	fmt.Fprintf(b, "- load average (1 min): %s before, %s after\n", m.loadStart, m.loadEnd)
-	pin := ""
 	if cfg.oneCPU {
-		pin = fmt.Sprintf(" -taskset %d", cfg.cpu)
 		fmt.Fprintf(b, "- one-core run: every timed command ran on CPU %d alone (sched_setaffinity, as taskset -c %d)\n",
 			cfg.cpu, cfg.cpu)
 	}
-	fmt.Fprintf(b, "- `go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d -window %v%s`\n\n",
-		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders, cfg.window, pin)
+	fmt.Fprintf(b, "- `%s`\n", commandLine(cfg))
+	fmt.Fprintf(b, "- TCP established hash: %s\n", res.ehash)
+	fmt.Fprintf(b, "- the host's TCP socket objects, every namespace's (/proc/slabinfo): %s before the fixtures were made; %s at the end\n\n",
+		res.hostBefore, res.hostAfter)
+}
 
-	b.WriteString("Fixture, counted inside the namespace by state (sock_diag) and from /proc/net/sockstat:\n\n")
-	b.WriteString("| TIME_WAIT batch | rounds | when | TCP ESTABLISHED | TCP TIME_WAIT | TCP LISTEN | TCP CLOSE_WAIT | TCP FIN_WAIT2 | other TCP | TCP over IPv6 | UDP connected | UDP unconnected | sockstat TCP inuse / tw |\n")
-	b.WriteString("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	for i, e := range epochs {
-		rounds := fmt.Sprintf("%d-%d", e.first, e.first+e.rounds-1)
-		if e.rounds == 1 {
-			rounds = fmt.Sprint(e.first)
-		}
-		countRow(b, fmt.Sprint(i+1), rounds, fmt.Sprintf("before (%.0f s old)", e.beforeAge.Seconds()), e.before)
-		countRow(b, fmt.Sprint(i+1), rounds, fmt.Sprintf("after (%.0f s old)", e.afterAge.Seconds()), e.after)
+// commandLine is the harness's command line for cfg.
+func commandLine(cfg config) string {
+	s := fmt.Sprintf("go run ./internal/bench -rounds %d -conns %d -timewait %d -udp %d -holders %d -other %d -window %v",
+		cfg.rounds, cfg.conns, cfg.timeWait, cfg.udp, cfg.holders, cfg.other, cfg.window)
+	if cfg.oneCPU {
+		s += fmt.Sprintf(" -taskset %d", cfg.cpu)
+	} else {
+		s += fmt.Sprintf(" -pin %d", cfg.pin)
 	}
+	if len(cfg.growth) > 0 {
+		sizes := make([]string, len(cfg.growth))
+		for i, n := range cfg.growth {
+			sizes[i] = fmt.Sprint(n)
+		}
+		s += fmt.Sprintf(" -growth %s -growth-rounds %d", strings.Join(sizes, ","), cfg.growthRounds)
+	}
+	return s
+}
 
-	writeTimes(b, probes)
-	writeRatios(b, probes)
+func roundsName(e *epoch) string {
+	if e.rounds == 1 {
+		return fmt.Sprint(e.first)
+	}
+	return fmt.Sprintf("%d-%d", e.first, e.first+e.rounds-1)
+}
 
+// writeSkipped lists the probes not measured, with the reason.
+func writeSkipped(b *strings.Builder, probes []*probe) {
 	var skipped []string
 	for _, p := range probes {
 		if p.skip != "" {
@@ -127,16 +103,14 @@ func writeReport(w io.Writer, cfg config, m machineInfo, probes []*probe, epochs
 	if len(skipped) > 0 {
 		b.WriteString("\nNot measured:\n\n" + strings.Join(skipped, "\n") + "\n")
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // writeTimes is the table of each command's figures.
 func writeTimes(b *strings.Builder, probes []*probe) {
 	b.WriteString("\nWall time of one run over the timed rounds; CPU time (user+sys) and kernel time (sys) of the timed runs, from wait4's rusage; ")
-	b.WriteString("ru_maxrss of the timed runs (never below the `true` row: see docs/benchmarks.md); ")
+	b.WriteString("peak RSS of the timed runs (VmHWM as each exits: see docs/benchmarks.md); ")
 	b.WriteString("peak RSS of the untimed first run under GNU time; lines printed by that run:\n\n")
-	b.WriteString("| command | runs | median | min | max | CPU user+sys (median) | sys (median) | ru_maxrss (median) | peak RSS (GNU time) | output lines |\n")
+	b.WriteString("| command | runs | median | min | max | CPU user+sys (median) | sys (median) | peak RSS (median) | peak RSS (GNU time) | output lines |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range probes {
 		if p.skip != "" {
@@ -158,20 +132,16 @@ func writeTimes(b *strings.Builder, probes []*probe) {
 	}
 }
 
-// ratioPairs are the commands compared, each against the one after it.
-var ratioPairs = [][2]int{{pConntab, pSS}, {pConntabProc, pNetstat}, {pConntab, pBare}, {pConntabListen, pSSListen},
-	{pConntabProcs, pSSProcs}, {pConntabPorts, pConntabBeside}, {pConntabServe, pServeBeside}}
-
 // writeRatios is the table of ratios: wall time of medians and per round,
-// CPU (user+sys) and kernel time (sys) of medians.
+// CPU (user+sys), kernel time (sys) and peak RSS of medians.
 func writeRatios(b *strings.Builder, probes []*probe) {
-	b.WriteString("\n| ratio | wall, of medians | wall per round: median (min-max) | CPU user+sys, of medians | sys, of medians |\n")
-	b.WriteString("|---|--:|--:|--:|--:|\n")
+	b.WriteString("\n| ratio | wall, of medians | wall per round: median (min-max) | CPU user+sys, of medians | sys, of medians | peak RSS, of medians |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|\n")
 	for _, r := range ratioPairs {
 		a, c := probes[r[0]], probes[r[1]]
 		name := fmt.Sprintf("`%s` / `%s`", a.name, c.name)
 		if a.skip != "" || c.skip != "" || len(a.samples) == 0 || len(a.samples) != len(c.samples) {
-			fmt.Fprintf(b, "| %s | not measured | | | |\n", name)
+			fmt.Fprintf(b, "| %s | not measured | | | | |\n", name)
 			continue
 		}
 		per := make([]float64, len(a.samples))
@@ -184,25 +154,34 @@ func writeRatios(b *strings.Builder, probes []*probe) {
 			mid = (per[len(per)/2-1] + per[len(per)/2]) / 2
 		}
 		sa, sc := summarize(a.samples), summarize(c.samples)
-		fmt.Fprintf(b, "| %s | %s | %.2f (%.2f-%.2f) | %s | %s |\n", name, ratio(sa.median, sc.median),
-			mid, per[0], per[len(per)-1], ratio(sa.medianCPU, sc.medianCPU), ratio(sa.medianSys, sc.medianSys))
+		fmt.Fprintf(b, "| %s | %s | %.2f (%.2f-%.2f) | %s | %s | %s |\n", name, ratio(sa.median, sc.median),
+			mid, per[0], per[len(per)-1], ratio(sa.medianCPU, sc.medianCPU), ratio(sa.medianSys, sc.medianSys),
+			ratio(sa.medianRSS, sc.medianRSS))
 	}
 }
 
 // ratio is a/c with two decimals, or "–" when c is zero (a command too
 // quick for rusage's resolution).
-func ratio(a, c time.Duration) string {
+func ratio[T time.Duration | int64](a, c T) string {
 	if c == 0 {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f", float64(a)/float64(c))
 }
 
-func countRow(b *strings.Builder, batch, rounds, when string, c counts) {
+// countHeader starts a table of counts whose rows countRow writes; lead
+// names the columns before the counts, separated by " | ".
+func countHeader(b *strings.Builder, lead string) {
+	fmt.Fprintf(b, "| %s | TCP ESTABLISHED | TCP TIME_WAIT | TCP LISTEN | TCP CLOSE_WAIT | TCP FIN_WAIT2 | other TCP | TCP over IPv6 | UDP connected | UDP unconnected | sockstat TCP inuse / tw |\n", lead)
+	b.WriteString("|" + strings.Repeat("---|", strings.Count(lead, "|")+1) + strings.Repeat("--:|", 10) + "\n")
+}
+
+// countRow writes c after the cells of lead (separated by " | ").
+func countRow(b *strings.Builder, lead string, c counts) {
 	tcp := c.TCP
 	other := total(tcp) - tcp[model.StateEstablished] - tcp[model.StateTimeWait] - tcp[model.StateListen] -
 		tcp[model.StateCloseWait] - tcp[model.StateFinWait2]
-	fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %d (%s) | %d | %d | %d / %d |\n", batch, rounds, when,
+	fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %d | %d | %d (%s) | %d | %d | %d / %d |\n", lead,
 		tcp[model.StateEstablished], tcp[model.StateTimeWait], tcp[model.StateListen],
 		tcp[model.StateCloseWait], tcp[model.StateFinWait2], other, c.TCP6, percent(c.TCP6, total(tcp)),
 		c.UDP[model.StateEstablished], c.UDP[model.StateUnconn], c.Sockstat["TCP"]["inuse"], c.Sockstat["TCP"]["tw"])
@@ -211,3 +190,11 @@ func countRow(b *strings.Builder, batch, rounds, when string, c counts) {
 func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// plural is "1 holder", "2 holders".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -21,15 +22,8 @@ import (
 )
 
 // spawnArg runs the spawner: a small process inside the namespace that
-// runs the measured commands one at a time and reports wall time and peak
-// RSS.
-//
-// Why a separate process: Go starts children with vfork (CLONE_VM), and
-// exec records the shared memory's peak in the child's ru_maxrss, so a
-// child's figure is never below its parent's resident set. The spawner
-// keeps that floor as low as a Go process can (about 3 MiB), where the
-// harness, holding counts and netlink buffers, would raise it; the `true`
-// probe measures it.
+// runs the measured commands one at a time, from one locked OS thread,
+// and reports wall time, CPU time and peak RSS (see tracedRun).
 const spawnArg = "-spawn"
 
 // spawnRequest is one line on the spawner's stdin.
@@ -39,15 +33,20 @@ type spawnRequest struct {
 	// it to /dev/null.
 	Count bool `json:"count,omitempty"`
 	// GNUTime, if set, is GNU time(1), run around the command to read its
-	// peak RSS without the vfork floor: time forks a copy of itself,
-	// whose resident set is about 1 MiB.
+	// peak RSS another way: time forks a copy of itself, whose resident
+	// set is about 1 MiB, and reads wait4's ru_maxrss.
 	GNUTime string `json:"gnutime,omitempty"`
+	// CPU, if set, pins this command to that CPU alone.
+	CPU *int `json:"cpu,omitempty"`
 }
 
 // spawnResult is one line on its stdout.
 type spawnResult struct {
 	Wall   time.Duration `json:"wall"`
-	MaxRSS int64         `json:"maxrss"` // KiB
+	MaxRSS int64         `json:"maxrss"` // KiB, ru_maxrss
+	// HWM is VmHWM at the command's exit, in KiB, for a timed (traced)
+	// run.
+	HWM int64 `json:"hwm,omitempty"`
 	// User and Sys are the command's CPU time in user space and in the
 	// kernel, from wait4's rusage.
 	User time.Duration `json:"user"`
@@ -69,17 +68,27 @@ func spawnMain(args []string) int {
 		fmt.Fprintf(os.Stderr, "bench %s: bad arguments %q\n", spawnArg, args)
 		return 2
 	}
-	if *cpu >= 0 {
-		if err := pinThread(*cpu); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			return 1
-		}
-	}
-	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
+	// Every command is started, and traced, from this thread.
+	runtime.LockOSThread()
+	var all unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &all); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
 	}
+	if *cpu >= 0 {
+		all.Zero()
+		all.Set(*cpu)
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err == nil {
+		err = setAffinity(all)
+	}
+	errFile, err2 := os.CreateTemp("", "conntab-bench-stderr-")
+	if err = errors.Join(err, err2); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	defer os.Remove(errFile.Name())
 	in := bufio.NewScanner(os.Stdin)
 	out := json.NewEncoder(os.Stdout)
 	for in.Scan() {
@@ -88,7 +97,7 @@ func spawnMain(args []string) int {
 		if err := json.Unmarshal(in.Bytes(), &req); err != nil || len(req.Argv) == 0 {
 			res.Err = fmt.Sprintf("bad request %q", in.Text())
 		} else {
-			res = spawn(req, null)
+			res = spawnPinned(req, null, errFile, all)
 		}
 		if err := out.Encode(res); err != nil {
 			return 1
@@ -97,8 +106,25 @@ func spawnMain(args []string) int {
 	return 0
 }
 
-// spawn runs one command and measures it: wall time around Run, CPU time
-// and peak RSS from wait4's rusage.
+// spawnPinned runs req on the CPUs it asks for, then returns this thread
+// to all.
+func spawnPinned(req spawnRequest, null, errFile *os.File, all unix.CPUSet) spawnResult {
+	if req.CPU != nil {
+		var one unix.CPUSet
+		one.Set(*req.CPU)
+		if err := setAffinity(one); err != nil {
+			return spawnResult{Err: oneLine(err)}
+		}
+		defer setAffinity(all)
+	}
+	if req.Count || req.GNUTime != "" {
+		return spawn(req, null)
+	}
+	return tracedRun(req.Argv, null, errFile, spawnTimeout)
+}
+
+// spawn runs one command untimed, for its output or under GNU time: wall
+// time around Run, CPU time and ru_maxrss from wait4's rusage.
 func spawn(req spawnRequest, null *os.File) spawnResult {
 	ctx, cancel := context.WithTimeout(context.Background(), spawnTimeout)
 	defer cancel()
@@ -151,16 +177,13 @@ func spawn(req spawnRequest, null *os.File) spawnResult {
 	return res
 }
 
-// pinThread locks the calling goroutine to its thread and sets that
-// thread's CPU affinity to cpu alone. Commands started from it (Go forks
-// from the thread of the goroutine calling Start) inherit the affinity,
-// as under taskset -c cpu, without taskset's own exec being timed.
-func pinThread(cpu int) error {
-	runtime.LockOSThread()
-	var set unix.CPUSet
-	set.Set(cpu)
+// setAffinity sets the calling thread's CPU affinity. Commands started
+// from it (Go forks from the thread of the goroutine calling Start, and
+// the spawner's is locked) inherit it, as under taskset -c, without
+// taskset's own exec being timed.
+func setAffinity(set unix.CPUSet) error {
 	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		return fmt.Errorf("sched_setaffinity to CPU %d: %w", cpu, err)
+		return fmt.Errorf("sched_setaffinity: %w", err)
 	}
 	return nil
 }
