@@ -67,22 +67,25 @@ func (s *ListingStream) Write(socks []model.Socket) error {
 	case s.started:
 		return s.table.writeRows(s.w, socks)
 	}
+	if len(s.pending) == 0 && len(socks) >= lookAhead {
+		return s.start(socks) // a whole table at once (from /proc): no copy
+	}
 	s.pending = append(s.pending, socks...)
 	if len(s.pending) < lookAhead {
 		return nil
 	}
-	return s.start()
+	return s.start(s.pending)
 }
 
-// start measures the look-ahead, writes the header and the rows held.
-func (s *ListingStream) start() error {
+// start measures the look-ahead socks, writes the header and them.
+func (s *ListingStream) start(socks []model.Socket) error {
 	s.started = true
 	s.table = newTable(s.o.tableColumns(), s.l, !s.o.NoHeader)
-	s.table.measure(s.pending)
+	s.table.measure(socks)
 	if !s.o.NoHeader {
 		s.table.writeHeader(s.w)
 	}
-	err := s.table.writeRows(s.w, s.pending)
+	err := s.table.writeRows(s.w, socks)
 	s.pending = nil
 	return err
 }
@@ -94,7 +97,7 @@ func (s *ListingStream) Close() error {
 	case s.o.Format == ListingCSV && !s.started:
 		return s.Write(nil)
 	case s.o.Format == ListingTable && !s.started:
-		return s.start()
+		return s.start(s.pending)
 	}
 	return nil
 }
