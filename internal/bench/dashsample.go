@@ -49,8 +49,9 @@ const (
 	// million sockets (9 s each on the loaded 2-CPU VM), so this is
 	// longer than -window.
 	dashWindow = 55 * time.Second
-	// dashPoll is how often the screen is captured.
-	dashPoll = 150 * time.Millisecond
+	// dashPoll is how often the screen is captured; a sample is seen
+	// drawn within two of them, well inside the 1-s pause that follows.
+	dashPoll = 100 * time.Millisecond
 )
 
 // dashCost is what one dashboard sample cost.
@@ -156,8 +157,11 @@ func (w *dashWatch) read() (dashMark, error) {
 }
 
 // next waits until the title's clock changes, or until, and returns the
-// process then; ok is false at until.
+// process then; ok is false at until. A new clock counts once two
+// captures in a row show it: tmux may capture a line half redrawn (the
+// new time beside the old duration), which the next capture corrects.
 func (w *dashWatch) next(ctx context.Context, until time.Time) (m dashMark, ok bool, err error) {
+	pending := ""
 	for time.Now().Before(until) {
 		select {
 		case <-ctx.Done():
@@ -168,7 +172,13 @@ func (w *dashWatch) next(ctx context.Context, until time.Time) (m dashMark, ok b
 		if err != nil {
 			return m, false, err
 		}
-		if st := titleStamp(s); st != "" && st != w.stamp {
+		st := titleStamp(s)
+		switch {
+		case st == "" || st == w.stamp:
+			pending = ""
+		case st != pending:
+			pending = st
+		default:
 			w.stamp = st
 			m, err := w.read()
 			return m, err == nil && m.at.Before(until), err
