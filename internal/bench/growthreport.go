@@ -118,7 +118,7 @@ func growthRows(cols []*growthColumn) []growthRow {
 		row("holders", fmtCount, false, func(c *growthColumn) float64 { return float64(c.shape.holders) }),
 		row("ESTABLISHED and UDP made in", fmtSecs, true, func(c *growthColumn) float64 { return c.built.Seconds() }),
 		row("a TIME_WAIT batch made in", fmtSecs, true, func(c *growthColumn) float64 { return c.twTook.Seconds() }),
-		row("TIME_WAIT batches the commands were timed against", fmtCount, false, func(c *growthColumn) float64 { return float64(len(c.epochs)) }),
+		row("TIME_WAIT batches the commands were timed against", fmtCount, false, func(c *growthColumn) float64 { return float64(timedBatches(c.epochs)) }),
 		row("TIME_WAIT left after a batch's last run, fewest", fmtCount, true, func(c *growthColumn) float64 {
 			return float64(fewestTimeWait(c.epochs))
 		}),
@@ -161,7 +161,7 @@ func growthRows(cols []*growthColumn) []growthRow {
 		row("`conntab top -i 1s`: RSS as a counted sample was drawn (largest)", fmtMiB, true, dash(func(d dashCost) float64 { return float64(d.rss) })),
 		row("`conntab top -i 1s`: peak RSS of its life (VmHWM)", fmtMiB, true, dash(func(d dashCost) float64 { return float64(d.hwm) })),
 		row("`conntab top -i 1s`: samples counted", fmtCount, false, dash(func(d dashCost) float64 { return float64(d.samples) })),
-		row("`conntab top -i 1s`: TIME_WAIT batches they took", fmtCount, false, dash(func(d dashCost) float64 { return float64(d.batches) })))
+		row("`conntab top -i 1s`: dashboards started for them", fmtCount, false, dash(func(d dashCost) float64 { return float64(d.runs) })))
 }
 
 func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -174,22 +174,37 @@ func nanIfZero(v float64) float64 {
 }
 
 // fewestTimeWait is the fewest TIME_WAIT sockets counted after a batch's
-// last run: below the batch, some expired while it was timed.
+// last run: below the batch, some expired while it was timed. A batch no
+// run was timed against (the untimed runs outlasted it) is left out.
 func fewestTimeWait(epochs []*epoch) int {
 	n := -1
 	for _, e := range epochs {
-		if tw := e.after.TCP[model.StateTimeWait]; n < 0 || tw < n {
+		if tw := e.after.TCP[model.StateTimeWait]; e.rounds > 0 && (n < 0 || tw < n) {
 			n = tw
 		}
 	}
 	return max(n, 0)
 }
 
-// oldestAge is the oldest a batch was when counted after its last run.
+// oldestAge is the oldest a batch was when counted after its last run,
+// of the batches runs were timed against.
 func oldestAge(epochs []*epoch) time.Duration {
 	var d time.Duration
 	for _, e := range epochs {
-		d = max(d, e.afterAge)
+		if e.rounds > 0 {
+			d = max(d, e.afterAge)
+		}
 	}
 	return d
+}
+
+// timedBatches counts the batches runs were timed against.
+func timedBatches(epochs []*epoch) int {
+	n := 0
+	for _, e := range epochs {
+		if e.rounds > 0 {
+			n++
+		}
+	}
+	return n
 }
