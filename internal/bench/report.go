@@ -86,7 +86,11 @@ func commandLine(cfg config) string {
 }
 
 func roundsName(e *epoch) string {
-	if e.rounds == 1 {
+	switch e.rounds {
+	case 0:
+		// The untimed first runs outlasted the batch.
+		return "none"
+	case 1:
 		return fmt.Sprint(e.first)
 	}
 	return fmt.Sprintf("%d-%d", e.first, e.first+e.rounds-1)

@@ -140,3 +140,18 @@ func TestPlural(t *testing.T) {
 		t.Errorf("plural(39) = %q", got)
 	}
 }
+
+func TestRoundsName(t *testing.T) {
+	for _, tt := range []struct {
+		e    epoch
+		want string
+	}{
+		{epoch{first: 1, rounds: 0}, "none"},
+		{epoch{first: 1, rounds: 1}, "1"},
+		{epoch{first: 4, rounds: 3}, "4-6"},
+	} {
+		if got := roundsName(&tt.e); got != tt.want {
+			t.Errorf("roundsName(first %d, %d rounds) = %q, want %q", tt.e.first, tt.e.rounds, got, tt.want)
+		}
+	}
+}
