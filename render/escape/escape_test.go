@@ -1,9 +1,9 @@
 package escape
 
 import (
-	"bufio"
+	"github.com/conntab/conntab/internal/modeltest"
+
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,29 +17,7 @@ import (
 // readSeeds reads testdata/escape/NAME: one Go string literal a line,
 // comments after #.
 func readSeeds(tb testing.TB, name string) []string {
-	tb.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "escape", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var seeds []string
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		s, err := strconv.Unquote(line)
-		if err != nil {
-			tb.Fatalf("%s:%d: %q: %v", name, n, line, err)
-		}
-		seeds = append(seeds, s)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return seeds
+	return modeltest.QuotedSeeds(tb, filepath.Join("..", "..", "testdata", "escape", name))
 }
 
 func TestAppendSafe(t *testing.T) {
