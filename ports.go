@@ -34,20 +34,23 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The pools are TCP's alone; UDP would only cost time.
 	cfg.Settings, cfg.Protos, cfg.Notify = true, []model.Proto{model.ProtoTCP}, notifier(stderr)
 	th := o.Thresholds
-	s, collectErr := sample.TakeAfter(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Thresholds: th, Ports: true}, o.Interval)
+	s, collectErr := sample.TakeAfter(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Thresholds: th, Ports: true, WhatIf: &o.WhatIf}, o.Interval)
 	if s == nil {
 		return collectErr
 	}
-	r := s.Net().Ports
-
+	r, alt, changes := s.Net().Ports, s.Net().WhatIf, o.WhatIf.Changes(&s.Net().Snap.Host)
 	err = writeReport(stdout, "report", func(w *bufio.Writer) error {
-		if o.JSON {
+		if o.JSON && alt != nil {
+			return render.PortsWhatIfDocument(w, r, alt, changes)
+		} else if o.JSON {
 			return render.PortsDocument(w, r)
 		}
-		render.PortsText(w, r, render.PortsTextOptions{
-			NetNS: o.NetNS, Source: s.Net().Snap.Source, Samples: s.Net().DT,
-			Top: o.Top, Width: render.TerminalWidth(stdout), Thresholds: th,
-		})
+		to := render.PortsTextOptions{NetNS: o.NetNS, Source: s.Net().Snap.Source, Samples: s.Net().DT,
+			Top: o.Top, Width: render.TerminalWidth(stdout), Thresholds: th}
+		render.PortsText(w, r, to)
+		if alt != nil {
+			render.PortsWhatIfText(w, r, alt, changes, to)
+		}
 		return nil
 	})
 	return ending(err, collectErr, o.Check, func() error { return portsVerdict(r) })
