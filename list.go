@@ -200,5 +200,5 @@ func listing(o *cli.ListOptions) (render.ListingOptions, error) {
 
 // warner says a warning on stderr: the name tables' (names.HostUsers).
 func warner(stderr io.Writer) func(error) {
-	return func(err error) { fmt.Fprintf(stderr, "conntab: %s\n", oneLine(err)) }
+	return func(err error) { fmt.Fprintf(stderr, "conntab: %s\n", cli.OneLine(err)) }
 }

@@ -79,4 +79,4 @@ func loadRules(file string) (*audit.AuditRules, error) {
 }
 
 // listenersVerdict is --check's verdict on r.
-func listenersVerdict(r *audit.ListenerReport) error { return verdict("listeners", r.Severity()) }
+func listenersVerdict(r *audit.ListenerReport) error { return cli.Verdict("listeners", r.Severity()) }

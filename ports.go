@@ -56,32 +56,5 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return ending(err, collectErr, o.Check, func() error { return portsVerdict(r) })
 }
 
-// checkFailed is --check's verdict on a report whose worst finding is a
-// warning (exit status 3) or critical (4). main says it in one line,
-// "conntab: ports: warn".
-type checkFailed struct {
-	command  string // ports, listeners
-	severity analyze.Severity
-}
-
-func (e *checkFailed) Error() string { return e.command + ": " + e.severity.String() }
-
-// status is the exit status the verdict gives.
-func (e *checkFailed) status() int {
-	if e.severity >= analyze.SeverityCritical {
-		return 4
-	}
-	return 3
-}
-
-// verdict is --check's verdict on a report of command whose worst
-// finding is sev: nil for a notice or less.
-func verdict(command string, sev analyze.Severity) error {
-	if sev >= analyze.SeverityWarn {
-		return &checkFailed{command: command, severity: sev}
-	}
-	return nil
-}
-
 // portsVerdict is --check's verdict on r.
-func portsVerdict(r *analyze.PortsReport) error { return verdict("ports", r.Severity()) }
+func portsVerdict(r *analyze.PortsReport) error { return cli.Verdict("ports", r.Severity()) }
