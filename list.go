@@ -21,11 +21,8 @@ import (
 func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o cli.ListOptions
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
-	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.ListUsage, o.Flags())
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.ListUsage, o.Flags)
 	}
 	lo, err := listing(&o)
 	if err != nil {

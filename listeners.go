@@ -20,11 +20,8 @@ import (
 func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o cli.ListenersOptions
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
-	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.ListenersUsage, o.Flags())
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.ListenersUsage, o.Flags)
 	}
 	if len(rest) > 0 {
 		return usagef("conntab listeners takes no arguments, only flags: %q", strings.Join(rest, " "))

@@ -47,12 +47,3 @@ func filterError(file string, err error) error {
 	}
 	return &usageError{Msg: where + " (" + err.Error() + ")", Err: err}
 }
-
-// saidError is err said in other words (msg), still matching it.
-type saidError struct {
-	msg string
-	err error
-}
-
-func (e *saidError) Error() string { return e.msg }
-func (e *saidError) Unwrap() error { return e.err }

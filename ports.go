@@ -18,11 +18,8 @@ import (
 func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := cli.DefaultPortsOptions()
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
-	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.PortsUsage, o.Flags())
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.PortsUsage, o.Flags)
 	}
 	if len(rest) > 0 {
 		return usagef("conntab ports takes no arguments, only flags: %q", strings.Join(rest, " "))
