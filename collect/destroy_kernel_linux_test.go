@@ -26,7 +26,6 @@ import (
 // fuzz test's seeds.
 var recordDestroy = flag.Bool("record-destroy", false, "record testdata/destroy from a fresh namespace")
 
-
 // destroyPair is one TCP connection closed in ns: the client sends sent
 // bytes, the server answers with recv, the client closes first (so its
 // end goes to TIME_WAIT), then the server.
