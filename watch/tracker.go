@@ -62,6 +62,10 @@ type entry struct {
 	seen, pending uint64
 	closed        bool
 	closedAt      time.Time
+	// closedGen is the sample after which it was closed: it is
+	// remembered graceSamples more, for a destroy message late or
+	// lost, so that it closes once.
+	closedGen uint64
 }
 
 // Sample takes the next sample, read at snap.Taken and finished at at, and
@@ -95,7 +99,7 @@ func (t *Tracker) sampleOne(snap *model.Snapshot, s *model.Socket, at time.Time,
 		switch {
 		case !t.started && s.State == model.StateTimeWait:
 			// Its connection closed before the watch began.
-			e.closed, e.closedAt = true, at
+			e.closed, e.closedAt, e.closedGen = true, at, t.gen
 		case !t.started:
 		case s.State == model.StateTimeWait:
 			// Its connection closed before any sample saw it open.
@@ -132,7 +136,7 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 	for k, e := range t.socks {
 		missing := e.seen != t.gen
 		if e.closed {
-			if missing && snap.Taken.After(e.closedAt) {
+			if missing && snap.Taken.After(e.closedAt) && t.gen-e.closedGen > graceSamples {
 				delete(t.socks, k)
 			}
 			continue
@@ -146,7 +150,6 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 		seen := SeenTimeWait
 		if missing {
 			seen = SeenGone
-			delete(t.socks, k)
 		}
 		closes = append(closes, t.close(e, at, seen, nil))
 	}
@@ -159,7 +162,7 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 
 // close marks e closed at at and returns its close event.
 func (t *Tracker) close(e *entry, at time.Time, seen Seen, info *model.TCPInfo) Event {
-	e.closed, e.closedAt = true, at
+	e.closed, e.closedAt, e.closedGen = true, at, t.gen
 	ev := Event{Kind: KindClose, Time: at, Socket: e.sock, Seen: seen, Info: info, Owners: e.owners}
 	if !e.opened.IsZero() {
 		ev.Lifetime, ev.LifetimeKnown = at.Sub(e.opened), true
