@@ -66,7 +66,9 @@ type Event struct {
 	From model.State
 	Seen Seen
 	// Lifetime is how long conntab saw a closed socket open: from the
-	// end of the sample that first held it to Time. LifetimeKnown is
+	// end of the dump that first held it to the destroy message's
+	// arrival, or, for a close the samples found, to the start of the
+	// last dump that held it open. LifetimeKnown is
 	// false when no sample saw it open (held before the watch began, or
 	// opened and closed between two samples).
 	Lifetime      time.Duration

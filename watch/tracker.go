@@ -53,9 +53,11 @@ func keyOf(s *model.Socket) key {
 type entry struct {
 	sock   model.Socket
 	owners []model.Owner
-	// opened is the end of the sample that first held it; zero when it
-	// was there before the watch began.
-	opened time.Time
+	// opened is the end of the dump that first held it (it was open
+	// then); zero when it was there before the watch began. alive is the
+	// start of the last dump that held it open, not in TIME_WAIT (it was
+	// open after).
+	opened, alive time.Time
 	// seen is the last sample that held it; pending the sample that
 	// found it gone or in TIME_WAIT, while a destroy message may still
 	// come (0: none).
@@ -101,11 +103,12 @@ func (t *Tracker) sampleOne(snap *model.Snapshot, s *model.Socket, at time.Time,
 			// Its connection closed before the watch began.
 			e.closed, e.closedAt, e.closedGen = true, at, t.gen
 		case !t.started:
+			e.alive = snap.Taken
 		case s.State == model.StateTimeWait:
 			// Its connection closed before any sample saw it open.
 			e.pending = t.gen
 		default:
-			e.opened = at
+			e.opened, e.alive = readAt(snap, at), snap.Taken
 			evs = append(evs, Event{Kind: KindOpen, Time: at, Socket: *s, Seen: SeenSample, Owners: e.owners})
 		}
 		return evs
@@ -121,7 +124,9 @@ func (t *Tracker) sampleOne(snap *model.Snapshot, s *model.Socket, at time.Time,
 		e.owners = owners
 	}
 	e.sock = *s
-	if s.State == model.StateTimeWait && e.pending == 0 {
+	if s.State != model.StateTimeWait {
+		e.alive = snap.Taken
+	} else if e.pending == 0 {
 		e.pending = t.gen
 	}
 	return evs
@@ -160,12 +165,27 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 	return append(evs, closes...)
 }
 
-// close marks e closed at at and returns its close event.
+// readAt is when snap's dump ended, or at where the source does not say.
+func readAt(snap *model.Snapshot, at time.Time) time.Time {
+	if snap.Read.IsZero() {
+		return at
+	}
+	return snap.Read
+}
+
+// close marks e closed at at and returns its close event. Its lifetime
+// ends at the destroy message's arrival, or, for a close the samples
+// found, at the start of the last sample that held it open: a lifetime is
+// never longer than what conntab saw, but for the message's delivery.
 func (t *Tracker) close(e *entry, at time.Time, seen Seen, info *model.TCPInfo) Event {
 	e.closed, e.closedAt, e.closedGen = true, at, t.gen
 	ev := Event{Kind: KindClose, Time: at, Socket: e.sock, Seen: seen, Info: info, Owners: e.owners}
+	end := e.alive
+	if seen == SeenDestroy {
+		end = at
+	}
 	if !e.opened.IsZero() {
-		ev.Lifetime, ev.LifetimeKnown = at.Sub(e.opened), true
+		ev.Lifetime, ev.LifetimeKnown = max(0, end.Sub(e.opened)), true
 	}
 	return ev
 }

@@ -21,9 +21,9 @@ func tcp(cookie uint64, local, remote string, st model.State) model.Socket {
 	}
 }
 
-// snap is a sample read at ms.
+// snap is a sample whose dump ran from ms to ms+5.
 func snap(ms int, socks ...model.Socket) *model.Snapshot {
-	return &model.Snapshot{Sockets: socks, Taken: at(ms), Source: model.SourceNetlink}
+	return &model.Snapshot{Sockets: socks, Taken: at(ms), Read: at(ms + 5), Source: model.SourceNetlink}
 }
 
 // brief is what a test compares of an event.
@@ -86,7 +86,9 @@ func TestTrackerSamplesOnly(t *testing.T) {
 		}},
 		{snap(3000, tcp(3, "10.0.0.1:40002", srv, tw), tcp(4, "10.0.0.1:40003", srv, tw)), 3010, []brief{
 			{Kind: "state", Seen: "sample", Cookie: 3, State: "TIME_WAIT", From: "ESTABLISHED"},
-			{Kind: "close", Seen: "time-wait", Cookie: 3, State: "TIME_WAIT", Lifetime: 2000 * time.Millisecond, Known: true},
+			// Open from the end of the dump at 1000 to the start of the
+			// one at 2000, the last that held it open.
+			{Kind: "close", Seen: "time-wait", Cookie: 3, State: "TIME_WAIT", Lifetime: 995 * time.Millisecond, Known: true},
 		}},
 		{snap(4000), 4010, nil}, // the TIME_WAITs expire: already closed
 		{snap(5000), 5010, nil},
@@ -112,7 +114,7 @@ func TestTrackerDestroys(t *testing.T) {
 	// Freed at 1500: the destroy message closes it with its final counters.
 	freed := tcp(1, cli, srv, model.StateClose)
 	ev, ok := tr.Destroy(&freed, &model.TCPInfo{BytesAcked: 1002}, at(1500))
-	want := []brief{{Kind: "close", Seen: "destroy", Cookie: 1, State: "ESTABLISHED", Lifetime: 490 * time.Millisecond, Known: true, Acked: 1002}}
+	want := []brief{{Kind: "close", Seen: "destroy", Cookie: 1, State: "ESTABLISHED", Lifetime: 495 * time.Millisecond, Known: true, Acked: 1002}}
 	if diff := cmp.Diff(want, briefs([]Event{ev})); !ok || diff != "" {
 		t.Fatalf("destroy %v (-want +got)\n%s", ok, diff)
 	}
@@ -130,6 +132,7 @@ func TestTrackerDestroys(t *testing.T) {
 	// graceSamples samples later, not before.
 	c := tcp(3, "10.0.0.1:40002", srv, est)
 	tr.Sample(snap(3000, tcp(1, cli, srv, tw), c), at(3010))
+	tr.Sample(snap(3500, tcp(1, cli, srv, tw), c), at(3510))
 	if evs := tr.Sample(snap(4000, tcp(1, cli, srv, tw)), at(4010)); evs != nil {
 		t.Fatalf("closed before the grace: %v", briefs(evs))
 	}
@@ -137,7 +140,8 @@ func TestTrackerDestroys(t *testing.T) {
 		t.Fatalf("graceSamples 2: at the second sample: %v", briefs(evs))
 	}
 	evs := tr.Sample(snap(6000), at(6010))
-	want = []brief{{Kind: "close", Seen: "gone", Cookie: 3, State: "ESTABLISHED", Lifetime: 3000 * time.Millisecond, Known: true}}
+	// Seen open from 3005 to 3500.
+	want = []brief{{Kind: "close", Seen: "gone", Cookie: 3, State: "ESTABLISHED", Lifetime: 495 * time.Millisecond, Known: true}}
 	if diff := cmp.Diff(want, briefs(evs)); diff != "" {
 		t.Errorf("lost message (-want +got)\n%s", diff)
 	}
