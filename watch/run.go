@@ -97,7 +97,11 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 				case msgs <- destroyed{s, info, cfg.Now()}:
 				case <-dctx.Done():
 				}
-			}, lost.add, func(error) { bad.add() })
+			}, func() {
+				if lost.add() == 1 {
+					fmt.Fprintln(stderr, "conntab: the kernel dropped destroy messages (conntab fell behind): the samples will find those closes, seen \"gone\" or \"time-wait\"; the count comes at the end")
+				}
+			}, func(error) { bad.add() })
 		}()
 	}
 	err = loop(ctx, &cfg, t, w, msgs)

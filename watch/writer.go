@@ -63,5 +63,5 @@ func (w *writer) flush() error { return w.out.Flush() }
 // counter counts from one goroutine for another.
 type counter struct{ n atomic.Int64 }
 
-func (c *counter) add()        { c.n.Add(1) }
+func (c *counter) add() int64  { return c.n.Add(1) }
 func (c *counter) load() int64 { return c.n.Load() }
