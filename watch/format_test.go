@@ -2,6 +2,7 @@ package watch
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +50,22 @@ func TestAppendText(t *testing.T) {
 	want := " close tcp ESTABLISHED 10.0.0.1:40000 10.0.0.2:80 lifetime=1.235s acked=1002 received=301 retrans=1 rtt=51µs pid=42 comm=evil\\x1b[2J seen=destroy"
 	if !strings.HasSuffix(got, want) || strings.ContainsRune(got, 0x1b) {
 		t.Errorf("got  %q\nwant …%q", got, want)
+	}
+}
+
+// TestSourcesNotice: the notice says where closes come from, and why not
+// from the kernel when it does not.
+func TestSourcesNotice(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{nil, "closes from the kernel's sock_diag destroy messages"},
+		{errNotAsked, "closes from the samples alone, as asked:"},
+		{errors.New("joining: operation not permitted\x1b"), `closes from the samples alone, since the kernel's destroy messages cannot be had (joining: operation not permitted\x1b):`},
+	} {
+		if got := sourcesNotice(model.SourceNetlink, time.Second, c.err); !strings.Contains(got, c.want) {
+			t.Errorf("%v: %q lacks %q", c.err, got, c.want)
+		}
 	}
 }

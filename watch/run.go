@@ -117,10 +117,14 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	return err
 }
 
+// errNotAsked: the caller gave no way to the destroy messages
+// (--samples-only).
+var errNotAsked = errors.New("not asked for")
+
 // openDestroys subscribes to the destroy messages, if cfg can.
 func openDestroys(cfg Config) (Destroys, error) {
 	if cfg.Destroys == nil {
-		return nil, errors.New("not asked for")
+		return nil, errNotAsked
 	}
 	return cfg.Destroys()
 }
@@ -128,11 +132,14 @@ func openDestroys(cfg Config) (Destroys, error) {
 // sourcesNotice says where the events come from.
 func sourcesNotice(src model.Source, interval time.Duration, destroyErr error) string {
 	samples := fmt.Sprintf("conntab: opens and state changes from samples every %s (%s)", interval, src)
-	if destroyErr == nil {
+	why := ", as asked"
+	switch {
+	case destroyErr == nil:
 		return samples + "; closes from the kernel's sock_diag destroy messages, with their final tcp_info"
+	case !errors.Is(destroyErr, errNotAsked):
+		why = ", since the kernel's destroy messages cannot be had (" + string(escape.AppendSafe(nil, destroyErr.Error())) + ")"
 	}
-	return samples + "; closes from the samples alone, since the kernel's destroy messages cannot be had (" +
-		string(escape.AppendSafe(nil, destroyErr.Error())) + "): a close is seen up to " + interval.String() +
+	return samples + "; closes from the samples alone" + why + ": a close is seen up to " + interval.String() +
 		" late, as \"gone\" or \"time-wait\", without its final counters"
 }
 
