@@ -21,7 +21,7 @@ func usagef(format string, args ...any) error { return cli.Usagef(format, args..
 
 // program is conntab's command line (cli.Conntab) run by this package.
 func program() *cli.Program {
-	return cli.Conntab(cli.Runs{Top: runDashboard, List: runList, Ports: runPorts, Listeners: runListeners, Serve: runServe, Kill: runKill})
+	return cli.Conntab(cli.Runs{Top: runDashboard, List: runList, Ports: runPorts, Listeners: runListeners, Serve: runServe, Watch: runWatch, Kill: runKill})
 }
 
 // parseArgs applies args to fs and returns the arguments that are not

@@ -50,6 +50,7 @@ func (c *Collector) collect(ctx context.Context, emit func(*model.Snapshot, []mo
 		// does not stand between the two.
 		snap.Taken = time.Now()
 		dumpErr = c.dump(ctx, snap, emit)
+		snap.Read = time.Now()
 		return nil
 	})
 	if err != nil {

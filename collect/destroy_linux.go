@@ -4,78 +4,85 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
+	"time"
 
 	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/conntab/conntab/model"
 )
 
-// sockDestroy is SOCK_DESTROY, sock_diag's request to close one socket
-// (the request `ss -K` sends).
-const sockDestroy = 21
+// destroyReadBuffer is the receive buffer asked for the destroy messages:
+// at 5,000 closes a second, a second's worth of them (some 400 bytes
+// each). The kernel caps it at net.core.rmem_max.
+const destroyReadBuffer = 4 << 20
 
-// ErrDestroyRefused is the kernel refusing to close sockets at all: no
-// CAP_NET_ADMIN (EPERM), or a kernel built without
-// CONFIG_INET_DIAG_DESTROY (EOPNOTSUPP). Destroy stops at the first.
-var ErrDestroyRefused = errors.New("the kernel refused to close sockets")
+// Destroys is a subscription to the kernel's destroy messages of one
+// network namespace (Collector.OpenDestroys).
+type Destroys struct {
+	conn *netlink.Conn
+}
 
-// Destroy closes each of socks, as a snapshot of this Collector listed
-// them, with sock_diag's SOCK_DESTROY, in the Collector's network
-// namespace. The kernel finds each by its protocol, addresses, ports and
-// cookie, so a socket that another has since replaced on the same
-// addresses is not touched. It aborts a TCP connection (its owner's calls
-// fail with ECONNABORTED, and its peer gets a reset) and drops a TIME_WAIT
-// socket. The result has one error per socket asked about, in order, nil
-// for one closed, ErrGone for one no longer there; it is cut short, and
-// the error returned alone is set, by what stops them all (the namespace,
-// the netlink socket, ErrDestroyRefused).
-func (c *Collector) Destroy(ctx context.Context, socks []model.Socket) ([]error, error) {
-	if c.cfg.Mode == ModeProc {
-		return nil, fmt.Errorf("%w: sockets are closed over netlink sock_diag, not the /proc source", ErrDestroyRefused)
-	}
-	errs := make([]error, 0, len(socks))
+// OpenDestroys joins the sock_diag destroy groups of the Collector's
+// protocols and families, in its namespace: from then on the kernel sends
+// a message for every such socket it frees, with a TCP connection's last
+// tcp_info. The kernel (4.5 and later) lets any user join them; an older
+// kernel, or a sandbox, refuses, and the error says so.
+func (c *Collector) OpenDestroys() (*Destroys, error) {
+	var conn *netlink.Conn
 	err := withNetNS(c.cfg.NetNS, func() error {
-		conn, err := c.dial()
-		if err != nil {
+		var err error
+		if conn, err = netlink.Dial(unix.NETLINK_SOCK_DIAG, nil); err != nil {
 			return fmt.Errorf("netlink sock_diag: %w", err)
 		}
-		defer conn.Close()
-		for i := range socks {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			errs = append(errs, destroyOne(conn, &socks[i]))
-			if errors.Is(errs[i], ErrDestroyRefused) {
-				return errs[i]
+		for _, g := range destroyGroups(c.cfg.Protos, c.cfg.Families) {
+			if err := conn.JoinGroup(g); err != nil {
+				conn.Close()
+				return fmt.Errorf("joining sock_diag's destroy group %d: %w", g, err)
 			}
 		}
 		return nil
 	})
-	return errs, err
+	if err != nil {
+		return nil, err
+	}
+	_ = conn.SetReadBuffer(destroyReadBuffer) // best effort: the default holds a few hundred
+	return &Destroys{conn: conn}, nil
 }
 
-// destroyOne sends one SOCK_DESTROY and reads its acknowledgement.
-func destroyOne(conn *netlink.Conn, s *model.Socket) error {
-	req, err := tcpInfoRequest(s) // the same request, naming one socket
-	if err != nil {
-		return err
+// Each hands every destroy message to emit, as it arrives, until ctx ends
+// (then it returns nil) or the socket fails. A message that does not
+// decode goes to bad and is skipped. When conntab fell behind and the
+// kernel dropped messages (ENOBUFS: how many, it does not say), lost is
+// called once for that overflow.
+func (d *Destroys) Each(ctx context.Context, emit func(s model.Socket, info *model.TCPInfo), lost func(), bad func(error)) error {
+	stop := context.AfterFunc(ctx, func() { _ = d.conn.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	for {
+		msgs, err := d.conn.Receive()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, unix.ENOBUFS):
+			lost()
+			continue
+		case err != nil:
+			return fmt.Errorf("netlink sock_diag destroy messages: %w", err)
+		}
+		for _, m := range msgs {
+			if m.Header.Type != sockDiagByFamily {
+				bad(fmt.Errorf("%w: %w %d", errDestroy, errMessageType, m.Header.Type))
+				continue
+			}
+			s, info, err := decodeDestroy(m.Data)
+			if err != nil {
+				bad(err)
+				continue
+			}
+			emit(s, info)
+		}
 	}
-	req[1], req[2] = byte(s.Proto), 0 // no extensions
-	_, err = conn.Execute(netlink.Message{
-		Header: netlink.Header{Type: sockDestroy, Flags: netlink.Request | netlink.Acknowledge},
-		Data:   req,
-	})
-	var errno syscall.Errno
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &errno) && errno == syscall.ENOENT:
-		return fmt.Errorf("%s: %w", tcpInfoName(s), ErrGone)
-	case errors.As(err, &errno) && errno == syscall.EPERM:
-		return fmt.Errorf("%w: closing a socket takes CAP_NET_ADMIN (root) in its network namespace (EPERM)", ErrDestroyRefused)
-	case errors.As(err, &errno) && errno == syscall.EOPNOTSUPP:
-		return fmt.Errorf("%w: this kernel has no SOCK_DESTROY (CONFIG_INET_DIAG_DESTROY) for %s (EOPNOTSUPP)", ErrDestroyRefused, s.Proto)
-	}
-	return fmt.Errorf("closing %s: %w", tcpInfoName(s), err)
 }
+
+// Close leaves the groups.
+func (d *Destroys) Close() error { return d.conn.Close() }

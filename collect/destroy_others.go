@@ -10,10 +10,18 @@ import (
 	"github.com/conntab/conntab/model"
 )
 
-// ErrDestroyRefused: see destroy_linux.go.
-var ErrDestroyRefused = ErrUnsupported
+// Destroys needs Linux's sock_diag.
+type Destroys struct{}
 
-// Destroy needs Linux's sock_diag.
-func (c *Collector) Destroy(context.Context, []model.Socket) ([]error, error) {
-	return nil, fmt.Errorf("%w: %s/%s (sockets are closed with Linux's sock_diag)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
+// OpenDestroys needs Linux's sock_diag.
+func (c *Collector) OpenDestroys() (*Destroys, error) {
+	return nil, fmt.Errorf("%w: %s/%s", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
 }
+
+// Each needs Linux's sock_diag.
+func (d *Destroys) Each(context.Context, func(model.Socket, *model.TCPInfo), func(), func(error)) error {
+	return ErrUnsupported
+}
+
+// Close does nothing.
+func (d *Destroys) Close() error { return nil }

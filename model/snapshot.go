@@ -27,6 +27,9 @@ type Snapshot struct {
 	// Taken is when the sockets were read: the moment their dump
 	// started, which rates between snapshots are measured from.
 	Taken time.Time
+	// Read is when the dump ended: each socket it holds existed at some
+	// moment between Taken and Read. Zero when the source does not say.
+	Read time.Time
 	// Duration is how long the whole reading took: the dump, the
 	// settings and the owners.
 	Duration time.Duration
