@@ -24,7 +24,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil || o.Help {
 		return helpOr(err, stdout, cli.ListUsage, o.Flags)
 	}
-	lo, err := listing(&o)
+	lo, err := render.ListingFor(&o)
 	if err != nil {
 		return err
 	}
@@ -158,41 +158,6 @@ func listConfig(cfg collect.Config, sel render.Selection, processes, flags bool)
 	return cfg, func(s *model.Socket) bool {
 		return sel.States.Has(s.State) && (sel.Protos == nil || slices.Contains(sel.Protos, s.Proto))
 	}
-}
-
-// listing is how the flags ask for the sockets to be written. Flags that
-// ask for two outputs at once, and column names that are not, are usage
-// errors.
-func listing(o *cli.ListOptions) (render.ListingOptions, error) {
-	l := render.ListingOptions{
-		NoHeader: o.NoHeader,
-		Columns:  render.ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged},
-	}
-	if err := o.Conflicts(); err != nil {
-		return l, err
-	}
-	var err error
-	if o.Columns != "" {
-		if l.Names, err = render.ParseColumns(o.Columns); err != nil {
-			return l, &usageError{Msg: "flag --columns: " + err.Error(), Err: err}
-		}
-	}
-	if o.Sort != "" {
-		if l.Sort, err = render.ParseSort(o.Sort); err != nil {
-			return l, &usageError{Msg: "flag --sort: " + err.Error(), Err: err}
-		}
-	}
-	switch {
-	case o.Summary && o.JSON:
-		l.Format = render.ListingSummaryJSON
-	case o.Summary:
-		l.Format = render.ListingSummary
-	case o.JSON:
-		l.Format = render.ListingJSON
-	case o.CSV:
-		l.Format = render.ListingCSV
-	}
-	return l, nil
 }
 
 // warner says a warning on stderr: the name tables' (names.HostUsers).

@@ -184,7 +184,7 @@ func TestListingOptions(t *testing.T) {
 			if _, err := parseArgs(tt.args, o.Flags()); err != nil {
 				t.Fatal(err)
 			}
-			got, err := listing(&o)
+			got, err := render.ListingFor(&o)
 			if err != nil {
 				t.Fatal(err)
 			}

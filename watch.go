@@ -16,11 +16,8 @@ import (
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := cli.DefaultWatchOptions()
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
-	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.WatchUsage, o.Flags())
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.WatchUsage, o.Flags)
 	}
 	cfg, err := readConfig("", o.NetNS)
 	if err != nil {
