@@ -260,21 +260,52 @@ func newUnowned(dump []uint64, cur, prevOwners []model.Owner, prevDump []uint64)
 }
 
 // keptOwners appends to out the owners of the processes in kept, named as
-// kept names them now, in their order.
+// kept names them now, in their order. Processes make their sockets in
+// runs, so neighbours by inode mostly share a pid: each run is looked up
+// once and copied whole.
 func keptOwners(owners []model.Owner, kept map[int32]procEntry, out []model.Owner) []model.Owner {
-	// Processes make their sockets in runs, so neighbours by inode mostly
-	// share a pid: look each run up once.
-	lastPID, keep, comm := int32(-1), false, ""
-	for _, o := range owners {
-		if o.PID != lastPID {
-			var e procEntry
-			e, keep = kept[o.PID]
-			lastPID, comm = o.PID, e.comm
+	for i := 0; i < len(owners); {
+		j := pidRun(owners, i)
+		if e, ok := kept[owners[i].PID]; ok {
+			start := len(out)
+			out = append(out, owners[i:j]...)
+			for k := start; k < len(out); k++ {
+				if out[k].Comm != e.comm {
+					out[k].Comm = e.comm
+				}
+			}
 		}
-		if keep {
-			o.Comm = comm
-			out = append(out, o)
-		}
+		i = j
 	}
 	return out
+}
+
+// keptAsIs reports whether keptOwners would return owners unchanged:
+// every process kept, under the same name. A dashboard's sample mostly
+// re-reads no process that holds sockets, and its owners (a million on
+// a large host) are then the last sample's own slice, not a copy.
+func keptAsIs(owners []model.Owner, kept map[int32]procEntry) bool {
+	for i := 0; i < len(owners); {
+		j := pidRun(owners, i)
+		e, ok := kept[owners[i].PID]
+		if !ok {
+			return false
+		}
+		for k := i; k < j; k++ {
+			if owners[k].Comm != e.comm {
+				return false
+			}
+		}
+		i = j
+	}
+	return true
+}
+
+// pidRun is the end of the run of owners from i on that share its pid.
+func pidRun(owners []model.Owner, i int) int {
+	j := i + 1
+	for j < len(owners) && owners[j].PID == owners[i].PID {
+		j++
+	}
+	return j
 }
