@@ -280,25 +280,28 @@ func keptOwners(owners []model.Owner, kept map[int32]procEntry, out []model.Owne
 	return out
 }
 
-// keptAsIs reports whether keptOwners would return owners unchanged:
-// every process kept, under the same name. A dashboard's sample mostly
-// re-reads no process that holds sockets, and its owners (a million on
-// a large host) are then the last sample's own slice, not a copy.
-func keptAsIs(owners []model.Owner, kept map[int32]procEntry) bool {
+// keptAsIs reports whether the owners of the processes kept, named as
+// kept names them now, and those of the processes read again (scanned,
+// sorted) are together owners as they are. A dashboard's sample mostly
+// re-reads only processes whose sockets did not change (a descriptor
+// count that moved for a pipe or a file), and its owners, a million on a
+// large host, are then the last sample's own slice, not a copy.
+func keptAsIs(owners []model.Owner, kept map[int32]procEntry, scanned []model.Owner) bool {
+	k := 0
 	for i := 0; i < len(owners); {
 		j := pidRun(owners, i)
 		e, ok := kept[owners[i].PID]
-		if !ok {
-			return false
-		}
-		for k := i; k < j; k++ {
-			if owners[k].Comm != e.comm {
+		for ; i < j; i++ {
+			switch {
+			case ok && owners[i].Comm == e.comm:
+			case !ok && k < len(scanned) && owners[i] == scanned[k]:
+				k++
+			default:
 				return false
 			}
 		}
-		i = j
 	}
-	return true
+	return k == len(scanned)
 }
 
 // pidRun is the end of the run of owners from i on that share its pid.

@@ -256,7 +256,7 @@ func (t *ownerTracker) update(kept map[int32]procEntry, scan ownerScan) {
 		procs[p.pid] = procEntry{p.ident, p.comm}
 	}
 	owners := t.owners // shared with the last snapshot, never written
-	if len(scan.owners) > 0 || !keptAsIs(t.owners, kept) {
+	if !keptAsIs(t.owners, kept, scan.owners) {
 		owners = keptOwners(t.owners, kept, make([]model.Owner, 0, len(t.owners)+len(scan.owners)))
 		owners = mergeOwnersInto(owners, scan.owners)
 	}

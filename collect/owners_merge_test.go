@@ -34,29 +34,37 @@ func TestMergeOwnersInto(t *testing.T) {
 }
 
 // TestKeptAsIs: owners are kept as they are only when every process that
-// holds one is kept under the name it had.
+// holds one is kept under the name it had, or read again with the same
+// owners.
 func TestKeptAsIs(t *testing.T) {
 	owners := []model.Owner{
 		{Inode: 1, PID: 10, Comm: "a"}, {Inode: 2, PID: 10, Comm: "a"}, {Inode: 3, PID: 20, Comm: "b"},
 	}
 	for _, tc := range []struct {
-		kept map[int32]procEntry
-		want bool
+		kept    map[int32]procEntry
+		scanned []model.Owner
+		want    bool
 	}{
-		{map[int32]procEntry{10: {comm: "a"}, 20: {comm: "b"}, 30: {comm: "c"}}, true},
-		{map[int32]procEntry{10: {comm: "a"}}, false},                  // 20 gone or re-read
-		{map[int32]procEntry{10: {comm: "a"}, 20: {comm: "x"}}, false}, // 20 renamed
+		{map[int32]procEntry{10: {comm: "a"}, 20: {comm: "b"}, 30: {comm: "c"}}, nil, true},
+		{map[int32]procEntry{10: {comm: "a"}}, nil, false},                                                            // 20 gone
+		{map[int32]procEntry{10: {comm: "a"}, 20: {comm: "x"}}, nil, false},                                           // 20 renamed
+		{map[int32]procEntry{10: {comm: "a"}}, owners[2:], true},                                                      // 20 read again, the same
+		{map[int32]procEntry{20: {comm: "b"}}, owners[:2], true},                                                      // 10 read again, the same
+		{map[int32]procEntry{20: {comm: "b"}}, owners[:1], false},                                                     // 10 closed one
+		{map[int32]procEntry{10: {comm: "a"}, 20: {comm: "b"}}, []model.Owner{{Inode: 4, PID: 30, Comm: "c"}}, false}, // 30 opened one
+		{map[int32]procEntry{10: {comm: "a"}}, []model.Owner{{Inode: 3, PID: 20, Comm: "x"}}, false},                  // 20 renamed
 	} {
-		if got := keptAsIs(owners, tc.kept); got != tc.want {
-			t.Errorf("keptAsIs(%v) = %v, want %v", tc.kept, got, tc.want)
+		if got := keptAsIs(owners, tc.kept, tc.scanned); got != tc.want {
+			t.Errorf("keptAsIs(%v, %v) = %v, want %v", tc.kept, tc.scanned, got, tc.want)
 		}
 		if tc.want {
-			if diff := cmp.Diff(owners, keptOwners(owners, tc.kept, nil)); diff != "" {
-				t.Errorf("keptAsIs says as is, keptOwners differs:\n%s", diff)
+			merged := mergeOwnersInto(keptOwners(owners, tc.kept, make([]model.Owner, 0, len(owners)+len(tc.scanned))), tc.scanned)
+			if diff := cmp.Diff(owners, merged); diff != "" {
+				t.Errorf("keptAsIs says as is, the merge differs:\n%s", diff)
 			}
 		}
 	}
-	if !keptAsIs(nil, nil) {
+	if !keptAsIs(nil, nil, nil) {
 		t.Error("no owners: not kept as they are")
 	}
 }
