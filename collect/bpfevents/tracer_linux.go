@@ -30,6 +30,9 @@ type Tracer struct {
 	boot time.Time
 	// missing says what Open could not attach but did without.
 	missing []string
+	// raw, if set, is handed every record's bytes before decoding (tests
+	// keep them as fuzz seeds).
+	raw func([]byte)
 }
 
 // attach attaches the tracepoint programs, which Open cannot do without,
@@ -155,6 +158,9 @@ func (t *Tracer) Read() (Event, error) {
 			return Event{}, fmt.Errorf("bpfevents: %w", os.ErrClosed)
 		}
 		return Event{}, fmt.Errorf("bpfevents: reading: %w", err)
+	}
+	if t.raw != nil {
+		t.raw(t.rec.RawSample)
 	}
 	e, err := Decode(t.rec.RawSample)
 	if err != nil {
