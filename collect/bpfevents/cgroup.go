@@ -49,7 +49,7 @@ func unescapeMount(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s)+0 && i+3 <= len(s)-1+1 {
+		if s[i] == '\\' && i+4 <= len(s) {
 			if n, ok := octal(s[i+1 : i+4]); ok {
 				b.WriteByte(n)
 				i += 3

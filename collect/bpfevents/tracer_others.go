@@ -15,6 +15,9 @@ type Tracer struct{}
 
 // Open says ErrUnavailable: the programs attach to Linux's functions.
 func Open(opts Options) (*Tracer, error) {
+	if opts.Disable {
+		return nil, fmt.Errorf("%w: disabled (Options.Disable)", ErrUnavailable)
+	}
 	return nil, fmt.Errorf("%w on %s/%s", ErrUnavailable, runtime.GOOS, runtime.GOARCH)
 }
 
