@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
 	"github.com/conntab/conntab/model"
@@ -122,26 +123,38 @@ func checkOpens(t *testing.T, events []Event, remote netip.AddrPort, want int) {
 }
 
 // TestBindErrors: binds to a port a listener holds fail with EADDRINUSE,
-// each seen once; a bind that succeeds is not reported.
+// over IPv4 and IPv6, each seen once; a bind that succeeds is not
+// reported.
 func TestBindErrors(t *testing.T) {
 	ns := requireNS(t)
 	listen(t, ns, portA)
+	l6, err := ns.Listen("tcp6", "[::1]:8001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l6.Close()
 	tr := openTracer(t, ns)
-	const tries = 7
-	err := ns.Do(func() error {
-		for i := 0; i <= tries; i++ {
-			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	v4, v6 := sockaddr4(portA), &unix.SockaddrInet6{Port: portA, Addr: [16]byte{15: 1}}
+	tries := []struct {
+		family int
+		sa     unix.Sockaddr
+		want   error
+	}{
+		{unix.AF_INET, v4, unix.EADDRINUSE}, {unix.AF_INET6, v6, unix.EADDRINUSE},
+		{unix.AF_INET, v4, unix.EADDRINUSE}, {unix.AF_INET, sockaddr4(portB), nil},
+		{unix.AF_INET6, v6, unix.EADDRINUSE}, {unix.AF_INET, v4, unix.EADDRINUSE},
+		{unix.AF_INET6, &unix.SockaddrInet6{Port: portB, Addr: v6.Addr}, nil},
+	}
+	err = ns.Do(func() error {
+		for i, try := range tries {
+			fd, err := unix.Socket(try.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 			if err != nil {
 				return err
 			}
-			port := portA
-			if i == tries {
-				port = portB // free: this bind succeeds
-			}
-			err = unix.Bind(fd, sockaddr4(port))
+			err = unix.Bind(fd, try.sa)
 			unix.Close(fd)
-			if (i < tries) != errors.Is(err, unix.EADDRINUSE) {
-				t.Errorf("bind %d to %d: %v", i, port, err)
+			if (try.want == nil) != (err == nil) || (try.want != nil && !errors.Is(err, try.want)) {
+				t.Errorf("bind %d: %v, want %v", i, err, try.want)
 			}
 		}
 		return nil
@@ -149,16 +162,22 @@ func TestBindErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events := drain(t, tr)
-	errs := filterEvents(events, func(e Event) bool { return e.Kind == KindBindError })
-	if len(errs) != tries {
-		t.Errorf("%d bind errors, want %d: %+v", len(errs), tries, errs)
-	}
+	checkBindErrors(t, drain(t, tr), map[string]int{"127.0.0.1:8001": 3, "[::1]:8001": 2})
+}
+
+// checkBindErrors checks that the bind errors are exactly want's, by
+// local address, all EADDRINUSE from this process.
+func checkBindErrors(t *testing.T, events []Event, want map[string]int) {
+	t.Helper()
 	pid, comm := uint32(os.Getpid()), ownComm(t)
-	for _, e := range errs {
-		if e.Errno != Errno(unix.EADDRINUSE) || e.PID != pid || e.Comm != comm || e.Proto != model.ProtoTCP ||
-			e.Local != netip.MustParseAddrPort("127.0.0.1:8001") || e.Remote.Port() != 0 {
-			t.Errorf("bind error %+v: want EADDRINUSE on 127.0.0.1:8001 from pid %d (%s)", e, pid, comm)
+	got := map[string]int{}
+	for _, e := range filterEvents(events, func(e Event) bool { return e.Kind == KindBindError }) {
+		got[e.Local.String()]++
+		if e.Errno != Errno(unix.EADDRINUSE) || e.PID != pid || e.Comm != comm || e.Proto != model.ProtoTCP || e.Remote.Port() != 0 {
+			t.Errorf("bind error %+v: want EADDRINUSE from pid %d (%s)", e, pid, comm)
 		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("bind errors by address (-want +got)\n%s", diff)
 	}
 }
