@@ -30,9 +30,10 @@ func cpuTime(b *testing.B, who int) time.Duration {
 // thread's ("client-cpu-ns/op": the programs run in its syscalls, and in
 // the softirqs they raise on loopback) and the whole process's, which
 // adds the reader, decoding every record, and the listener.
-func traced(b *testing.B, ns *nstest.NS, attach bool, fn func() error) {
-	if attach {
-		tr, err := Open(Options{NetNS: uint32(ns.Inode())})
+func traced(b *testing.B, ns *nstest.NS, opts *Options, fn func() error) {
+	if opts != nil {
+		opts.NetNS = uint32(ns.Inode())
+		tr, err := Open(*opts)
 		if errors.Is(err, ErrUnavailable) {
 			b.Skip(err)
 		}
@@ -67,13 +68,23 @@ func traced(b *testing.B, ns *nstest.NS, attach bool, fn func() error) {
 	}
 }
 
+// modes are the benchmarks' runs: without the programs, with them and a
+// wakeup per record, and with state changes read in batches.
+var modes = []struct {
+	name string
+	opts *Options
+}{
+	{"bare", nil},
+	{"traced", &Options{}},
+	{"batched", &Options{Latency: 100 * time.Millisecond}},
+}
+
 // BenchmarkConnect: a connect() and a reset close on loopback, the
 // client's cost with and without the programs (the state changes of both
 // ends and the port search pass through them).
 func BenchmarkConnect(b *testing.B) {
-	for _, attach := range []bool{false, true} {
-		name := map[bool]string{false: "bare", true: "traced"}[attach]
-		b.Run(name, func(b *testing.B) {
+	for _, tc := range modes {
+		b.Run(tc.name, func(b *testing.B) {
 			ns := nstest.Require(b)
 			l, err := ns.Listen("tcp", "127.0.0.1:8001")
 			if err != nil {
@@ -89,7 +100,7 @@ func BenchmarkConnect(b *testing.B) {
 					c.Close()
 				}
 			}()
-			traced(b, ns, attach, func() error {
+			traced(b, ns, tc.opts, func() error {
 				fd, err := dial(portA)
 				if err != nil {
 					return err
@@ -103,11 +114,10 @@ func BenchmarkConnect(b *testing.B) {
 // BenchmarkSyscall: what the sys_exit program costs a syscall that is
 // neither connect() nor bind().
 func BenchmarkSyscall(b *testing.B) {
-	for _, attach := range []bool{false, true} {
-		name := map[bool]string{false: "bare", true: "traced"}[attach]
-		b.Run(name, func(b *testing.B) {
+	for _, tc := range modes {
+		b.Run(tc.name, func(b *testing.B) {
 			ns := nstest.Require(b)
-			traced(b, ns, attach, func() error {
+			traced(b, ns, tc.opts, func() error {
 				unix.Getppid()
 				return nil
 			})

@@ -107,6 +107,9 @@ struct failure {
 
 // Which namespace to watch (its inode), or 0 for all; set before loading.
 const volatile __u32 want_netns = 0;
+// State changes wake the reader only once this many bytes wait (0: each
+// one does); the reader polls for fewer. Errors always wake it.
+const volatile __u64 wake_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -165,6 +168,18 @@ static __always_inline __u32 log2_slot(__u64 v)
 	if (v >> 2) { v >>= 2; r += 2; }
 	if (v >> 1) r += 1;
 	return r < HIST_SLOTS ? r : HIST_SLOTS - 1;
+}
+
+// state_wakeup is the flag a state change is submitted with: no wakeup
+// until wake_bytes wait, so that a busy host wakes the reader once per
+// batch rather than once per record.
+static __always_inline __u64 state_wakeup(void)
+{
+	if (!wake_bytes)
+		return 0;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wake_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 // new_event reserves a record and fills what every kind carries about
@@ -288,7 +303,7 @@ int BPF_PROG(set_state, struct sock *sk, int oldstate, int newstate)
 	e->newstate = newstate;
 	sk_local(e, sk);
 	sk_dest(e->family, e->daddr, &e->dport, sk);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, state_wakeup());
 	return 0;
 }
 

@@ -56,6 +56,7 @@ const (
 	eventsProgSearchDone  = "search_done"
 	eventsProgSetState    = "set_state"
 	eventsProgSysExit     = "sys_exit"
+	eventsVarWakeBytes    = "wake_bytes"
 	eventsVarWantNetns    = "want_netns"
 )
 
@@ -121,6 +122,7 @@ type eventsMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type eventsVariableSpecs struct {
+	WakeBytes *ebpf.VariableSpec `ebpf:"wake_bytes"`
 	WantNetns *ebpf.VariableSpec `ebpf:"want_netns"`
 }
 
@@ -165,6 +167,7 @@ func (m *eventsMaps) Close() error {
 //
 // It can be passed to loadEventsObjects or ebpf.CollectionSpec.LoadAndAssign.
 type eventsVariables struct {
+	WakeBytes *ebpf.Variable `ebpf:"wake_bytes"`
 	WantNetns *ebpf.Variable `ebpf:"want_netns"`
 }
 

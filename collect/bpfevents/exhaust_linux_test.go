@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -62,7 +63,9 @@ func TestConnectErrors(t *testing.T) {
 	}
 	listen(t, ns, portA)
 	listen(t, ns, portB)
-	tr := openTracer(t, ns)
+	// State changes in batches: what drain reads must not depend on them
+	// waking the reader.
+	tr := openTracer(t, ns, Options{Latency: 50 * time.Millisecond})
 	var held []int
 	err := ns.Do(func() error {
 		var err error
@@ -133,7 +136,7 @@ func TestBindErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l6.Close()
-	tr := openTracer(t, ns)
+	tr := openTracer(t, ns, Options{})
 	v4, v6 := sockaddr4(portA), &unix.SockaddrInet6{Port: portA, Addr: [16]byte{15: 1}}
 	tries := []struct {
 		family int

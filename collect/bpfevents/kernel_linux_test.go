@@ -20,9 +20,10 @@ import (
 // openTracer opens a Tracer that sees only ns, or skips t where eBPF is
 // unavailable. With CONNTAB_BPFEVENTS_TESTDATA set, the records it reads
 // are appended to testdata/events.bin (the fuzz seeds).
-func openTracer(t *testing.T, ns *nstest.NS) *Tracer {
+func openTracer(t *testing.T, ns *nstest.NS, opts Options) *Tracer {
 	t.Helper()
-	tr, err := Open(Options{NetNS: uint32(ns.Inode())})
+	opts.NetNS = uint32(ns.Inode())
+	tr, err := Open(opts)
 	if errors.Is(err, ErrUnavailable) {
 		t.Skipf("needs eBPF (root, BTF, tp_btf): %v", err)
 	}

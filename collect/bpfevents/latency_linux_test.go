@@ -30,7 +30,7 @@ func TestPortSearchSlowsWhenFull(t *testing.T) {
 	}
 	listen(t, ns, portA)
 	listen(t, ns, portB)
-	tr := openTracer(t, ns)
+	tr := openTracer(t, ns, Options{})
 	if len(tr.Missing()) > 0 {
 		t.Skipf("cannot time successful port searches: %v", tr.Missing())
 	}

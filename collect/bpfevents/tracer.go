@@ -28,6 +28,12 @@ type Options struct {
 	// RingBytes is the ring buffer's size: a power of two, a multiple of
 	// the page size. 0 means DefaultRingBytes.
 	RingBytes int
+	// Latency, if not 0, lets state changes gather in the ring buffer:
+	// they wake the reader only once a quarter of it is full, and Read
+	// looks for them every Latency otherwise. A busy host then costs one
+	// wakeup per batch rather than one per record. Errors wake the reader
+	// at once either way.
+	Latency time.Duration
 	// Disable makes Open fail with ErrUnavailable without touching the
 	// kernel, so that callers can test the way they run without it.
 	Disable bool

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,6 +31,10 @@ type Tracer struct {
 	boot time.Time
 	// missing says what Open could not attach but did without.
 	missing []string
+	// poll is Options.Latency; deadline is SetDeadline's, in Unix ns
+	// (0: none).
+	poll     time.Duration
+	deadline atomic.Int64
 	// raw, if set, is handed every record's bytes before decoding (tests
 	// keep them as fuzz seeds).
 	raw func([]byte)
@@ -97,7 +102,12 @@ func Open(opts Options) (*Tracer, error) {
 	if err := spec.Variables[eventsVarWantNetns].Set(opts.NetNS); err != nil {
 		return nil, fmt.Errorf("bpfevents: setting the namespace: %w", err)
 	}
-	t := &Tracer{}
+	t := &Tracer{poll: opts.Latency}
+	if opts.Latency > 0 {
+		if err := spec.Variables[eventsVarWakeBytes].Set(uint64(ring / 4)); err != nil {
+			return nil, fmt.Errorf("bpfevents: setting the wakeup mark: %w", err)
+		}
+	}
 	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
 		return nil, fmt.Errorf("%w: loading the programs%s: %w", ErrUnavailable, privilegeHint(err), err)
 	}
@@ -147,17 +157,21 @@ func (t *Tracer) Close() error {
 
 // SetDeadline makes Read return os.ErrDeadlineExceeded once d has passed
 // with nothing to read; the zero time waits for ever.
-func (t *Tracer) SetDeadline(d time.Time) { t.rd.SetDeadline(d) }
+func (t *Tracer) SetDeadline(d time.Time) {
+	var ns int64
+	if !d.IsZero() {
+		ns = d.UnixNano()
+	}
+	t.deadline.Store(ns)
+	t.rd.SetDeadline(d)
+}
 
 // Read returns the next record, waiting for one. After Close it returns
 // an error matching os.ErrClosed; a record that does not decode is an
 // ErrDecode quoting it, and the next Read goes on with the next record.
 func (t *Tracer) Read() (Event, error) {
-	if err := t.rd.ReadInto(&t.rec); err != nil {
-		if errors.Is(err, ringbuf.ErrClosed) {
-			return Event{}, fmt.Errorf("bpfevents: %w", os.ErrClosed)
-		}
-		return Event{}, fmt.Errorf("bpfevents: reading: %w", err)
+	if err := t.next(); err != nil {
+		return Event{}, err
 	}
 	if t.raw != nil {
 		t.raw(t.rec.RawSample)
@@ -170,6 +184,34 @@ func (t *Tracer) Read() (Event, error) {
 		e.Time = t.boot.Add(e.Mono)
 	}
 	return e, nil
+}
+
+// next reads the next record into t.rec, polling every t.poll for
+// records that did not wake the reader.
+func (t *Tracer) next() error {
+	for {
+		if t.poll > 0 {
+			d := time.Now().Add(t.poll)
+			if user := t.deadline.Load(); user != 0 && user < d.UnixNano() {
+				d = time.Unix(0, user)
+			}
+			t.rd.SetDeadline(d)
+		}
+		err := t.rd.ReadInto(&t.rec)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ringbuf.ErrClosed):
+			return fmt.Errorf("bpfevents: %w", os.ErrClosed)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			if user := t.deadline.Load(); t.poll > 0 && (user == 0 || time.Now().UnixNano() < user) {
+				continue
+			}
+			return fmt.Errorf("bpfevents: reading: %w", err)
+		default:
+			return fmt.Errorf("bpfevents: reading: %w", err)
+		}
+	}
 }
 
 // Lost reads the counters of what the programs could not hand over.
