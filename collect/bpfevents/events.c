@@ -326,9 +326,9 @@ int search_done(struct bpf_sock_ops *skops)
 }
 
 // user_sockaddr reads the address a caller passed to connect() or bind()
-// from its memory; it returns the address family, or 0 for one it does
-// not know.
-static __always_inline __u16 user_sockaddr(const void *uaddr, long len, __u8 *addr, __u16 *port)
+// from its memory, if it is of the socket's family (a record has one);
+// it returns the family, or 0 when it filled nothing.
+static __always_inline __u16 user_sockaddr(const void *uaddr, long len, __u8 family, __u8 *addr, __u16 *port)
 {
 	union {
 		struct sockaddr sa;
@@ -340,12 +340,14 @@ static __always_inline __u16 user_sockaddr(const void *uaddr, long len, __u8 *ad
 		len = sizeof(u);
 	if (len < sizeof(u.sin) || bpf_probe_read_user(&u, len, uaddr))
 		return 0;
-	if (u.sa.sa_family == AF_INET) {
+	if (u.sa.sa_family != family)
+		return 0;
+	if (family == AF_INET) {
 		*port = bpf_ntohs(u.sin.sin_port);
 		__builtin_memcpy(addr, &u.sin.sin_addr, 4);
 		return AF_INET;
 	}
-	if (u.sa.sa_family == AF_INET6 && len >= sizeof(u.sin6)) {
+	if (family == AF_INET6 && len >= sizeof(u.sin6)) {
 		*port = bpf_ntohs(u.sin6.sin6_port);
 		__builtin_memcpy(addr, &u.sin6.sin6_addr, 16);
 		return AF_INET6;
@@ -388,6 +390,8 @@ struct pt_regs___nr {
 #error "events.c: no syscall numbers for this architecture"
 #endif
 
+#define EBADF 9
+#define ENOTSOCK 88
 #define EINPROGRESS 115
 
 // syscall_error reports connect() or bind() returning err, as the caller
@@ -413,12 +417,12 @@ static __always_inline void syscall_error(struct pt_regs *regs, __u8 kind, long 
 	e->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	if (kind == KIND_BIND_ERROR) {
 		user_sockaddr((void *)PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs),
-			      e->saddr, &e->sport);
+			      family, e->saddr, &e->sport);
 		bpf_ringbuf_submit(e, 0);
 		return;
 	}
 	user_sockaddr((void *)PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs),
-		      e->daddr, &e->dport);
+		      family, e->daddr, &e->dport);
 	f = bpf_map_lookup_elem(&failed, &tid);
 	if (f && f->cookie == e->cookie) {
 		// The port search failed: the socket has lost the source
@@ -439,6 +443,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	// Every syscall of every task passes here: leave at once unless it is
 	// a failed connect() or bind().
 	if (ret >= 0 || ret == -EINPROGRESS)
+		return 0;
+	// Without a socket behind the descriptor there is nothing to report,
+	// and its file's private data is no struct socket to read.
+	if (ret == -EBADF || ret == -ENOTSOCK)
 		return 0;
 	nr = SYSCALL_NR(regs);
 	if (nr == NR_CONNECT)
