@@ -184,3 +184,59 @@ func checkBindErrors(t *testing.T, events []Event, want map[string]int) {
 		t.Errorf("bind errors by address (-want +got)\n%s", diff)
 	}
 }
+
+// TestConnectErrorsIPv6: the same refusal over IPv6, through
+// tcp_v6_connect: a 20-port pool full of connections to [::1]:8002, and 5
+// more refused.
+func TestConnectErrorsIPv6(t *testing.T) {
+	ns := requireNS(t)
+	if err := ns.Sysctl("net.ipv4.ip_local_port_range", "40000 40019"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ns.Listen("tcp6", "[::1]:8002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	tr := openTracer(t, ns, Options{})
+	b := &unix.SockaddrInet6{Port: portB, Addr: [16]byte{15: 1}}
+	var held []int
+	refused := 0
+	err = ns.Do(func() error {
+		for range 25 {
+			fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			if err != nil {
+				return err
+			}
+			if err := unix.Connect(fd, b); err != nil {
+				unix.Close(fd)
+				if !errors.Is(err, unix.EADDRNOTAVAIL) {
+					return err
+				}
+				refused++
+				continue
+			}
+			held = append(held, fd)
+		}
+		return nil
+	})
+	for _, fd := range held {
+		unix.Close(fd)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) != 20 || refused != 5 {
+		t.Fatalf("%d connections held, %d refused; want 20 and 5", len(held), refused)
+	}
+	errs := filterEvents(drain(t, tr), func(e Event) bool { return e.Kind == KindConnectError })
+	if len(errs) != 5 {
+		t.Errorf("%d connect errors, want 5", len(errs))
+	}
+	for _, e := range errs {
+		if e.Errno != Errno(unix.EADDRNOTAVAIL) || e.PID != uint32(os.Getpid()) || e.Family != model.FamilyInet6 ||
+			e.Remote != netip.MustParseAddrPort("[::1]:8002") || e.Local != netip.MustParseAddrPort("[::1]:0") || e.PortSearch <= 0 {
+			t.Errorf("connect error %+v: want EADDRNOTAVAIL from [::1]:0 to [::1]:8002 with the search's time", e)
+		}
+	}
+}
