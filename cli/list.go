@@ -19,12 +19,12 @@ type ListOptions struct {
 	Flagged          bool // --flags
 	NoHeader         bool
 	Summary          bool
-	JSON, CSV        bool   // --json, --csv: at most one (Conflicts)
-	Columns          string // --columns as given: names, comma-separated
-	Sort             string // --sort as given: COL[:desc], comma-separated
-	Source           string // --source as given; "" is auto
-	NetNS            string // -N as given
-	FilterFile       string // -F
+	JSON, CSV        bool     // --json, --csv: at most one (Conflicts)
+	Columns          string   // --columns as given: names, comma-separated
+	Sort             string   // --sort as given: COL[:desc], comma-separated
+	Source           string   // --source as given; "" is auto
+	NetNS            []string // -N as given, once or more ("all": every namespace)
+	FilterFile       string   // -F
 	// Thresholds are --threshold's, for --flags; zero for the defaults.
 	Thresholds analyze.Thresholds
 	Help       bool
@@ -54,7 +54,7 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 	Arg(fs, "sort", "", "COL[:desc],...", "sort by these columns, then by peer and local address (default: as read)",
 		func(v string) error { o.Sort = v; return nil })
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc)")
-	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	netnsAllFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH, needs root; repeat for several, or all: every namespace of the host, with a Namespace column (its container, else its name, else its inode)")
 	fileFlag(fs, &o.FilterFile, "filter", "F", "FILE", "read the filter from FILE instead of the arguments")
 	thresholdFlag(fs, &o.Thresholds, "the Flags column (--flags)")
 	helpFlag(fs, &o.Help)

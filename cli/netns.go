@@ -16,6 +16,42 @@ func netnsFlag(fs *pflag.FlagSet, netns *string, help string) {
 	CompleteNamesIn(fileFlag(fs, netns, "netns", "N", "NAME|PATH", help), netnsDir)
 }
 
+// netnsAllFlag is -N, --netns for a command that reads several
+// namespaces at once: repeatable, each given appended to netns, and
+// "all" for every namespace of the host.
+func netnsAllFlag(fs *pflag.FlagSet, netns *[]string, help string) {
+	f := Arg(fs, "netns", "N", "NAME|PATH|all", help, func(v string) error { *netns = append(*netns, v); return nil })
+	CompleteNamesIn(f, netnsDir)
+}
+
+// NetNSAll is the word of -N that reads every network namespace.
+const NetNSAll = "all"
+
+// NetNSFiles is NetNSFile for a repeatable -N: the files of the
+// namespaces given (empty words skipped), and all when one was "all"
+// (then the files are none). "all" needs no root: without it, the
+// caller's own namespace is read and the rest said to be out of reach.
+func NetNSFiles(given []string) (files []string, all bool, err error) {
+	for _, g := range given {
+		switch g {
+		case "":
+			continue
+		case NetNSAll:
+			all = true
+			continue
+		}
+		f, err := NetNSFile(g)
+		if err != nil {
+			return nil, false, err
+		}
+		files = append(files, f)
+	}
+	if all {
+		files = nil
+	}
+	return files, all, nil
+}
+
 // NetNSFile is the namespace file for what -N was given, "" for none: a
 // name as `ip netns` keeps them, or a path (/proc/PID/ns/net). Entering
 // another namespace takes CAP_SYS_ADMIN: without root, asking for one is
