@@ -38,7 +38,7 @@ type Snapshot struct {
 	// socket in one of them by its NetNS; nil for one namespace. Host is
 	// then the reader's own namespace's (each has its own in Namespace.Host).
 	Namespaces []Namespace
-	Host  HostFacts
+	Host       HostFacts
 	// Owners are the processes that hold the sockets, when they were asked
 	// for; nil otherwise.
 	Owners *Owners
