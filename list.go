@@ -169,7 +169,7 @@ func listConfig(cfg collect.Config, sel render.Selection, processes, flags bool)
 func listing(o *cli.ListOptions) (render.ListingOptions, error) {
 	l := render.ListingOptions{
 		NoHeader: o.NoHeader,
-		Columns:  render.ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged},
+		Columns:  render.ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged, Namespace: o.SeveralNetNS()},
 	}
 	if err := o.Conflicts(); err != nil {
 		return l, err

@@ -90,7 +90,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--csv", "--columns", "state"}, "flags --csv and --columns"},
 		{[]string{"--columns", "state", "--json"}, "flags --json and --columns"},
 		// Column names that are not: the error lists those that are.
-		{[]string{"--columns", "state,nope"}, `flag --columns: unknown column "nope" (the columns are proto, state, recv_q,`},
+		{[]string{"--columns", "state,nope"}, `flag --columns: unknown column "nope" (the columns are netns, proto, state, recv_q,`},
 		{[]string{"--columns", "state,"}, `flag --columns: empty column name in "state,"`},
 		{[]string{"--sort", "state:up"}, `flag --sort: "state:up": the order is asc or desc`},
 		{[]string{"--sort", "Local Address"}, `flag --sort: unknown column "Local Address"`},

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -67,4 +68,10 @@ func NetNSFile(given string) (string, error) {
 		return given, nil
 	}
 	return netnsDir + "/" + given, nil
+}
+
+// SeveralNetNS reports whether the listing's -N asks for more than one
+// namespace ("all", or several given): its sockets then show theirs.
+func (o *ListOptions) SeveralNetNS() bool {
+	return len(o.NetNS) > 1 || slices.Contains(o.NetNS, NetNSAll)
 }

@@ -64,6 +64,10 @@ type Config struct {
 	// Notify says so.
 	NetNSAll bool
 	NetNSes  []string
+	// RuntimeRoot is where the container runtimes' files are looked for
+	// (var/lib/containers, var/lib/docker, run/containerd below it), to
+	// name the namespaces' containers; "" is "/".
+	RuntimeRoot string
 	// Workers is how many namespaces are read at once (each on a thread
 	// of its own); 0 is one per CPU.
 	Workers int
@@ -148,6 +152,8 @@ type Collector struct {
 	// hiddenSaid is set once Notify was told of processes whose
 	// namespace could not be seen (NetNSAll).
 	hiddenSaid bool
+	// containers are the containers named so far, by id (NetNSAll).
+	containers map[string]model.Container
 	// dial opens the sock_diag connection; tests replace it.
 	dial func() (*netlink.Conn, error)
 	// boundSkipAt is how many TCP sockets a namespace needs before

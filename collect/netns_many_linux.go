@@ -198,7 +198,7 @@ func (c *Collector) namespaces() ([]model.Namespace, error) {
 	found, rep := FindNetNS(c.cfg.ProcRoot)
 	if rep.Hidden > 0 && !c.hiddenSaid {
 		c.hiddenSaid = true
-		c.note(fmt.Sprintf("conntab: the network namespaces of %d processes could not be seen (other users' /proc/PID/ns/net need root)", rep.Hidden))
+		c.note(fmt.Sprintf("conntab: the network namespace of %d process(es) could not be seen (/proc/PID/ns/net would not be read: other users' need root)", rep.Hidden))
 	}
 	if rep.Err != nil {
 		c.note("conntab: " + rep.Err.Error())
