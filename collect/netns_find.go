@@ -173,3 +173,18 @@ func indexNS(nss []model.Namespace, inode uint32) int {
 func sortNS(nss []model.Namespace) {
 	slices.SortFunc(nss, func(a, b model.Namespace) int { return cmp.Compare(a.Inode, b.Inode) })
 }
+
+// note tells Notify msg, every time (namespaces come and go).
+func (c *Collector) note(msg string) {
+	if c.cfg.Notify != nil {
+		c.cfg.Notify(msg)
+	}
+}
+
+// shortList is the first max of items, and how many more.
+func shortList(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
+}

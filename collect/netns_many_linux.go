@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -173,21 +172,6 @@ func (c *Collector) merge(nss []model.Namespace, reads []nsRead) (*model.Snapsho
 		errs = append(errs, errors.New("collect: no network namespace could be read"))
 	}
 	return snap, errors.Join(errs...)
-}
-
-// note tells Notify msg, every time (namespaces come and go).
-func (c *Collector) note(msg string) {
-	if c.cfg.Notify != nil {
-		c.cfg.Notify(msg)
-	}
-}
-
-// shortList is the first max of items, and how many more.
-func shortList(items []string, max int) string {
-	if len(items) <= max {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
 // namespaces are the namespaces to read: every one FindNetNS finds

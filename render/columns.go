@@ -45,7 +45,13 @@ func Columns(set ColumnSet) []Column {
 		cols = append(cols, Column{Name: "Namespace", Append: appendNamespace,
 			Width: func(s *model.Socket, l *Labeler) int { return safeLen(NamespaceLabel(s, l)) }})
 	}
-	cols = append(cols, []Column{
+	cols = append(cols, baseColumns()...)
+	return optionalColumns(cols, set)
+}
+
+// baseColumns are the columns every listing has.
+func baseColumns() []Column {
+	return []Column{
 		{Name: "Netid",
 			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return AppendNetid(dst, s) },
 			Width: func(s *model.Socket, _ *Labeler) int {
@@ -85,7 +91,11 @@ func Columns(set ColumnSet) []Column {
 		{Name: "Service",
 			Append: func(dst []byte, s *model.Socket, l *Labeler) []byte { return escape.AppendSafe(dst, l.Service(s)) },
 			Width:  func(s *model.Socket, l *Labeler) int { return safeLen(l.Service(s)) }},
-	}...)
+	}
+}
+
+// optionalColumns appends to cols those set asks for.
+func optionalColumns(cols []Column, set ColumnSet) []Column {
 	if set.Extended {
 		cols = append(cols, extendedColumns()...)
 	}
