@@ -111,8 +111,11 @@ func (c *Collector) readNS(ctx context.Context, ns *model.Namespace, notify func
 	}
 	f, err := openNetNS(ns.Path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH):
 			return nsRead{gone: err}
+		case errors.Is(err, fs.ErrPermission):
+			return nsRead{denied: err}
 		}
 		return nsRead{err: err}
 	}
