@@ -132,9 +132,17 @@ FILTER is ss's filter language (docs/filter.md), for example
   conntab list state time-wait '( dport = :443 or sport = :443 )'
 A state clause replaces what -a and -l select, and is handed to the kernel.
 
---columns and --sort name the columns as the JSON does (docs/json.md): proto,
-state, recv_q, send_q, local, remote, service, uid, inode, cookie, class,
-timer, user, process, flags; the dashboard's titles (Peer, Recv-Q) work too.
+-N all lists every network namespace of the host at once (root enters them;
+others get their own): a Namespace column names each socket's by its
+container (Podman, Docker, containerd, CRI-O), else its ip netns name, else
+its inode; -s adds a row per namespace; filters netns N and container NAME
+pick some.
+  conntab list -a -N all container web
+
+--columns and --sort name the columns as the JSON does (docs/json.md): netns,
+proto, state, recv_q, send_q, local, remote, service, uid, inode, cookie,
+class, timer, user, process, flags; the dashboard's titles (Peer, Recv-Q)
+work too.
   conntab list -ta --sort state,remote:desc --columns state,local,remote,process
 
 Flags:
