@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -149,16 +150,16 @@ func (c *Collector) merge(nss []model.Namespace, reads []nsRead) (*model.Snapsho
 		ns := nss[i]
 		switch {
 		case r.gone != nil:
-			c.note(fmt.Sprintf("conntab: network namespace %d (%s) vanished while it was read; skipped", ns.Inode, ns.Path))
+			c.note(fmt.Sprintf("conntab: network namespace %d (%q) vanished while it was read; skipped", ns.Inode, ns.Path))
 			continue
 		case r.denied != nil:
-			denied = append(denied, ns.Path)
+			denied = append(denied, strconv.Quote(ns.Path))
 			continue
 		case r.snap == nil:
-			errs = append(errs, fmt.Errorf("network namespace %d (%s): %w", ns.Inode, ns.Path, r.err))
+			errs = append(errs, fmt.Errorf("network namespace %d (%q): %w", ns.Inode, ns.Path, r.err))
 			continue
 		case r.err != nil:
-			errs = append(errs, fmt.Errorf("network namespace %d (%s): %w", ns.Inode, ns.Path, r.err))
+			errs = append(errs, fmt.Errorf("network namespace %d (%q): %w", ns.Inode, ns.Path, r.err))
 		}
 		ns.Host = r.snap.Host
 		snap.Sockets = append(snap.Sockets, r.snap.Sockets...)
