@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -13,8 +14,17 @@ import (
 const netnsDir = "/run/netns"
 
 // netnsFlag is -N, --netns, into netns: a name in netnsDir or a path.
+// "all" is the listing's alone so far (netnsAllFlag): here it is a usage
+// error, not a namespace named all.
 func netnsFlag(fs *pflag.FlagSet, netns *string, help string) {
-	CompleteNamesIn(fileFlag(fs, netns, "netns", "N", "NAME|PATH", help), netnsDir)
+	f := Arg(fs, "netns", "N", "NAME|PATH", help, func(v string) error {
+		if v == NetNSAll {
+			return errors.New("-N all (every namespace) is conntab list's so far; give one namespace here")
+		}
+		*netns = v
+		return nil
+	})
+	CompleteNamesIn(f, netnsDir)
 }
 
 // netnsAllFlag is -N, --netns for a command that reads several
@@ -60,6 +70,9 @@ func NetNSFiles(given []string) (files []string, all bool, err error) {
 func NetNSFile(given string) (string, error) {
 	if given == "" {
 		return "", nil
+	}
+	if given == NetNSAll {
+		return "", Usagef("-N all (every namespace) is conntab list's so far; give one namespace here")
 	}
 	if os.Geteuid() != 0 {
 		return "", fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", given)
