@@ -21,7 +21,7 @@ func usagef(format string, args ...any) error { return cli.Usagef(format, args..
 
 // program is conntab's command line (cli.Conntab) run by this package.
 func program() *cli.Program {
-	return cli.Conntab(cli.Runs{Top: runDashboard, List: runList, Ports: runPorts, Listeners: runListeners, Serve: runServe})
+	return cli.Conntab(cli.Runs{Top: runDashboard, List: runList, Ports: runPorts, Listeners: runListeners, Serve: runServe, Watch: runWatch, Kill: runKill})
 }
 
 // parseArgs applies args to fs and returns the arguments that are not
@@ -38,6 +38,15 @@ func parseArgs(args []string, fs *pflag.FlagSet) ([]string, error) {
 		}
 	}
 	return rest, err
+}
+
+// helpOr is what a command returns once its flags are parsed with -h or
+// an error: the error, else its help (usage, then flags' definitions).
+func helpOr(err error, stdout io.Writer, usage string, flags func() *pflag.FlagSet) error {
+	if err != nil {
+		return err
+	}
+	return cli.WriteHelp(stdout, usage, flags())
 }
 
 // sourceMode is the collector's mode for --source's word ("" is auto).

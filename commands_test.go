@@ -100,8 +100,8 @@ func TestFlagHints(t *testing.T) {
 		for _, args := range [][]string{{"-" + h.Short}, {"list", "-t" + h.Short}, {"--" + h.Long}} {
 			var out bytes.Buffer
 			err := run(t.Context(), args, &out, &out)
-			if processStatus(err) != 2 || !strings.Contains(err.Error(), h.Say) || strings.Contains(err.Error(), "\n") || out.Len() != 0 {
-				t.Errorf("conntab %s: %v (exit %d), want one line saying %q, exit 2", strings.Join(args, " "), err, processStatus(err), h.Say)
+			if cli.Status(err) != 2 || !strings.Contains(err.Error(), h.Say) || strings.Contains(err.Error(), "\n") || out.Len() != 0 {
+				t.Errorf("conntab %s: %v (exit %d), want one line saying %q, exit 2", strings.Join(args, " "), err, cli.Status(err), h.Say)
 			}
 		}
 	}

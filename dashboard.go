@@ -43,11 +43,8 @@ func runDefault(ctx context.Context, stdout, stderr io.Writer) error {
 func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := cli.DefaultTopOptions()
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
-	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.TopUsage, o.Flags())
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.TopUsage, o.Flags)
 	}
 	f, err := parseFilter(o.FilterFile, rest)
 	if err != nil {

@@ -35,7 +35,7 @@ func TestTopNeedsTerminal(t *testing.T) {
 		{[]string{"top", "--rules", "testdata/audit/none.txt"}, "none.txt"},
 	} {
 		err := run(context.Background(), tc.args, &bytes.Buffer{}, &bytes.Buffer{})
-		if exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+		if cli.Status(err) != 2 || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want a usage error saying %s", tc.args, err, tc.want)
 		}
 	}

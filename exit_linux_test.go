@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/conntab/conntab/audit"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/filter"
 )
 
@@ -79,10 +80,10 @@ func TestExitStatus(t *testing.T) {
 			defer cancel()
 			var out, errb bytes.Buffer
 			err := run(ctx, tt.args, &out, &errb)
-			if got := processStatus(err); got != tt.exit {
+			if got := cli.Status(err); got != tt.exit {
 				t.Fatalf("exit %d, want %d: %v", got, tt.exit, err)
 			}
-			text := errorText(err)
+			text := cli.ErrorText(err)
 			if !strings.Contains(text, tt.quote) {
 				t.Errorf("message does not quote %s:\n%s", tt.quote, text)
 			}
@@ -106,7 +107,7 @@ func TestFilterUnknownServiceCaret(t *testing.T) {
 	}
 	want := "  dport = :nosuchservice\n" +
 		"          ^\n"
-	if text := errorText(err); !strings.Contains(text, want) || !strings.Contains(text, "column 9") {
+	if text := cli.ErrorText(err); !strings.Contains(text, want) || !strings.Contains(text, "column 9") {
 		t.Errorf("errorText =\n%s\nwant the column and the caret:\n%s", text, want)
 	}
 }

@@ -21,13 +21,10 @@ import (
 func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o cli.ListOptions
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.ListUsage, o.Flags)
 	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.ListUsage, o.Flags())
-	}
-	lo, err := listing(&o)
+	lo, err := render.ListingFor(&o)
 	if err != nil {
 		return err
 	}
@@ -163,42 +160,7 @@ func listConfig(cfg collect.Config, sel render.Selection, processes, flags bool)
 	}
 }
 
-// listing is how the flags ask for the sockets to be written. Flags that
-// ask for two outputs at once, and column names that are not, are usage
-// errors.
-func listing(o *cli.ListOptions) (render.ListingOptions, error) {
-	l := render.ListingOptions{
-		NoHeader: o.NoHeader,
-		Columns:  render.ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged, Namespace: o.SeveralNetNS()},
-	}
-	if err := o.Conflicts(); err != nil {
-		return l, err
-	}
-	var err error
-	if o.Columns != "" {
-		if l.Names, err = render.ParseColumns(o.Columns); err != nil {
-			return l, &usageError{Msg: "flag --columns: " + err.Error(), Err: err}
-		}
-	}
-	if o.Sort != "" {
-		if l.Sort, err = render.ParseSort(o.Sort); err != nil {
-			return l, &usageError{Msg: "flag --sort: " + err.Error(), Err: err}
-		}
-	}
-	switch {
-	case o.Summary && o.JSON:
-		l.Format = render.ListingSummaryJSON
-	case o.Summary:
-		l.Format = render.ListingSummary
-	case o.JSON:
-		l.Format = render.ListingJSON
-	case o.CSV:
-		l.Format = render.ListingCSV
-	}
-	return l, nil
-}
-
 // warner says a warning on stderr: the name tables' (names.HostUsers).
 func warner(stderr io.Writer) func(error) {
-	return func(err error) { fmt.Fprintf(stderr, "conntab: %s\n", oneLine(err)) }
+	return func(err error) { fmt.Fprintf(stderr, "conntab: %s\n", cli.OneLine(err)) }
 }

@@ -114,8 +114,8 @@ func TestListPartialSnapshot(t *testing.T) {
 	var out bytes.Buffer
 	snap := reporttest.ListingSnapshot()
 	err := listSnapshot(snap, decodeErr, render.ListingOptions{NoHeader: true}, &render.Labeler{Labeler: names.Labeler{Services: names.DefaultServices(), Host: &snap.Host}}, &out)
-	if !errors.Is(err, collect.ErrDecode) || exitCode(err) != 1 || !strings.Contains(oneLine(err), "offset 8800") {
-		t.Fatalf("err = %v (exit %d), want the decode error naming offset 8800, exit 1", err, exitCode(err))
+	if !errors.Is(err, collect.ErrDecode) || cli.Status(err) != 1 || !strings.Contains(cli.OneLine(err), "offset 8800") {
+		t.Fatalf("err = %v (exit %d), want the decode error naming offset 8800, exit 1", err, cli.Status(err))
 	}
 	if got, want := strings.Count(out.String(), "\n"), len(reporttest.ListingSnapshot().Sockets); got != want {
 		t.Errorf("listed %d rows, want the %d sockets that decoded", got, want)
@@ -126,14 +126,14 @@ func TestListPartialSnapshot(t *testing.T) {
 // a caret under the place.
 func TestFilterErrorText(t *testing.T) {
 	err := run(t.Context(), []string{"list", "-t", "state", "time-wait", "dport", "="}, io.Discard, io.Discard)
-	if exitCode(err) != 2 {
-		t.Fatalf("exit %d (%v), want 2", exitCode(err), err)
+	if cli.Status(err) != 2 {
+		t.Fatalf("exit %d (%v), want 2", cli.Status(err), err)
 	}
 	want := "conntab: bad filter at column 24: expected a port after \"dport =\"\n" +
 		"  state time-wait dport =\n" +
 		"                         ^\n" +
 		"Run 'conntab help' for usage.\n"
-	if diff := cmp.Diff(want, errorText(err)); diff != "" {
+	if diff := cmp.Diff(want, cli.ErrorText(err)); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
 }
@@ -146,10 +146,10 @@ func TestFilterFromFile(t *testing.T) {
 	}
 	err := run(t.Context(), []string{"list", "-F", bad}, io.Discard, io.Discard)
 	var se *filter.SyntaxError
-	if exitCode(err) != 2 || !errors.As(err, &se) || se.Col != 13 {
-		t.Fatalf("err = %v (exit %d), want the file's syntax error at column 13, exit 2", err, exitCode(err))
+	if cli.Status(err) != 2 || !errors.As(err, &se) || se.Col != 13 {
+		t.Fatalf("err = %v (exit %d), want the file's syntax error at column 13, exit 2", err, cli.Status(err))
 	}
-	if err := run(t.Context(), []string{"list", "-F", bad, "sport", "=", ":22"}, io.Discard, io.Discard); exitCode(err) != 2 {
+	if err := run(t.Context(), []string{"list", "-F", bad, "sport", "=", ":22"}, io.Discard, io.Discard); cli.Status(err) != 2 {
 		t.Errorf("a filter in -F and in the arguments: err = %v, want a usage error", err)
 	}
 	good := filepath.Join(dir, "good")
@@ -185,7 +185,7 @@ func TestListingOptions(t *testing.T) {
 			if _, err := parseArgs(tt.args, o.Flags()); err != nil {
 				t.Fatal(err)
 			}
-			got, err := listing(&o)
+			got, err := render.ListingFor(&o)
 			if err != nil {
 				t.Fatal(err)
 			}

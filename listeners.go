@@ -20,11 +20,8 @@ import (
 func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o cli.ListenersOptions
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
-	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.ListenersUsage, o.Flags())
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.ListenersUsage, o.Flags)
 	}
 	if len(rest) > 0 {
 		return usagef("conntab listeners takes no arguments, only flags: %q", strings.Join(rest, " "))
@@ -79,4 +76,4 @@ func loadRules(file string) (*audit.AuditRules, error) {
 }
 
 // listenersVerdict is --check's verdict on r.
-func listenersVerdict(r *audit.ListenerReport) error { return verdict("listeners", r.Severity()) }
+func listenersVerdict(r *audit.ListenerReport) error { return cli.Verdict("listeners", r.Severity()) }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/audit"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/internal/nstest"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
@@ -65,7 +66,7 @@ func listenersJSON(t *testing.T, ns *nstest.NS, args ...string) (render.Listener
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := run(t.Context(), append([]string{"listeners", "-N", ns.Path(), "--json"}, args...), &out, &errb)
-	status := processStatus(err)
+	status := cli.Status(err)
 	if status != 0 && status != 3 && status != 4 {
 		t.Fatalf("conntab listeners: %v (exit %d)\nstderr: %s", err, status, errb.String())
 	}

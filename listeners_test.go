@@ -5,19 +5,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/internal/reporttest"
 )
 
 func TestListenersCheck(t *testing.T) {
-	if got := processStatus(listenersVerdict(reporttest.ListenersReport(reporttest.ListenersSnapshot()))); got != 3 {
+	if got := cli.Status(listenersVerdict(reporttest.ListenersReport(reporttest.ListenersSnapshot()))); got != 3 {
 		t.Errorf("the synthetic host: exit %d, want 3", got)
 	}
 	snap := reporttest.ListenersSnapshot()
 	snap.Sockets = snap.Sockets[2:3] // :22 held by nc: a notice
-	if got := processStatus(listenersVerdict(reporttest.ListenersReport(snap))); got != 0 {
+	if got := cli.Status(listenersVerdict(reporttest.ListenersReport(snap))); got != 0 {
 		t.Errorf("a notice alone: exit %d, want 0", got)
 	}
-	if err := listenersVerdict(reporttest.ListenersReport(reporttest.ListenersSnapshot())); err == nil || errorText(err) != "conntab: listeners: warn\n" {
+	if err := listenersVerdict(reporttest.ListenersReport(reporttest.ListenersSnapshot())); err == nil || cli.ErrorText(err) != "conntab: listeners: warn\n" {
 		t.Errorf("verdict %v", err)
 	}
 }

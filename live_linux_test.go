@@ -17,6 +17,7 @@ import (
 	promodel "github.com/prometheus/common/model"
 
 	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/render"
 	"github.com/prometheus/common/expfmt"
 )
@@ -28,7 +29,7 @@ import (
 func TestListenersLive(t *testing.T) {
 	var out, errb bytes.Buffer
 	err := run(t.Context(), []string{"listeners", "--json", "--check"}, &out, &errb)
-	if s := processStatus(err); s != 0 && s != 3 && s != 4 {
+	if s := cli.Status(err); s != 0 && s != 3 && s != 4 {
 		t.Fatalf("exit %d (%v)\n%s", s, err, errb.String())
 	}
 	var j render.ListenersJSON
@@ -54,7 +55,7 @@ func TestPortsLive(t *testing.T) {
 
 	out.Reset()
 	err := run(t.Context(), []string{"ports", "--json", "--check"}, &out, &errb)
-	if s := processStatus(err); s != 0 && s != 3 && s != 4 {
+	if s := cli.Status(err); s != 0 && s != 3 && s != 4 {
 		t.Fatalf("--check: exit %d (%v)", s, err)
 	}
 	var j render.PortsJSON
@@ -66,8 +67,8 @@ func TestPortsLive(t *testing.T) {
 	if !j.Settings.Read || !j.Counters.Read || j.Ephemeral.Size == 0 || j.Taken.IsZero() {
 		t.Errorf("settings read %v, counters read %v, range %+v, taken %v", j.Settings.Read, j.Counters.Read, j.Ephemeral, j.Taken)
 	}
-	if want := map[analyze.Severity]int{analyze.SeverityWarn: 3, analyze.SeverityCritical: 4}; processStatus(err) != want[severityNamed(j.Severity)] {
-		t.Errorf("severity %q but exit %d", j.Severity, processStatus(err))
+	if want := map[analyze.Severity]int{analyze.SeverityWarn: 3, analyze.SeverityCritical: 4}; cli.Status(err) != want[severityNamed(j.Severity)] {
+		t.Errorf("severity %q but exit %d", j.Severity, cli.Status(err))
 	}
 }
 
@@ -175,8 +176,8 @@ func TestServeNoSuchNamespace(t *testing.T) {
 			t.Errorf("%q was still running after 5s", args)
 		}
 		cancel()
-		if err == nil || !strings.Contains(err.Error(), "conntab-test-nosuchns") || exitCode(err) != 1 {
-			t.Errorf("%q: %v (exit %d), want exit 1 naming the namespace", args, err, exitCode(err))
+		if err == nil || !strings.Contains(err.Error(), "conntab-test-nosuchns") || cli.Status(err) != 1 {
+			t.Errorf("%q: %v (exit %d), want exit 1 naming the namespace", args, err, cli.Status(err))
 		}
 		if os.Geteuid() == 0 && (err == nil || !strings.Contains(err.Error(), "/run/netns/conntab-test-nosuchns: no such file or directory")) {
 			t.Errorf("%q: %v, want why (no such file)", args, err)
@@ -198,8 +199,8 @@ func TestServeNoSuchNamespace(t *testing.T) {
 func TestTopNoSuchNamespace(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run(t.Context(), []string{"top", "-N", "conntab-test-nosuchns"}, &stdout, &stderr)
-	if err == nil || !strings.Contains(err.Error(), "conntab-test-nosuchns") || exitCode(err) != 1 {
-		t.Errorf("%v (exit %d), want exit 1 naming the namespace", err, exitCode(err))
+	if err == nil || !strings.Contains(err.Error(), "conntab-test-nosuchns") || cli.Status(err) != 1 {
+		t.Errorf("%v (exit %d), want exit 1 naming the namespace", err, cli.Status(err))
 	}
 	if os.Geteuid() == 0 && (err == nil || !strings.Contains(err.Error(), "/run/netns/conntab-test-nosuchns: no such file or directory")) {
 		t.Errorf("%v, want why (no such file)", err)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/filter"
@@ -20,35 +19,9 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	ctx.Release()
 	if err != nil {
-		fmt.Fprint(os.Stderr, errorText(err))
+		fmt.Fprint(os.Stderr, cli.ErrorText(err))
 	}
-	os.Exit(processStatus(err))
-}
-
-// processStatus is the process's exit status for what run returned: a
-// --check verdict's own (3, 4), else exitCode's.
-func processStatus(err error) int {
-	var verdict *checkFailed
-	if errors.As(err, &verdict) {
-		return verdict.status()
-	}
-	return exitCode(err)
-}
-
-// errorText is what conntab says on stderr about err: one line, then, for
-// a filter that does not parse, the filter with a caret under the place,
-// and for any usage error, where to read how to call conntab.
-func errorText(err error) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "conntab: %s\n", oneLine(err))
-	var syntax *filter.SyntaxError
-	if errors.As(err, &syntax) {
-		fmt.Fprintf(&b, "  %s\n", strings.ReplaceAll(syntax.Caret(), "\n", "\n  "))
-	}
-	if exitCode(err) == 2 {
-		b.WriteString("Run 'conntab help' for usage.\n")
-	}
-	return b.String()
+	os.Exit(cli.Status(err))
 }
 
 // run dispatches the subcommand. With no arguments, conntab opens the
@@ -73,29 +46,4 @@ func filterError(file string, err error) error {
 		return &usageError{Msg: fmt.Sprintf("%s at column %d: %s", where, syntax.Col, syntax.Msg), Err: err}
 	}
 	return &usageError{Msg: where + " (" + err.Error() + ")", Err: err}
-}
-
-// saidError is err said in other words (msg), still matching it.
-type saidError struct {
-	msg string
-	err error
-}
-
-func (e *saidError) Error() string { return e.msg }
-func (e *saidError) Unwrap() error { return e.err }
-
-// oneLine joins a multi-line error (errors.Join) into one line.
-func oneLine(err error) string {
-	return strings.ReplaceAll(err.Error(), "\n", "; ")
-}
-
-// exitCode is the status for err: 0, 2 for usage errors, 1 otherwise.
-func exitCode(err error) int {
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, errUsage):
-		return 2
-	}
-	return 1
 }

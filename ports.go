@@ -18,11 +18,8 @@ import (
 func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := cli.DefaultPortsOptions()
 	rest, err := parseArgs(args, o.Flags())
-	if err != nil {
-		return err
-	}
-	if o.Help {
-		return cli.WriteHelp(stdout, cli.PortsUsage, o.Flags())
+	if err != nil || o.Help {
+		return helpOr(err, stdout, cli.PortsUsage, o.Flags)
 	}
 	if len(rest) > 0 {
 		return usagef("conntab ports takes no arguments, only flags: %q", strings.Join(rest, " "))
@@ -34,51 +31,27 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The pools are TCP's alone; UDP would only cost time.
 	cfg.Settings, cfg.Protos, cfg.Notify = true, []model.Proto{model.ProtoTCP}, notifier(stderr)
 	th := o.Thresholds
-	s, collectErr := sample.TakeAfter(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Thresholds: th, Ports: true}, o.Interval)
+	s, collectErr := sample.TakeAfter(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Thresholds: th, Ports: true, WhatIf: &o.WhatIf}, o.Interval)
 	if s == nil {
 		return collectErr
 	}
-	r := s.Net().Ports
-
+	r, alt, changes := s.Net().Ports, s.Net().WhatIf, o.WhatIf.Changes(&s.Net().Snap.Host)
 	err = writeReport(stdout, "report", func(w *bufio.Writer) error {
-		if o.JSON {
+		if o.JSON && alt != nil {
+			return render.PortsWhatIfDocument(w, r, alt, changes)
+		} else if o.JSON {
 			return render.PortsDocument(w, r)
 		}
-		render.PortsText(w, r, render.PortsTextOptions{
-			NetNS: o.NetNS, Source: s.Net().Snap.Source, Samples: s.Net().DT,
-			Top: o.Top, Width: render.TerminalWidth(stdout), Thresholds: th,
-		})
+		to := render.PortsTextOptions{NetNS: o.NetNS, Source: s.Net().Snap.Source, Samples: s.Net().DT,
+			Top: o.Top, Width: render.TerminalWidth(stdout), Thresholds: th}
+		render.PortsText(w, r, to)
+		if alt != nil {
+			render.PortsWhatIfText(w, r, alt, changes, to)
+		}
 		return nil
 	})
 	return ending(err, collectErr, o.Check, func() error { return portsVerdict(r) })
 }
 
-// checkFailed is --check's verdict on a report whose worst finding is a
-// warning (exit status 3) or critical (4). main says it in one line,
-// "conntab: ports: warn".
-type checkFailed struct {
-	command  string // ports, listeners
-	severity analyze.Severity
-}
-
-func (e *checkFailed) Error() string { return e.command + ": " + e.severity.String() }
-
-// status is the exit status the verdict gives.
-func (e *checkFailed) status() int {
-	if e.severity >= analyze.SeverityCritical {
-		return 4
-	}
-	return 3
-}
-
-// verdict is --check's verdict on a report of command whose worst
-// finding is sev: nil for a notice or less.
-func verdict(command string, sev analyze.Severity) error {
-	if sev >= analyze.SeverityWarn {
-		return &checkFailed{command: command, severity: sev}
-	}
-	return nil
-}
-
 // portsVerdict is --check's verdict on r.
-func portsVerdict(r *analyze.PortsReport) error { return verdict("ports", r.Severity()) }
+func portsVerdict(r *analyze.PortsReport) error { return cli.Verdict("ports", r.Severity()) }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conntab/conntab/analyze"
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/internal/reporttest"
 	"github.com/conntab/conntab/model"
 )
@@ -36,7 +37,7 @@ func TestPortsCheck(t *testing.T) {
 				{Kind: analyze.FindPool, Severity: tt.severity},
 			}}
 			err := portsVerdict(r)
-			if got := processStatus(err); got != tt.status {
+			if got := cli.Status(err); got != tt.status {
 				t.Errorf("exit %d, want %d (err %v)", got, tt.status, err)
 			}
 			if err == nil {
@@ -45,23 +46,23 @@ func TestPortsCheck(t *testing.T) {
 				}
 				return
 			}
-			if diff := cmp.Diff(tt.stderr, errorText(err)); diff != "" {
+			if diff := cmp.Diff(tt.stderr, cli.ErrorText(err)); diff != "" {
 				t.Errorf("stderr (-want +got)\n%s", diff)
 			}
 		})
 	}
 	// The synthetic reports: a warning each.
-	if got := processStatus(portsVerdict(reporttest.PortsReport())); got != 3 {
+	if got := cli.Status(portsVerdict(reporttest.PortsReport())); got != 3 {
 		t.Errorf("portsReport: exit %d, want 3", got)
 	}
-	if got := processStatus(portsVerdict(reporttest.PortsReportClean())); got != 0 {
+	if got := cli.Status(portsVerdict(reporttest.PortsReportClean())); got != 0 {
 		t.Errorf("portsReportClean: exit %d, want 0", got)
 	}
 	// A runtime or usage error keeps its status.
-	if got := processStatus(errors.New("boom")); got != 1 {
+	if got := cli.Status(errors.New("boom")); got != 1 {
 		t.Errorf("a runtime error: exit %d, want 1", got)
 	}
-	if got := processStatus(usagef("bad")); got != 2 {
+	if got := cli.Status(usagef("bad")); got != 2 {
 		t.Errorf("a usage error: exit %d, want 2", got)
 	}
 }

@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log"
-	"net"
-	"os"
 	"strings"
 
 	"github.com/conntab/conntab/cli"
@@ -20,10 +16,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o := cli.DefaultServeOptions()
 	rest, err := parseArgs(args, o.Flags())
 	switch {
-	case err != nil:
-		return err
-	case o.Help:
-		return cli.WriteHelp(stdout, cli.ServeUsage, o.Flags())
+	case err != nil || o.Help:
+		return helpOr(err, stdout, cli.ServeUsage, o.Flags)
 	case len(rest) > 0:
 		return usagef("conntab serve takes no arguments, only flags: %q", strings.Join(rest, " "))
 	}
@@ -46,22 +40,5 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.Once {
 		return e.WriteOnce(stdout)
 	}
-	return listenError(o.Listen, e.ListenAndServe(ctx, o.Listen, log.New(stderr, "conntab: ", 0)))
-}
-
-// listenError says why serve could not listen on addr (--listen), which
-// the flag already found well formed: the host's answer (the port is
-// taken, the address is not this host's), exit status 1. Other errors
-// pass as they are.
-func listenError(addr string, err error) error {
-	var op *net.OpError
-	if !errors.As(err, &op) || op.Op != "listen" {
-		return err
-	}
-	reason := op.Err
-	var sys *os.SyscallError
-	if errors.As(reason, &sys) {
-		reason = sys.Err
-	}
-	return &saidError{msg: fmt.Sprintf("cannot serve on %q (--listen): %v", addr, reason), err: err}
+	return e.ListenAndServe(ctx, o.Listen, log.New(stderr, "conntab: ", 0))
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/render"
 )
 
@@ -32,7 +33,7 @@ func TestThresholdChangesVerdict(t *testing.T) {
 		args := append([]string{"ports", "--check", "-N", p.ns.Path()}, tt.thresholds...)
 		var out, errb bytes.Buffer
 		err := run(t.Context(), args, &out, &errb)
-		if got := processStatus(err); got != tt.exit {
+		if got := cli.Status(err); got != tt.exit {
 			t.Errorf("%s: exit %d (%v), want %d\n%s%s", strings.Join(tt.thresholds, " "), got, err, tt.exit, out.String(), errb.String())
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/conntab/conntab/cli"
 )
 
 // usageCase is a command line that must be a usage error (exit 2) whose
@@ -22,8 +24,8 @@ func checkUsageErrors(t *testing.T, cases []usageCase) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
 			err := run(t.Context(), tt.args, &out, &errb)
-			if !errors.Is(err, errUsage) || processStatus(err) != 2 {
-				t.Fatalf("err = %v (exit %d), want a usage error, exit 2", err, processStatus(err))
+			if !errors.Is(err, errUsage) || cli.Status(err) != 2 {
+				t.Fatalf("err = %v (exit %d), want a usage error, exit 2", err, cli.Status(err))
 			}
 			if !strings.Contains(err.Error(), tt.quote) {
 				t.Errorf("%q does not quote %s", err.Error(), tt.quote)

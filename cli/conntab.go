@@ -12,7 +12,7 @@ type RunFunc = func(ctx context.Context, args []string, stdout, stderr io.Writer
 
 // Runs are what runs each of conntab's commands: package main's wiring.
 type Runs struct {
-	Top, List, Ports, Listeners, Serve RunFunc
+	Top, List, Ports, Listeners, Serve, Watch, Kill RunFunc
 }
 
 // Conntab is conntab's command line: its commands, each with its flags
@@ -38,6 +38,8 @@ func Conntab(run Runs) *Program {
 			cmd("list", "ls", "every socket, one per line; --json, --csv, -s", ListUsage, new(ListOptions).Flags, run.List),
 			cmd("ports", "", "ephemeral port exhaustion: pools, settings, findings and advice; --json, --check", PortsUsage, new(PortsOptions).Flags, run.Ports),
 			cmd("listeners", "", "what listens, where, as whom, and what looks wrong; --json, --check, --rules", ListenersUsage, new(ListenersOptions).Flags, run.Listeners),
+			cmd("watch", "", "a stream of events: opens, state changes, closes with lifetimes and bytes; --json", WatchUsage, new(WatchOptions).Flags, run.Watch),
+			cmd("kill", "", "close the sockets a filter selects (ss -K); lists them unless --yes", KillUsage, new(KillOptions).Flags, run.Kill),
 			cmd("serve", "", "a Prometheus exporter: /metrics, one snapshot per scrape (docs/prometheus.md)", ServeUsage, new(ServeOptions).Flags, run.Serve),
 		},
 		Default: "list", Hints: Hints(), Sections: conntabSections(),

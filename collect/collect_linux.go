@@ -58,6 +58,7 @@ func (c *Collector) collectOne(ctx context.Context, emit func(*model.Snapshot, [
 		// does not stand between the two.
 		snap.Taken = time.Now()
 		dumpErr = c.dump(ctx, snap, emit)
+		snap.Read = time.Now()
 		return nil
 	})
 	if err != nil {

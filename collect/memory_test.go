@@ -1,6 +1,8 @@
 package collect
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -51,16 +53,23 @@ func TestOwnerMemory(t *testing.T) {
 }
 
 // BenchmarkOwnerMemory applies the memory to a dashboard's sample of the
-// benchmark namespace's shape: 90,000 connections owned, 40,000 TIME_WAIT
-// remembered.
+// benchmark namespace's shape, 90 connections owned to every 40 TIME_WAIT
+// remembered: 130,000 sockets, as the default fixture, and a million.
 func BenchmarkOwnerMemory(b *testing.B) {
+	for _, n := range []int{130000, 1000000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { benchOwnerMemory(b, n) })
+	}
+}
+
+func benchOwnerMemory(b *testing.B, n int) {
+	live := n * 9 / 13
 	var socks []model.Socket
 	var owners []model.Owner
-	for i := range 130000 {
+	for i := range n {
 		s := model.Socket{Proto: model.ProtoTCP, Family: model.FamilyInet, State: model.StateEstablished, Cookie: uint64(i + 1),
-			Local:  netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, byte(i >> 16), byte(i >> 8)}), uint16(i)),
+			Local:  netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, byte(i >> 24), byte(i >> 16), byte(i >> 8)}), uint16(i)),
 			Remote: netip.MustParseAddrPort("127.0.0.1:8080")}
-		if i < 90000 {
+		if i < live {
 			s.Inode = uint64(i + 1)
 			owners = append(owners, model.Owner{Inode: s.Inode, PID: int32(100 + i%5), FD: int32(i), Comm: "holder"})
 		} else {
@@ -68,13 +77,17 @@ func BenchmarkOwnerMemory(b *testing.B) {
 		}
 		socks = append(socks, s)
 	}
+	// The kernel's hash order, not the cookies'.
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(socks), func(i, j int) { socks[i], socks[j] = socks[j], socks[i] })
 	// The TIME_WAIT sockets were connections of the holders a sample ago.
 	before := make([]model.Socket, len(socks))
 	copy(before, socks)
 	prevOwners := append([]model.Owner(nil), owners...)
-	for i := 90000; i < len(before); i++ {
-		before[i].State, before[i].Inode = model.StateEstablished, uint64(i+1)
-		prevOwners = append(prevOwners, model.Owner{Inode: uint64(i + 1), PID: 100, FD: int32(i), Comm: "holder"})
+	for i := range before {
+		if s := &before[i]; s.State == model.StateTimeWait {
+			s.State, s.Inode = model.StateEstablished, s.Cookie
+			prevOwners = append(prevOwners, model.Owner{Inode: s.Inode, PID: 100, FD: int32(i), Comm: "holder"})
+		}
 	}
 	var mem ownerMemory
 	mem = mem.apply(&model.Snapshot{Sockets: before, Owners: model.NewOwners(prevOwners, 0)})
@@ -84,7 +97,7 @@ func BenchmarkOwnerMemory(b *testing.B) {
 		snap.Former = nil
 		mem = mem.apply(snap)
 	}
-	if len(snap.Former) != 40000 {
-		b.Fatalf("%d former owners, want 40000", len(snap.Former))
+	if len(snap.Former) != n-live {
+		b.Fatalf("%d former owners, want %d", len(snap.Former), n-live)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/conntab/conntab/model"
 )
@@ -131,6 +132,23 @@ func mergeOwners(a, b []model.Owner) []model.Owner {
 		}
 	}
 	return append(append(out, a...), b...)
+}
+
+// mergeOwnersInto merges b into a, both sorted by compareOwners, in a's
+// own array, which must have room for b: as mergeOwners, a's owners
+// before b's equal ones. From the end, each of b's owners finds its place
+// by bisection and the owners of a after it move up in one copy, so a
+// few re-read processes cost a million kept owners one move each.
+func mergeOwnersInto(a, b []model.Owner) []model.Owner {
+	hi := len(a) // a[:hi] is what is left to merge
+	a = a[:len(a)+len(b)]
+	for k := len(b) - 1; k >= 0; k-- {
+		pos := sort.Search(hi, func(i int) bool { return compareOwners(a[i], b[k]) > 0 })
+		copy(a[pos+k+1:hi+k+1], a[pos:hi])
+		a[pos+k] = b[k]
+		hi = pos
+	}
+	return a
 }
 
 // hiddenProcs counts the processes whose descriptors could not be read

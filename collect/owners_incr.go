@@ -220,41 +220,9 @@ func dumpInodes(sockets []model.Socket, a, tmp []uint64) (inodes, spare []uint64
 	return out, tmp[:0]
 }
 
-// sortInodes sorts a by LSD radix, a byte at a time, skipping the bytes in
-// which every value agrees; tmp must be as long as a. It returns the
-// result, in whichever of the two buffers holds it, and the other. A
-// comparison sort of the 130,000 inodes of a large dump costs 10 ms on the
-// benchmark VM; this, one.
-func sortInodes(a, tmp []uint64) (sorted, scratch []uint64) {
-	var or, and uint64 = 0, ^uint64(0)
-	for _, v := range a {
-		or |= v
-		and &= v
-	}
-	differ := or ^ and
-	var count [256]int
-	for shift := uint(0); shift < 64; shift += 8 {
-		if (differ>>shift)&0xff == 0 {
-			continue
-		}
-		clear(count[:])
-		for _, v := range a {
-			count[(v>>shift)&0xff]++
-		}
-		sum := 0
-		for i, c := range count {
-			count[i] = sum
-			sum += c
-		}
-		for _, v := range a {
-			d := (v >> shift) & 0xff
-			tmp[count[d]] = v
-			count[d]++
-		}
-		a, tmp = tmp, a
-	}
-	return a, tmp
-}
+// sortInodes is model.SortInodes: a comparison sort of the 130,000 inodes
+// of a large dump costs 10 ms on the benchmark VM; the radix sort, one.
+func sortInodes(a, tmp []uint64) (sorted, scratch []uint64) { return model.SortInodes(a, tmp) }
 
 // newUnowned returns the inodes of dump (sorted) that no owner in cur
 // explains and that are new since the last snapshot: in neither its dump
@@ -292,21 +260,55 @@ func newUnowned(dump []uint64, cur, prevOwners []model.Owner, prevDump []uint64)
 }
 
 // keptOwners appends to out the owners of the processes in kept, named as
-// kept names them now, in their order.
+// kept names them now, in their order. Processes make their sockets in
+// runs, so neighbours by inode mostly share a pid: each run is looked up
+// once and copied whole.
 func keptOwners(owners []model.Owner, kept map[int32]procEntry, out []model.Owner) []model.Owner {
-	// Processes make their sockets in runs, so neighbours by inode mostly
-	// share a pid: look each run up once.
-	lastPID, keep, comm := int32(-1), false, ""
-	for _, o := range owners {
-		if o.PID != lastPID {
-			var e procEntry
-			e, keep = kept[o.PID]
-			lastPID, comm = o.PID, e.comm
+	for i := 0; i < len(owners); {
+		j := pidRun(owners, i)
+		if e, ok := kept[owners[i].PID]; ok {
+			start := len(out)
+			out = append(out, owners[i:j]...)
+			for k := start; k < len(out); k++ {
+				if out[k].Comm != e.comm {
+					out[k].Comm = e.comm
+				}
+			}
 		}
-		if keep {
-			o.Comm = comm
-			out = append(out, o)
-		}
+		i = j
 	}
 	return out
+}
+
+// keptAsIs reports whether the owners of the processes kept, named as
+// kept names them now, and those of the processes read again (scanned,
+// sorted) are together owners as they are. A dashboard's sample mostly
+// re-reads only processes whose sockets did not change (a descriptor
+// count that moved for a pipe or a file), and its owners, a million on a
+// large host, are then the last sample's own slice, not a copy.
+func keptAsIs(owners []model.Owner, kept map[int32]procEntry, scanned []model.Owner) bool {
+	k := 0
+	for i := 0; i < len(owners); {
+		j := pidRun(owners, i)
+		e, ok := kept[owners[i].PID]
+		for ; i < j; i++ {
+			switch {
+			case ok && owners[i].Comm == e.comm:
+			case !ok && k < len(scanned) && owners[i] == scanned[k]:
+				k++
+			default:
+				return false
+			}
+		}
+	}
+	return k == len(scanned)
+}
+
+// pidRun is the end of the run of owners from i on that share its pid.
+func pidRun(owners []model.Owner, i int) int {
+	j := i + 1
+	for j < len(owners) && owners[j].PID == owners[i].PID {
+		j++
+	}
+	return j
 }

@@ -255,9 +255,10 @@ func (t *ownerTracker) update(kept map[int32]procEntry, scan ownerScan) {
 	for _, p := range scan.procs {
 		procs[p.pid] = procEntry{p.ident, p.comm}
 	}
-	owners := keptOwners(t.owners, kept, make([]model.Owner, 0, len(t.owners)+len(scan.owners)))
-	if len(scan.owners) > 0 {
-		owners = mergeOwners(owners, scan.owners)
+	owners := t.owners // shared with the last snapshot, never written
+	if !keptAsIs(t.owners, kept, scan.owners) {
+		owners = keptOwners(t.owners, kept, make([]model.Owner, 0, len(t.owners)+len(scan.owners)))
+		owners = mergeOwnersInto(owners, scan.owners)
 	}
 	t.procs, t.owners = procs, owners
 	if scan.err != nil && t.err == nil {

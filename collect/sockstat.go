@@ -90,3 +90,14 @@ func (s procSockstat) estimate(protos []model.Proto, families []model.Family, st
 	}
 	return n + n/8 + 64
 }
+
+// estimateOne is estimate for one file, proto over family. TIME_WAIT
+// sockets are counted once for both families, so an IPv6 file is given
+// room for all of them.
+func (s procSockstat) estimateOne(proto model.Proto, family model.Family, states model.StateSet) int {
+	n := s.estimate([]model.Proto{proto}, []model.Family{family}, states)
+	if proto == model.ProtoTCP && family == model.FamilyInet6 && states.Has(model.StateTimeWait) && s.tw > 0 {
+		n += s.tw + s.tw/8
+	}
+	return n
+}

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 )
@@ -155,11 +156,36 @@ func (e *Exporter) serveScrape(w http.ResponseWriter, r *http.Request, f format,
 func (e *Exporter) ListenAndServe(ctx context.Context, addr string, logger *log.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return listenError(addr, err)
 	}
 	logger.Printf("serving metrics on http://%s/metrics", ln.Addr())
 	return e.Serve(ctx, ln, logger)
 }
+
+// listenError says why addr (--listen), well formed, could not be
+// listened on: the host's answer (the port is taken, the address is not
+// this host's), still matching err.
+func listenError(addr string, err error) error {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "listen" {
+		return err
+	}
+	reason := op.Err
+	var sys *os.SyscallError
+	if errors.As(reason, &sys) {
+		reason = sys.Err
+	}
+	return &saidError{msg: fmt.Sprintf("cannot serve on %q (--listen): %v", addr, reason), err: err}
+}
+
+// saidError is err said in other words (msg), still matching it.
+type saidError struct {
+	msg string
+	err error
+}
+
+func (e *saidError) Error() string { return e.msg }
+func (e *saidError) Unwrap() error { return e.err }
 
 // Serve serves e's Handler on ln until ctx ends, then shuts down, giving
 // scrapes in progress a few seconds. Every phase of a request has a

@@ -35,18 +35,25 @@ type Owners struct {
 	HiddenErr error
 }
 
-// NewOwners indexes owners (it sorts the slice it is given).
+// NewOwners indexes owners: it sorts the slice it is given, unless it is
+// sorted already. A sorted slice is only read, so two Owners may share
+// it (a collector hands its last snapshot's owners on when no process
+// changed) while another goroutine reads the first.
 func NewOwners(owners []Owner, hidden int) *Owners {
-	slices.SortFunc(owners, func(a, b Owner) int {
-		switch {
-		case a.Inode != b.Inode:
-			return cmpUint(a.Inode, b.Inode)
-		case a.PID != b.PID:
-			return int(a.PID - b.PID)
-		}
-		return int(a.FD - b.FD)
-	})
+	if !slices.IsSortedFunc(owners, compareOwners) {
+		slices.SortFunc(owners, compareOwners)
+	}
 	return &Owners{byInode: owners, Hidden: hidden}
+}
+
+func compareOwners(a, b Owner) int {
+	switch {
+	case a.Inode != b.Inode:
+		return cmpUint(a.Inode, b.Inode)
+	case a.PID != b.PID:
+		return int(a.PID - b.PID)
+	}
+	return int(a.FD - b.FD)
 }
 
 func cmpUint(a, b uint64) int {

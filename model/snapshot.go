@@ -27,6 +27,9 @@ type Snapshot struct {
 	// Taken is when the sockets were read: the moment their dump
 	// started, which rates between snapshots are measured from.
 	Taken time.Time
+	// Read is when the dump ended: each socket it holds existed at some
+	// moment between Taken and Read. Zero when the source does not say.
+	Read time.Time
 	// Duration is how long the whole reading took: the dump, the
 	// settings and the owners.
 	Duration time.Duration
@@ -59,14 +62,28 @@ func (snap *Snapshot) OwnersOf(s *Socket) []Owner {
 
 // Unowned counts the sockets that belong to a file but to no process the
 // walk of /proc could see (those of processes this user cannot inspect);
-// 0 when processes were not asked for, or every one could be seen.
+// 0 when processes were not asked for, or every one could be seen. The
+// sockets' inodes are sorted and merged with the owners, which are sorted
+// by inode: a lookup of each of a million sockets (Owners.Of) cost half a
+// second, this some tens of milliseconds.
 func (snap *Snapshot) Unowned() int {
 	if snap.Owners == nil || snap.Owners.Hidden == 0 {
 		return 0
 	}
-	n := 0
+	inodes := make([]uint64, 0, len(snap.Sockets))
 	for i := range snap.Sockets {
-		if s := &snap.Sockets[i]; s.Inode != 0 && len(snap.Owners.Of(s.Inode)) == 0 {
+		if ino := snap.Sockets[i].Inode; ino != 0 {
+			inodes = append(inodes, ino)
+		}
+	}
+	inodes, _ = SortInodes(inodes, make([]uint64, len(inodes)))
+	owners := snap.Owners.byInode
+	n, j := 0, 0
+	for _, ino := range inodes {
+		for j < len(owners) && owners[j].Inode < ino {
+			j++
+		}
+		if j == len(owners) || owners[j].Inode != ino {
 			n++
 		}
 	}

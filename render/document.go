@@ -16,6 +16,14 @@ func PortsDocument(w io.Writer, r *analyze.PortsReport) error {
 	return writeDocument(w, NewPortsJSON(r))
 }
 
+// PortsWhatIfDocument writes r's document with its "what_if" member:
+// after, the report under the settings changes lists.
+func PortsWhatIfDocument(w io.Writer, r, after *analyze.PortsReport, changes []analyze.Change) error {
+	j := NewPortsJSON(r)
+	j.WhatIf = NewWhatIfJSON(after, changes)
+	return writeDocument(w, j)
+}
+
 // ListenersDocument writes r as the JSON of `conntab listeners --json`:
 // one ListenersJSON document.
 func ListenersDocument(w io.Writer, r *audit.ListenerReport) error {

@@ -28,6 +28,8 @@ type PortsJSON struct {
 	BindPools       []BindPoolJSON `json:"bind_pools"`
 	Findings        []FindingJSON  `json:"findings"`
 	Severity        string         `json:"severity"`
+	// WhatIf is --what-if's report, null without one.
+	WhatIf *WhatIfJSON `json:"what_if"`
 }
 
 // EphemeralJSON is the ephemeral range and what is left of it: Size less

@@ -167,7 +167,7 @@ func TestPortsJSONPoolKeys(t *testing.T) {
 	if diff := cmp.Diff(wantBind, keys(doc.BindPools[0])); diff != "" {
 		t.Errorf("bind pool keys (-want +got)\n%s", diff)
 	}
-	wantTop := sorted("netns taken ephemeral held_ports settings counters interval_seconds deltas time_wait pools bind_pools findings severity")
+	wantTop := sorted("netns taken ephemeral held_ports settings counters interval_seconds deltas time_wait pools bind_pools findings severity what_if")
 	if diff := cmp.Diff(wantTop, keys(doc.Top)); diff != "" {
 		t.Errorf("top-level keys (-want +got)\n%s", diff)
 	}

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -108,16 +107,12 @@ func appendOpensWhy(dst []byte, r *analyze.PortsReport, column string) []byte {
 // poolRow is one line of the POOLS table; exhaustion adds EXHAUSTED IN.
 func poolRow(pool *analyze.PoolReport, exhaustion bool) []string {
 	est, tw := pool.States.Of(model.StateEstablished), pool.States.Of(model.StateTimeWait)
-	sustains := "∞ tw_reuse"
-	if !math.IsInf(pool.MaxRate, 1) {
-		sustains = string(model.AppendRate(nil, pool.MaxRate))
-	}
 	row := []string{
 		safe(pool.Subject()),
 		strconv.Itoa(est), strconv.Itoa(tw), strconv.Itoa(pool.InUse - est - tw),
 		strconv.Itoa(pool.InUse), strconv.Itoa(pool.Usable), strconv.Itoa(pool.Free()),
 		strconv.FormatFloat(pool.Utilisation()*100, 'f', 1, 64),
-		string(model.AppendRate(nil, pool.Rate)), sustains,
+		string(model.AppendRate(nil, pool.Rate)), sustains(pool),
 	}
 	if exhaustion {
 		left := "-"

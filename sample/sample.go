@@ -26,6 +26,9 @@ type Config struct {
 	// each namespace; Ports asks for the ports report (analyze.Ports) as
 	// well, and implies Dests.
 	Dests, Ports bool
+	// WhatIf, with Ports, asks for the ports report again under other
+	// settings (Net.WhatIf): nothing changes on the host.
+	WhatIf *analyze.WhatIf
 	// Rules, when set, asks for the listener audit of each namespace,
 	// with Names naming its ports, users and processes.
 	Rules *audit.AuditRules
@@ -68,6 +71,9 @@ type Net struct {
 	Dests *analyze.DestIndex
 	// Ports is the ports report; nil unless Config.Ports.
 	Ports *analyze.PortsReport
+	// WhatIf is the ports report under Config.WhatIf's settings; nil
+	// without one.
+	WhatIf *analyze.PortsReport
 	// Listeners is the listener audit; nil unless Config.Rules is set.
 	Listeners *audit.ListenerReport
 	// Diff follows sockets from the previous sample; nil unless
@@ -132,6 +138,11 @@ func work(cfg *Config, snap *model.Snapshot, before *Net) *Net {
 	}
 	if cfg.Ports {
 		n.Ports = analyze.Ports(snap, n.Dests, counters, n.DT, th)
+	}
+	if cfg.Ports && !cfg.WhatIf.IsZero() {
+		alt := *snap // the same sockets, judged under other settings
+		alt.Host = cfg.WhatIf.Apply(snap.Host)
+		n.WhatIf = analyze.Ports(&alt, analyze.Destinations(&alt, prevDests, n.DT, th), counters, n.DT, th)
 	}
 	if cfg.Rules != nil {
 		l := cfg.Names

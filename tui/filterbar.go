@@ -1,8 +1,9 @@
 package tui
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/conntab/conntab/filter"
@@ -13,17 +14,14 @@ import (
 // the parent's (common.filter): the line only says what to apply.
 type filterBar struct {
 	editing bool
-	input   textinput.Model
+	input   lineInput
 	// err is why what is typed does not parse, or why the last filter
 	// applied did not compile (the last good one is then kept).
 	err error
 }
 
 func newFilterBar() filterBar {
-	in := textinput.New()
-	in.Prompt = "/"
-	in.Placeholder = "state time-wait and dport = :5432"
-	return filterBar{input: in}
+	return filterBar{input: newLineInput("/", "state time-wait and dport = :5432")}
 }
 
 // open opens the line on text, the filter in force.
@@ -31,8 +29,7 @@ func (b filterBar) open(text string) (filterBar, tea.Cmd) {
 	b.editing = true
 	b.input.SetValue(text)
 	b.input.CursorEnd()
-	cmd := b.input.Focus()
-	return b, cmd
+	return b, nil
 }
 
 // applied is a filter the line applies; nil selects everything.
@@ -53,22 +50,20 @@ func (b filterBar) update(k *KeyMap, msg tea.KeyPressMsg) (filterBar, tea.Cmd, *
 		}
 		return b.close(), nil, &applied{filter: f}
 	}
-	var cmd tea.Cmd
-	b.input, cmd = b.input.Update(msg)
-	_, b.err = parseFilter(b.input.Value())
-	return b, cmd, nil
+	b = b.edited(msg)
+	return b, nil, nil
 }
 
-// pass hands the input a message that is not a key (the cursor's blink).
-func (b filterBar) pass(msg tea.Msg) (filterBar, tea.Cmd) {
-	var cmd tea.Cmd
-	b.input, cmd = b.input.Update(msg)
-	return b, cmd
+// edited is the line after msg: a key that edits it, or text pasted.
+func (b filterBar) edited(msg tea.Msg) filterBar {
+	b.input.value = slices.Clone(b.input.value) // b is a copy: leave the old line's text alone
+	b.input.update(msg)
+	_, b.err = parseFilter(b.input.Value())
+	return b
 }
 
 func (b filterBar) close() filterBar {
 	b.editing, b.err = false, nil
-	b.input.Blur()
 	return b
 }
 
@@ -79,13 +74,7 @@ func (b *filterBar) takes(msg tea.KeyPressMsg) bool {
 	if !b.editing {
 		return false
 	}
-	km := &b.input.KeyMap
-	for _, kb := range []key.Binding{km.WordForward, km.WordBackward, km.DeleteWordBackward, km.DeleteWordForward} {
-		if key.Matches(msg, kb) {
-			return true
-		}
-	}
-	return false
+	return b.input.takesAlt(msg)
 }
 
 // resize fits the input to a screen width cells wide.

@@ -19,7 +19,7 @@ func (m *Model) footer() []string {
 		if m.filter.err != nil {
 			lines = m.message("✗ " + safe(m.filter.err.Error()))
 		}
-		return append(lines, m.filter.input.View())
+		return append(lines, m.filter.input.View(st.Selected, st.Dim))
 	case m.filter.err != nil:
 		return m.message("✗ " + safe(m.filter.err.Error()) + " (kept the last good filter)")
 	case m.loop.err != nil:

@@ -24,7 +24,7 @@ type header struct {
 	history     history
 	root        bool
 	// unowned counts the sockets of processes this user cannot inspect;
-	// privNotice says so (render.HiddenOwnersShort).
+	// privNotice says so (render.HiddenOwnersCounted).
 	unowned    int
 	privNotice string
 }
@@ -37,7 +37,9 @@ func (h *header) add(snap *model.Snapshot) {
 	if h.root {
 		euid = 0
 	}
-	h.privNotice = render.HiddenOwnersShort(snap, euid)
+	if h.privNotice = ""; h.unowned > 0 {
+		h.privNotice = render.HiddenOwnersCounted(h.unowned, snap.Owners.Hidden, euid)
+	}
 	if !h.root && h.privNotice != "" {
 		h.privNotice += ": run as root"
 	}

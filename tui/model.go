@@ -141,10 +141,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	}
-	if m.filter.editing {
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.pass(msg)
-		return m, cmd
+	if paste, ok := msg.(tea.PasteMsg); ok && m.filter.editing {
+		m.filter = m.filter.edited(paste)
 	}
 	return m, nil
 }

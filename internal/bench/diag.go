@@ -17,8 +17,16 @@ import (
 // the floor any netlink-based lister pays.
 const bareDumpArg = "-bare-dump"
 
+// oneWalkArg, after bareDumpArg, makes it one TCPDIAG_GETSOCK dump of
+// both families, one walk of the kernel's tables, as conntab asks.
+const oneWalkArg = "one-walk"
+
 const (
 	sockDiagByFamily = 20 // SOCK_DIAG_BY_FAMILY
+	tcpDiagGetSock   = 18 // TCPDIAG_GETSOCK
+	// inetDiagReqV1Len is sizeof(struct inet_diag_req): family, src_len,
+	// dst_len, ext, a 48-byte inet_diag_sockid, states, dbug.
+	inetDiagReqV1Len = 60
 	// inetDiagReqLen is sizeof(struct inet_diag_req_v2): family, protocol,
 	// ext, pad, states (u32), and a 48-byte inet_diag_sockid.
 	inetDiagReqLen = 56
@@ -48,10 +56,25 @@ func dialDiag() (*netlink.Conn, error) {
 // dump asks for every socket of family and protocol and hands each
 // message's payload to fn.
 func dump(c *netlink.Conn, family, protocol uint8, fn func(data []byte) error) error {
-	req := netlink.Message{
+	return dumpReq(c, netlink.Message{
 		Header: netlink.Header{Type: sockDiagByFamily, Flags: netlink.Request | netlink.Dump},
 		Data:   inetDiagReq(family, protocol, allStates),
-	}
+	}, fn)
+}
+
+// dumpOneWalk asks for every TCP socket of both families in one
+// TCPDIAG_GETSOCK request, which the kernel answers with one walk of its
+// tables (the family in the request is ignored).
+func dumpOneWalk(c *netlink.Conn, fn func(data []byte) error) error {
+	req := make([]byte, inetDiagReqV1Len)
+	binary.NativeEndian.PutUint32(req[52:56], allStates)
+	return dumpReq(c, netlink.Message{
+		Header: netlink.Header{Type: tcpDiagGetSock, Flags: netlink.Request | netlink.Dump},
+		Data:   req,
+	}, fn)
+}
+
+func dumpReq(c *netlink.Conn, req netlink.Message, fn func(data []byte) error) error {
 	if _, err := c.Send(req); err != nil {
 		return fmt.Errorf("inet_diag request: %w", err)
 	}
@@ -79,7 +102,8 @@ func diagState(b []byte) (uint8, error) {
 }
 
 func bareDumpMain(args []string) int {
-	if len(args) != 0 {
+	oneWalk := len(args) == 1 && args[0] == oneWalkArg
+	if len(args) != 0 && !oneWalk {
 		fmt.Fprintf(os.Stderr, "bench %s: unexpected arguments %q\n", bareDumpArg, args)
 		return 2
 	}
@@ -90,15 +114,23 @@ func bareDumpMain(args []string) int {
 	}
 	defer c.Close()
 	var msgs, bytes int
-	for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
-		if err := dump(c, family, unix.IPPROTO_TCP, func(b []byte) error {
-			msgs++
-			bytes += len(b)
-			return nil
-		}); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			return 1
+	count := func(b []byte) error {
+		msgs++
+		bytes += len(b)
+		return nil
+	}
+	if oneWalk {
+		err = dumpOneWalk(c, count)
+	} else {
+		for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
+			if err = dump(c, family, unix.IPPROTO_TCP, count); err != nil {
+				break
+			}
 		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
 	}
 	fmt.Printf("%d sockets, %d bytes\n", msgs, bytes)
 	return 0

@@ -117,6 +117,14 @@ func TestFixture(t *testing.T) {
 	if res.Wall <= 0 || res.MaxRSS <= 0 {
 		t.Errorf("bare dump measured as %+v; want wall time and ru_maxrss", res)
 	}
+	// One walk of both families finds the same sockets.
+	res, err = f.runIn(ctx, spawnRequest{Argv: []string{self, bareDumpArg, oneWalkArg}, Count: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Lines != 1 || !regexpSockets.MatchString(res.LastLine) {
+		t.Errorf("one-walk bare dump printed %d lines, last %q; want one line \"250 sockets, ...\"", res.Lines, res.LastLine)
+	}
 	// A timed run is traced: its peak RSS is read as it exits.
 	res, err = f.runIn(ctx, spawnRequest{Argv: []string{self, bareDumpArg}})
 	if err != nil {

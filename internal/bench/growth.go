@@ -23,6 +23,7 @@ const (
 	gPorts
 	gServe
 	gSS
+	gBare
 	nGrowthProbes
 )
 
@@ -54,6 +55,10 @@ func growthProbes(bin string) []*probe {
 	// a loaded machine can take at a million sockets.
 	p[gServe] = &probe{name: "conntab serve --once --timeout 2m", argv: []string{bin, "serve", "--once", "--timeout", "2m"}}
 	p[gSS] = &probe{name: "ss -tan", argv: []string{"ss", "-tan"}}
+	// The kernel's part, the floor of every sock_diag reader at that
+	// size: conntab's one walk of both families, its replies discarded.
+	self, _ := os.Executable()
+	p[gBare] = &probe{name: "bare inet_diag dump, one walk", argv: []string{self, bareDumpArg, oneWalkArg}}
 	resolve(p)
 	return p
 }

@@ -1,0 +1,95 @@
+package watch
+
+import (
+	"time"
+
+	"github.com/conntab/conntab/model"
+)
+
+// Kind is what an event says happened.
+type Kind uint8
+
+// Kinds. Issue 19's failures (connect_error, bind_error) join them.
+const (
+	KindOpen  Kind = iota + 1 // a socket no earlier sample held
+	KindState                 // a TCP socket's state changed
+	KindClose                 // a socket was freed
+)
+
+var kindNames = [...]string{KindOpen: "open", KindState: "state", KindClose: "close"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "kind(" + itoa(uint64(k)) + ")"
+}
+
+// Seen is how conntab saw an event: its "source" in the JSON.
+type Seen uint8
+
+// How events are seen.
+const (
+	// SeenSample: a sample held the socket, new or in a new state.
+	SeenSample Seen = iota + 1
+	// SeenDestroy: the kernel's destroy message, sent as it freed the
+	// socket, with its final tcp_info.
+	SeenDestroy
+	// SeenTimeWait: a sample held the connection in TIME_WAIT, so its
+	// socket had been freed, and no destroy message said so.
+	SeenTimeWait
+	// SeenGone: a sample no longer held the socket, and no destroy
+	// message said it was freed.
+	SeenGone
+)
+
+var seenNames = [...]string{SeenSample: "sample", SeenDestroy: "destroy", SeenTimeWait: "time-wait", SeenGone: "gone"}
+
+func (s Seen) String() string {
+	if int(s) < len(seenNames) && seenNames[s] != "" {
+		return seenNames[s]
+	}
+	return "seen(" + itoa(uint64(s)) + ")"
+}
+
+// Event is one line of conntab watch.
+type Event struct {
+	Kind Kind
+	// Time is when conntab saw it: the end of the sample that showed it,
+	// or the arrival of the destroy message.
+	Time time.Time
+	// Socket is the socket as conntab last saw it: for a close, as the
+	// last sample held it (its state then: ESTABLISHED, TIME_WAIT...), or
+	// as the destroy message says (state CLOSE) when no sample held it.
+	Socket model.Socket
+	// From is a state change's earlier state.
+	From model.State
+	Seen Seen
+	// Lifetime is how long conntab saw a closed socket open: from the
+	// end of the dump that first held it to the destroy message's
+	// arrival, or, for a close the samples found, to the start of the
+	// last dump that held it open. LifetimeKnown is
+	// false when no sample saw it open (held before the watch began, or
+	// opened and closed between two samples).
+	Lifetime      time.Duration
+	LifetimeKnown bool
+	// Info is a closed TCP connection's last tcp_info: final from a
+	// destroy message; nil when none was seen.
+	Info *model.TCPInfo
+	// Owners are the processes that held the socket when a sample last
+	// saw them; nil when none was seen.
+	Owners []model.Owner
+}
+
+func itoa(v uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			return string(b[i:])
+		}
+	}
+}
