@@ -62,15 +62,19 @@ func sourceMode(word string) (collect.Mode, error) {
 }
 
 // readConfig is what the two flags every command that reads sockets has
-// ask of the collector: where from (--source) and which namespace (-N,
-// which needs root: cli.NetNSFile).
-func readConfig(source, netns string) (collect.Config, error) {
+// ask of the collector: where from (--source) and which namespaces (-N,
+// which needs root but for "all": cli.NetNSFiles).
+func readConfig(source string, netns ...string) (collect.Config, error) {
 	mode, err := sourceMode(source)
 	if err != nil {
 		return collect.Config{}, err
 	}
-	path, err := cli.NetNSFile(netns)
-	return collect.Config{Mode: mode, NetNS: path}, err
+	files, all, err := cli.NetNSFiles(netns)
+	cfg := collect.Config{Mode: mode, NetNSAll: all, NetNSes: files}
+	if len(files) == 1 {
+		cfg.NetNS, cfg.NetNSes = files[0], nil
+	}
+	return cfg, err
 }
 
 // checkNetNS is collect's check that the namespace -N named (given, ""

@@ -28,7 +28,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	cfg, err := readConfig(o.Source, o.NetNS)
+	cfg, err := readConfig(o.Source, o.NetNS...)
 	if err != nil {
 		return err
 	}

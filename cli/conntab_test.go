@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"go/parser"
 	"go/token"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/conntab/conntab/model"
+	"github.com/spf13/pflag"
 )
 
 // The command line stays its own package (doc.go): it imports pflag,
@@ -65,6 +67,13 @@ func TestNetNSFile(t *testing.T) {
 	if f, err := NetNSFile(""); f != "" || err != nil {
 		t.Errorf(`NetNSFile(""): %q, %v`, f, err)
 	}
+	if _, err := NetNSFile("all"); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "conntab list's") {
+		t.Errorf("NetNSFile(all) outside the listing: %v, want a usage error saying where it works", err)
+	}
+	files, all, err := NetNSFiles([]string{"", "all", "blue"})
+	if !all || files != nil || (err != nil && os.Geteuid() == 0) {
+		t.Errorf("NetNSFiles(all, blue): %q, %v, %v; want all", files, all, err)
+	}
 	if os.Geteuid() != 0 {
 		if _, err := NetNSFile("blue"); err == nil || !strings.Contains(err.Error(), "(blue) needs root") {
 			t.Errorf("NetNSFile(blue) without root: %v", err)
@@ -75,5 +84,22 @@ func TestNetNSFile(t *testing.T) {
 		if f, err := NetNSFile(given); f != want || err != nil {
 			t.Errorf("NetNSFile(%q): %q, %v, want %q", given, f, err, want)
 		}
+	}
+}
+
+// -N all is the listing's alone: the other commands refuse it as a usage
+// error rather than look for a namespace named all.
+func TestNetNSAllOnlyList(t *testing.T) {
+	for name, fs := range map[string]*pflag.FlagSet{
+		"ports": new(PortsOptions).Flags(), "listeners": new(ListenersOptions).Flags(),
+		"top": new(TopOptions).Flags(), "serve": new(ServeOptions).Flags(),
+	} {
+		if err := fs.Parse([]string{"-N", "all"}); err == nil || !strings.Contains(err.Error(), "conntab list's") {
+			t.Errorf("%s -N all: %v", name, err)
+		}
+	}
+	var o ListOptions
+	if err := o.Flags().Parse([]string{"-N", "all", "-N", "blue"}); err != nil || !o.SeveralNetNS() {
+		t.Errorf("list -N all -N blue: %v, %q", err, o.NetNS)
 	}
 }

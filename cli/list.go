@@ -19,12 +19,12 @@ type ListOptions struct {
 	Flagged          bool // --flags
 	NoHeader         bool
 	Summary          bool
-	JSON, CSV        bool   // --json, --csv: at most one (Conflicts)
-	Columns          string // --columns as given: names, comma-separated
-	Sort             string // --sort as given: COL[:desc], comma-separated
-	Source           string // --source as given; "" is auto
-	NetNS            string // -N as given
-	FilterFile       string // -F
+	JSON, CSV        bool     // --json, --csv: at most one (Conflicts)
+	Columns          string   // --columns as given: names, comma-separated
+	Sort             string   // --sort as given: COL[:desc], comma-separated
+	Source           string   // --source as given; "" is auto
+	NetNS            []string // -N as given, once or more ("all": every namespace)
+	FilterFile       string   // -F
 	// Thresholds are --threshold's, for --flags; zero for the defaults.
 	Thresholds analyze.Thresholds
 	Help       bool
@@ -54,7 +54,7 @@ func (o *ListOptions) Flags() *pflag.FlagSet {
 	Arg(fs, "sort", "", "COL[:desc],...", "sort by these columns, then by peer and local address (default: as read)",
 		func(v string) error { o.Sort = v; return nil })
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc)")
-	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	netnsAllFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH, needs root; repeat for several, or all: every namespace of the host, with a Namespace column (its container, else its name, else its inode)")
 	fileFlag(fs, &o.FilterFile, "filter", "F", "FILE", "read the filter from FILE instead of the arguments")
 	thresholdFlag(fs, &o.Thresholds, "the Flags column (--flags)")
 	helpFlag(fs, &o.Help)
@@ -132,9 +132,17 @@ FILTER is ss's filter language (docs/filter.md), for example
   conntab list state time-wait '( dport = :443 or sport = :443 )'
 A state clause replaces what -a and -l select, and is handed to the kernel.
 
---columns and --sort name the columns as the JSON does (docs/json.md): proto,
-state, recv_q, send_q, local, remote, service, uid, inode, cookie, class,
-timer, user, process, flags; the dashboard's titles (Peer, Recv-Q) work too.
+-N all lists every network namespace of the host at once (root enters them;
+others get their own): a Namespace column names each socket's by its
+container (Podman, Docker, containerd, CRI-O), else its ip netns name, else
+its inode; -s adds a row per namespace; filters netns N and container NAME
+pick some.
+  conntab list -a -N all container web
+
+--columns and --sort name the columns as the JSON does (docs/json.md): netns,
+proto, state, recv_q, send_q, local, remote, service, uid, inode, cookie,
+class, timer, user, process, flags; the dashboard's titles (Peer, Recv-Q)
+work too.
   conntab list -ta --sort state,remote:desc --columns state,local,remote,process
 
 Flags:

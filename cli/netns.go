@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -12,8 +14,53 @@ import (
 const netnsDir = "/run/netns"
 
 // netnsFlag is -N, --netns, into netns: a name in netnsDir or a path.
+// "all" is the listing's alone so far (netnsAllFlag): here it is a usage
+// error, not a namespace named all.
 func netnsFlag(fs *pflag.FlagSet, netns *string, help string) {
-	CompleteNamesIn(fileFlag(fs, netns, "netns", "N", "NAME|PATH", help), netnsDir)
+	f := Arg(fs, "netns", "N", "NAME|PATH", help, func(v string) error {
+		if v == NetNSAll {
+			return errors.New("-N all (every namespace) is conntab list's so far; give one namespace here")
+		}
+		*netns = v
+		return nil
+	})
+	CompleteNamesIn(f, netnsDir)
+}
+
+// netnsAllFlag is -N, --netns for a command that reads several
+// namespaces at once: repeatable, each given appended to netns, and
+// "all" for every namespace of the host.
+func netnsAllFlag(fs *pflag.FlagSet, netns *[]string, help string) {
+	f := Arg(fs, "netns", "N", "NAME|PATH|all", help, func(v string) error { *netns = append(*netns, v); return nil })
+	CompleteNamesIn(f, netnsDir)
+}
+
+// NetNSAll is the word of -N that reads every network namespace.
+const NetNSAll = "all"
+
+// NetNSFiles is NetNSFile for a repeatable -N: the files of the
+// namespaces given (empty words skipped), and all when one was "all"
+// (then the files are none). "all" needs no root: without it, the
+// caller's own namespace is read and the rest said to be out of reach.
+func NetNSFiles(given []string) (files []string, all bool, err error) {
+	for _, g := range given {
+		switch g {
+		case "":
+			continue
+		case NetNSAll:
+			all = true
+			continue
+		}
+		f, err := NetNSFile(g)
+		if err != nil {
+			return nil, false, err
+		}
+		files = append(files, f)
+	}
+	if all {
+		files = nil
+	}
+	return files, all, nil
 }
 
 // NetNSFile is the namespace file for what -N was given, "" for none: a
@@ -24,6 +71,9 @@ func NetNSFile(given string) (string, error) {
 	if given == "" {
 		return "", nil
 	}
+	if given == NetNSAll {
+		return "", Usagef("-N all (every namespace) is conntab list's so far; give one namespace here")
+	}
 	if os.Geteuid() != 0 {
 		return "", fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", given)
 	}
@@ -31,4 +81,10 @@ func NetNSFile(given string) (string, error) {
 		return given, nil
 	}
 	return netnsDir + "/" + given, nil
+}
+
+// SeveralNetNS reports whether the listing's -N asks for more than one
+// namespace ("all", or several given): its sockets then show theirs.
+func (o *ListOptions) SeveralNetNS() bool {
+	return len(o.NetNS) > 1 || slices.Contains(o.NetNS, NetNSAll)
 }

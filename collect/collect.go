@@ -53,6 +53,24 @@ type Config struct {
 	// NetNS is a network namespace file (/run/netns/NAME, /proc/PID/ns/net)
 	// to read instead of the caller's. Entering it needs CAP_SYS_ADMIN.
 	NetNS string
+	// NetNSAll reads every network namespace of the host (FindNetNS
+	// finds them afresh at each snapshot) and NetNSes the namespaces of
+	// these files, all into one snapshot whose sockets carry their
+	// namespace and whose Namespaces name them (their containers too,
+	// from the runtimes' files). Either replaces NetNS. Another namespace
+	// than the caller's takes CAP_SYS_ADMIN to enter: without it, NetNSAll
+	// reads the caller's own and Notify says once what it could not
+	// enter. A namespace that vanishes while it is read is skipped, and
+	// Notify says so.
+	NetNSAll bool
+	NetNSes  []string
+	// RuntimeRoot is where the container runtimes' files are looked for
+	// (var/lib/containers, var/lib/docker, run/containerd below it), to
+	// name the namespaces' containers; "" is "/".
+	RuntimeRoot string
+	// Workers is how many namespaces are read at once (each on a thread
+	// of its own); 0 is one per CPU.
+	Workers int
 	// Protos and Families select what is dumped; nil means all.
 	Protos   []model.Proto
 	Families []model.Family
@@ -131,6 +149,11 @@ func (e *DecodeError) Unwrap() []error { return []error{ErrDecode, e.Err} }
 type Collector struct {
 	cfg      Config
 	notified bool
+	// hiddenSaid is set once Notify was told of processes whose
+	// namespace could not be seen (NetNSAll).
+	hiddenSaid bool
+	// containers are the containers named so far, by id (NetNSAll).
+	containers map[string]model.Container
 	// dial opens the sock_diag connection; tests replace it.
 	dial func() (*netlink.Conn, error)
 	// boundSkipAt is how many TCP sockets a namespace needs before

@@ -18,6 +18,14 @@ import (
 )
 
 func (c *Collector) collect(ctx context.Context, emit func(*model.Snapshot, []model.Socket) error) (*model.Snapshot, error) {
+	if c.cfg.NetNSAll || len(c.cfg.NetNSes) > 0 {
+		return c.collectMany(ctx, emit)
+	}
+	return c.collectOne(ctx, emit, func(fn func() error) error { return withNetNS(c.cfg.NetNS, fn) })
+}
+
+// collectOne reads the one namespace that enter runs its function in.
+func (c *Collector) collectOne(ctx context.Context, emit func(*model.Snapshot, []model.Socket) error, enter func(func() error) error) (*model.Snapshot, error) {
 	start := time.Now()
 	snap := &model.Snapshot{}
 	// The process table is the PID namespace's, whichever network
@@ -31,7 +39,7 @@ func (c *Collector) collect(ctx context.Context, emit func(*model.Snapshot, []mo
 		go func() { walked <- c.owners.begin(c.cfg.ProcRoot) }()
 	}
 	var dumpErr, factsErr error
-	err := withNetNS(c.cfg.NetNS, func() error {
+	err := enter(func() error {
 		ns, err := netnsInode(c.cfg.ProcRoot)
 		if err != nil {
 			return err
@@ -193,7 +201,12 @@ func withNetNS(path string, fn func() error) error {
 		return err
 	}
 	defer target.Close()
+	return withNetNSFile(target, path, fn)
+}
 
+// withNetNSFile runs fn on a locked thread inside the namespace target
+// (opened from path, which errors name), and takes the thread back out.
+func withNetNSFile(target *os.File, path string, fn func() error) error {
 	runtime.LockOSThread()
 	orig, err := os.Open("/proc/thread-self/ns/net")
 	if err != nil {

@@ -24,3 +24,8 @@ const defaultBoundSkipAt = 0
 func ReadProcessDetail(string, int32) (model.ProcessDetail, error) {
 	return model.ProcessDetail{}, fmt.Errorf("%w: %s/%s", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
 }
+
+// FindNetNS finds nothing: network namespaces are Linux's.
+func FindNetNS(string) ([]model.Namespace, FindReport) {
+	return nil, FindReport{Err: fmt.Errorf("%w: %s/%s (network namespaces are Linux's)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)}
+}

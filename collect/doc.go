@@ -63,6 +63,39 @@
 //   - One socket's tcp_info (Collector.TCPInfo): none, netlink only.
 //   - ReadProcessDetail (/proc/PID/cmdline and cgroup): none, unless /proc
 //     is mounted with hidepid.
+//   - Every namespace (Config.NetNSAll): FindNetNS needs nothing to read
+//     the nsfs mounts of /proc/self/mountinfo, but other users'
+//     /proc/PID/ns/net need root; entering any namespace but the caller's
+//     takes CAP_SYS_ADMIN. Without it the caller's own is read and Notify
+//     says once what could not be entered and why.
+//
+// # Several namespaces
+//
+// Config.NetNSAll (or NetNSes) reads several namespaces into one snapshot.
+// FindNetNS finds them, at each snapshot: every process's /proc/PID/ns/net,
+// deduplicated by inode, and every nsfs bind mount in /proc/self/mountinfo
+// (`ip netns`'s /run/netns/NAME, Docker's /run/docker/netns/ID, CNI's),
+// which finds the namespaces only a mount keeps alive; one held only by
+// an open descriptor is not found. Each is read on a worker thread
+// (Config.Workers, one per CPU by default) that locks itself, opens the
+// namespace's file, checks it is still the namespace found (a reused PID
+// is another), enters it with setns(2), dumps it as above, and leaves.
+// The kernel's TCP hash tables are shared by every namespace, so each
+// dump walks every TCP socket of the host: the cost is namespaces × host
+// sockets, not the sockets listed. A namespace that vanishes before it is
+// entered is skipped and Notify says so. The processes holding sockets
+// are walked once for all: socket inodes are the host's.
+//
+// Each namespace is named from its first processes' cgroups
+// (/proc/PID/cgroup: libpod-ID, docker-ID.scope or /docker/ID,
+// cri-containerd-ID.scope, crio-ID.scope) and the runtimes' own files,
+// without their daemons: containers/storage's containers.json (Podman,
+// CRI-O), /var/lib/docker/containers/ID/config.v2.json (Docker), the task
+// bundle's config.json annotations under
+// /run/containerd/io.containerd.runtime.v2.task/*/ID (containerd's CRI:
+// pod, Kubernetes namespace, container). A namespace whose first process
+// is in no container (the host's, shared by a container run with the
+// host's network) is none's. The names are untrusted text.
 //
 // # Processes
 //

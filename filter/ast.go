@@ -103,6 +103,18 @@ type ProcessIs struct{ Name string }
 // PIDIs matches when the process PID holds the socket.
 type PIDIs struct{ PID int32 }
 
+// NetNSIs matches the socket's network namespace: by inode, or (Name
+// set) by its `ip netns` name, when several were read (-N all).
+type NetNSIs struct {
+	Inode uint32
+	Name  string
+}
+
+// ContainerIs matches the container owning the socket's namespace, by
+// its name, its pod's name, pod/name, or the start of its id (12 hex
+// digits or more).
+type ContainerIs struct{ Name string }
+
 // binary spells l op r. and and or bind equally and associate to the
 // left, so a left operand needs no parentheses; they are written anyway
 // when it is the other operator, for people. A right operand that is
@@ -168,9 +180,16 @@ func prefixString(p netip.Prefix) string {
 	return p.String()
 }
 
-func (e *ProtoIs) String() string   { return "proto " + e.Proto.String() }
-func (e *ClassIs) String() string   { return "class " + e.Class.String() }
-func (e *ServiceIs) String() string { return "service " + e.Name }
-func (e *UIDIs) String() string     { return "uid " + strconv.FormatUint(uint64(e.UID), 10) }
-func (e *ProcessIs) String() string { return "process " + e.Name }
-func (e *PIDIs) String() string     { return "pid " + strconv.FormatInt(int64(e.PID), 10) }
+func (e *ProtoIs) String() string     { return "proto " + e.Proto.String() }
+func (e *ClassIs) String() string     { return "class " + e.Class.String() }
+func (e *ServiceIs) String() string   { return "service " + e.Name }
+func (e *UIDIs) String() string       { return "uid " + strconv.FormatUint(uint64(e.UID), 10) }
+func (e *ProcessIs) String() string   { return "process " + e.Name }
+func (e *PIDIs) String() string       { return "pid " + strconv.FormatInt(int64(e.PID), 10) }
+func (e *ContainerIs) String() string { return "container " + e.Name }
+func (e *NetNSIs) String() string {
+	if e.Name != "" {
+		return "netns " + e.Name
+	}
+	return "netns " + strconv.FormatUint(uint64(e.Inode), 10)
+}

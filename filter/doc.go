@@ -30,6 +30,7 @@
 //	        | class well-known | class registered | class dynamic | class ephemeral
 //	        | service NAME | uid [=] N
 //	        | process NAME | pid [=] N
+//	        | netns [=] INODE | netns [=] NAME | container [=] NAME
 //	OP     := = | == | eq | != | ne | < | lt | <= | le | > | gt | >= | ge
 //	PORT   := [:]NUMBER | [:]SERVICE-NAME
 //	ADDR   := HOST[/LEN][:PORT|:*] | [V6HOST][/LEN]][:PORT|:*] | *:PORT
@@ -70,6 +71,10 @@
 // (its comm, 15 bytes at most, or its pid; a TIME_WAIT socket matches its
 // connection's remembered owner in a session that remembers). A filter
 // with process or pid makes the listing walk /proc (see NeedsProcesses).
+// netns and container select among several namespaces read at once (-N
+// all): netns by the namespace's inode or its `ip netns` name, container
+// by the name of the container or pod owning it (pod/container as the
+// Namespace column shows it), or by 12 or more hex digits of its id.
 //
 // # Errors
 //

@@ -3,6 +3,7 @@ package filter
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/names"
@@ -123,8 +124,51 @@ func compile(e Expr, l *names.Labeler) (func(*model.Socket) bool, error) {
 			}
 			return false
 		}, nil
+	case *NetNSIs:
+		return compileNetNS(e, l), nil
+	case *ContainerIs:
+		return compileContainer(e, l), nil
 	}
 	return nil, fmt.Errorf("cannot compile %T", e)
+}
+
+// compileNetNS matches by inode, or by the `ip netns` name of the
+// snapshot's namespace (l.Snapshot, looked up at each match: the
+// snapshot changes between samples).
+func compileNetNS(e *NetNSIs, l *names.Labeler) func(*model.Socket) bool {
+	if e.Name == "" {
+		ino := e.Inode
+		return func(s *model.Socket) bool { return s.NetNS == ino }
+	}
+	name := e.Name
+	return func(s *model.Socket) bool {
+		ns := l.Snapshot.NamespaceOf(s.NetNS)
+		return ns != nil && ns.Name == name
+	}
+}
+
+// compileContainer matches the container of the socket's namespace.
+func compileContainer(e *ContainerIs, l *names.Labeler) func(*model.Socket) bool {
+	name := e.Name
+	idPrefix := len(name) >= 12 && isHexWord(name)
+	return func(s *model.Socket) bool {
+		ns := l.Snapshot.NamespaceOf(s.NetNS)
+		if ns == nil || ns.Container == nil {
+			return false
+		}
+		c := ns.Container
+		return c.Name == name || c.Pod == name || ns.Label() == name ||
+			idPrefix && strings.HasPrefix(c.ID, name)
+	}
+}
+
+func isHexWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func compileBoth(x, y Expr, l *names.Labeler) (a, b func(*model.Socket) bool, err error) {

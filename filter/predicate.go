@@ -65,13 +65,30 @@ func (p *parser) predicate() (Expr, error) {
 		return &ProcessIs{w}, nil
 	case "pid":
 		return p.pidPredicate()
+	case "netns":
+		p.optionalEq()
+		w, col, ok := p.word()
+		if !ok {
+			return nil, p.errorf(col, "expected a namespace's inode or name after \"netns\", found the end")
+		}
+		if n, err := strconv.ParseUint(w, 10, 32); err == nil {
+			return &NetNSIs{Inode: uint32(n)}, nil
+		}
+		return &NetNSIs{Name: w}, nil
+	case "container":
+		p.optionalEq()
+		w, col, ok := p.word()
+		if !ok {
+			return nil, p.errorf(col, "expected a container's name after \"container\", found the end")
+		}
+		return &ContainerIs{w}, nil
 	case ")":
 		return nil, p.errorf(t.col, "expected an expression, found \")\"")
 	}
 	if _, isOp := opWord(kw); isOp || strings.ContainsAny(kw, opChars) {
 		return nil, p.errorf(t.col, "expected an expression, found %q", t.text)
 	}
-	return nil, p.errorf(t.col, "unknown word %q (want sport, dport, port, src, dst, proto, class, service, uid, process, pid, not, or a parenthesis)", t.text)
+	return nil, p.errorf(t.col, "unknown word %q (want sport, dport, port, src, dst, proto, class, service, uid, process, pid, netns, container, not, or a parenthesis)", t.text)
 }
 
 // portPredicate reads what follows sport, dport or port (t, kw lowered):

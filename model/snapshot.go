@@ -34,9 +34,14 @@ type Snapshot struct {
 	// settings and the owners.
 	Duration time.Duration
 	Source   Source
-	// NetNS is the inode number of the namespace that was read.
+	// NetNS is the inode number of the namespace that was read; with
+	// several (Namespaces), the reader's own.
 	NetNS uint32
-	Host  HostFacts
+	// Namespaces are the namespaces read when several were (-N all), each
+	// socket in one of them by its NetNS; nil for one namespace. Host is
+	// then the reader's own namespace's (each has its own in Namespace.Host).
+	Namespaces []Namespace
+	Host       HostFacts
 	// Owners are the processes that hold the sockets, when they were asked
 	// for; nil otherwise.
 	Owners *Owners

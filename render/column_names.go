@@ -45,6 +45,8 @@ type namedColumn struct {
 // columnNames is the one table of the names of the listing's columns, in
 // the order Columns gives them. The orders are the dashboard's.
 var columnNames = []namedColumn{
+	{name: "netns", aliases: []string{"namespace", "container"}, header: "Namespace",
+		text: func(s *model.Socket, l *Labeler) string { return NamespaceLabel(s, l) }},
 	{name: "proto", aliases: []string{"netid"}, header: "Netid", words: 1,
 		put: func(dst []uint64, s *model.Socket, _ *Labeler) { dst[0] = uint64(s.Proto)<<8 | uint64(s.Family) }},
 	{name: "state", header: "State", words: 1, // the kernel's order, UNCONN last
@@ -214,7 +216,7 @@ func (o *ListingOptions) tableColumns() []Column {
 		return Columns(o.Columns)
 	}
 	byHeader := map[string]Column{}
-	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true, Classes: true, Flags: true}) {
+	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true, Classes: true, Flags: true, Namespace: true}) {
 		byHeader[c.Name] = c
 	}
 	cols := make([]Column, 0, len(o.Names))

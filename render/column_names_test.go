@@ -20,7 +20,7 @@ import (
 // Every column of the listing has one name, and every name one column.
 func TestColumnNamesCoverColumns(t *testing.T) {
 	var headers []string
-	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true, Classes: true, Flags: true}) {
+	for _, c := range Columns(ColumnSet{Extended: true, Timers: true, Processes: true, Classes: true, Flags: true, Namespace: true}) {
 		headers = append(headers, c.Name)
 	}
 	var named []string
@@ -67,7 +67,7 @@ func TestParseColumns(t *testing.T) {
 		t.Errorf("got %v, %v; want %v", got, err, want)
 	}
 	for _, tt := range []struct{ in, quote string }{
-		{"state,nope", `unknown column "nope" (the columns are proto, state, recv_q, send_q, local, remote, service, uid, inode, cookie, class, timer, user, process, flags)`},
+		{"state,nope", `unknown column "nope" (the columns are netns, proto, state, recv_q, send_q, local, remote, service, uid, inode, cookie, class, timer, user, process, flags)`},
 		{"state,,local", `empty column name in "state,,local"`},
 		{"", `empty column name in ""`},
 		{"state,", `empty column name in "state,"`},

@@ -32,12 +32,26 @@ type ColumnSet struct {
 	Classes   bool // Class: each end's port class
 	// Flags adds Flags, last: the remote endpoint's flags (Labeler.Dests).
 	Flags bool
+	// Namespace adds Namespace, first: the socket's network namespace
+	// when several were read (NamespaceLabel).
+	Namespace bool
 }
 
 // Columns returns the listing's columns: Netid, State, Recv-Q, Send-Q,
 // Local Address:Port, Peer Address:Port, Service, and those set asks for.
 func Columns(set ColumnSet) []Column {
-	cols := []Column{
+	var cols []Column
+	if set.Namespace {
+		cols = append(cols, Column{Name: "Namespace", Append: appendNamespace,
+			Width: func(s *model.Socket, l *Labeler) int { return safeLen(NamespaceLabel(s, l)) }})
+	}
+	cols = append(cols, baseColumns()...)
+	return optionalColumns(cols, set)
+}
+
+// baseColumns are the columns every listing has.
+func baseColumns() []Column {
+	return []Column{
 		{Name: "Netid",
 			Append: func(dst []byte, s *model.Socket, _ *Labeler) []byte { return AppendNetid(dst, s) },
 			Width: func(s *model.Socket, _ *Labeler) int {
@@ -78,6 +92,10 @@ func Columns(set ColumnSet) []Column {
 			Append: func(dst []byte, s *model.Socket, l *Labeler) []byte { return escape.AppendSafe(dst, l.Service(s)) },
 			Width:  func(s *model.Socket, l *Labeler) int { return safeLen(l.Service(s)) }},
 	}
+}
+
+// optionalColumns appends to cols those set asks for.
+func optionalColumns(cols []Column, set ColumnSet) []Column {
 	if set.Extended {
 		cols = append(cols, extendedColumns()...)
 	}
@@ -239,4 +257,20 @@ func safeLen(s string) int {
 	}
 	var b [128]byte
 	return len(escape.AppendSafe(b[:0], s))
+}
+
+// NamespaceLabel is how the Namespace column names s's namespace: its
+// container's name (pod/container in Kubernetes), else its `ip netns`
+// name, else its inode. The names are the runtimes' text: untrusted.
+func NamespaceLabel(s *model.Socket, l *Labeler) string {
+	if l != nil && l.Snapshot != nil {
+		if name := l.Snapshot.NamespaceOf(s.NetNS).Label(); name != "" {
+			return name
+		}
+	}
+	return strconv.FormatUint(uint64(s.NetNS), 10)
+}
+
+func appendNamespace(dst []byte, s *model.Socket, l *Labeler) []byte {
+	return escape.AppendSafe(dst, NamespaceLabel(s, l))
 }

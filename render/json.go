@@ -19,22 +19,35 @@ type SocketJSON struct {
 	RecvQ  uint32       `json:"recv_q"`
 	// SendQ is null where it is not known: a listener's backlog read
 	// from /proc (SendQKnown); Backlog too, then.
-	SendQ       *uint32   `json:"send_q"`
-	AcceptQ     *uint32   `json:"accept_q,omitempty"`
-	Backlog     *uint32   `json:"backlog,omitempty"`
-	UID         uint32    `json:"uid"`
-	Inode       uint64    `json:"inode"`
-	Cookie      string    `json:"cookie"`
-	NetNS       uint32    `json:"netns"`
-	Timer       TimerJSON `json:"timer"`
-	Service     string    `json:"service"`
-	LocalClass  string    `json:"local_class"`
-	RemoteClass string    `json:"remote_class"`
+	SendQ   *uint32 `json:"send_q"`
+	AcceptQ *uint32 `json:"accept_q,omitempty"`
+	Backlog *uint32 `json:"backlog,omitempty"`
+	UID     uint32  `json:"uid"`
+	Inode   uint64  `json:"inode"`
+	Cookie  string  `json:"cookie"`
+	NetNS   uint32  `json:"netns"`
+	// Container is the container or pod owning the namespace, when
+	// several namespaces were read (-N) and the runtime's files name it.
+	Container   *ContainerJSON `json:"container,omitempty"`
+	Timer       TimerJSON      `json:"timer"`
+	Service     string         `json:"service"`
+	LocalClass  string         `json:"local_class"`
+	RemoteClass string         `json:"remote_class"`
 	// User and Processes are there when processes were asked for (-p).
 	User      *string       `json:"user,omitempty"`
 	Processes []ProcessJSON `json:"processes,omitempty"`
 	// Flags are there with --flags: the remote endpoint's flags.
 	Flags []FlagJSON `json:"flags,omitempty"`
+}
+
+// ContainerJSON is a container as its runtime names it (model.Container);
+// pod and namespace are Kubernetes', "" elsewhere.
+type ContainerJSON struct {
+	Runtime   string `json:"runtime"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Pod       string `json:"pod"`
+	Namespace string `json:"namespace"`
 }
 
 // FlagJSON is a flag (docs/flags.md): kind and severity as words, the
@@ -106,6 +119,11 @@ func AppendJSON(dst []byte, s *model.Socket, l *Labeler) []byte {
 	dst = strconv.AppendUint(dst, s.Cookie, 10)
 	dst = append(dst, `","netns":`...)
 	dst = strconv.AppendUint(dst, uint64(s.NetNS), 10)
+	if l.Snapshot != nil {
+		if ns := l.Snapshot.NamespaceOf(s.NetNS); ns != nil && ns.Container != nil {
+			dst = appendJSONContainer(dst, ns.Container)
+		}
+	}
 	dst = append(dst, `,"timer":{"kind":"`...)
 	dst = append(dst, s.Timer.Kind.String()...)
 	dst = append(dst, `","expires_ms":`...)
@@ -125,6 +143,22 @@ func AppendJSON(dst []byte, s *model.Socket, l *Labeler) []byte {
 	if l.Dests != nil {
 		dst = appendJSONFlags(dst, s, l)
 	}
+	return append(dst, '}')
+}
+
+// appendJSONContainer appends the "container" key; the names are the
+// runtime's files' text, escaped.
+func appendJSONContainer(dst []byte, c *model.Container) []byte {
+	dst = append(dst, `,"container":{"runtime":`...)
+	dst = escape.AppendJSONString(dst, c.Runtime)
+	dst = append(dst, `,"id":`...)
+	dst = escape.AppendJSONString(dst, c.ID)
+	dst = append(dst, `,"name":`...)
+	dst = escape.AppendJSONString(dst, c.Name)
+	dst = append(dst, `,"pod":`...)
+	dst = escape.AppendJSONString(dst, c.Pod)
+	dst = append(dst, `,"namespace":`...)
+	dst = escape.AppendJSONString(dst, c.Namespace)
 	return append(dst, '}')
 }
 

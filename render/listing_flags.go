@@ -8,7 +8,7 @@ import "github.com/conntab/conntab/cli"
 func ListingFor(o *cli.ListOptions) (ListingOptions, error) {
 	l := ListingOptions{
 		NoHeader: o.NoHeader,
-		Columns:  ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged},
+		Columns:  ColumnSet{Extended: o.Extended, Timers: o.Timers, Processes: o.Processes, Flags: o.Flagged, Namespace: o.SeveralNetNS()},
 	}
 	if err := o.Conflicts(); err != nil {
 		return l, err

@@ -139,6 +139,7 @@ func writeSummary(w *bufio.Writer, snap *model.Snapshot, sel *Selection) {
 	if out := ss.leftOut(); out != "" {
 		fmt.Fprintf(w, "ss's TCP row leaves out %s.\n", out)
 	}
+	writeNamespaceCounts(w, snap)
 }
 
 // leftOut says which TCP sockets of the table ss's TCP row does not

@@ -24,6 +24,8 @@ type SummaryJSON struct {
 	States []StateCountsJSON `json:"states"`
 	Total  CountsJSON        `json:"total"`
 	SS     SSJSON            `json:"ss"`
+	// Namespaces has a row per namespace when several were read (-N).
+	Namespaces []NamespaceCountsJSON `json:"namespaces,omitempty"`
 }
 
 // CountedJSON is a Selection: protocols ("tcp", "udp"), families
@@ -93,6 +95,7 @@ func NewSummaryJSON(snap *model.Snapshot, sel *Selection) *SummaryJSON {
 			UDP:        TransportJSON{Total: c.ss.udp[0] + c.ss.udp[1], IP: c.ss.udp[0], IPv6: c.ss.udp[1]},
 			TCPLeftOut: LeftOutJSON{TimeWait: c.ss.timewait, Requests: c.ss.requests, Bound: c.ss.bound, Closed: c.ss.closed}},
 	}
+	j.Namespaces = namespaceCounts(snap)
 	c.rows(func(name string, r *summaryRow) {
 		j.States = append(j.States, StateCountsJSON{State: name, CountsJSON: r.json()})
 	})

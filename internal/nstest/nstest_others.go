@@ -16,3 +16,8 @@ func Create() (*NS, error) {
 func (ns *NS) Do(fn func() error) error {
 	return fmt.Errorf("%w: %s/%s (network namespaces are Linux's)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
 }
+
+// BindMount fails: network namespaces are Linux's.
+func (ns *NS) BindMount(string) (string, func() error, error) {
+	return "", nil, fmt.Errorf("%w: %s/%s (network namespaces are Linux's)", ErrUnsupported, runtime.GOOS, runtime.GOARCH)
+}
