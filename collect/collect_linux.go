@@ -73,16 +73,24 @@ func (c *Collector) collectOne(ctx context.Context, emit func(*model.Snapshot, [
 	// The sockets were read; settings or counters that were not go with
 	// the snapshot, as a socket that did not decode does.
 	dumpErr = errors.Join(factsErr, dumpErr)
+	return c.finish(snap, walked, emit, start, dumpErr)
+}
+
+// finish completes a snapshot whose sockets were read: the owners the
+// walk (walked, nil when none was started) found joined to them, the
+// TIME_WAIT owners remembered, the sockets emitted in one batch when they
+// were not streamed (read from /proc, with their processes, or from
+// several namespaces), and its duration since start. err is the reading's
+// error so far; the walk's and emit's join it.
+func (c *Collector) finish(snap *model.Snapshot, walked chan error, emit func(*model.Snapshot, []model.Socket) error, start time.Time, err error) (*model.Snapshot, error) {
 	if walked != nil {
 		// A walk that failed part way (out of descriptors, say) still
 		// names the owners it found; the error goes with the snapshot.
-		if err := <-walked; err != nil {
-			dumpErr = errors.Join(dumpErr, err)
+		if werr := <-walked; werr != nil {
+			err = errors.Join(err, werr)
 		} else {
-			owners, err := c.owners.finish(c.cfg.ProcRoot, snap.Sockets)
-			if err != nil {
-				dumpErr = errors.Join(dumpErr, err)
-			}
+			owners, oerr := c.owners.finish(c.cfg.ProcRoot, snap.Sockets)
+			err = errors.Join(err, oerr)
 			snap.Owners = owners
 		}
 		if c.cfg.Remember {
@@ -90,13 +98,11 @@ func (c *Collector) collectOne(ctx context.Context, emit func(*model.Snapshot, [
 		}
 	}
 	if emit != nil && len(snap.Sockets) > 0 {
-		// Not streamed (read from /proc, or with their processes): the
-		// sockets go in one batch.
-		dumpErr = errors.Join(emit(snap, snap.Sockets), dumpErr)
+		err = errors.Join(emit(snap, snap.Sockets), err)
 		snap.Sockets = nil
 	}
 	snap.Duration = time.Since(start)
-	return snap, dumpErr
+	return snap, err
 }
 
 // dump fills snap from the configured source, or streams the sockets to

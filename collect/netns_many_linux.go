@@ -47,24 +47,7 @@ func (c *Collector) collectMany(ctx context.Context, emit func(*model.Snapshot, 
 	reads := c.readAll(ctx, nss)
 	snap, err := c.merge(nss, reads)
 	snap.Taken = start
-	if walked != nil {
-		if werr := <-walked; werr != nil {
-			err = errors.Join(err, werr)
-		} else {
-			owners, oerr := c.owners.finish(c.cfg.ProcRoot, snap.Sockets)
-			err = errors.Join(err, oerr)
-			snap.Owners = owners
-		}
-		if c.cfg.Remember {
-			c.memory = c.memory.apply(snap)
-		}
-	}
-	if emit != nil && len(snap.Sockets) > 0 {
-		err = errors.Join(emit(snap, snap.Sockets), err)
-		snap.Sockets = nil
-	}
-	snap.Duration = time.Since(start)
-	return snap, err
+	return c.finish(snap, walked, emit, start, err)
 }
 
 // readAll reads each namespace of nss on Config.Workers threads at once.

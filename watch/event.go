@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/conntab/conntab/model"
@@ -22,7 +23,7 @@ func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
 		return kindNames[k]
 	}
-	return "kind(" + itoa(uint64(k)) + ")"
+	return "kind(" + strconv.FormatUint(uint64(k), 10) + ")"
 }
 
 // Seen is how conntab saw an event: its "source" in the JSON.
@@ -49,7 +50,7 @@ func (s Seen) String() string {
 	if int(s) < len(seenNames) && seenNames[s] != "" {
 		return seenNames[s]
 	}
-	return "seen(" + itoa(uint64(s)) + ")"
+	return "seen(" + strconv.FormatUint(uint64(s), 10) + ")"
 }
 
 // Event is one line of conntab watch.
@@ -79,17 +80,4 @@ type Event struct {
 	// Owners are the processes that held the socket when a sample last
 	// saw them; nil when none was seen.
 	Owners []model.Owner
-}
-
-func itoa(v uint64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			return string(b[i:])
-		}
-	}
 }
