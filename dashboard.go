@@ -123,6 +123,7 @@ func dashboardConfig(ctx context.Context, o *cli.TopOptions, f *filter.Filter, s
 		Resolver:   resolver,
 		Collect:    c.Collect,
 		TCPInfo:    c.TCPInfo,
+		Destroy:    c.Destroy,
 		Process:    func(pid int32) (model.ProcessDetail, error) { return collect.ReadProcessDetail("", pid) },
 		Labeler:    render.Labeler{Labeler: names.Labeler{Services: services, UserName: users.Name}},
 		Interval:   o.Interval,

@@ -118,7 +118,7 @@ var (
 	// snapshot returned with it holds every socket that could.
 	ErrDecode = errors.New("malformed data")
 	// ErrGone: the socket asked about (Collector.TCPInfo) no longer exists.
-	ErrGone = errors.New("socket no longer exists")
+	ErrGone = model.ErrGone
 	// ErrNoInfo: the socket has no tcp_info (UDP, TIME_WAIT, SYN_RECV), or
 	// the source cannot ask for it (/proc).
 	ErrNoInfo = errors.New("no tcp_info for this socket")

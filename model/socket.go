@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"net/netip"
 	"time"
 )
@@ -128,6 +129,10 @@ type Timer struct {
 	// unanswered probes).
 	Retrans uint8
 }
+
+// ErrGone is a socket asked about by its addresses and cookie (its
+// tcp_info, or closing it) that is no longer there.
+var ErrGone = errors.New("socket no longer exists")
 
 func itoa(v uint64) string {
 	var b [20]byte

@@ -23,6 +23,8 @@ type Config struct {
 	Collect func(context.Context) (*model.Snapshot, error)
 	// TCPInfo asks the kernel for one socket's tcp_info; nil: not shown.
 	TCPInfo func(context.Context, model.Socket) (model.TCPInfo, error)
+	// Destroy closes sockets (K); nil: K says it cannot.
+	Destroy DestroyFunc
 	// Process reads a process's command line and cgroup; nil: not shown.
 	Process func(pid int32) (model.ProcessDetail, error)
 	// Labeler names ports, services and users. Its Host and Snapshot are

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -20,6 +21,10 @@ func (m *Model) footer() []string {
 			lines = m.message("✗ " + safe(m.filter.err.Error()))
 		}
 		return append(lines, m.filter.input.View(st.Selected, st.Dim))
+	case m.kill != nil:
+		return m.notice(m.c.st.Warn, "Close "+safe(m.kill.what)+"? y closes them; any other key keeps them.")
+	case m.killNote != "":
+		return m.notice(m.c.st.Notice, m.killNote)
 	case m.filter.err != nil:
 		return m.message("✗ " + safe(m.filter.err.Error()) + " (kept the last good filter)")
 	case m.loop.err != nil:
@@ -30,14 +35,17 @@ func (m *Model) footer() []string {
 
 // message wraps an error to the screen, in the error style, on as many
 // lines as the header and two lines of table leave.
-func (m *Model) message(text string) []string {
+func (m *Model) message(text string) []string { return m.notice(m.c.st.Error, text) }
+
+// notice wraps text to the screen in style st, as message does.
+func (m *Model) notice(st lipgloss.Style, text string) []string {
 	lines := wrap(text, m.c.width, "", "  ")
 	if most := max(1, m.c.height-headerLines-3); len(lines) > most {
 		lines = lines[:most:most]
 		lines[most-1] = truncate(lines[most-1]+" "+ellipsis, m.c.width)
 	}
 	for i := range lines {
-		lines[i] = m.c.st.Error.Render(lines[i])
+		lines[i] = st.Render(lines[i])
 	}
 	return lines
 }

@@ -40,8 +40,11 @@ type KeyMap struct {
 	Listen, AllStates                                key.Binding
 	Enter, Back                                      key.Binding
 	Collapse, ExpandAll                              key.Binding
-	Pause, Refresh                                   key.Binding
-	Help, Quit                                       key.Binding
+	// Kill asks to close the socket under the cursor, or the group's
+	// sockets on a group header; Yes answers it.
+	Kill, Yes      key.Binding
+	Pause, Refresh key.Binding
+	Help, Quit     key.Binding
 	// Apply and Cancel close the filter line, applying what is typed when
 	// it parses, or leaving the filter as it was.
 	Apply, Cancel key.Binding
@@ -86,6 +89,8 @@ func DefaultKeyMap() KeyMap {
 		Back:        b([]string{"esc"}, "esc", "back"),
 		Collapse:    b([]string{"x", "left", "right"}, "x/←/→", "fold/unfold group"),
 		ExpandAll:   b([]string{"X"}, "X", "fold/unfold all"),
+		Kill:        b([]string{"K"}, "K", "close socket / group…"),
+		Yes:         b([]string{"y"}, "y", "yes"),
 		Pause:       b([]string{"space"}, "space", "pause"),
 		Refresh:     b([]string{"r"}, "r", "refresh now"),
 		Help:        b([]string{"?"}, "?", "help"),
@@ -116,7 +121,7 @@ func (k *KeyMap) full() []helpSection {
 		{"Views", []key.Binding{k.NextView, k.PrevView, k.Views[0], k.Views[1], k.Views[2], k.Views[3], k.Views[4]}},
 		{"Sort", []key.Binding{k.SortMenu, k.Sort, k.SortLeft, k.SortRight, k.SortReverse}},
 		{"Filter", []key.Binding{k.Filter, k.ClearFilter, k.Established, k.TimeWait, k.CloseWait, k.Listen, k.AllStates}},
-		{"Other", []key.Binding{k.Pause, k.Refresh, k.Help, k.Quit}},
+		{"Other", []key.Binding{k.Kill, k.Pause, k.Refresh, k.Help, k.Quit}},
 	}
 }
 
@@ -124,7 +129,7 @@ func (k *KeyMap) full() []helpSection {
 func (k *KeyMap) all() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextView, k.PrevView,
 		k.Sort, k.SortMenu, k.SortLeft, k.SortRight, k.SortReverse, k.Filter, k.ClearFilter, k.Established, k.TimeWait,
-		k.CloseWait, k.Listen, k.AllStates, k.Enter, k.Back, k.Collapse, k.ExpandAll, k.Pause, k.Refresh,
+		k.CloseWait, k.Listen, k.AllStates, k.Enter, k.Back, k.Collapse, k.ExpandAll, k.Kill, k.Pause, k.Refresh,
 		k.Help, k.Quit, k.Apply, k.Cancel, k.ForceQuit}
 	return append(out, k.Views[:]...)
 }

@@ -39,6 +39,12 @@ type Model struct {
 	findings *findingsPane
 	// resolve names hosts (Config.Resolver).
 	resolve resolving
+	// kill is K's question while the footer asks it; killNote what the
+	// last K did, until the next key; destroy closes sockets
+	// (Config.Destroy).
+	kill     *killAsk
+	killNote string
+	destroy  DestroyFunc
 }
 
 // New returns the dashboard for cfg.
@@ -60,6 +66,7 @@ func New(ctx context.Context, cfg Config) Model {
 			interval: cfg.Interval, memoryLimit: cfg.MemoryLimit,
 		},
 		resolve:   resolving{ctx: ctx, resolver: cfg.Resolver},
+		destroy:   cfg.Destroy,
 		header:    header{host: cfg.Host, netns: cfg.NetNS, interval: cfg.Interval, root: cfg.Root},
 		filter:    newFilterBar(),
 		sockets:   newSocketsView(),
@@ -125,6 +132,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case hostsMsg:
 		m.answered(msg)
 		return m, nil
+	case killMsg:
+		return m, m.killed(msg)
 	case tickMsg:
 		if m.loop.paused || m.loop.inflight {
 			return m, nil
@@ -226,9 +235,12 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, tea.Batch(esc, then)
 	}
 	var cmd tea.Cmd
+	m.killNote = ""
 	switch {
 	case key.Matches(msg, k.ForceQuit):
 		return m, tea.Quit
+	case m.kill != nil:
+		cmd = m.answerKill(msg)
 	case m.filter.editing:
 		var f *applied
 		m.filter, cmd, f = m.filter.update(k, msg)
@@ -283,6 +295,8 @@ func (m *Model) ownKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	case key.Matches(msg, k.AllStates):
 		m.c.hidden = 0
 		m.rebuild()
+	case key.Matches(msg, k.Kill):
+		m.askKill()
 	case key.Matches(msg, k.Pause):
 		m.loop.paused = !m.loop.paused
 		if !m.loop.paused && !m.loop.inflight {
