@@ -50,6 +50,11 @@ func TestPortsWhatIf(t *testing.T) {
 			t.Errorf("what-if still finds the pool: %+v", f)
 		}
 	}
+	// Four source addresses: each pool four times the ports.
+	four := p.portsJSON("--what-if", "sources=4")
+	if fp := jsonPool(t, &four.WhatIf.Report, db); fp.Usable != 796 || fp.InUse != 160 || fp.Severity != "none" {
+		t.Errorf("sources=4: pool in use %d of %d, %s; want 160 of 796, none", fp.InUse, fp.Usable, fp.Severity)
+	}
 	// The text says the same, and nothing changed in the namespace.
 	var out, errb bytes.Buffer
 	if err := run(t.Context(), []string{"ports", "-N", p.ns.Path(), "--what-if", "range=1024-65535"}, &out, &errb); err != nil {

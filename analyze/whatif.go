@@ -25,6 +25,11 @@ type WhatIf struct {
 	// (tcp_tw_reuse needs them).
 	Timestamps    int
 	SetTimestamps bool
+	// Sources is how many local addresses connect() would spread each
+	// destination's connections over (bind to each with
+	// IP_BIND_ADDRESS_NO_PORT): each pool's U times as many. 0 or 1 keeps
+	// one.
+	Sources int
 }
 
 // whatIfSettings are the names --what-if takes, with what each stands for.
@@ -33,6 +38,7 @@ var whatIfSettings = [...]struct{ name, sysctl, want string }{
 	{"reserved", "ip_local_reserved_ports", "a list of ports and ranges, or nothing: reserved=8080,9000-9010"},
 	{"tw_reuse", "tcp_tw_reuse", "0, 1 or 2: tw_reuse=1"},
 	{"timestamps", "tcp_timestamps", "0, 1 or 2: timestamps=1"},
+	{"sources", "local source addresses per destination", "a number of addresses from 2 to 1024: sources=4"},
 }
 
 // ParseWhatIf adds one SETTING=VALUE to w. The error quotes what was
@@ -64,6 +70,11 @@ func ParseWhatIf(w *WhatIf, arg string) error {
 	case "timestamps":
 		w.Timestamps, err = whatIfCode(value)
 		w.SetTimestamps = err == nil
+	case "sources":
+		w.Sources, err = strconv.Atoi(value)
+		if err == nil && (w.Sources < 2 || w.Sources > 1024) {
+			err = fmt.Errorf("out of range")
+		}
 	default:
 		return fmt.Errorf("%q: no setting %q; want one of %s", arg, name, whatIfNames())
 	}
@@ -96,7 +107,7 @@ func whatIfNames() string {
 
 // IsZero reports whether w changes nothing.
 func (w *WhatIf) IsZero() bool {
-	return w == nil || w.Range == (model.PortRange{}) && !w.SetReserved && !w.SetTwReuse && !w.SetTimestamps
+	return w == nil || w.Range == (model.PortRange{}) && !w.SetReserved && !w.SetTwReuse && !w.SetTimestamps && w.Sources <= 1
 }
 
 // Apply is h with w's settings in place of the ones read.
@@ -137,7 +148,22 @@ func (w *WhatIf) Changes(h *model.HostFacts) []Change {
 	if w.SetTimestamps {
 		add(3, strconv.Itoa(h.Settings.TCPTimestamps), strconv.Itoa(w.Timestamps))
 	}
+	if w.Sources > 1 {
+		add(4, "1", strconv.Itoa(w.Sources))
+	}
 	return cs
+}
+
+// ApplyPools gives each pool of ix, and U, Sources times the ports: the
+// what-if of more local addresses, which Apply's host facts cannot say.
+func (w *WhatIf) ApplyPools(ix *DestIndex) {
+	if w.Sources <= 1 {
+		return
+	}
+	ix.Usable *= w.Sources
+	for i := range ix.Pools {
+		ix.Pools[i].Usable *= w.Sources
+	}
 }
 
 // portList writes ranges as ip_local_reserved_ports does, "" for none.

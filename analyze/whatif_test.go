@@ -14,7 +14,7 @@ import (
 
 func TestParseWhatIf(t *testing.T) {
 	var w WhatIf
-	for _, arg := range []string{"range=1024-65535", "reserved=8080,9000-9010", "tw_reuse=1", "timestamps = 1"} {
+	for _, arg := range []string{"range=1024-65535", "reserved=8080,9000-9010", "tw_reuse=1", "timestamps = 1", "sources=4"} {
 		if err := ParseWhatIf(&w, arg); err != nil {
 			t.Fatalf("%q: %v", arg, err)
 		}
@@ -27,6 +27,7 @@ func TestParseWhatIf(t *testing.T) {
 		{"ip_local_reserved_ports", "", "8080,9000-9010"},
 		{"tcp_tw_reuse", "2", "1"},
 		{"tcp_timestamps", "0", "1"},
+		{"local source addresses per destination", "1", "4"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Changes (-want +got):\n%s", diff)
@@ -50,9 +51,11 @@ func TestParseWhatIfRefuses(t *testing.T) {
 		"range=65535-1024": "want two ports, low first",
 		"range=0-100":      "want two ports, low first",
 		"tw_reuse=3":       "want 0, 1 or 2",
-		"tw-reuse=1":       `no setting "tw-reuse"; want one of range, reserved, tw_reuse, timestamps`,
+		"tw-reuse=1":       `no setting "tw-reuse"; want one of range, reserved, tw_reuse, timestamps, sources`,
 		"range":            "want SETTING=VALUE",
 		"reserved=9-1":     "want a list of ports",
+		"sources=1":        "want a number of addresses from 2 to 1024",
+		"sources=two":      "want a number of addresses from 2 to 1024",
 	} {
 		err := ParseWhatIf(new(WhatIf), arg)
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), strconv.Quote(arg)) {

@@ -63,7 +63,7 @@ func (o *PortsOptions) Flags() *pflag.FlagSet {
 	fs.BoolVar(&o.JSON, "json", false, "one JSON document instead of the text (docs/json.md)")
 	fs.BoolVar(&o.Check, "check", false, "exit 3 when the worst finding is a warning, 4 when it is critical (0 otherwise)")
 	thresholdFlag(fs, &o.Thresholds, "the findings (and --check's verdict)")
-	Arg(fs, "what-if", "", "SETTING=VALUE", "judge the pools again as if SETTING were VALUE, beside the report: range=LO-HI, reserved=LIST, tw_reuse=N, timestamps=N (repeatable; nothing changes on the host)",
+	Arg(fs, "what-if", "", "SETTING=VALUE", "judge the pools again as if SETTING were VALUE, beside the report: range=LO-HI, reserved=LIST, tw_reuse=N, timestamps=N, sources=N (local addresses per destination; repeatable; nothing changes on the host)",
 		func(v string) error { return analyze.ParseWhatIf(&o.WhatIf, v) })
 	helpFlag(fs, &o.Help)
 	return fs
@@ -82,7 +82,8 @@ full accept queues; and findings, each with what to change, what that fixes
 and what it does not (docs/exhaustion.md). Only TCP is read.
 
 --what-if tries a fix before it is made: the same sockets judged again
-under another port range, other reserved ports, or tcp_tw_reuse, each pool
+under another port range, other reserved ports, tcp_tw_reuse, or more
+local addresses to connect from, each pool
 shown as read and as it would be. --check still judges the report as read.
 
 With --check the exit status says the worst finding: 0 none or notice, 3

@@ -142,7 +142,9 @@ func work(cfg *Config, snap *model.Snapshot, before *Net) *Net {
 	if cfg.Ports && !cfg.WhatIf.IsZero() {
 		alt := *snap // the same sockets, judged under other settings
 		alt.Host = cfg.WhatIf.Apply(snap.Host)
-		n.WhatIf = analyze.Ports(&alt, analyze.Destinations(&alt, prevDests, n.DT, th), counters, n.DT, th)
+		altDests := analyze.Destinations(&alt, prevDests, n.DT, th)
+		cfg.WhatIf.ApplyPools(altDests)
+		n.WhatIf = analyze.Ports(&alt, altDests, counters, n.DT, th)
 	}
 	if cfg.Rules != nil {
 		l := cfg.Names
