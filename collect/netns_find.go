@@ -109,8 +109,10 @@ func nsLinkInode(link, kind string) (uint32, bool) {
 // FindReport says what a search for namespaces could not see.
 type FindReport struct {
 	// Hidden counts the processes whose namespace could not be read
-	// (other users' /proc/PID/ns/net need root).
-	Hidden int
+	// (other users' /proc/PID/ns/net need root), and HiddenPIDs are the
+	// first few of them.
+	Hidden     int
+	HiddenPIDs []int32
 	// Err is the first error met that is not a process being gone or
 	// hidden (mountinfo unreadable, say); the namespaces found are kept.
 	Err error

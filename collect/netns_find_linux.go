@@ -38,7 +38,7 @@ func FindNetNS(procRoot string) ([]model.Namespace, FindReport) {
 	} else {
 		rep.Err = fmt.Errorf("collect: finding namespaces: %w", err)
 	}
-	rep.Hidden = t.addProcesses(procRoot)
+	rep.Hidden, rep.HiddenPIDs = t.addProcesses(procRoot)
 	own, _ := readNSLink(filepath.Join(procRoot, "self", "ns", "net"))
 	if own != 0 {
 		t.get(own).Own = true
@@ -48,10 +48,10 @@ func FindNetNS(procRoot string) ([]model.Namespace, FindReport) {
 
 // addProcesses adds the namespace of every process under procRoot and
 // returns how many could not be read for want of permission.
-func (t nsTable) addProcesses(procRoot string) (hidden int) {
+func (t nsTable) addProcesses(procRoot string) (hidden int, first []int32) {
 	d, err := os.Open(procRoot)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	defer d.Close()
 	for {
@@ -66,12 +66,14 @@ func (t nsTable) addProcesses(procRoot string) (hidden int) {
 			case lerr == nil:
 				t.addPID(procRoot, ino, int32(pid))
 			case errors.Is(lerr, fs.ErrPermission):
-				hidden++
+				if hidden++; len(first) < 3 {
+					first = append(first, int32(pid))
+				}
 			}
 			// Gone (ENOENT, ESRCH) or a kernel thread: nothing to add.
 		}
 		if err != nil {
-			return hidden
+			return hidden, first
 		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -169,7 +171,7 @@ func (c *Collector) namespaces() ([]model.Namespace, error) {
 	found, rep := FindNetNS(c.cfg.ProcRoot)
 	if rep.Hidden > 0 && !c.hiddenSaid {
 		c.hiddenSaid = true
-		c.note(fmt.Sprintf("conntab: the network namespace of %d process(es) could not be seen (/proc/PID/ns/net would not be read: other users' need root)", rep.Hidden))
+		c.note(hiddenNote(rep, os.Geteuid() == 0))
 	}
 	if rep.Err != nil {
 		c.note("conntab: " + rep.Err.Error())
@@ -200,4 +202,26 @@ func (c *Collector) namespaces() ([]model.Namespace, error) {
 	}
 	sortNS(out)
 	return out, nil
+}
+
+// hiddenNote says whose namespaces the search could not read, and why:
+// other users' /proc/PID/ns/net need root; as root, a process may still
+// deny it (one in another user namespace, or the machine's init here).
+func hiddenNote(rep FindReport, root bool) string {
+	pids := make([]string, len(rep.HiddenPIDs))
+	for i, p := range rep.HiddenPIDs {
+		pids[i] = strconv.Itoa(int(p))
+	}
+	list := strings.Join(pids, ", ")
+	if rep.Hidden > len(pids) {
+		list += ", …"
+	}
+	what := "the network namespace of 1 process"
+	if rep.Hidden > 1 {
+		what = fmt.Sprintf("the network namespaces of %d processes", rep.Hidden)
+	}
+	if !root {
+		return fmt.Sprintf("conntab: %s (PID %s) could not be seen: other users' /proc/PID/ns/net need root", what, list)
+	}
+	return fmt.Sprintf("conntab: %s (PID %s) could not be read even as root: the kernel refused /proc/PID/ns/net (a process in another user namespace can), so those namespaces are listed only where another process or a mount shares them", what, list)
 }

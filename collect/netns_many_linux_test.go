@@ -37,3 +37,20 @@ func TestCollectManySkipsVanished(t *testing.T) {
 		t.Errorf("notes %q, want two saying a namespace vanished", notes)
 	}
 }
+
+func TestHiddenNote(t *testing.T) {
+	for _, tt := range []struct {
+		rep  FindReport
+		root bool
+		want string
+	}{
+		{FindReport{Hidden: 1, HiddenPIDs: []int32{1}}, true,
+			"conntab: the network namespace of 1 process (PID 1) could not be read even as root: the kernel refused /proc/PID/ns/net (a process in another user namespace can), so those namespaces are listed only where another process or a mount shares them"},
+		{FindReport{Hidden: 5, HiddenPIDs: []int32{1, 20, 300}}, false,
+			"conntab: the network namespaces of 5 processes (PID 1, 20, 300, …) could not be seen: other users' /proc/PID/ns/net need root"},
+	} {
+		if got := hiddenNote(tt.rep, tt.root); got != tt.want {
+			t.Errorf("hiddenNote(%+v, root %v) =\n%q\nwant\n%q", tt.rep, tt.root, got, tt.want)
+		}
+	}
+}
