@@ -48,6 +48,8 @@ type common struct {
 	// aggregate views count and list these, so their ties fall in the
 	// Sockets view's order.
 	sel []int32
+	// whatIf is the what-if in force in the Ports view (W), as typed.
+	whatIf string
 
 	kernel kernel
 }
@@ -103,10 +105,14 @@ func (c *common) filtered() *model.Snapshot {
 	return &snap
 }
 
-// ports is the sample's ports report, nil before the first sample.
+// ports is the sample's ports report, nil before the first sample: the
+// what-if's (W) when one is in force.
 func (c *common) ports() *analyze.PortsReport {
-	if c.net == nil {
+	switch {
+	case c.net == nil:
 		return nil
+	case c.net.WhatIf != nil:
+		return c.net.WhatIf
 	}
 	return c.net.Ports
 }

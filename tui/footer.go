@@ -21,6 +21,12 @@ func (m *Model) footer() []string {
 			lines = m.message("✗ " + safe(m.filter.err.Error()))
 		}
 		return append(lines, m.filter.input.View(st.Selected, st.Dim))
+	case m.whatIf.editing:
+		var lines []string
+		if m.whatIf.err != nil {
+			lines = m.message("✗ " + safe(m.whatIf.err.Error()))
+		}
+		return append(lines, m.whatIf.input.View(st.Selected, st.Dim))
 	case m.kill != nil:
 		return m.notice(m.c.st.Warn, "Close "+safe(m.kill.what)+"? y closes them; any other key keeps them.")
 	case m.killNote != "":

@@ -42,7 +42,9 @@ type KeyMap struct {
 	Collapse, ExpandAll                              key.Binding
 	// Kill asks to close the socket under the cursor, or the group's
 	// sockets on a group header; Yes answers it.
-	Kill, Yes      key.Binding
+	Kill, Yes key.Binding
+	// WhatIf opens the Ports view's what-if line.
+	WhatIf         key.Binding
 	Pause, Refresh key.Binding
 	Help, Quit     key.Binding
 	// Apply and Cancel close the filter line, applying what is typed when
@@ -91,6 +93,7 @@ func DefaultKeyMap() KeyMap {
 		ExpandAll:   b([]string{"X"}, "X", "fold/unfold all"),
 		Kill:        b([]string{"K"}, "K", "close socket / group…"),
 		Yes:         b([]string{"y"}, "y", "yes"),
+		WhatIf:      b([]string{"W"}, "W", "ports: what if…"),
 		Pause:       b([]string{"space"}, "space", "pause"),
 		Refresh:     b([]string{"r"}, "r", "refresh now"),
 		Help:        b([]string{"?"}, "?", "help"),
@@ -121,7 +124,7 @@ func (k *KeyMap) full() []helpSection {
 		{"Views", []key.Binding{k.NextView, k.PrevView, k.Views[0], k.Views[1], k.Views[2], k.Views[3], k.Views[4]}},
 		{"Sort", []key.Binding{k.SortMenu, k.Sort, k.SortLeft, k.SortRight, k.SortReverse}},
 		{"Filter", []key.Binding{k.Filter, k.ClearFilter, k.Established, k.TimeWait, k.CloseWait, k.Listen, k.AllStates}},
-		{"Other", []key.Binding{k.Kill, k.Pause, k.Refresh, k.Help, k.Quit}},
+		{"Other", []key.Binding{k.Kill, k.WhatIf, k.Pause, k.Refresh, k.Help, k.Quit}},
 	}
 }
 
@@ -129,7 +132,7 @@ func (k *KeyMap) full() []helpSection {
 func (k *KeyMap) all() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextView, k.PrevView,
 		k.Sort, k.SortMenu, k.SortLeft, k.SortRight, k.SortReverse, k.Filter, k.ClearFilter, k.Established, k.TimeWait,
-		k.CloseWait, k.Listen, k.AllStates, k.Enter, k.Back, k.Collapse, k.ExpandAll, k.Kill, k.Pause, k.Refresh,
+		k.CloseWait, k.Listen, k.AllStates, k.Enter, k.Back, k.Collapse, k.ExpandAll, k.Kill, k.WhatIf, k.Pause, k.Refresh,
 		k.Help, k.Quit, k.Apply, k.Cancel, k.ForceQuit}
 	return append(out, k.Views[:]...)
 }

@@ -45,6 +45,8 @@ type Model struct {
 	kill     *killAsk
 	killNote string
 	destroy  DestroyFunc
+	// whatIf is the Ports view's what-if line (W).
+	whatIf whatIfBar
 }
 
 // New returns the dashboard for cfg.
@@ -67,6 +69,7 @@ func New(ctx context.Context, cfg Config) Model {
 		},
 		resolve:   resolving{ctx: ctx, resolver: cfg.Resolver},
 		destroy:   cfg.Destroy,
+		whatIf:    newWhatIfBar(),
 		header:    header{host: cfg.Host, netns: cfg.NetNS, interval: cfg.Interval, root: cfg.Root},
 		filter:    newFilterBar(),
 		sockets:   newSocketsView(),
@@ -152,6 +155,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	if paste, ok := msg.(tea.PasteMsg); ok && m.filter.editing {
 		m.filter = m.filter.edited(paste)
+	} else if ok && m.whatIf.editing {
+		m.whatIf.input.update(paste)
 	}
 	return m, nil
 }
@@ -229,7 +234,7 @@ func (m *Model) advisor() advisor {
 // then key, typed quickly.
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := &m.c.keys
-	if msg.Mod.Contains(tea.ModAlt) && !k.binds(msg) && !m.filter.takes(msg) {
+	if msg.Mod.Contains(tea.ModAlt) && !k.binds(msg) && !m.filter.takes(msg) && !(m.whatIf.editing && m.whatIf.input.takesAlt(msg)) {
 		m, esc := m.key(tea.KeyPressMsg{Code: tea.KeyEscape})
 		m, then := m.key(unAlt(msg))
 		return m, tea.Batch(esc, then)
@@ -241,6 +246,8 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, tea.Quit
 	case m.kill != nil:
 		cmd = m.answerKill(msg)
+	case m.whatIf.editing:
+		cmd = m.whatIfKey(msg)
 	case m.filter.editing:
 		var f *applied
 		m.filter, cmd, f = m.filter.update(k, msg)
@@ -297,6 +304,8 @@ func (m *Model) ownKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 		m.rebuild()
 	case key.Matches(msg, k.Kill):
 		m.askKill()
+	case key.Matches(msg, k.WhatIf) && m.view == viewPorts:
+		m.openWhatIf()
 	case key.Matches(msg, k.Pause):
 		m.loop.paused = !m.loop.paused
 		if !m.loop.paused && !m.loop.inflight {

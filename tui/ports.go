@@ -103,7 +103,7 @@ func portsGrid(c *common) *grid {
 	if c.matcher != nil || c.hidden != 0 {
 		g.note = "The filter does not narrow pools or findings: they are the whole snapshot's."
 	}
-	r := c.net.Ports
+	r := c.ports()
 	if r == nil {
 		return g
 	}

@@ -30,7 +30,12 @@ func portsSummary(c *common) []string {
 		}
 		return long
 	}
-	lines := group(summary.rangeSegs)
+	var lines []string
+	if c.net.WhatIf != nil {
+		lines = flow([]string{c.st.Warn.Render("WHAT IF " + safe(c.whatIf) + ":"),
+			"the pools as they would be, judged on this sample's sockets; nothing changed on the host (W: change it, or empty it to go back)"}, c.width)
+	}
+	lines = append(lines, group(summary.rangeSegs)...)
 	lines = append(lines, group(summary.settingsSegs)...)
 	lines = append(lines, group(summary.counterSegs)...)
 	return append(lines, group(summary.opensSegs)...)
