@@ -20,6 +20,10 @@ const (
 	// The listener audit's (it shares FindHeldPort and FindAcceptQueue).
 	FindExposed           // a service usually kept local, listening on every interface
 	FindUnexpectedProgram // a well-known port held by a program that is not its usual server
+
+	// FindConntrackDrops: conntrack refused new connections (insert_failed,
+	// drop) or dropped old entries to make room (early_drop).
+	FindConntrackDrops
 )
 
 var findingKindNames = [...]string{
@@ -35,12 +39,13 @@ var findingKindNames = [...]string{
 
 	FindExposed:           "exposed",
 	FindUnexpectedProgram: "unexpected-program",
+	FindConntrackDrops:    "conntrack-drops",
 }
 
 // String is the kind as a lower-case word: pool, bind-before-connect,
 // port-in-range, accept-queue, listen-overflows, time-wait-table,
 // tw-reuse-without-timestamps, fin-timeout, conntrack, exposed,
-// unexpected-program.
+// unexpected-program, conntrack-drops.
 func (k FindingKind) String() string {
 	if k >= FindPool && int(k) < len(findingKindNames) {
 		return findingKindNames[k]
@@ -60,6 +65,7 @@ var findingKindShort = [...]string{
 	FindConntrack:         "CONNTRACK",
 	FindExposed:           "EXPOSED",
 	FindUnexpectedProgram: "PROGRAM",
+	FindConntrackDrops:    "CT DROPS",
 }
 
 // Short is the kind as a flag's word, upper case: EXPOSED, PROGRAM, IN

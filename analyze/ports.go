@@ -171,6 +171,7 @@ func Ports(snap *model.Snapshot, ix *DestIndex, before model.NetCounters, dt tim
 	r.findQueues()
 	r.findTimeWaitTable()
 	r.findSettings()
+	r.findConntrackDrops()
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int { return cmp.Compare(b.Severity, a.Severity) })
 	return r
 }

@@ -204,3 +204,42 @@ func parseSysctlInt(path, value string) (int, error) {
 	}
 	return n, nil
 }
+
+// parseConntrackStat reads /proc/net/stat/nf_conntrack (where, for
+// errors): a header of column names, then one line a CPU of hexadecimal
+// counts, summed into st. A line with another number of columns, or a
+// count that is not hexadecimal, is an error that quotes it.
+func parseConntrackStat(b []byte, where string, st *model.ConntrackStats) error {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) < 2 {
+		return fmt.Errorf("%s: %q: want a header and a line a CPU", where, string(b))
+	}
+	header := strings.Fields(lines[0])
+	var sum [4]uint64
+	slots := make([]int, len(header))
+	for i, name := range header {
+		slots[i] = -1
+		for k, want := range [...]string{"insert_failed", "drop", "early_drop", "search_restart"} {
+			if name == want {
+				slots[i] = k
+			}
+		}
+	}
+	for _, line := range lines[1:] {
+		f := strings.Fields(line)
+		if len(f) != len(header) {
+			return fmt.Errorf("%s: %q: %d columns under a header of %d", where, line, len(f), len(header))
+		}
+		for i, v := range f {
+			n, err := strconv.ParseUint(v, 16, 32) // the kernel prints each as %08x
+			if err != nil {
+				return fmt.Errorf("%s: %q: column %s is not a 32-bit hexadecimal count", where, line, header[i])
+			}
+			if slots[i] >= 0 {
+				sum[slots[i]] += n
+			}
+		}
+	}
+	*st = model.ConntrackStats{Read: true, InsertFailed: sum[0], Drop: sum[1], EarlyDrop: sum[2], SearchRestart: sum[3]}
+	return nil
+}

@@ -24,10 +24,12 @@ func readNetFacts(h *model.HostFacts, root string, entered bool) error {
 	} else {
 		h.Settings = s
 	}
-	if c, err := readNetCounters(netDir(root, entered)); err != nil {
-		errs = append(errs, err)
-	} else {
+	c, err := readNetCounters(netDir(root, entered))
+	if c.Read { // TCP's, whatever became of conntrack's
 		h.Counters = c
+	}
+	if err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -89,6 +91,15 @@ func readNetCounters(dir string) (model.NetCounters, error) {
 		if err != nil {
 			return model.NetCounters{}, err
 		}
+	}
+	// Connection tracking's statistics, where nf_conntrack is loaded.
+	path := filepath.Join(dir, "stat", "nf_conntrack")
+	if b, err := os.ReadFile(path); err == nil {
+		if err := parseConntrackStat(b, path, &c.Conntrack); err != nil {
+			return c, err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return c, fmt.Errorf("reading conntrack's statistics: %w", err)
 	}
 	return c, nil
 }

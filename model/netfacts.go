@@ -77,7 +77,25 @@ type NetCounters struct {
 	// (PassiveOpens), connects that failed (AttemptFails), and connections
 	// now ESTABLISHED or CLOSE_WAIT (CurrEstab, a gauge).
 	ActiveOpens, PassiveOpens, AttemptFails, CurrEstab uint64
+	// Conntrack are connection tracking's statistics, where it is loaded.
+	Conntrack ConntrackStats
 }
+
+// ConntrackStats are a namespace's connection-tracking statistics, summed
+// over its CPUs (/proc/net/stat/nf_conntrack, conntrack -S): new
+// connections that conntrack could not insert (InsertFailed: a clash, as
+// in the SNAT port allocation race that --random-fully narrows), that it
+// dropped with its table full (Drop), older entries it dropped to make
+// room (EarlyDrop), and hash lookups restarted (SearchRestart). Read is
+// false where nf_conntrack is not loaded.
+type ConntrackStats struct {
+	Read                                         bool
+	InsertFailed, Drop, EarlyDrop, SearchRestart uint64
+}
+
+// Refused is how many new connections conntrack could not take:
+// InsertFailed and Drop (EarlyDrop ended old ones to let new ones in).
+func (c ConntrackStats) Refused() uint64 { return c.InsertFailed + c.Drop }
 
 // CounterField is one of NetCounters' counters: the name /proc/net/netstat
 // or /proc/net/snmp gives it, how to read it, and whether it is a gauge

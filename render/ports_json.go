@@ -88,6 +88,18 @@ type CountersJSON struct {
 	PassiveOpens        *uint64 `json:"PassiveOpens"`
 	AttemptFails        *uint64 `json:"AttemptFails"`
 	CurrEstab           *uint64 `json:"CurrEstab"`
+	// Conntrack is connection tracking's statistics, null where
+	// nf_conntrack is not loaded.
+	Conntrack *ConntrackJSON `json:"conntrack"`
+}
+
+// ConntrackJSON is model.ConntrackStats: counts summed over the CPUs
+// since the namespace was made.
+type ConntrackJSON struct {
+	InsertFailed  uint64 `json:"insert_failed"`
+	Drop          uint64 `json:"drop"`
+	EarlyDrop     uint64 `json:"early_drop"`
+	SearchRestart uint64 `json:"search_restart"`
 }
 
 // DeltasJSON are how much each of NetCounters changed between the two
@@ -192,6 +204,9 @@ func NewPortsJSON(r *analyze.PortsReport) PortsJSON {
 			hj.Sockets[k] = HeldSocketJSON{Local: endpointJSON(s.Local.Addr().String(), s.Local.Port()), State: s.State.String()}
 		}
 		j.HeldPorts = append(j.HeldPorts, hj)
+	}
+	if ct := r.Counters.Conntrack; ct.Read {
+		j.Counters.Conntrack = &ConntrackJSON{InsertFailed: ct.InsertFailed, Drop: ct.Drop, EarlyDrop: ct.EarlyDrop, SearchRestart: ct.SearchRestart}
 	}
 	if r.Counters.Read {
 		for i, slot := range j.Counters.slots() {
