@@ -91,7 +91,7 @@ func DefaultKeyMap() KeyMap {
 		Back:        b([]string{"esc"}, "esc", "back"),
 		Collapse:    b([]string{"x", "left", "right"}, "x/←/→", "fold/unfold group"),
 		ExpandAll:   b([]string{"X"}, "X", "fold/unfold all"),
-		Kill:        b([]string{"K"}, "K", "close socket / group…"),
+		Kill:        b([]string{"K"}, "K", "close socket(s)…"),
 		Yes:         b([]string{"y"}, "y", "yes"),
 		WhatIf:      b([]string{"W"}, "W", "ports: what if…"),
 		Pause:       b([]string{"space"}, "space", "pause"),
@@ -120,11 +120,11 @@ type helpSection struct {
 func (k *KeyMap) full() []helpSection {
 	return []helpSection{
 		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
-		{"Rows", []key.Binding{k.Enter, k.Back, k.Collapse, k.ExpandAll}},
+		{"Rows", []key.Binding{k.Enter, k.Back, k.Collapse, k.ExpandAll, k.Kill}},
 		{"Views", []key.Binding{k.NextView, k.PrevView, k.Views[0], k.Views[1], k.Views[2], k.Views[3], k.Views[4]}},
 		{"Sort", []key.Binding{k.SortMenu, k.Sort, k.SortLeft, k.SortRight, k.SortReverse}},
 		{"Filter", []key.Binding{k.Filter, k.ClearFilter, k.Established, k.TimeWait, k.CloseWait, k.Listen, k.AllStates}},
-		{"Other", []key.Binding{k.Kill, k.WhatIf, k.Pause, k.Refresh, k.Help, k.Quit}},
+		{"Other", []key.Binding{k.WhatIf, k.Pause, k.Refresh, k.Help, k.Quit}},
 	}
 }
 
