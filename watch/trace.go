@@ -77,8 +77,13 @@ func (t *Tracker) tracedState(r *bpfevents.Event) (Event, bool) {
 		return Event{}, false
 	case r.NewState == model.StateClose:
 		delete(t.callers, r.Cookie)
-		if e := t.socks[key{cookie: r.Cookie}]; e != nil && !e.closed {
-			e.ended = r.Time
+		e := t.socks[key{cookie: r.Cookie}]
+		if e == nil || e.closed {
+			return Event{}, false
+		}
+		e.ended = r.Time
+		if w := e.wait; w != nil {
+			return t.close(e, w.at, SeenDestroy, w.info), true
 		}
 		return Event{}, false
 	case r.NewState != model.StateEstablished:
@@ -92,14 +97,14 @@ func (t *Tracker) tracedState(r *bpfevents.Event) (Event, bool) {
 	e := t.socks[k]
 	switch {
 	case e == nil:
-		e = &entry{sock: s, seen: t.gen, opened: r.Time, alive: r.Time}
+		e = &entry{sock: s, seen: t.gen, opened: r.Time, alive: r.Time, traced: true}
 		t.socks[k] = e
 	case e.unopened:
 		// Its destroy message came first: the close is written, the open
 		// comes late but is the kernel's.
 		e.unopened = false
 	case e.deferred:
-		e.deferred, e.opened, e.alive = false, r.Time, r.Time
+		e.deferred, e.opened, e.alive, e.traced = false, r.Time, r.Time, true
 		if !called {
 			return Event{Kind: KindOpen, Time: r.Time, Socket: e.sock, Seen: SeenTrace, Owners: e.owners}, true
 		}

@@ -76,6 +76,12 @@ type entry struct {
 	// tracepoint saw it: a destroy message, sent once the socket is
 	// freed (after an RCU grace period), ends its lifetime there.
 	ended time.Time
+	// traced: the tracepoint saw it open. wait is its destroy message,
+	// held until the tracepoint's change to CLOSE ends its lifetime
+	// (Record), or the sample after waitGen gives up on it.
+	traced  bool
+	wait    *destroyed
+	waitGen uint64
 	// deferred: a sample found it new and its open waits for the
 	// tracepoint (Record).
 	deferred bool
@@ -169,6 +175,12 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 			}
 			continue
 		}
+		if e.wait != nil {
+			if t.gen > e.waitGen+1 {
+				closes = append(closes, t.close(e, e.wait.at, SeenDestroy, e.wait.info))
+			}
+			continue
+		}
 		if missing && e.pending == 0 {
 			e.pending = t.gen
 		}
@@ -213,7 +225,7 @@ func readAt(snap *model.Snapshot, at time.Time) time.Time {
 // never longer than what conntab saw, but for the message's delivery. Where
 // the tracepoint saw its change to CLOSE, the message ends it there.
 func (t *Tracker) close(e *entry, at time.Time, seen Seen, info *model.TCPInfo) Event {
-	e.closed, e.closedAt, e.closedGen = true, at, t.gen
+	e.closed, e.closedAt, e.closedGen, e.wait = true, at, t.gen, nil
 	ev := Event{Kind: KindClose, Time: at, Socket: e.sock, Seen: seen, Info: info, Owners: e.owners}
 	end := e.alive
 	switch {
@@ -244,7 +256,14 @@ func (t *Tracker) Destroy(s *model.Socket, info *model.TCPInfo, at time.Time) (E
 		e = &entry{sock: *s, seen: t.gen, unopened: true}
 		t.socks[k] = e
 	}
-	if e.closed || e.deferred {
+	if e.closed {
+		return Event{}, false
+	}
+	if e.traced && e.ended.IsZero() {
+		// Its change to CLOSE is in the kernel's ring buffer, or lost:
+		// the record, or the next sample but one, closes it.
+		e.wait = &destroyed{s: *s, info: info, at: at}
+		e.waitGen = t.gen
 		return Event{}, false
 	}
 	return t.close(e, at, SeenDestroy, info), true
