@@ -37,10 +37,11 @@ type Config struct {
 	// Interval is the time between samples.
 	Interval time.Duration
 	// Failures opens the kernel's eBPF records (OpenFailures) for the
-	// namespace of inode netns, 0 for every one. nil, or an error, leaves
+	// namespace of inode netns, 0 for every one, state changes waiting
+	// in the ring buffer up to latency. nil, or an error, leaves
 	// connect() and bind() failures unseen and opens to the samples, and
 	// Run says so once.
-	Failures func(netns uint32) (Failures, error)
+	Failures func(netns uint32, latency time.Duration) (Failures, error)
 	// Container names a failing process's container (cached per pid);
 	// nil names none.
 	Container func(pid int32) string

@@ -134,10 +134,12 @@ func traceTime(r *bpfevents.Event, now time.Time) time.Time {
 const NoBPFEnv = "CONNTAB_NO_BPF"
 
 // OpenFailures opens the eBPF programs (bpfevents.Open) for the namespace
-// of inode netns (0: every one); an error says why they are unavailable.
-func OpenFailures(netns uint32) (Failures, error) {
+// of inode netns (0: every one), letting state changes wait up to latency
+// in the ring buffer (bpfevents.Options.Latency; failures wake the reader
+// at once); an error says why they are unavailable.
+func OpenFailures(netns uint32, latency time.Duration) (Failures, error) {
 	disable := os.Getenv(NoBPFEnv) == "1"
-	tr, err := bpfevents.Open(bpfevents.Options{NetNS: netns, Disable: disable})
+	tr, err := bpfevents.Open(bpfevents.Options{NetNS: netns, Latency: latency, Disable: disable})
 	if err != nil {
 		if disable {
 			err = fmt.Errorf("%w (%s=1)", err, NoBPFEnv)
@@ -156,7 +158,18 @@ func openFailures(cfg Config, snap *model.Snapshot) (Failures, error) {
 	if snap.Namespaces == nil {
 		netns = snap.NetNS
 	}
-	return cfg.Failures(netns)
+	return cfg.Failures(netns, recordLatency(cfg.Interval))
+}
+
+// maxRecordLatency bounds how long state changes wait in the ring buffer.
+const maxRecordLatency = 100 * time.Millisecond
+
+// recordLatency is how long state changes may wait in the ring buffer:
+// half a sample, so that the record of a connection a sample finds first
+// comes before the next one (Tracker.Traced), and at most
+// maxRecordLatency. A busy host then wakes the reader once per batch.
+func recordLatency(interval time.Duration) time.Duration {
+	return min(interval/2, maxRecordLatency)
 }
 
 // readFailures reads f's records on a goroutine of its own until ctx ends
