@@ -188,7 +188,7 @@ func loop(ctx context.Context, cfg *Config, t *Tracker, w *writer, msgs <-chan d
 	for {
 		select {
 		case <-ctx.Done():
-			return w.flush()
+			return w.finish(t, msgs, recs, containers.lookup)
 		case m, ok := <-msgs:
 			if !ok {
 				msgs = nil
@@ -215,7 +215,7 @@ func loop(ctx context.Context, cfg *Config, t *Tracker, w *writer, msgs <-chan d
 		case <-tick.C:
 			snap, err := cfg.Collect(ctx)
 			if ctx.Err() != nil {
-				return w.flush()
+				return w.finish(t, msgs, recs, containers.lookup)
 			}
 			if snap == nil {
 				return err

@@ -88,6 +88,16 @@ func (w *writer) drainTraced(t *Tracker, recs <-chan bpfevents.Event, container 
 	}
 }
 
+// finish writes what already arrived, the records first (they were
+// written before the sockets were freed), and flushes: an interrupt does
+// not drop what conntab saw.
+func (w *writer) finish(t *Tracker, msgs <-chan destroyed, recs <-chan bpfevents.Event, container func(int32) string) error {
+	if err := w.drainTraced(t, recs, container); err != nil {
+		return err
+	}
+	return w.drain(t, msgs)
+}
+
 func (w *writer) flush() error { return w.out.Flush() }
 
 // counter counts from one goroutine for another.
