@@ -1,9 +1,13 @@
 package watch
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,5 +126,80 @@ func TestFailureFormat(t *testing.T) {
 		if !strings.Contains(string(line), k) {
 			t.Errorf("no %s in %s", k, line)
 		}
+	}
+}
+
+// fakeFailures hands on the test's records, then counts some lost.
+type fakeFailures struct {
+	recs   chan bpfevents.Event
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (f *fakeFailures) Read() (bpfevents.Event, error) {
+	select {
+	case r := <-f.recs:
+		return r, nil
+	case <-f.closed:
+		return bpfevents.Event{}, os.ErrClosed
+	}
+}
+
+func (f *fakeFailures) Lost() (bpfevents.Lost, error) { return bpfevents.Lost{ConnectError: 2, State: 3}, nil }
+
+func (f *fakeFailures) Close() error {
+	f.once.Do(func() { close(f.closed) })
+	return nil
+}
+
+// TestRunFailures: Run opens the records for the baseline's namespace,
+// writes a failure the filter selects by its destination and not one it
+// does not, and says at the end what the ring buffer lost; a source that
+// cannot be opened is said once, and the stream goes on without it.
+func TestRunFailures(t *testing.T) {
+	f := &fakeFailures{recs: make(chan bpfevents.Event, 2), closed: make(chan struct{})}
+	for _, port := range []uint16{8002, 9000} {
+		f.recs <- bpfevents.Event{Kind: bpfevents.KindConnectError, Time: at(10), PID: 42, Comm: "client", Errno: 99,
+			Proto: model.ProtoTCP, Family: model.FamilyInet, Remote: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)}
+	}
+	var gotNS uint32
+	open := func(netns uint32, _ time.Duration) (Failures, error) { gotNS = netns; return f, nil }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	collect := func(context.Context) (*model.Snapshot, error) {
+		if calls++; calls == 3 {
+			cancel()
+		}
+		s := snap(0)
+		s.NetNS = 4026531840
+		return s, nil
+	}
+	match := func(s *model.Socket) bool { return s.Remote.Port() == 8002 }
+	var out, errb syncBuffer
+	cfg := Config{Collect: collect, Failures: open, Match: match, Interval: 20 * time.Millisecond}
+	if err := Run(ctx, cfg, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if gotNS != 4026531840 || strings.Count(out.String(), "connect_error") != 1 || !strings.Contains(out.String(), "127.0.0.1:8002") {
+		t.Errorf("namespace %d, stream\n%s\nwant 4026531840 and the one failure to :8002", gotNS, out.String())
+	}
+	if !strings.Contains(errb.String(), "no room for 5 records") || strings.Contains(errb.String(), "cannot be seen") {
+		t.Errorf("stderr %q: want the 5 lost, and nothing unseen", errb.String())
+	}
+
+	calls = 0
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	errb = syncBuffer{}
+	cfg.Failures = func(uint32, time.Duration) (Failures, error) {
+		return nil, fmt.Errorf("%w: loading the programs: operation not permitted\x1b[2J", bpfevents.ErrUnavailable)
+	}
+	if err := Run(ctx, cfg, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	const said = "conntab: connect() and bind() failures cannot be seen: eBPF unavailable: loading the programs: operation not permitted\\x1b[2J\n"
+	if strings.Count(errb.String(), said) != 1 {
+		t.Errorf("stderr %q: want %q once", errb.String(), said)
 	}
 }
