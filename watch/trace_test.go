@@ -145,7 +145,9 @@ func (f *fakeFailures) Read() (bpfevents.Event, error) {
 	}
 }
 
-func (f *fakeFailures) Lost() (bpfevents.Lost, error) { return bpfevents.Lost{ConnectError: 2, State: 3}, nil }
+func (f *fakeFailures) Lost() (bpfevents.Lost, error) {
+	return bpfevents.Lost{ConnectError: 2, State: 3}, nil
+}
 
 func (f *fakeFailures) Close() error {
 	f.once.Do(func() { close(f.closed) })
