@@ -37,7 +37,8 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return filterError(o.FilterFile, err)
 	}
-	w := watch.Config{Collect: c.Collect, Interval: o.Interval, Match: m.Match, Labeler: labels, JSON: o.JSON}
+	w := watch.Config{Collect: c.Collect, Interval: o.Interval, Match: m.Match, Labeler: labels, JSON: o.JSON,
+		Failures: watch.OpenFailures, Container: watch.ContainerOf}
 	if !o.SamplesOnly {
 		w.Destroys = func() (watch.Destroys, error) { return c.OpenDestroys() }
 	}

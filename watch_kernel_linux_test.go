@@ -333,12 +333,13 @@ func checkWatch(t *testing.T, events []watch.EventJSON, conns []clientConn, nobo
 	}
 }
 
-// checkOpen: an open comes from a sample and names the test's process,
-// but not to nobody, who cannot see root's.
+// checkOpen: an open comes from the tracepoint as root, from a sample as
+// nobody (who cannot load eBPF), and names the test's process, but not to
+// nobody, who cannot see root's.
 func checkOpen(t *testing.T, ev watch.EventJSON, nobody bool) {
 	t.Helper()
-	if ev.Source != "sample" {
-		t.Errorf("open seen by %q, want sample", ev.Source)
+	if want := map[bool]string{false: "tracepoint", true: "sample"}[nobody]; ev.Source != want {
+		t.Errorf("open seen by %q, want %s", ev.Source, want)
 	}
 	switch {
 	case nobody && ev.PID != nil:

@@ -52,11 +52,18 @@ const WatchUsage = `Usage: conntab watch [flags] [FILTER...]
 A stream of events, one per line, until interrupted: open (a new connection
 or listener), state (a TCP state change), close (with how long conntab saw it
 open and, from the kernel's destroy message, its final bytes acked and
-received, retransmits and rtt). Opens and state changes come from samples
-every -i; closes from the kernel's sock_diag destroy messages, or, where they
-cannot be had (or with --samples-only), from the samples, said so in each
-event. Sockets open when it starts make no event. FILTER (docs/filter.md)
-selects the events by their socket as conntab last saw it, for example
+received, retransmits and rtt), connect_error and bind_error (a connect() or
+bind() the kernel refused, with its errno, the caller's pid, comm and
+container, the destination, and the time spent looking for a local port).
+Opens and state changes come from samples every -i; closes from the kernel's
+sock_diag destroy messages, or, where they cannot be had (or with
+--samples-only), from the samples, said so in each event. Where eBPF loads
+(root, a kernel with BTF), TCP connections open at the kernel's time from
+its inet_sock_set_state tracepoint, and failures come from its sys_exit
+tracepoint; where it does not (or with CONNTAB_NO_BPF=1 in the environment)
+watch says once why, and shows no failures. Sockets open when it starts make
+no event. FILTER (docs/filter.md) selects the events by their socket as
+conntab last saw it (a failure's by its destination), for example
   conntab watch --json dport = :443
 
 Flags:

@@ -22,5 +22,19 @@
 // samples for its message before the samples close it.
 //
 // The first sample is the baseline: what is open then makes no event.
-// Issue 19's failure events (connect_error, bind_error) join Kind.
+//
+// Where eBPF loads (collect/bpfevents; OpenFailures), a third source
+// joins: the kernel's records of failed connect() and bind() calls
+// (connect_error, bind_error) and of TCP state changes. A connection
+// the tracepoint sees become ESTABLISHED opens at the kernel's time,
+// named after the task that called connect(); one a sample finds first
+// waits a sample for its record (Tracker.Traced), and opens from the
+// sample if none comes (lost, or opened before the programs were
+// attached). A destroy message of a socket the tracepoint opened waits
+// for its change to CLOSE, which ends its lifetime on the kernel's
+// clock (the message comes after an RCU grace period, milliseconds
+// later), or one sample more. State changes and closes still come from
+// the samples and destroy messages. Where eBPF cannot load, Run says
+// once on stderr that failures cannot be seen, and why, and the stream
+// is what it was without it; CONNTAB_NO_BPF=1 makes it so (NoBPFEnv).
 package watch

@@ -4,20 +4,24 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/conntab/conntab/collect/bpfevents"
 	"github.com/conntab/conntab/model"
 )
 
 // Kind is what an event says happened.
 type Kind uint8
 
-// Kinds. Issue 19's failures (connect_error, bind_error) join them.
+// Kinds.
 const (
-	KindOpen  Kind = iota + 1 // a socket no earlier sample held
-	KindState                 // a TCP socket's state changed
-	KindClose                 // a socket was freed
+	KindOpen         Kind = iota + 1 // a new socket: a TCP connection established, or one no earlier sample held
+	KindState                        // a TCP socket's state changed
+	KindClose                        // a socket was freed
+	KindConnectError                 // a connect() failed in the kernel (EADDRNOTAVAIL...)
+	KindBindError                    // a bind() failed (EADDRINUSE...)
 )
 
-var kindNames = [...]string{KindOpen: "open", KindState: "state", KindClose: "close"}
+var kindNames = [...]string{KindOpen: "open", KindState: "state", KindClose: "close",
+	KindConnectError: "connect_error", KindBindError: "bind_error"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -42,9 +46,13 @@ const (
 	// SeenGone: a sample no longer held the socket, and no destroy
 	// message said it was freed.
 	SeenGone
+	// SeenTrace: an eBPF program's record, written by the kernel as it
+	// happened (bpfevents): a failed connect() or bind(), or a TCP
+	// connection becoming ESTABLISHED, at the kernel's time.
+	SeenTrace
 )
 
-var seenNames = [...]string{SeenSample: "sample", SeenDestroy: "destroy", SeenTimeWait: "time-wait", SeenGone: "gone"}
+var seenNames = [...]string{SeenSample: "sample", SeenDestroy: "destroy", SeenTimeWait: "time-wait", SeenGone: "gone", SeenTrace: "tracepoint"}
 
 func (s Seen) String() string {
 	if int(s) < len(seenNames) && seenNames[s] != "" {
@@ -57,7 +65,8 @@ func (s Seen) String() string {
 type Event struct {
 	Kind Kind
 	// Time is when conntab saw it: the end of the sample that showed it,
-	// or the arrival of the destroy message.
+	// or the arrival of the destroy message; the kernel's time for what
+	// the tracepoints saw.
 	Time time.Time
 	// Socket is the socket as conntab last saw it: for a close, as the
 	// last sample held it (its state then: ESTABLISHED, TIME_WAIT...), or
@@ -78,6 +87,14 @@ type Event struct {
 	// destroy message; nil when none was seen.
 	Info *model.TCPInfo
 	// Owners are the processes that held the socket when a sample last
-	// saw them; nil when none was seen.
+	// saw them; nil when none was seen. For a failure, and an open the
+	// tracepoint saw, the task that called connect() or bind().
 	Owners []model.Owner
+	// Errno is a failure's error; PortSearch the time its connect() spent
+	// looking for a local port (0 when it did not get that far).
+	Errno      bpfevents.Errno
+	PortSearch time.Duration
+	// Container is the failing caller's container id (its cgroup's),
+	// "" when it runs in none or its process was gone.
+	Container string
 }

@@ -64,8 +64,11 @@ func TestSourcesNotice(t *testing.T) {
 		{errNotAsked, "closes from the samples alone, as asked:"},
 		{errors.New("joining: operation not permitted\x1b"), `closes from the samples alone, since the kernel's destroy messages cannot be had (joining: operation not permitted\x1b):`},
 	} {
-		if got := sourcesNotice(model.SourceNetlink, time.Second, c.err); !strings.Contains(got, c.want) {
-			t.Errorf("%v: %q lacks %q", c.err, got, c.want)
+		if got := sourcesNotice(model.SourceNetlink, time.Second, c.err, false); !strings.Contains(got, c.want) || strings.Contains(got, "tracepoint") {
+			t.Errorf("%v: %q lacks %q, or names a tracepoint it did not use", c.err, got, c.want)
 		}
+	}
+	if got := sourcesNotice(model.SourceNetlink, time.Second, nil, true); !strings.Contains(got, "from the kernel's inet_sock_set_state tracepoint") {
+		t.Errorf("with the tracer: %q does not name the tracepoint", got)
 	}
 }

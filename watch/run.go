@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/conntab/conntab/collect/bpfevents"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/render"
 	"github.com/conntab/conntab/render/escape"
@@ -35,6 +36,15 @@ type Config struct {
 	Destroys func() (Destroys, error)
 	// Interval is the time between samples.
 	Interval time.Duration
+	// Failures opens the kernel's eBPF records (OpenFailures) for the
+	// namespace of inode netns, 0 for every one, state changes waiting
+	// in the ring buffer up to latency. nil, or an error, leaves
+	// connect() and bind() failures unseen and opens to the samples, and
+	// Run says so once.
+	Failures func(netns uint32, latency time.Duration) (Failures, error)
+	// Container names a failing process's container (cached per pid);
+	// nil names none.
+	Container func(pid int32) string
 	// Match selects the events written, by their socket; nil writes all.
 	Match func(*model.Socket) bool
 	// Labeler names services and port classes in the JSON; Run sets its
@@ -82,29 +92,28 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	cfg.Labeler.Host, cfg.Labeler.Snapshot = &snap.Host, snap
 	t.Sample(snap, cfg.Now())
-	fmt.Fprintln(stderr, sourcesNotice(snap.Source, cfg.Interval, destroyErr))
+	f, failErr := openFailures(cfg, snap)
+	if failErr != nil {
+		fmt.Fprintln(stderr, "conntab: connect() and bind() failures cannot be seen: "+string(escape.AppendSafe(nil, failErr.Error())))
+	}
+	t.Traced = f != nil
+	fmt.Fprintln(stderr, sourcesNotice(snap.Source, cfg.Interval, destroyErr, f != nil))
 	w := &writer{cfg: &cfg, out: bufio.NewWriterSize(stdout, 64<<10)}
-	msgs := make(chan destroyed, 1<<14)
 	var lost, bad counter
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs := readDestroys(rctx, &cfg, d, stderr, &lost, &bad)
 	if d != nil {
 		defer d.Close()
-		dctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			defer close(msgs)
-			_ = d.Each(dctx, func(s model.Socket, info *model.TCPInfo) {
-				select {
-				case msgs <- destroyed{s, info, cfg.Now()}:
-				case <-dctx.Done():
-				}
-			}, func() {
-				if lost.add() == 1 {
-					fmt.Fprintln(stderr, "conntab: the kernel dropped destroy messages (conntab fell behind): the samples will find those closes, seen \"gone\" or \"time-wait\"; the count comes at the end")
-				}
-			}, func(error) { bad.add() })
-		}()
 	}
-	err = loop(ctx, &cfg, t, w, msgs)
+	recs := readFailures(rctx, f)
+	if f != nil {
+		defer f.Close()
+	}
+	err = loop(ctx, &cfg, t, w, msgs, recs)
+	if f != nil {
+		sayLost(f, stderr)
+	}
 	if n := lost.load(); n > 0 {
 		fmt.Fprintf(stderr, "conntab: the kernel dropped destroy messages %d times (conntab fell behind): those closes were found by the samples, seen \"gone\" or \"time-wait\"\n", n)
 	}
@@ -115,6 +124,29 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return err
+}
+
+// readDestroys reads d's messages on a goroutine of its own until ctx
+// ends, into the channel it returns (nil without d).
+func readDestroys(ctx context.Context, cfg *Config, d Destroys, stderr io.Writer, lost, bad *counter) <-chan destroyed {
+	if d == nil {
+		return nil
+	}
+	msgs := make(chan destroyed, 1<<14)
+	go func() {
+		defer close(msgs)
+		_ = d.Each(ctx, func(s model.Socket, info *model.TCPInfo) {
+			select {
+			case msgs <- destroyed{s, info, cfg.Now()}:
+			case <-ctx.Done():
+			}
+		}, func() {
+			if lost.add() == 1 {
+				fmt.Fprintln(stderr, "conntab: the kernel dropped destroy messages (conntab fell behind): the samples will find those closes, seen \"gone\" or \"time-wait\"; the count comes at the end")
+			}
+		}, func(error) { bad.add() })
+	}()
+	return msgs
 }
 
 // errNotAsked: the caller gave no way to the destroy messages
@@ -130,8 +162,11 @@ func openDestroys(cfg Config) (Destroys, error) {
 }
 
 // sourcesNotice says where the events come from.
-func sourcesNotice(src model.Source, interval time.Duration, destroyErr error) string {
+func sourcesNotice(src model.Source, interval time.Duration, destroyErr error, traced bool) string {
 	samples := fmt.Sprintf("conntab: opens and state changes from samples every %s (%s)", interval, src)
+	if traced {
+		samples += ", TCP connections' opens as they happen from the kernel's inet_sock_set_state tracepoint, connect() and bind() failures from its sys_exit tracepoint"
+	}
 	why := ", as asked"
 	switch {
 	case destroyErr == nil:
@@ -146,17 +181,22 @@ func sourcesNotice(src model.Source, interval time.Duration, destroyErr error) s
 // loop takes a sample every interval and writes its events, then those
 // of the destroy messages that arrived while it was taken: a message
 // always follows the sample read before its socket was freed.
-func loop(ctx context.Context, cfg *Config, t *Tracker, w *writer, msgs <-chan destroyed) error {
+func loop(ctx context.Context, cfg *Config, t *Tracker, w *writer, msgs <-chan destroyed, recs <-chan bpfevents.Event) error {
+	containers := containerCache{name: cfg.Container}
 	tick := time.NewTicker(cfg.Interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return w.flush()
+			return w.finish(t, msgs, recs, containers.lookup)
 		case m, ok := <-msgs:
 			if !ok {
 				msgs = nil
 				continue
+			}
+			// The kernel wrote the socket's records before it freed it.
+			if err := w.drainTraced(t, recs, containers.lookup); err != nil {
+				return err
 			}
 			if err := w.destroy(t, m); err != nil {
 				return err
@@ -164,10 +204,18 @@ func loop(ctx context.Context, cfg *Config, t *Tracker, w *writer, msgs <-chan d
 			if err := w.drain(t, msgs); err != nil {
 				return err
 			}
+		case r, ok := <-recs:
+			if !ok {
+				recs = nil
+				continue
+			}
+			if err := w.traced(t, r, containers.lookup); err != nil {
+				return err
+			}
 		case <-tick.C:
 			snap, err := cfg.Collect(ctx)
 			if ctx.Err() != nil {
-				return w.flush()
+				return w.finish(t, msgs, recs, containers.lookup)
 			}
 			if snap == nil {
 				return err

@@ -18,9 +18,17 @@ type Tracker struct {
 	// TIME_WAIT, is closed by the samples only when no destroy message
 	// came for it within graceSamples samples (one was lost).
 	Destroys bool
-	socks    map[key]*entry
-	gen      uint64
-	started  bool
+	// Traced says the tracepoint's records reach the tracker (Record):
+	// then a TCP connection a sample finds new waits one sample for its
+	// record (Record), which opens it at the kernel's time, before the samples
+	// open it.
+	Traced bool
+	socks  map[key]*entry
+	// callers are the tasks that called connect(), by cookie, until the
+	// tracepoint sees the connection established.
+	callers map[uint64]model.Owner
+	gen     uint64
+	started bool
 }
 
 // graceSamples is how many samples a destroy message has to arrive in
@@ -64,6 +72,22 @@ type entry struct {
 	seen, pending uint64
 	closed        bool
 	closedAt      time.Time
+	// ended is the kernel's time of its change to CLOSE, where the
+	// tracepoint saw it: a destroy message, sent once the socket is
+	// freed (after an RCU grace period), ends its lifetime there.
+	ended time.Time
+	// traced: the tracepoint saw it open. wait is its destroy message,
+	// held until the tracepoint's change to CLOSE ends its lifetime
+	// (Record), or the sample after waitGen gives up on it.
+	traced  bool
+	wait    *destroyed
+	waitGen uint64
+	// deferred: a sample found it new and its open waits for the
+	// tracepoint (Record).
+	deferred bool
+	// unopened: only a destroy message showed it, so that the
+	// tracepoint's open, if it comes later, is still written.
+	unopened bool
 	// closedGen is the sample after which it was closed: it is
 	// remembered graceSamples more, for a destroy message late or
 	// lost, so that it closes once.
@@ -109,6 +133,10 @@ func (t *Tracker) sampleOne(snap *model.Snapshot, s *model.Socket, at time.Time,
 			e.pending = t.gen
 		default:
 			e.opened, e.alive = readAt(snap, at), snap.Taken
+			if t.Traced && s.Proto == model.ProtoTCP && s.State != model.StateListen {
+				e.deferred = true
+				return evs
+			}
 			evs = append(evs, Event{Kind: KindOpen, Time: at, Socket: *s, Seen: SeenSample, Owners: e.owners})
 		}
 		return evs
@@ -117,6 +145,7 @@ func (t *Tracker) sampleOne(snap *model.Snapshot, s *model.Socket, at time.Time,
 	if e.closed {
 		return evs
 	}
+	evs = t.undefer(e, evs)
 	if s.State != e.sock.State {
 		evs = append(evs, Event{Kind: KindState, Time: at, Socket: *s, From: e.sock.State, Seen: SeenSample, Owners: e.owners})
 	}
@@ -146,6 +175,12 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 			}
 			continue
 		}
+		if e.wait != nil {
+			if t.gen > e.waitGen+1 {
+				closes = append(closes, t.close(e, e.wait.at, SeenDestroy, e.wait.info))
+			}
+			continue
+		}
 		if missing && e.pending == 0 {
 			e.pending = t.gen
 		}
@@ -156,6 +191,7 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 		if missing {
 			seen = SeenGone
 		}
+		closes = t.undefer(e, closes)
 		closes = append(closes, t.close(e, at, seen, nil))
 	}
 	slices.SortFunc(closes, func(a, b Event) int {
@@ -163,6 +199,16 @@ func (t *Tracker) sweep(snap *model.Snapshot, at time.Time, evs []Event) []Event
 			a.Socket.Local.Compare(b.Socket.Local), a.Socket.Remote.Compare(b.Socket.Remote))
 	})
 	return append(evs, closes...)
+}
+
+// undefer appends the sample's open of e, if it waited for a tracepoint
+// record that did not come.
+func (t *Tracker) undefer(e *entry, evs []Event) []Event {
+	if !e.deferred {
+		return evs
+	}
+	e.deferred = false
+	return append(evs, Event{Kind: KindOpen, Time: e.opened, Socket: e.sock, Seen: SeenSample, Owners: e.owners})
 }
 
 // readAt is when snap's dump ended, or at where the source does not say.
@@ -176,12 +222,16 @@ func readAt(snap *model.Snapshot, at time.Time) time.Time {
 // close marks e closed at at and returns its close event. Its lifetime
 // ends at the destroy message's arrival, or, for a close the samples
 // found, at the start of the last sample that held it open: a lifetime is
-// never longer than what conntab saw, but for the message's delivery.
+// never longer than what conntab saw, but for the message's delivery. Where
+// the tracepoint saw its change to CLOSE, the message ends it there.
 func (t *Tracker) close(e *entry, at time.Time, seen Seen, info *model.TCPInfo) Event {
-	e.closed, e.closedAt, e.closedGen = true, at, t.gen
+	e.closed, e.closedAt, e.closedGen, e.wait = true, at, t.gen, nil
 	ev := Event{Kind: KindClose, Time: at, Socket: e.sock, Seen: seen, Info: info, Owners: e.owners}
 	end := e.alive
-	if seen == SeenDestroy {
+	switch {
+	case seen == SeenDestroy && !e.ended.IsZero():
+		end = e.ended
+	case seen == SeenDestroy:
 		end = at
 	}
 	if !e.opened.IsZero() {
@@ -203,13 +253,33 @@ func (t *Tracker) Destroy(s *model.Socket, info *model.TCPInfo, at time.Time) (E
 	if e == nil {
 		// Never seen open: remembered closed, so that a sample read
 		// before the socket was freed does not open it again.
-		e = &entry{sock: *s, seen: t.gen}
+		e = &entry{sock: *s, seen: t.gen, unopened: true}
 		t.socks[k] = e
 	}
 	if e.closed {
 		return Event{}, false
 	}
+	if e.traced && e.ended.IsZero() {
+		// Its change to CLOSE is in the kernel's ring buffer, or lost:
+		// the record, or the next sample but one, closes it.
+		e.wait = &destroyed{s: *s, info: info, at: at}
+		e.waitGen = t.gen
+		return Event{}, false
+	}
 	return t.close(e, at, SeenDestroy, info), true
+}
+
+// DestroyAll is Destroy with the open before the close where a sample
+// had found the socket and its open still waited for the tracepoint.
+func (t *Tracker) DestroyAll(s *model.Socket, info *model.TCPInfo, at time.Time) []Event {
+	var evs []Event
+	if e := t.socks[keyOf(s)]; e != nil && !e.closed {
+		evs = t.undefer(e, evs)
+	}
+	if ev, ok := t.Destroy(s, info, at); ok {
+		evs = append(evs, ev)
+	}
+	return evs
 }
 
 // Len is how many sockets the tracker remembers, closed ones included.

@@ -3,6 +3,8 @@ package watch
 import (
 	"bufio"
 	"sync/atomic"
+
+	"github.com/conntab/conntab/collect/bpfevents"
 )
 
 // writer writes events through the filter, a line each.
@@ -34,10 +36,7 @@ func (w *writer) write(evs []Event) error {
 
 // destroy writes the close of one destroy message, if it makes one.
 func (w *writer) destroy(t *Tracker, m destroyed) error {
-	if ev, ok := t.Destroy(&m.s, m.info, m.at); ok {
-		return w.write([]Event{ev})
-	}
-	return nil
+	return w.write(t.DestroyAll(&m.s, m.info, m.at))
 }
 
 // drain writes the closes of the destroy messages waiting in msgs, then
@@ -56,6 +55,47 @@ func (w *writer) drain(t *Tracker, msgs <-chan destroyed) error {
 			return w.flush()
 		}
 	}
+}
+
+// traced writes the event of one eBPF record, if it makes one, and
+// flushes: failures are written as they come.
+func (w *writer) traced(t *Tracker, r bpfevents.Event, container func(int32) string) error {
+	r.Time = traceTime(&r, w.cfg.Now())
+	ev, ok := t.Record(&r, container)
+	if !ok {
+		return nil
+	}
+	if err := w.write([]Event{ev}); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+// drainTraced writes the events of the records waiting in recs.
+func (w *writer) drainTraced(t *Tracker, recs <-chan bpfevents.Event, container func(int32) string) error {
+	for {
+		select {
+		case r, ok := <-recs:
+			if !ok {
+				return nil
+			}
+			if err := w.traced(t, r, container); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+// finish writes what already arrived, the records first (they were
+// written before the sockets were freed), and flushes: an interrupt does
+// not drop what conntab saw.
+func (w *writer) finish(t *Tracker, msgs <-chan destroyed, recs <-chan bpfevents.Event, container func(int32) string) error {
+	if err := w.drainTraced(t, recs, container); err != nil {
+		return err
+	}
+	return w.drain(t, msgs)
 }
 
 func (w *writer) flush() error { return w.out.Flush() }
