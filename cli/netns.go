@@ -14,12 +14,12 @@ import (
 const netnsDir = "/run/netns"
 
 // netnsFlag is -N, --netns, into netns: a name in netnsDir or a path.
-// "all" is the listing's alone so far (netnsAllFlag): here it is a usage
-// error, not a namespace named all.
+// "all" is the listing's and the ports report's alone so far
+// (netnsAllFlag): here it is a usage error, not a namespace named all.
 func netnsFlag(fs *pflag.FlagSet, netns *string, help string) {
 	f := Arg(fs, "netns", "N", "NAME|PATH", help, func(v string) error {
 		if v == NetNSAll {
-			return errors.New("-N all (every namespace) is conntab list's so far; give one namespace here")
+			return errors.New(netnsAllRefused)
 		}
 		*netns = v
 		return nil
@@ -37,6 +37,10 @@ func netnsAllFlag(fs *pflag.FlagSet, netns *[]string, help string) {
 
 // NetNSAll is the word of -N that reads every network namespace.
 const NetNSAll = "all"
+
+// netnsAllRefused is what a command that reads one namespace says to -N
+// all.
+const netnsAllRefused = "-N all (every namespace) is conntab list's and conntab ports' so far; give one namespace here"
 
 // NetNSFiles is NetNSFile for a repeatable -N: the files of the
 // namespaces given (empty words skipped), and all when one was "all"
@@ -72,7 +76,7 @@ func NetNSFile(given string) (string, error) {
 		return "", nil
 	}
 	if given == NetNSAll {
-		return "", Usagef("-N all (every namespace) is conntab list's so far; give one namespace here")
+		return "", Usagef("%s", netnsAllRefused)
 	}
 	if os.Geteuid() != 0 {
 		return "", fmt.Errorf("reading another network namespace (%s) needs root (CAP_SYS_ADMIN to enter it)", given)
@@ -85,6 +89,22 @@ func NetNSFile(given string) (string, error) {
 
 // SeveralNetNS reports whether the listing's -N asks for more than one
 // namespace ("all", or several given): its sockets then show theirs.
-func (o *ListOptions) SeveralNetNS() bool {
-	return len(o.NetNS) > 1 || slices.Contains(o.NetNS, NetNSAll)
+func (o *ListOptions) SeveralNetNS() bool { return several(o.NetNS) }
+
+// SeveralNetNS reports whether the ports report's -N asks for more than
+// one namespace ("all", or several given): it then judges each on its
+// own and names it (render.PortsNamespacesText).
+func (o *PortsOptions) SeveralNetNS() bool { return several(o.NetNS) }
+
+// OneNetNS is the one namespace -N named, as given ("" for none or
+// several): the report's header names it.
+func (o *PortsOptions) OneNetNS() string {
+	if len(o.NetNS) != 1 || several(o.NetNS) {
+		return ""
+	}
+	return o.NetNS[0]
 }
+
+// several reports whether a repeatable -N's words ask for more than one
+// namespace.
+func several(netns []string) bool { return len(netns) > 1 || slices.Contains(netns, NetNSAll) }

@@ -194,3 +194,47 @@ func NewPortsNamespacesJSON(nss []NamespacePorts) PortsNamespacesJSON {
 func PortsNamespacesDocument(w io.Writer, nss []NamespacePorts) error {
 	return writeDocument(w, NewPortsNamespacesJSON(nss))
 }
+
+// PortsOutput is what `conntab ports` writes: the reports, one per
+// namespace read, and how.
+type PortsOutput struct {
+	// Nets are the reports: one, or one per namespace when Several.
+	Nets []NamespacePorts
+	// Several says -N asked for more than one namespace (-N all): the
+	// report is PortsNamespacesText's, or its JSON, even when only one
+	// could be read.
+	Several bool
+	// WhatIf is the first report under Changes (--what-if), nil for none;
+	// it goes with one namespace only.
+	WhatIf  *analyze.PortsReport
+	Changes []analyze.Change
+	JSON    bool
+	Text    PortsTextOptions
+}
+
+// WritePorts writes o as text or JSON: the one namespace's report as
+// PortsText (with --what-if's beside it) or PortsDocument, several as
+// PortsNamespacesText or PortsNamespacesDocument.
+func WritePorts(w *bufio.Writer, o *PortsOutput) error {
+	switch {
+	case o.Several && o.JSON:
+		return PortsNamespacesDocument(w, o.Nets)
+	case o.Several:
+		PortsNamespacesText(w, o.Nets, o.Text)
+		return nil
+	case len(o.Nets) == 0:
+		return nil
+	}
+	r := o.Nets[0].Report
+	switch {
+	case o.JSON && o.WhatIf != nil:
+		return PortsWhatIfDocument(w, r, o.WhatIf, o.Changes)
+	case o.JSON:
+		return PortsDocument(w, r)
+	}
+	PortsText(w, r, o.Text)
+	if o.WhatIf != nil {
+		PortsWhatIfText(w, r, o.WhatIf, o.Changes, o.Text)
+	}
+	return nil
+}
