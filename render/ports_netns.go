@@ -22,15 +22,8 @@ type NamespacePorts struct {
 	Report *analyze.PortsReport
 }
 
-// Name is how the report names the namespace: its container's name
-// (pod/container in Kubernetes), else its `ip netns` name, else its inode;
-// unescaped, as the runtimes wrote it.
-func (n *NamespacePorts) Name() string {
-	if name := n.NS.Label(); name != "" {
-		return name
-	}
-	return strconv.FormatUint(uint64(n.Report.NetNS), 10)
-}
+// Name is how the report names the namespace: namespaceName's.
+func (n *NamespacePorts) Name() string { return namespaceName(n.NS, n.Report.NetNS) }
 
 // PortsSeverity is the worst severity of the namespaces' reports: what
 // --check judges.
@@ -68,13 +61,9 @@ func PortsNamespacesText(w *bufio.Writer, nss []NamespacePorts, o PortsTextOptio
 
 	var fs []analyze.Finding
 	for i := range nss {
-		name := nss[i].Name()
-		for _, f := range nss[i].Report.Findings {
-			f.Subject = name + ": " + f.Subject
-			fs = append(fs, f)
-		}
+		fs = appendNamedFindings(fs, nss[i].Name(), nss[i].Report.Findings)
 	}
-	slices.SortStableFunc(fs, func(a, b analyze.Finding) int { return cmp.Compare(b.Severity, a.Severity) })
+	sortFindings(fs)
 	w.WriteByte('\n')
 	if len(fs) == 0 {
 		p.para(fmt.Sprintf("No pool of any namespace is past %v%% of its usable ports, and nothing else was found.", o.Thresholds.PortsNotice), "", "")
@@ -159,14 +148,9 @@ type PortsNamespacesJSON struct {
 }
 
 // NamespacePortsJSON is one namespace's report: the PortsJSON of a report
-// of one namespace (its "netns" the inode), with what names it: Name as
-// the text names it (container, else `ip netns` name, else the inode),
-// IPNetNS its `ip netns` name ("" for none), Container its container (null
-// for none). The names are the runtimes' text, escaped as JSON strings.
+// of one namespace (its "netns" the inode), with what names it.
 type NamespacePortsJSON struct {
-	Name      string         `json:"name"`
-	IPNetNS   string         `json:"ip_netns"`
-	Container *ContainerJSON `json:"container"`
+	NamespaceJSON
 	PortsJSON
 }
 
@@ -174,18 +158,11 @@ type NamespacePortsJSON struct {
 func NewPortsNamespacesJSON(nss []NamespacePorts) PortsNamespacesJSON {
 	j := PortsNamespacesJSON{Severity: PortsSeverity(nss).String(), Namespaces: make([]NamespacePortsJSON, len(nss))}
 	for i := range nss {
-		n := &nss[i]
+		r := nss[i].Report
 		if i == 0 {
-			j.Taken = n.Report.Taken
+			j.Taken = r.Taken
 		}
-		nj := NamespacePortsJSON{Name: n.Name(), PortsJSON: NewPortsJSON(n.Report)}
-		if n.NS != nil {
-			nj.IPNetNS = n.NS.Name
-			if c := n.NS.Container; c != nil {
-				nj.Container = &ContainerJSON{Runtime: c.Runtime, ID: c.ID, Name: c.Name, Pod: c.Pod, Namespace: c.Namespace}
-			}
-		}
-		j.Namespaces[i] = nj
+		j.Namespaces[i] = NamespacePortsJSON{newNamespaceJSON(nss[i].NS, r.NetNS), NewPortsJSON(r)}
 	}
 	return j
 }
