@@ -44,6 +44,14 @@ func fillPool(t *testing.T, ns *nstest.NS) string {
 			t.Fatalf("client port %d outside 41000-41019", p)
 		}
 	}
+	return nameNS(t, ns)
+}
+
+// nameNS names ns as `ip netns add` does, with a bind mount on
+// /run/netns/netns-INODE (removed when the test ends), and returns the
+// name.
+func nameNS(t *testing.T, ns *nstest.NS) string {
+	t.Helper()
 	if err := os.MkdirAll("/run/netns", 0o755); err != nil {
 		t.Fatal(err)
 	}

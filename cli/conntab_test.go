@@ -67,7 +67,7 @@ func TestNetNSFile(t *testing.T) {
 	if f, err := NetNSFile(""); f != "" || err != nil {
 		t.Errorf(`NetNSFile(""): %q, %v`, f, err)
 	}
-	if _, err := NetNSFile("all"); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "conntab ports'") {
+	if _, err := NetNSFile("all"); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "list, ports and listeners") {
 		t.Errorf("NetNSFile(all) outside the listing: %v, want a usage error saying where it works", err)
 	}
 	files, all, err := NetNSFiles([]string{"", "all", "blue"})
@@ -92,10 +92,9 @@ func TestNetNSFile(t *testing.T) {
 // named all.
 func TestNetNSAllOnlyList(t *testing.T) {
 	for name, fs := range map[string]*pflag.FlagSet{
-		"listeners": new(ListenersOptions).Flags(),
-		"top":       new(TopOptions).Flags(), "serve": new(ServeOptions).Flags(),
+		"top": new(TopOptions).Flags(), "serve": new(ServeOptions).Flags(),
 	} {
-		if err := fs.Parse([]string{"-N", "all"}); err == nil || !strings.Contains(err.Error(), "conntab list's and conntab ports'") {
+		if err := fs.Parse([]string{"-N", "all"}); err == nil || !strings.Contains(err.Error(), "conntab list, ports and listeners") {
 			t.Errorf("%s -N all: %v", name, err)
 		}
 	}
@@ -114,6 +113,10 @@ func TestNetNSAllOnlyList(t *testing.T) {
 		p := DefaultPortsOptions()
 		if err := p.Flags().Parse(tc.args); err != nil || p.SeveralNetNS() != tc.several || p.OneNetNS() != tc.one {
 			t.Errorf("ports %q: %v, several %v, one %q", tc.args, err, p.SeveralNetNS(), p.OneNetNS())
+		}
+		var l ListenersOptions
+		if err := l.Flags().Parse(tc.args); err != nil || l.SeveralNetNS() != tc.several || l.OneNetNS() != tc.one {
+			t.Errorf("listeners %q: %v, several %v, one %q", tc.args, err, l.SeveralNetNS(), l.OneNetNS())
 		}
 	}
 }

@@ -14,8 +14,9 @@ import (
 const netnsDir = "/run/netns"
 
 // netnsFlag is -N, --netns, into netns: a name in netnsDir or a path.
-// "all" is the listing's and the ports report's alone so far
-// (netnsAllFlag): here it is a usage error, not a namespace named all.
+// "all" is the listing's, the ports report's and the listener audit's
+// alone so far (netnsAllFlag): here it is a usage error, not a namespace
+// named all.
 func netnsFlag(fs *pflag.FlagSet, netns *string, help string) {
 	f := Arg(fs, "netns", "N", "NAME|PATH", help, func(v string) error {
 		if v == NetNSAll {
@@ -40,7 +41,7 @@ const NetNSAll = "all"
 
 // netnsAllRefused is what a command that reads one namespace says to -N
 // all.
-const netnsAllRefused = "-N all (every namespace) is conntab list's and conntab ports' so far; give one namespace here"
+const netnsAllRefused = "-N all (every namespace) is for conntab list, ports and listeners so far; give one namespace here"
 
 // NetNSFiles is NetNSFile for a repeatable -N: the files of the
 // namespaces given (empty words skipped), and all when one was "all"
@@ -98,11 +99,24 @@ func (o *PortsOptions) SeveralNetNS() bool { return several(o.NetNS) }
 
 // OneNetNS is the one namespace -N named, as given ("" for none or
 // several): the report's header names it.
-func (o *PortsOptions) OneNetNS() string {
-	if len(o.NetNS) != 1 || several(o.NetNS) {
+func (o *PortsOptions) OneNetNS() string { return one(o.NetNS) }
+
+// SeveralNetNS reports whether the listener audit's -N asks for more than
+// one namespace ("all", or several given): it then audits each and names
+// it (render.ListenersNamespacesText).
+func (o *ListenersOptions) SeveralNetNS() bool { return several(o.NetNS) }
+
+// OneNetNS is the one namespace -N named, as given ("" for none or
+// several): the audit's header names it.
+func (o *ListenersOptions) OneNetNS() string { return one(o.NetNS) }
+
+// one is the one namespace a repeatable -N's words name, "" for none or
+// several.
+func one(netns []string) string {
+	if len(netns) != 1 || several(netns) {
 		return ""
 	}
-	return o.NetNS[0]
+	return netns[0]
 }
 
 // several reports whether a repeatable -N's words ask for more than one
