@@ -8,15 +8,17 @@ import (
 	"os"
 	"strings"
 
+	"github.com/conntab/conntab/analyze"
 	"github.com/conntab/conntab/audit"
 	"github.com/conntab/conntab/cli"
 	"github.com/conntab/conntab/collect"
 	"github.com/conntab/conntab/model"
 	"github.com/conntab/conntab/names"
 	"github.com/conntab/conntab/render"
+	"github.com/conntab/conntab/sample"
 )
 
-// runListeners is `conntab listeners`.
+// runListeners is `conntab listeners`: with -N all, one audit per namespace.
 func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o cli.ListenersOptions
 	rest, err := parseArgs(args, o.Flags())
@@ -33,27 +35,26 @@ func runListeners(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if rules == nil {
 		rules = audit.DefaultAuditRules()
 	}
-	cfg, err := readConfig(o.Source, o.NetNS)
+	cfg, err := readConfig(o.Source, o.NetNS...)
 	if err != nil {
 		return err
 	}
 	cfg.Settings, cfg.Processes, cfg.Protos, cfg.Notify = true, true, o.Protos, notifier(stderr)
 	cfg.States = model.NewStateSet(model.StateListen, model.StateUnconn)
-	snap, collectErr := collect.New(cfg).Collect(ctx)
-	if snap == nil {
+	services, users := loadNames(stderr)
+	s, collectErr := sample.Take(ctx, &sample.Config{Collect: collect.New(cfg).Collect, Rules: rules,
+		Names: names.Labeler{Services: services, UserName: users.Name}, PerNamespace: o.SeveralNetNS()}, nil)
+	if s == nil {
 		return collectErr
 	}
-	services, users := loadNames(stderr)
-	r := audit.Audit(snap, names.Labeler{Services: services, Host: &snap.Host, UserName: users.Name, Snapshot: snap}, rules)
-
-	err = writeReport(stdout, "audit", func(w *bufio.Writer) error {
-		if o.JSON {
-			return render.ListenersDocument(w, r)
-		}
-		render.ListenersText(w, r, render.ListenersTextOptions{NetNS: o.NetNS, Width: render.TerminalWidth(stdout), Root: os.Geteuid() == 0})
-		return nil
-	})
-	return ending(err, collectErr, o.Check, func() error { return listenersVerdict(r) })
+	out := render.ListenersOutput{Several: o.SeveralNetNS(), JSON: o.JSON,
+		Text: render.ListenersTextOptions{NetNS: o.OneNetNS(), Width: render.TerminalWidth(stdout), Root: os.Geteuid() == 0}}
+	reports := make([]*audit.ListenerReport, len(s.Nets))
+	for i, n := range s.Nets {
+		out.Nets, reports[i] = append(out.Nets, render.NamespaceListeners{NS: n.Namespace(), Report: n.Listeners}), n.Listeners
+	}
+	err = writeReport(stdout, "audit", func(w *bufio.Writer) error { return render.WriteListeners(w, &out) })
+	return ending(err, collectErr, o.Check, func() error { return listenersVerdict(reports...) })
 }
 
 // loadRules reads --rules FILE over conntab's own rules; nil for no file.
@@ -75,5 +76,11 @@ func loadRules(file string) (*audit.AuditRules, error) {
 	return rules, nil
 }
 
-// listenersVerdict is --check's verdict on r.
-func listenersVerdict(r *audit.ListenerReport) error { return cli.Verdict("listeners", r.Severity()) }
+// listenersVerdict is --check's verdict on the audits: their worst finding.
+func listenersVerdict(rs ...*audit.ListenerReport) error {
+	var worst analyze.Severity
+	for _, r := range rs {
+		worst = max(worst, r.Severity())
+	}
+	return cli.Verdict("listeners", worst)
+}

@@ -67,7 +67,7 @@ func TestNetNSFile(t *testing.T) {
 	if f, err := NetNSFile(""); f != "" || err != nil {
 		t.Errorf(`NetNSFile(""): %q, %v`, f, err)
 	}
-	if _, err := NetNSFile("all"); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "conntab list's") {
+	if _, err := NetNSFile("all"); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "list, ports and listeners") {
 		t.Errorf("NetNSFile(all) outside the listing: %v, want a usage error saying where it works", err)
 	}
 	files, all, err := NetNSFiles([]string{"", "all", "blue"})
@@ -87,19 +87,36 @@ func TestNetNSFile(t *testing.T) {
 	}
 }
 
-// -N all is the listing's alone: the other commands refuse it as a usage
-// error rather than look for a namespace named all.
+// -N all is the listing's and the ports report's alone: the other
+// commands refuse it as a usage error rather than look for a namespace
+// named all.
 func TestNetNSAllOnlyList(t *testing.T) {
 	for name, fs := range map[string]*pflag.FlagSet{
-		"ports": new(PortsOptions).Flags(), "listeners": new(ListenersOptions).Flags(),
 		"top": new(TopOptions).Flags(), "serve": new(ServeOptions).Flags(),
 	} {
-		if err := fs.Parse([]string{"-N", "all"}); err == nil || !strings.Contains(err.Error(), "conntab list's") {
+		if err := fs.Parse([]string{"-N", "all"}); err == nil || !strings.Contains(err.Error(), "conntab list, ports and listeners") {
 			t.Errorf("%s -N all: %v", name, err)
 		}
 	}
 	var o ListOptions
 	if err := o.Flags().Parse([]string{"-N", "all", "-N", "blue"}); err != nil || !o.SeveralNetNS() {
 		t.Errorf("list -N all -N blue: %v, %q", err, o.NetNS)
+	}
+	for _, tc := range []struct {
+		args    []string
+		several bool
+		one     string
+	}{
+		{nil, false, ""}, {[]string{"-N", "blue"}, false, "blue"}, {[]string{"-N", "all"}, true, ""},
+		{[]string{"-N", "blue", "--netns=red"}, true, ""},
+	} {
+		p := DefaultPortsOptions()
+		if err := p.Flags().Parse(tc.args); err != nil || p.SeveralNetNS() != tc.several || p.OneNetNS() != tc.one {
+			t.Errorf("ports %q: %v, several %v, one %q", tc.args, err, p.SeveralNetNS(), p.OneNetNS())
+		}
+		var l ListenersOptions
+		if err := l.Flags().Parse(tc.args); err != nil || l.SeveralNetNS() != tc.several || l.OneNetNS() != tc.one {
+			t.Errorf("listeners %q: %v, several %v, one %q", tc.args, err, l.SeveralNetNS(), l.OneNetNS())
+		}
 	}
 }

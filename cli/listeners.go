@@ -9,8 +9,9 @@ import (
 // ListenersOptions are the flags of `conntab listeners`.
 type ListenersOptions struct {
 	Source string // --source as given; "" is auto
-	NetNS  string // -N as given
-	Rules  string // --rules FILE
+	// NetNS is each -N as given: one namespace, several, or "all".
+	NetNS []string
+	Rules string // --rules FILE
 	// Protos are what -t and -u ask for, in their order; nil for both.
 	Protos []model.Proto
 	JSON   bool
@@ -24,7 +25,7 @@ func (o *ListenersOptions) Flags() *pflag.FlagSet {
 	proto := func(p model.Proto) func() { return func() { o.Protos = append(o.Protos, p) } }
 	Switch(fs, "tcp", "t", "TCP listeners only", proto(model.ProtoTCP))
 	Switch(fs, "udp", "u", "UDP sockets only", proto(model.ProtoUDP))
-	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	netnsAllFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH, needs root; repeat for several, or all: every namespace of the host, each audited with its own settings and named (its container, else its name, else its inode)")
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc; /proc sees neither backlogs nor IPV6_V6ONLY)")
 	fileFlag(fs, &o.Rules, "rules", "", "FILE", "extend the audit's rules with FILE: local, public and expect lines (docs/listeners.md)")
 	fs.BoolVar(&o.JSON, "json", false, "one JSON document instead of the text (docs/json.md)")
@@ -49,6 +50,11 @@ and what to do (docs/listeners.md):
           port numbers are not authentication
   notice  a TCP listener inside the ephemeral range (see conntab ports)
   warn    an accept queue at or past its backlog
+
+With -N all (or -N given more than once) every namespace is audited: a
+container publishing a database on 0.0.0.0 is the common exposure. Each
+listener and finding then names its namespace (its container, else its
+ip netns name, else its inode); --check judges the worst of them all.
 
 Which ports are local and which programs are expected is in audit/audit.txt;
 --rules adds to it. Other users' processes are seen only as root.

@@ -13,9 +13,10 @@ import (
 // PortsOptions are the flags of `conntab ports`.
 type PortsOptions struct {
 	Source string // --source as given; "" is auto
-	NetNS  string // -N as given
-	JSON   bool
-	Check  bool
+	// NetNS is each -N as given: one namespace, several, or "all".
+	NetNS []string
+	JSON  bool
+	Check bool
 	// Interval is -i: the time between the report's two samples; 0 for
 	// one sample.
 	Interval time.Duration
@@ -40,7 +41,7 @@ const MinPortsInterval = 500 * time.Millisecond
 // Flags defines the ports report's flags into o.
 func (o *PortsOptions) Flags() *pflag.FlagSet {
 	fs := NewFlags("ports")
-	netnsFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH; needs root")
+	netnsAllFlag(fs, &o.NetNS, "read the network namespace NAME (/run/netns/NAME) or at PATH, needs root; repeat for several, or all: every namespace of the host, each judged with its own port range and settings and named (its container, else its name, else its inode)")
 	sourceFlag(fs, &o.Source, "where sockets are read from (default auto: netlink, else /proc; /proc cannot see accept queues' backlogs)")
 	Arg(fs, "interval", "i", "DURATION", "take a second sample DURATION after the first: rates, counters' growth and time to exhaustion from the two (at least 500ms)",
 		func(v string) error {
@@ -81,6 +82,12 @@ bear on them; sockets bound before connect(), ports held inside the range,
 full accept queues; and findings, each with what to change, what that fixes
 and what it does not (docs/exhaustion.md). Only TCP is read.
 
+With -N all (or -N given more than once) every namespace is judged on its
+own: its port range, reserved ports, sysctls and counters. The report then
+has a row per namespace, and every pool and finding names its namespace
+(its container, else its ip netns name, else its inode); --check judges
+the worst of them all.
+
 --what-if tries a fix before it is made: the same sockets judged again
 under another port range, other reserved ports, tcp_tw_reuse, or more
 local addresses to connect from, each pool
@@ -92,3 +99,12 @@ command line.
 
 Flags:
 `
+
+// Validate checks what the flags ask together: --what-if judges one
+// namespace, so it does not go with several (-N all).
+func (o *PortsOptions) Validate() error {
+	if o.SeveralNetNS() && !o.WhatIf.IsZero() {
+		return Usagef("--what-if judges one namespace: give one -N, or none, not several or all")
+	}
+	return nil
+}

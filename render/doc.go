@@ -47,6 +47,15 @@
 //     the two reports, one indented document each (PortsJSON,
 //     ListenersJSON; docs/json.md), with arrows and ampersands as they
 //     are.
+//   - WritePorts and WriteListeners (*bufio.Writer): the two reports as
+//     the command asks, text or JSON, of one namespace or of several
+//     (-N all): PortsNamespacesText and ListenersNamespacesText then
+//     give a row per namespace (ports), one table of every namespace's
+//     pools or listeners, each row led by its namespace's name (its
+//     container, else its ip netns name, else its inode; escaped), and
+//     the findings of them all with each subject led by that name; the
+//     JSON is one document with a report per namespace
+//     (PortsNamespacesJSON, ListenersNamespacesJSON).
 //
 // Both reports end with the same FINDINGS section: each finding's
 // severity and subject, its text, and each piece of advice as "Do.

@@ -18,15 +18,7 @@ func writePoolsTable(p *textPrinter, r *analyze.PortsReport, o PortsTextOptions)
 		return
 	}
 	p.w.WriteString("POOLS\n")
-	header := []string{"LOCAL → REMOTE", "EST", "TW", "OTHER", "IN USE", "USABLE", "FREE", "UTIL %", "CLOSES /s", "SUSTAINS /s"}
-	right := []bool{false, true, true, true, true, true, true, true, true, true}
-	if o.Samples > 0 {
-		header = append(header, "EXHAUSTED IN")
-		right = append(right, true)
-	}
-	header = append(header, "SEVERITY")
-	right = append(right, false)
-
+	header, right := poolsHeader(o.Samples > 0)
 	shown := r.Pools[:min(len(r.Pools), o.Top)]
 	rows := make([][]string, 0, len(shown))
 	for i := range shown {
@@ -35,6 +27,18 @@ func writePoolsTable(p *textPrinter, r *analyze.PortsReport, o PortsTextOptions)
 	writeAligned(p.w, header, right, rows)
 	writeMorePools(p, r.Pools[len(shown):], len(shown))
 	p.para(closesNote(r, o.Samples > 0), "", "  ")
+}
+
+// poolsHeader is the POOLS table's header, and which of its columns are
+// right-aligned; exhaustion adds EXHAUSTED IN.
+func poolsHeader(exhaustion bool) (header []string, right []bool) {
+	header = []string{"LOCAL → REMOTE", "EST", "TW", "OTHER", "IN USE", "USABLE", "FREE", "UTIL %", "CLOSES /s", "SUSTAINS /s"}
+	right = []bool{false, true, true, true, true, true, true, true, true, true}
+	if exhaustion {
+		header = append(header, "EXHAUSTED IN")
+		right = append(right, true)
+	}
+	return append(header, "SEVERITY"), append(right, false)
 }
 
 // closesNote says what CLOSES /s and EXHAUSTED IN count, and, with two

@@ -62,7 +62,7 @@
 //     flags.
 //   - conntab ports takes one sample with Ports, or, with an interval, two,
 //     the second with Ports, so that rates and counters are over the
-//     interval.
+//     interval; with -N all, PerNamespace, one report per namespace.
 //   - conntab serve keeps the last sample and takes the next on a scrape,
 //     with Dests, so that rates are over the real time between scrapes.
 //   - conntab top (the dashboard) takes one every interval with Ports and
@@ -71,8 +71,12 @@
 // # Room for more
 //
 // Nets is a slice so that one sample can hold every network namespace of
-// the host, each with its own previous Net found by NetNS; today
-// collect reads one namespace, and Sample.Net returns it. A stream of
+// the host, each with its own previous Net found by NetNS. A collector
+// reading several (-N all) returns them in one snapshot, as the listing
+// shows them; Config.PerNamespace takes that snapshot apart, one Net per
+// namespace with its own Host facts (port range, reserved ports,
+// settings, counters), so that conntab ports judges each on its own and
+// Net.Namespace names it. Without it, Sample.Net returns the one Net. A stream of
 // events between two samples (sockets opened and closed, as eBPF would
 // report them) belongs beside Nets in the Sample, as another input to
 // the same value, not a second pipeline: front ends read it from the

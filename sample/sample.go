@@ -37,14 +37,19 @@ type Config struct {
 	// sample, in which sockets gone since linger on for this long.
 	// Negative keeps the Diff without lingering sockets.
 	Linger time.Duration
+	// PerNamespace takes a reading of several namespaces (-N all) apart:
+	// one Net per namespace, each judged with its own port range,
+	// reserved ports and settings, and carried on from its own previous
+	// Net. Without it such a reading is one Net, as the listing shows it.
+	PerNamespace bool
 }
 
 // Sample is one reading of the kernel and everything worked out from it.
 // It is immutable once Take returns it: front ends read it from any
 // goroutine, and the next sample is built beside it, never in it.
 //
-// A sample holds one Net per network namespace it read (today the one
-// named in the collector's Config). Events that arrive between two samples
+// A sample holds one Net per network namespace it read: the one named in
+// the collector's Config, or, with Config.PerNamespace, each of several. Events that arrive between two samples
 // belong beside Nets, so that every front end reads them from the same
 // value.
 type Sample struct {
@@ -100,17 +105,25 @@ func Take(ctx context.Context, cfg *Config, prev *Sample) (*Sample, error) {
 		return nil, err
 	}
 	s := &Sample{Seq: 1, Err: err}
-	var before *Net
 	if prev != nil {
 		s.Seq = prev.Seq + 1
-		before = prev.find(snap.NetNS)
 	}
-	s.Nets = []*Net{work(cfg, snap, before)}
+	snaps := []*model.Snapshot{snap}
+	if cfg.PerNamespace {
+		snaps = split(snap)
+	}
+	s.Nets = make([]*Net, len(snaps))
+	for i, part := range snaps {
+		s.Nets[i] = work(cfg, part, prev.find(part.NetNS))
+	}
 	return s, err
 }
 
-// find is the namespace netns of s, or nil.
+// find is the namespace netns of s, or nil (and nil for no s).
 func (s *Sample) find(netns uint32) *Net {
+	if s == nil {
+		return nil
+	}
 	for _, n := range s.Nets {
 		if n.Snap.NetNS == netns {
 			return n
