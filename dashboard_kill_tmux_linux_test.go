@@ -43,20 +43,18 @@ func TestDashboardKillInTmux(t *testing.T) {
 		defer c.(*net.TCPConn).Close()
 	}
 
-	session := fmt.Sprintf("conntab-kill-%d", os.Getpid())
-	tmux := func(args ...string) (string, error) {
-		out, err := exec.Command("tmux", append([]string{"-L", session}, args...)...).CombinedOutput()
-		return string(out), err
-	}
+	// tmuxPane's tmux and keys; its waitFor would check the footer for
+	// the keys, which the question replaces.
+	p := &tmuxPane{t: t, session: fmt.Sprintf("conntab-kill-%d", os.Getpid()), w: 120, h: 40}
 	cmd := fmt.Sprintf("nsenter --net=%s env CONNTAB_TEST_RUN_MAIN=1 TERM=xterm-256color %s top -i 1s state close-wait", ns.Path(), os.Args[0])
-	if out, err := tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd); err != nil {
+	if out, err := p.tmux("new-session", "-d", "-s", p.session, "-x", "120", "-y", "40", cmd); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
-	defer tmux("kill-server")
+	defer p.tmux("kill-server")
 	waitFor := func(what string, ok func(string) bool) string {
 		t.Helper()
 		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			s, _ := tmux("capture-pane", "-p", "-t", session)
+			s, _ := p.tmux("capture-pane", "-p", "-t", p.session)
 			if ok(s) {
 				return s
 			}
@@ -65,11 +63,7 @@ func TestDashboardKillInTmux(t *testing.T) {
 			}
 		}
 	}
-	keys := func(k ...string) {
-		if out, err := tmux(append([]string{"send-keys", "-t", session}, k...)...); err != nil {
-			t.Fatalf("send-keys %q: %v: %s", k, err, out)
-		}
-	}
+	keys := p.keys
 	rows := func(s string) int { return strings.Count(s, "tcp   CLOSE_WAIT") }
 	waitFor("the 5 CLOSE_WAIT sockets", func(s string) bool { return rows(s) == 5 })
 	keys("K")
