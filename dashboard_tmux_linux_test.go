@@ -73,6 +73,9 @@ func TestDashboardInTmux(t *testing.T) {
 		c.(*net.TCPConn).SetLinger(-1)
 		c.Close()
 	}
+	if err := ns.AwaitSS(timeWait, 10*time.Second, "-t", "state", "time-wait"); err != nil {
+		t.Fatal(err)
+	}
 
 	session := fmt.Sprintf("conntab-test-%d", os.Getpid())
 	tmux := func(args ...string) (string, error) {

@@ -291,9 +291,13 @@ func TestKernelTCPInfo(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if got.State != model.StateEstablished || got.BytesSent != end.sent || got.BytesReceived != end.received ||
-						got.BytesAcked != end.acked || got.BytesRetrans != 0 || got.Congestion != cong {
-						t.Errorf("%s: state %s, sent %d, received %d, acked %d, retransmitted %d, congestion %q; want ESTABLISHED, %d, %d, %d, 0, %q",
+					// bytes_sent counts retransmitted bytes again. Loopback
+					// loses nothing, but on a loaded machine a stalled
+					// receiver can let the retransmission timer fire; what
+					// was sent less what was sent again is what the test wrote.
+					if got.State != model.StateEstablished || got.BytesSent-got.BytesRetrans != end.sent || got.BytesReceived != end.received ||
+						got.BytesAcked != end.acked || got.BytesRetrans > got.BytesSent || got.Congestion != cong {
+						t.Errorf("%s: state %s, sent %d, received %d, acked %d, retransmitted %d, congestion %q; want ESTABLISHED, %d (+ retransmitted), %d, %d, %q",
 							tuple(&s), got.State, got.BytesSent, got.BytesReceived, got.BytesAcked, got.BytesRetrans, got.Congestion,
 							end.sent, end.received, end.acked, cong)
 					}
