@@ -30,6 +30,9 @@ type config struct {
 	// growthRounds is how many timed runs each command gets at each.
 	growth       []int
 	growthRounds int
+	// namespaces, when not 0, is the namespaces mode (-netns): that many
+	// namespaces of nsConns connections each (netns.go).
+	namespaces, nsConns int
 }
 
 // fdLimit is the per-process descriptor limit the fixture is sized for; a
@@ -43,6 +46,12 @@ const holderConns = 9000
 
 func (c config) check() error {
 	switch {
+	case c.namespaces < 0 || c.namespaces > 1000:
+		return fmt.Errorf("-netns %d: want 0 (off) to 1000", c.namespaces)
+	case c.namespaces > 0 && (c.nsConns < 1 || c.nsConns > holderConns):
+		return fmt.Errorf("-netns-conns %d: want 1 to %d", c.nsConns, holderConns)
+	case c.namespaces > maxHolders:
+		return fmt.Errorf("-netns %d: the one-namespace side needs a holder per namespace, at most %d", c.namespaces, maxHolders)
 	case c.rounds < 0 || c.rounds == 0 && len(c.growth) == 0:
 		return fmt.Errorf("-rounds %d: want at least 1 (0 only with -growth, for the growth table alone)", c.rounds)
 	case c.holders < 1 || c.holders > maxHolders:

@@ -77,6 +77,8 @@ func main() {
 		cfg.oneCPU, cfg.cpu = true, n
 		return nil
 	})
+	flag.IntVar(&cfg.namespaces, "netns", 0, "instead of the fixture: time reading this many namespaces at once (list -a -N all) against a loop of ss -tan -N, and against the same sockets in one namespace")
+	flag.IntVar(&cfg.nsConns, "netns-conns", 637, "with -netns: connections each namespace's holder makes (two sockets each, and its listeners and half-closed ones: 1,300 TCP sockets for 637)")
 	flag.StringVar(&cfg.repo, "repo", "", "conntab's module root to build (default: found with go env GOMOD)")
 	flag.Parse()
 	if cfg.oneCPU {
@@ -97,9 +99,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	var err error
-	if dash.window > 0 {
+	switch {
+	case cfg.namespaces > 0:
+		err = runNetNS(ctx, cfg, os.Stdout, os.Stderr)
+	case dash.window > 0:
 		err = measureDashboard(ctx, cfg, dash, os.Stdout, os.Stderr)
-	} else {
+	default:
 		err = run(ctx, cfg, os.Stdout, os.Stderr)
 	}
 	cancel()
